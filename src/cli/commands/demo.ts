@@ -1,0 +1,48 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Context } from '../context.js';
+import { starterConfig } from '../../config/template.js';
+import { SAMPLE_BRAND, SAMPLE_HANDLE } from '../../sources/sample/conversation.js';
+import { systemTimeZone } from '../../time/zone.js';
+import { poll, summaryLine } from './poll.js';
+import { list, renderMentionTable } from './list.js';
+
+export interface DemoOptions {
+  dir: string;
+}
+
+/** Offline tour: a fresh config and database fed by the bundled sample platform, then poll and the inbox. */
+export async function run(ctx: Context, options: DemoOptions): Promise<void> {
+  const dir = resolve(options.dir);
+  const configPath = join(dir, 'config.yml');
+  const dbPath = join(dir, 'brandwatch.db');
+  mkdirSync(dir, { recursive: true });
+  for (const suffix of ['', '-wal', '-shm', '.poll-lock']) rmSync(`${dbPath}${suffix}`, { force: true });
+  const start = new Date(ctx.now() - 14 * 86_400_000).toISOString();
+  const text = starterConfig({
+    brand: SAMPLE_BRAND,
+    keywords: [{ term: 'fernhill', exclude: ['fernhill trail'] }, `@${SAMPLE_HANDLE}`],
+    twitterHandle: SAMPLE_HANDLE,
+    timezone: systemTimeZone(),
+    demo: { start },
+    database: 'brandwatch.db',
+  });
+  writeFileSync(configPath, text, { mode: 0o600 });
+
+  const demo = ctx.derive({ config: configPath, db: dbPath });
+  ctx.io.info(`demo: ${SAMPLE_BRAND} broadband, 14 days of mentions on the bundled sample platform (config and database in ${dir})`);
+  const report = await poll(demo, {});
+  for (const result of report.sources) ctx.io.info(summaryLine(result, ctx.now()));
+
+  const open = await list(demo, { limit: 15 });
+  if (ctx.io.json) {
+    ctx.io.out(JSON.stringify({ dir, poll: report, inbox: open.map((m) => m.id) }, null, 2));
+  } else {
+    ctx.io.out(`\nInbox — ${open.length} most urgent open mentions:`);
+    ctx.io.out(await renderMentionTable(demo, open, await demo.timeZone()));
+  }
+  ctx.io.info(
+    `\nExplore it: brandwatch --config ${join(options.dir, 'config.yml')} list --status all | show <id> | poll`,
+  );
+  demo.close();
+}

@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '../context.js';
+import { ExitStatus } from '../errors.js';
+import { buildSources, sourceName } from '../../sources/index.js';
+import { acquirePollLock } from '../../store/lock.js';
+import { pollExitCode, pollSources, type SourceResult } from '../../poll/run.js';
+import { formatDuration } from '../../config/duration.js';
+
+export interface PollCommandOptions {
+  platform?: string;
+}
+
+export interface PollReport {
+  sources: SourceResult[];
+  new: number;
+  exitCode: number;
+}
+
+/** Poll every configured source once; the lock keeps overlapping cron runs apart. */
+export async function poll(ctx: Context, options: PollCommandOptions): Promise<PollReport> {
+  const { config, path } = await ctx.config();
+  const sources = await buildSources(config, { env: ctx.env, configPath: path }, options.platform);
+  const store = await ctx.store();
+  const lock = acquirePollLock(store.path);
+  try {
+    const budgets = new Map<string, number>();
+    for (const source of config.sources) {
+      if (source.monthlyReadBudget !== undefined) budgets.set(sourceName(source), source.monthlyReadBudget);
+    }
+    const results = await pollSources({
+      db: store.db,
+      sources,
+      budgets,
+      now: () => ctx.now(),
+      sleep: (ms) => sleep(ms, undefined, { signal: ctx.signal }).catch(() => undefined),
+      signal: ctx.signal,
+      verbose: (message) => ctx.io.debug(message),
+    });
+    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), exitCode: pollExitCode(results) };
+  } finally {
+    lock.release();
+  }
+}
+
+export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {
+  const report = await poll(ctx, options);
+  if (ctx.io.json) {
+    ctx.io.out(JSON.stringify(report, null, 2));
+  } else {
+    for (const result of report.sources) {
+      const line = summaryLine(result, ctx.now());
+      if (result.status === 'ok') {
+        if (!ctx.io.quiet) ctx.io.out(line);
+      } else {
+        ctx.io.err(line);
+      }
+    }
+  }
+  if (report.exitCode !== 0) throw new ExitStatus(report.exitCode as 1 | 3 | 75);
+}
+
+/** `twitter: 12 new, 2 pages, 2 requests, rate limit 448/450 · month 1,234/10,000 posts read (projected 9,800)` */
+export function summaryLine(result: SourceResult, now: number): string {
+  const parts = [`${result.new} new`];
+  if (result.nativeReplies > 0) parts.push(`${result.nativeReplies} replied outside brandwatch`);
+  parts.push(`${result.pages} page${result.pages === 1 ? '' : 's'}`, `${result.requests} request${result.requests === 1 ? '' : 's'}`);
+  const rl = result.rateLimit;
+  if (rl && rl.remaining !== null && rl.limit !== null) {
+    const reset = rl.resetAt !== null ? ` (resets in ${formatDuration(Math.max(0, rl.resetAt - now))})` : '';
+    parts.push(`rate limit ${rl.remaining}/${rl.limit} left${reset}`);
+  }
+  const m = result.month;
+  const budget = m.budget !== null ? `/${m.budget.toLocaleString('en')}` : '';
+  parts.push(`month ${m.postsRead.toLocaleString('en')}${budget} posts read (projected ${m.projectedPostsRead.toLocaleString('en')})`);
+  const head = result.status === 'ok' ? `${result.source}:` : `${result.source}: ${result.status.replace('_', ' ')}: ${result.message ?? ''} —`;
+  return `${head} ${parts.join(', ')}`;
+}

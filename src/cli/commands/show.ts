@@ -1,0 +1,68 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { getMention } from '../../store/mentions.js';
+import { responsesFor } from '../../store/responses.js';
+import { eventsFor } from '../../store/events.js';
+import { formatInstant } from '../../time/zone.js';
+import { formatDuration } from '../../config/duration.js';
+import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
+import { mentionJson } from './list.js';
+
+export async function run(ctx: Context, idText: string): Promise<void> {
+  if (!/^\d+$/.test(idText)) throw new UsageError(`"${idText}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
+  const store = await ctx.store();
+  const mention = getMention(store.db, Number(idText));
+  if (!mention) throw new UsageError(`no mention has id ${idText} (see \`brandwatch list --status all\`)`);
+  const responses = responsesFor(store.db, mention.id);
+  const events = eventsFor(store.db, mention.id);
+  const timeZone = await ctx.timeZone();
+  if (ctx.io.json) {
+    ctx.io.out(
+      JSON.stringify(
+        {
+          ...mentionJson(mention, timeZone),
+          responses: responses.map((r) => ({
+            id: r.id,
+            externalId: r.externalId,
+            text: r.text,
+            via: r.via,
+            state: r.state,
+            sentAt: r.sentAt === null ? null : formatInstant(r.sentAt, timeZone),
+          })),
+          history: events.map((e) => ({ at: formatInstant(e.at, timeZone), kind: e.kind, from: e.oldValue, to: e.newValue, by: e.actor })),
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  const { color } = ctx.io;
+  const now = ctx.now();
+  const lines: string[] = [];
+  const author = `@${sanitizeLine(mention.authorHandle)}${mention.authorName ? ` (${sanitizeLine(mention.authorName)})` : ''}`;
+  lines.push(`${color.bold(`#${mention.id}`)} ${mention.platform} · ${author} · ${mention.authorFollowers ?? '?'} followers`);
+  lines.push(`${formatInstant(mention.createdAt, timeZone)} (${formatDuration(now - mention.createdAt)} ago) · fetched after ${formatDuration(mention.fetchedAt - mention.createdAt)}`);
+  if (mention.url) lines.push(color.underline(sanitizeLine(mention.url)));
+  lines.push('');
+  lines.push(sanitizeText(mention.text));
+  lines.push('');
+  lines.push(
+    `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
+  );
+  lines.push(`likes ${mention.likes} · reposts ${mention.reposts} · replies ${mention.replies} · quotes ${mention.quotes} · keywords ${mention.keywords.join(', ') || '—'}`);
+  if (responses.length > 0) {
+    lines.push('', color.bold('Responses'));
+    for (const r of responses) {
+      const when = r.sentAt !== null ? `${formatInstant(r.sentAt, timeZone)} (after ${formatDuration(r.sentAt - mention.createdAt)})` : 'not sent';
+      lines.push(`  ${when} · ${r.via} · ${r.state}: ${sanitizeLine(r.text)}`);
+    }
+  }
+  if (events.length > 0) {
+    lines.push('', color.bold('History'));
+    for (const e of events) {
+      lines.push(`  ${formatInstant(e.at, timeZone)} ${e.kind} ${e.oldValue ?? '—'} → ${sanitizeLine(e.newValue ?? '—')} (${e.actor})`);
+    }
+  }
+  ctx.io.out(lines.join('\n'));
+}

@@ -1,0 +1,59 @@
+import { CommanderError } from 'commander';
+import { buildProgram, globalOptions } from './program.js';
+import { exitCodeFor, ExitCode, ExitStatus } from './errors.js';
+import type { Context } from './context.js';
+
+/** The only place that ends the process: every error class maps to its exit code here. */
+export async function main(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  let context: Context | null = null;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`brandwatch: ${signal} received; stopping after the current step (send again to abort)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let verbose = argv.includes('-v') || argv.includes('--verbose');
+  const program = buildProgram(async (load, args, command) => {
+    const options = globalOptions(command);
+    verbose = options.verbose;
+    const { createContext } = await import('./context.js');
+    context = createContext({
+      options,
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      signal: controller.signal,
+    });
+    const module = await load();
+    await module.run(context, ...(args as never[]));
+  });
+  program.exitOverride();
+
+  let code: number = ExitCode.ok;
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else {
+      code = exitCodeFor(error);
+      if (!(error instanceof ExitStatus)) {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`brandwatch: ${message.split('\n')[0]}\n`);
+        if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      }
+    }
+  } finally {
+    (context as Context | null)?.close();
+  }
+  process.exitCode = code;
+  // Flush stdout/stderr before leaving; open handles (agents, timers) must not keep cron waiting.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}

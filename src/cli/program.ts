@@ -1,0 +1,88 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Context, GlobalOptions } from './context.js';
+
+/** Runs a command with the process context; `main.ts` supplies it. */
+export type Runner = (
+  load: () => Promise<{ run: (ctx: Context, ...args: never[]) => Promise<void> }>,
+  args: unknown[],
+  command: Command,
+) => Promise<void>;
+
+function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  }
+  return Number(value);
+}
+
+/**
+ * The command tree. Each action imports its command module only when it runs, so
+ * `brandwatch --help` loads nothing heavy.
+ */
+export function buildProgram(runner: Runner): Command {
+  const program = new Command('brandwatch')
+    .description('Brand mention monitor: poll social platforms, triage the queue, prove response times.')
+    .version('0.1.0')
+    .option('--config <file>', 'config file (env BRANDWATCH_CONFIG; default $XDG_CONFIG_HOME/brandwatch/config.yml)')
+    .option('--db <file>', 'SQLite database (env BRANDWATCH_DB; default from config, else $XDG_DATA_HOME/brandwatch/brandwatch.db)')
+    .option('--json', 'machine-readable output on stdout', false)
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .option('-q, --quiet', 'only errors on stderr', false)
+    .option('-v, --verbose', 'more detail on stderr, stack traces on errors', false)
+    .showHelpAfterError('(run brandwatch --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failure, 2 usage or config error, 3 some sources failed, 75 try again later (lock held or rate limited).',
+    );
+
+  const action =
+    (load: Parameters<Runner>[0]) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      await runner(load, args.slice(0, -1), command);
+    };
+
+  program
+    .command('init')
+    .description('write a commented starter config (asks when run in a terminal)')
+    .option('--demo', 'configure the bundled offline sample platform instead of real ones')
+    .option('--brand <name>', 'brand name')
+    .option('--keywords <list>', 'comma-separated keywords to watch')
+    .option('--twitter-handle <handle>', "the brand's own X account")
+    .option('--timezone <tz>', 'IANA time zone for reports (default: the system\'s)')
+    .option('--force', 'overwrite an existing config file')
+    .action(action(() => import('./commands/init.js')));
+
+  program
+    .command('demo')
+    .description('offline tour: a throw-away config and database fed by the bundled sample platform, then poll and show the inbox')
+    .option('--dir <folder>', 'where to put the demo config and database', 'brandwatch-demo')
+    .action(action(() => import('./commands/demo.js')));
+
+  program
+    .command('poll')
+    .description('fetch new mentions from every configured source (run it from cron)')
+    .option('--platform <name>', 'only this platform or source name')
+    .action(action(() => import('./commands/poll.js')));
+
+  program
+    .command('list')
+    .description('the inbox as a table, most urgent first')
+    .option('--status <status>', 'new, open, replied, private, resolved, ignored, spam, or "all" (default: new,open)')
+    .option('--platform <name>', 'only this platform')
+    .option('--since <when>', 'created since an ISO date or a relative age (7d, 24h)')
+    .addOption(new Option('--limit <n>', 'at most n rows').argParser(parsePositiveInt).default(50))
+    .action(action(() => import('./commands/list.js')));
+
+  program
+    .command('show')
+    .description('one mention with author, reach, metrics, replies and history')
+    .argument('<id>', 'mention id (from list)')
+    .action(action(() => import('./commands/show.js')));
+
+  return program;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}

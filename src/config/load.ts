@@ -1,0 +1,127 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../cli/errors.js';
+import { configSchema, PLATFORMS, type Config } from './schema.js';
+
+export interface LoadedConfig {
+  config: Config;
+  path: string;
+  /** Warnings that do not stop the command (e.g. permissions). */
+  warnings: string[];
+}
+
+/** Read, parse and validate a config file; any problem is a ConfigError naming file, line and key. */
+export function loadConfig(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(`${path}: no config file here; create one with \`brandwatch init\` or pass --config <file>`);
+    }
+    throw new ConfigError(`${path}: cannot read the config file (${code ?? String(error)})`);
+  }
+  const { config, warnings } = parseConfig(text, path);
+  warnings.push(...permissionWarnings(path, 'config file'));
+  return { config, path: resolve(path), warnings };
+}
+
+/** Parse config text; `name` is used in messages. Pure apart from nothing: no file access. */
+export function parseConfig(text: string, name: string): { config: Config; warnings: string[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const line = lineCounter.linePos(error.pos[0]).line;
+    const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${name}:${line}: YAML syntax error: ${reason}`);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) throw new ConfigError(`${name}: the config file is empty`);
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const issues = result.error.issues;
+    const first = describeIssue(issues[0]!, doc, lineCounter, name);
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new ConfigError(first + more);
+  }
+  const config = result.data;
+  const names = new Set<string>();
+  for (const [index, source] of config.sources.entries()) {
+    const sourceName = source.name ?? source.platform;
+    if (names.has(sourceName)) {
+      const line = lineOf(doc, lineCounter, ['sources', index]);
+      throw new ConfigError(
+        `${name}:${line}: sources[${index}]: a second ${source.platform} source needs its own \`name\` (two sources are called "${sourceName}")`,
+      );
+    }
+    names.add(sourceName);
+  }
+  return { config, warnings: [] };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: LineCounter, name: string): string {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const line = lineOfKey(doc, lineCounter, path, key) ?? lineOf(doc, lineCounter, path);
+    return `${name}:${line}: ${formatPath([...path, key])}: unknown key (check its spelling; see the README for the keys each section takes)`;
+  }
+  const line = lineOf(doc, lineCounter, path);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+  else if (issue.code === 'invalid_union' && path[0] === 'sources' && path.length === 2) {
+    message = `unknown platform (use one of: ${PLATFORMS.join(', ')})`;
+  }
+  return `${name}:${line}: ${formatPath(path)}: ${message}`;
+}
+
+function formatPath(path: (string | number)[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** 1-based line of the node at `path`, or of its nearest existing ancestor. */
+function lineOf(doc: Document, lineCounter: LineCounter, path: (string | number)[]): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+    if (depth > 0) {
+      const keyLine = lineOfKey(doc, lineCounter, path.slice(0, depth - 1), path[depth - 1]!);
+      if (keyLine !== null) return keyLine;
+    }
+  }
+  return 1;
+}
+
+function lineOfKey(doc: Document, lineCounter: LineCounter, parentPath: (string | number)[], key: string | number): number | null {
+  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (!isMap(parent)) return null;
+  for (const item of parent.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === key && item.key.range) {
+      return lineCounter.linePos(item.key.range[0]).line;
+    }
+  }
+  return null;
+}
+
+/** Warn when a file holding brand data is readable by other users. */
+export function permissionWarnings(path: string, what: string): string[] {
+  try {
+    const mode = statSync(path).mode;
+    if ((mode & 0o077) !== 0) {
+      return [`${path}: the ${what} is readable by other users; run \`chmod 600 ${path}\``];
+    }
+  } catch {
+    // A file that cannot be stat'ed is reported by whoever opens it.
+  }
+  return [];
+}
+
+/** Resolve a path written in the config relative to the config file's folder. */
+export function resolveFromConfig(configPath: string, path: string): string {
+  return resolve(dirname(configPath), path);
+}

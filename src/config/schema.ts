@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration written as text (`30m`), parsed to milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use e.g. 90s, 30m, 2h, 1d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Name of an environment variable holding a secret (never the secret itself). */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. TWITTER_BEARER_TOKEN), not a secret value');
+
+const retry = z
+  .strictObject({
+    attempts: z.number().int().min(1).max(10).default(3),
+    baseDelay: duration.prefault('1s'),
+  })
+  .default({ attempts: 3, baseDelay: 1000 });
+
+/** Settings every source accepts. */
+const common = {
+  /** Distinguishes two sources of one platform; defaults to the platform name. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _').optional(),
+  monthlyReadBudget: z.number().int().positive().optional(),
+  timeout: duration.prefault('30s'),
+  retry,
+  /** Longest wait for a rate-limit window to reset before the source stops for this run. */
+  rateLimitWait: duration.prefault('60s'),
+};
+
+export const twitterSource = z.strictObject({
+  platform: z.literal('twitter'),
+  ...common,
+  bearerTokenEnv: envName,
+  userTokenEnv: envName.optional(),
+  apiBaseUrl: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'must be an https:// URL (the X client speaks HTTPS only)')
+    .optional(),
+  queryLengthLimit: z.number().int().min(64).max(4096).default(512),
+  maxResults: z.number().int().min(10).max(100).default(100),
+  /** How far back the very first poll reaches (X's recent search allows 7 days). */
+  backfill: duration
+    .refine((ms) => ms <= 7 * 86_400_000, 'recent search reaches back 7 days at most')
+    .prefault('1d'),
+});
+
+export const sampleSource = z.strictObject({
+  platform: z.literal('sample'),
+  ...common,
+  /** Seed of the generated conversation; the same seed gives the same mentions. */
+  seed: z.number().int().default(1),
+  /** When the sample platform's history starts; mentions appear as the clock passes their time. */
+  start: z.iso.datetime({ offset: true }),
+  /** Average mentions per hour. */
+  ratePerHour: z.number().positive().max(3600).default(0.5),
+  pageSize: z.number().int().min(1).max(100).default(50),
+});
+
+export const sourceConfig = z.discriminatedUnion('platform', [twitterSource, sampleSource]);
+export const PLATFORMS = sourceConfig.options.map((option) => option.shape.platform.value);
+export type Platform = (typeof PLATFORMS)[number];
+
+const keyword = z.union([
+  z.string().min(1).transform((term) => ({ term, exclude: [] as string[] })),
+  z.strictObject({ term: z.string().min(1), exclude: z.array(z.string().min(1)).default([]) }),
+]);
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a known IANA time zone (e.g. Europe/London)');
+
+const handle = z.union([z.string().min(1), z.array(z.string().min(1))]);
+
+export const configSchema = z.strictObject({
+  brand: z.string().min(1),
+  timezone: timezone.optional(),
+  /** Path of the SQLite file; relative paths are relative to the config file. */
+  database: z.string().min(1).optional(),
+  keywords: z.array(keyword).min(1, 'list at least one keyword'),
+  ownAccounts: z.record(z.string(), handle).default({}),
+  sources: z.array(sourceConfig).min(1, 'configure at least one source'),
+  sla: z.record(z.string(), duration).default({ default: 86_400_000 }),
+  alerts: z
+    .strictObject({
+      webhook: z.string().url().optional(),
+      minPriority: z.enum(['low', 'normal', 'high', 'urgent']).default('high'),
+    })
+    .optional(),
+  templates: z.record(z.string(), z.string()).default({}),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type SourceConfig = z.output<typeof sourceConfig>;
+export type TwitterSourceConfig = z.output<typeof twitterSource>;
+export type SampleSourceConfig = z.output<typeof sampleSource>;
+export type Keyword = Config['keywords'][number];

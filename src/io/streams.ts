@@ -1,0 +1,56 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** What commands write to, and what they know about the terminal. Injected so tests can capture it. */
+export interface IO {
+  out(text: string): void;
+  err(text: string): void;
+  readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly color: ChalkInstance;
+  readonly columns: number;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  /** Messages for the person: stderr, suppressed by --quiet. */
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export interface IOOptions {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  json: boolean;
+}
+
+export function createIO(options: IOOptions): IO {
+  const stdoutIsTTY = options.stdout.isTTY === true;
+  const colorWanted = options.color && !options.env.NO_COLOR && !options.json && stdoutIsTTY && options.env.TERM !== 'dumb';
+  const color = new Chalk({ level: options.env.FORCE_COLOR ? 1 : colorWanted ? 1 : 0 });
+  const errColor = new Chalk({ level: options.color && !options.env.NO_COLOR && options.stderr.isTTY ? 1 : 0 });
+  return {
+    out: (text) => void options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => void options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    stdoutIsTTY,
+    stdinIsTTY: options.stdin.isTTY === true,
+    color,
+    columns: options.stdout.columns ?? 100,
+    quiet: options.quiet,
+    verbose: options.verbose,
+    json: options.json,
+    info(message) {
+      if (!options.quiet) options.stderr.write(`${message}\n`);
+    },
+    warn(message) {
+      options.stderr.write(`${errColor.yellow('warning:')} ${message}\n`);
+    },
+    debug(message) {
+      if (options.verbose) options.stderr.write(`${errColor.dim(message)}\n`);
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { Db } from '../store/open.js';
+import { insertMentions, type Assessment } from '../store/mentions.js';
+import { recordOwnReplies } from '../store/responses.js';
+import { loadCursor, saveCursor } from '../store/cursors.js';
+import { addUsage, monthUsage } from '../store/usage.js';
+import { RateLimitStop, SourceFailure } from '../sources/request.js';
+import type { GroupStatus, NewMention, RateLimitState, Source } from '../sources/types.js';
+
+export interface SourceResult {
+  source: string;
+  platform: string;
+  status: GroupStatus;
+  /** Mentions stored for the first time. */
+  new: number;
+  /** Brand replies made outside brandwatch, recorded as native responses. */
+  nativeReplies: number;
+  pages: number;
+  requests: number;
+  postsRead: number;
+  rateLimit: RateLimitState | null;
+  message: string | null;
+  month: { month: string; requests: number; postsRead: number; budget: number | null; projectedPostsRead: number };
+}
+
+export interface PollOptions {
+  db: Db;
+  sources: readonly Source[];
+  budgets: ReadonlyMap<string, number>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  signal: AbortSignal;
+  verbose(message: string): void;
+  /** First guess of category, sentiment and priority at ingest. */
+  assess?: (mention: NewMention) => Assessment;
+}
+
+/** Poll every source concurrently; a failing source never blocks the others. */
+export async function pollSources(options: PollOptions): Promise<SourceResult[]> {
+  return Promise.all(options.sources.map((source) => pollSource(source, options)));
+}
+
+async function pollSource(source: Source, options: PollOptions): Promise<SourceResult> {
+  const { db } = options;
+  const budget = options.budgets.get(source.name) ?? null;
+  const result: SourceResult = {
+    source: source.name,
+    platform: source.platform,
+    status: 'ok',
+    new: 0,
+    nativeReplies: 0,
+    pages: 0,
+    requests: 0,
+    postsRead: 0,
+    rateLimit: null,
+    message: null,
+    month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0 },
+  };
+  const storePage = db.transaction((groupKey: string, page: Parameters<Parameters<Source['poll']>[2]['store']>[0]) => {
+    const fetchedAt = options.now();
+    result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
+    result.nativeReplies += recordOwnReplies(db, page.ownReplies);
+    addUsage(db, source.name, fetchedAt, 0, page.postsRead);
+    saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
+  });
+
+  let groups;
+  try {
+    groups = source.groups();
+  } catch (error) {
+    return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source.name, options.now(), budget) };
+  }
+  for (const group of groups) {
+    const log = (message: string) => options.verbose(`${source.name} [${group.key}]: ${message}`);
+    try {
+      const outcome = await source.poll(group, loadCursor(db, source.name, group.key), {
+        now: options.now,
+        sleep: options.sleep,
+        signal: options.signal,
+        verbose: log,
+        readsLeft: () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead)),
+        countRequest: () => {
+          result.requests++;
+          addUsage(db, source.name, options.now(), 1, 0);
+        },
+        store: (page) => {
+          storePage(group.key, page);
+          result.pages++;
+          result.postsRead += page.postsRead;
+        },
+      });
+      if (outcome.rateLimit) result.rateLimit = outcome.rateLimit;
+      if (outcome.status !== 'ok') {
+        result.status = outcome.status;
+        result.message = outcome.message ?? null;
+        break;
+      }
+      if (outcome.message) result.message = outcome.message;
+    } catch (error) {
+      if (error instanceof RateLimitStop) {
+        result.status = 'rate_limited';
+        result.rateLimit = error.rateLimit;
+        const reset = error.rateLimit.resetAt ? ` until ${new Date(error.rateLimit.resetAt).toISOString()}` : '';
+        result.message = `${error.message}; stopped for this run${reset}`;
+        break;
+      }
+      result.status = 'failed';
+      result.message = error instanceof SourceFailure || error instanceof Error ? error.message : String(error);
+      log(`failed: ${result.message}`);
+      if (!(error instanceof SourceFailure)) break;
+    }
+  }
+  result.month = monthFigures(db, source.name, options.now(), budget);
+  return result;
+}
+
+function monthFigures(db: Db, source: string, now: number, budget: number | null): SourceResult['month'] {
+  const usage = monthUsage(db, source, now);
+  return { month: usage.month, requests: usage.requests, postsRead: usage.postsRead, budget, projectedPostsRead: usage.projectedPostsRead };
+}
+
+/** Exit status of a poll: 0 all ok, 75 every source rate limited, 1 nothing worked, 3 partial. */
+export function pollExitCode(results: readonly SourceResult[]): 0 | 1 | 3 | 75 {
+  const ok = results.filter((r) => r.status === 'ok').length;
+  if (ok === results.length) return 0;
+  if (results.every((r) => r.status === 'rate_limited')) return 75;
+  if (ok === 0 && results.every((r) => r.new === 0)) return 1;
+  return 3;
+}

@@ -1,0 +1,61 @@
+import { ConfigError } from '../cli/errors.js';
+import type { Config, SourceConfig } from '../config/schema.js';
+import type { Source } from './types.js';
+
+export interface SourceEnvironment {
+  env: NodeJS.ProcessEnv;
+  configPath: string;
+}
+
+/** Read a secret from the environment variable the config names; never from the file. */
+export function secretFrom(env: NodeJS.ProcessEnv, variable: string, where: string): string {
+  const value = env[variable];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(`${where}: the environment variable ${variable} is not set; export it (e.g. in the cron line) before running brandwatch`);
+  }
+  return value.trim();
+}
+
+/** The brand's own handles on a platform, lower case, without `@`. */
+export function ownHandles(config: Config, platform: string): string[] {
+  const value = config.ownAccounts[platform];
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return list.map((h) => h.replace(/^@/, '').toLowerCase());
+}
+
+export function sourceName(source: SourceConfig): string {
+  return source.name ?? source.platform;
+}
+
+/** Build the configured sources; platform modules load lazily so unused clients cost nothing at start-up. */
+export async function buildSources(config: Config, { env, configPath }: SourceEnvironment, only?: string): Promise<Source[]> {
+  const selected = config.sources.filter((s) => !only || s.platform === only || sourceName(s) === only);
+  if (only && selected.length === 0) {
+    throw new ConfigError(`no configured source is called "${only}" (configured: ${config.sources.map(sourceName).join(', ')})`);
+  }
+  const sources: Source[] = [];
+  for (const source of selected) {
+    const where = `${configPath}: sources.${sourceName(source)}`;
+    switch (source.platform) {
+      case 'twitter': {
+        const { TwitterSource } = await import('./twitter/source.js');
+        sources.push(
+          new TwitterSource({
+            config: source,
+            keywords: config.keywords,
+            ownHandles: ownHandles(config, 'twitter'),
+            bearerToken: secretFrom(env, source.bearerTokenEnv, `${where}.bearerTokenEnv`),
+            apiBaseUrl: env.BRANDWATCH_TWITTER_API_URL || source.apiBaseUrl || null,
+          }),
+        );
+        break;
+      }
+      case 'sample': {
+        const { SampleSource } = await import('./sample/source.js');
+        sources.push(new SampleSource(source, config.keywords));
+        break;
+      }
+    }
+  }
+  return sources;
+}

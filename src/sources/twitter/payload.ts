@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { Keyword } from '../../config/schema.js';
+import { matchKeywords } from '../keywords.js';
+import type { NewMention } from '../types.js';
+
+/** Digits only: X ids exceed 2^53 and must stay strings. */
+const id = z.string().regex(/^\d{1,19}$/);
+
+const publicMetrics = z
+  .object({
+    retweet_count: z.number().default(0),
+    reply_count: z.number().default(0),
+    like_count: z.number().default(0),
+    quote_count: z.number().default(0),
+  })
+  .partial()
+  .optional();
+
+const tweet = z.object({
+  id,
+  text: z.string(),
+  author_id: id.optional(),
+  created_at: z.string().datetime({ offset: true }),
+  conversation_id: id.optional(),
+  lang: z.string().optional(),
+  in_reply_to_user_id: id.optional(),
+  public_metrics: publicMetrics,
+  referenced_tweets: z.array(z.object({ type: z.string(), id })).optional(),
+  entities: z
+    .object({
+      mentions: z.array(z.object({ username: z.string() })).optional(),
+    })
+    .passthrough()
+    .optional(),
+});
+
+const user = z.object({
+  id,
+  name: z.string().optional(),
+  username: z.string(),
+  public_metrics: z.object({ followers_count: z.number().optional() }).partial().optional(),
+});
+
+/** GET /2/tweets/search/recent, as far as we rely on it. */
+export const searchResponse = z.object({
+  data: z.array(tweet).optional(),
+  includes: z.object({ users: z.array(user).optional() }).passthrough().optional(),
+  meta: z.object({
+    result_count: z.number().int().nonnegative(),
+    newest_id: id.optional(),
+    oldest_id: id.optional(),
+    next_token: z.string().min(1).optional(),
+  }),
+});
+export type SearchResponse = z.infer<typeof searchResponse>;
+export type Tweet = z.infer<typeof tweet>;
+
+export interface MapContext {
+  keywords: readonly Keyword[];
+  /** The brand's own usernames on X, lower case, without `@`. */
+  ownHandles: readonly string[];
+}
+
+/** Normalise one page of search results; authors come from `includes.users`. */
+export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention[] {
+  const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
+  return (page.data ?? []).map((t) => {
+    const author = t.author_id ? users.get(t.author_id) : undefined;
+    const handle = author?.username ?? t.author_id ?? 'unknown';
+    const mentioned = (t.entities?.mentions ?? []).map((m) => m.username.toLowerCase());
+    return {
+      platform: 'twitter',
+      externalId: t.id,
+      url: `https://x.com/${author ? author.username : 'i/web'}/status/${t.id}`,
+      authorHandle: handle,
+      authorName: author?.name ?? null,
+      authorId: t.author_id ?? null,
+      authorFollowers: author?.public_metrics?.followers_count ?? null,
+      text: t.text,
+      lang: t.lang ?? null,
+      createdAt: Date.parse(t.created_at),
+      keywords: matchKeywords(t.text, ctx.keywords),
+      inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null,
+      conversationId: t.conversation_id ?? null,
+      summonsBrand: mentioned.some((m) => ctx.ownHandles.includes(m)),
+      metrics: {
+        likes: t.public_metrics?.like_count ?? 0,
+        reposts: t.public_metrics?.retweet_count ?? 0,
+        replies: t.public_metrics?.reply_count ?? 0,
+        quotes: t.public_metrics?.quote_count ?? 0,
+      },
+    };
+  });
+}

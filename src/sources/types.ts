@@ -1,0 +1,100 @@
+import type { Keyword } from '../config/schema.js';
+
+/** Public engagement counters, refreshed while a mention is open. */
+export interface Metrics {
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+}
+
+/** A mention as a source delivers it, normalised across platforms. Ids are strings: some exceed 2^53. */
+export interface NewMention {
+  platform: string;
+  externalId: string;
+  url: string | null;
+  authorHandle: string;
+  authorName: string | null;
+  authorId: string | null;
+  authorFollowers: number | null;
+  text: string;
+  lang: string | null;
+  /** Platform time, epoch milliseconds UTC. */
+  createdAt: number;
+  keywords: string[];
+  inReplyTo: string | null;
+  conversationId: string | null;
+  /** The post names or quotes the brand's own account (some platforms allow API replies only then). */
+  summonsBrand: boolean;
+  metrics: Metrics;
+}
+
+/** A post by the brand's own account replying to something, seen by a poll (replies made outside the tool). */
+export interface OwnReply {
+  platform: string;
+  externalId: string;
+  /** External id of the post it answers. */
+  inReplyTo: string;
+  text: string;
+  createdAt: number;
+}
+
+/** Platform-specific position of a query group, stored as JSON with each page. */
+export type CursorState = Record<string, unknown>;
+
+/** One fetched page, stored in one transaction together with the cursor it leads to. */
+export interface FetchedPage {
+  mentions: NewMention[];
+  ownReplies: OwnReply[];
+  /** The cursor to save with this page (the committed position, plus the run's progress while paging). */
+  cursor: CursorState;
+  /** Posts the platform counted as read (billed) for this page. */
+  postsRead: number;
+}
+
+/** A set of keywords fetched by one query (platform query length limits decide the grouping). */
+export interface QueryGroup {
+  /** Stable key of the group: its cursor is stored under it. */
+  key: string;
+  query: string;
+  keywords: Keyword[];
+}
+
+export interface RateLimitState {
+  limit: number | null;
+  remaining: number | null;
+  /** Epoch milliseconds. */
+  resetAt: number | null;
+}
+
+export type GroupStatus = 'ok' | 'rate_limited' | 'budget_exhausted' | 'failed';
+
+export interface GroupOutcome {
+  status: GroupStatus;
+  message?: string;
+  rateLimit?: RateLimitState;
+}
+
+/** What a source may use while polling: the clock, sleeping, the read budget, request accounting. */
+export interface PollEnvironment {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Posts still readable this month under `monthlyReadBudget`; null when unlimited. */
+  readsLeft(): number | null;
+  /** Count one HTTP request (successful or not) against the source's usage. */
+  countRequest(): void;
+  /** Store a page; synchronous and transactional. */
+  store(page: FetchedPage): void;
+  verbose(message: string): void;
+  /** Set when the run should stop at the next page boundary (SIGINT/SIGTERM). */
+  readonly signal: AbortSignal;
+}
+
+export interface Source {
+  /** Name from config (defaults to the platform). */
+  readonly name: string;
+  readonly platform: string;
+  groups(): QueryGroup[];
+  /** Fetch everything newer than the cursor, paging until caught up, storing page by page. */
+  poll(group: QueryGroup, cursor: CursorState | null, env: PollEnvironment): Promise<GroupOutcome>;
+}

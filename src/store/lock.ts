@@ -1,0 +1,49 @@
+import Database from 'better-sqlite3';
+import { TemporaryError, StoreError } from '../cli/errors.js';
+
+export interface PollLock {
+  release(): void;
+}
+
+/**
+ * Exclusive lock for one poll at a time, held as an open EXCLUSIVE transaction on a
+ * small SQLite file beside the database. SQLite's file locks are released by the
+ * operating system when a process dies, so a killed poll never leaves a stale lock.
+ */
+export function acquirePollLock(dbPath: string): PollLock {
+  const lockPath = `${dbPath}.poll-lock`;
+  let lockDb: Database.Database;
+  try {
+    lockDb = new Database(lockPath, { timeout: 0 });
+    lockDb.pragma('journal_mode = DELETE');
+  } catch (error) {
+    if (isBusy(error)) throw busy();
+    throw new StoreError(`${lockPath}: cannot create the poll lock file (${(error as Error).message})`);
+  }
+  try {
+    lockDb.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    lockDb.close();
+    if (isBusy(error)) throw busy();
+    throw new StoreError(`${lockPath}: cannot take the poll lock (${(error as Error).message})`);
+  }
+  return {
+    release: () => {
+      if (!lockDb.open) return;
+      try {
+        lockDb.exec('ROLLBACK');
+      } finally {
+        lockDb.close();
+      }
+    },
+  };
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+function busy(): TemporaryError {
+  return new TemporaryError('another brandwatch poll is running on this database; this run stopped (exit 75) — cron will try again');
+}

@@ -1,0 +1,235 @@
+import type { Db } from './open.js';
+import { statement } from './statements.js';
+import type { NewMention } from '../sources/types.js';
+
+export const STATUSES = ['new', 'open', 'replied', 'private', 'resolved', 'ignored', 'spam'] as const;
+export type Status = (typeof STATUSES)[number];
+export const CATEGORIES = ['question', 'complaint', 'problem', 'feedback', 'praise', 'promo', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+/** Statuses still waiting for the person. */
+export const OPEN_STATUSES: readonly Status[] = ['new', 'open'];
+
+/** A stored mention, as the rest of the product reads it. */
+export interface Mention {
+  id: number;
+  platform: string;
+  source: string;
+  externalId: string;
+  url: string | null;
+  authorHandle: string;
+  authorName: string | null;
+  authorId: string | null;
+  authorFollowers: number | null;
+  text: string;
+  lang: string | null;
+  createdAt: number;
+  fetchedAt: number;
+  keyword: string | null;
+  keywords: string[];
+  inReplyTo: string | null;
+  conversationId: string | null;
+  summonsBrand: boolean;
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+  sentiment: number | null;
+  category: Category | null;
+  categoryManual: boolean;
+  priority: number;
+  status: Status;
+  statusChangedAt: number;
+  firstResponseAt: number | null;
+  threadId: number | null;
+}
+
+interface MentionRow {
+  id: number;
+  platform: string;
+  source: string;
+  external_id: string;
+  url: string | null;
+  author_handle: string;
+  author_name: string | null;
+  author_id: string | null;
+  author_followers: number | null;
+  text: string;
+  lang: string | null;
+  created_at: number;
+  fetched_at: number;
+  keyword: string | null;
+  keywords: string;
+  in_reply_to: string | null;
+  conversation_id: string | null;
+  summons_brand: number;
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+  sentiment: number | null;
+  category: Category | null;
+  category_manual: number;
+  priority: number;
+  status: Status;
+  status_changed_at: number;
+  first_response_at: number | null;
+  thread_id: number | null;
+}
+
+export function rowToMention(row: MentionRow): Mention {
+  return {
+    id: row.id,
+    platform: row.platform,
+    source: row.source,
+    externalId: row.external_id,
+    url: row.url,
+    authorHandle: row.author_handle,
+    authorName: row.author_name,
+    authorId: row.author_id,
+    authorFollowers: row.author_followers,
+    text: row.text,
+    lang: row.lang,
+    createdAt: row.created_at,
+    fetchedAt: row.fetched_at,
+    keyword: row.keyword,
+    keywords: JSON.parse(row.keywords) as string[],
+    inReplyTo: row.in_reply_to,
+    conversationId: row.conversation_id,
+    summonsBrand: row.summons_brand === 1,
+    likes: row.likes,
+    reposts: row.reposts,
+    replies: row.replies,
+    quotes: row.quotes,
+    sentiment: row.sentiment,
+    category: row.category,
+    categoryManual: row.category_manual === 1,
+    priority: row.priority,
+    status: row.status,
+    statusChangedAt: row.status_changed_at,
+    firstResponseAt: row.first_response_at,
+    threadId: row.thread_id,
+  };
+}
+
+/** Fields the triage layer may compute at ingest. */
+export interface Assessment {
+  category: Category | null;
+  sentiment: number | null;
+  priority: number;
+}
+
+const INSERT = `
+  INSERT INTO mentions (
+    platform, source, external_id, url, author_handle, author_name, author_id, author_followers,
+    text, lang, created_at, fetched_at, keyword, keywords, in_reply_to, conversation_id, summons_brand,
+    likes, reposts, replies, quotes, metrics_updated_at, sentiment, category, priority, status, status_changed_at
+  ) VALUES (
+    @platform, @source, @externalId, @url, @authorHandle, @authorName, @authorId, @authorFollowers,
+    @text, @lang, @createdAt, @fetchedAt, @keyword, @keywords, @inReplyTo, @conversationId, @summonsBrand,
+    @likes, @reposts, @replies, @quotes, @fetchedAt, @sentiment, @category, @priority, 'new', @fetchedAt
+  )
+  ON CONFLICT (platform, external_id) DO NOTHING`;
+
+const REFRESH_METRICS = `
+  UPDATE mentions SET likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
+    author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
+  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
+
+/**
+ * Insert mentions not stored yet; for those already stored, refresh metrics while they are open.
+ * Returns how many were new. Call inside a transaction.
+ */
+export function insertMentions(
+  db: Db,
+  source: string,
+  mentions: readonly NewMention[],
+  fetchedAt: number,
+  assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
+): number {
+  const insert = statement(db, INSERT);
+  const refresh = statement(db, REFRESH_METRICS);
+  let inserted = 0;
+  for (const m of mentions) {
+    const assessment = assess(m);
+    const params = {
+      platform: m.platform,
+      source,
+      externalId: m.externalId,
+      url: m.url,
+      authorHandle: m.authorHandle,
+      authorName: m.authorName,
+      authorId: m.authorId,
+      authorFollowers: m.authorFollowers,
+      text: m.text,
+      lang: m.lang,
+      createdAt: m.createdAt,
+      fetchedAt,
+      keyword: m.keywords[0] ?? null,
+      keywords: JSON.stringify(m.keywords),
+      inReplyTo: m.inReplyTo,
+      conversationId: m.conversationId,
+      summonsBrand: m.summonsBrand ? 1 : 0,
+      likes: m.metrics.likes,
+      reposts: m.metrics.reposts,
+      replies: m.metrics.replies,
+      quotes: m.metrics.quotes,
+      sentiment: assessment.sentiment,
+      category: assessment.category,
+      priority: assessment.priority,
+    };
+    if (insert.run(params).changes === 1) inserted++;
+    else refresh.run(params);
+  }
+  return inserted;
+}
+
+export function getMention(db: Db, id: number): Mention | null {
+  const row = statement<[number], MentionRow>(db, 'SELECT * FROM mentions WHERE id = ?').get(id);
+  return row ? rowToMention(row) : null;
+}
+
+export function getMentionByExternalId(db: Db, platform: string, externalId: string): Mention | null {
+  const row = statement<[string, string], MentionRow>(db, 'SELECT * FROM mentions WHERE platform = ? AND external_id = ?').get(
+    platform,
+    externalId,
+  );
+  return row ? rowToMention(row) : null;
+}
+
+export interface MentionFilter {
+  statuses?: readonly Status[];
+  platform?: string;
+  /** Epoch ms: only mentions created at or after. */
+  since?: number;
+  limit?: number;
+}
+
+/** The inbox: most urgent first (priority, then oldest waiting first among equals). */
+export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.statuses && filter.statuses.length > 0) {
+    where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+    params.push(...filter.statuses);
+  }
+  if (filter.platform) {
+    where.push('platform = ?');
+    params.push(filter.platform);
+  }
+  if (filter.since !== undefined) {
+    where.push('created_at >= ?');
+    params.push(filter.since);
+  }
+  const sql =
+    'SELECT * FROM mentions' +
+    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+    " ORDER BY (status IN ('new','open')) DESC, priority DESC, created_at DESC LIMIT ?";
+  params.push(filter.limit ?? -1);
+  return statement<unknown[], MentionRow>(db, sql)
+    .all(...params)
+    .map(rowToMention);
+}
+
+export function countMentions(db: Db): number {
+  return (statement(db, 'SELECT count(*) AS n FROM mentions').get() as { n: number }).n;
+}

@@ -1,0 +1,35 @@
+import type { Database } from 'better-sqlite3';
+import { StoreError } from '../cli/errors.js';
+import { migration as m001 } from './migrations/001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Database) => void;
+}
+
+/** Ordered by version; each runs in a transaction that also sets `user_version`. */
+export const MIGRATIONS: readonly Migration[] = [m001];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bring the schema up to `target` (default: the newest); refuse a database newer than this code. */
+export function migrate(db: Database, path: string, target = SCHEMA_VERSION): void {
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new StoreError(
+      `${path}: the database was written by a newer brandwatch (schema ${current}, this version knows ${SCHEMA_VERSION}); upgrade brandwatch — the file was left untouched`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > target) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,70 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../cli/errors.js';
+import { migrate } from './migrate.js';
+
+export type Db = Database.Database;
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  close(): void;
+}
+
+/** Open (creating when absent) and migrate the database; every failure is a StoreError with the fix. */
+export function openStore(path: string): Store {
+  const isMemory = path === ':memory:';
+  if (!isMemory) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new StoreError(`${dirname(path)}: cannot create the database folder (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  const existed = isMemory ? false : existsSync(path);
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: 5000 });
+  } catch (error) {
+    throw translate(error, path);
+  }
+  try {
+    // Touch the file header first so a non-SQLite file is reported as such.
+    db.pragma('schema_version');
+    // Brand data and the audit trail are private; WAL and SHM files inherit this mode.
+    if (!isMemory && !existed) chmodSync(path, 0o600);
+    if (!isMemory) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw translate(error, path, existed);
+  }
+  return { db, path, close: () => db.close() };
+}
+
+function translate(error: unknown, path: string, existed = true): StoreError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  if (code === 'SQLITE_NOTADB' || /not a database/.test(message)) {
+    return new StoreError(`${path}: this file is not a SQLite database; point --db at a brandwatch database or move the file away`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || /readonly/.test(message)) {
+    return new StoreError(`${path}: the database is read-only; check the file's and its folder's permissions`);
+  }
+  if (code === 'SQLITE_CANTOPEN' || !existed) {
+    return new StoreError(`${path}: cannot open the database (${message}); check the path and its permissions`);
+  }
+  if (code === 'SQLITE_FULL' || /disk is full/.test(message)) {
+    return new StoreError(`${path}: the disk is full; free some space and run the command again`);
+  }
+  if (code === 'SQLITE_CORRUPT') {
+    return new StoreError(`${path}: the database is damaged (${message}); restore it from a backup`);
+  }
+  return new StoreError(`${path}: database error: ${message}`);
+}
+
+export { translate as translateStoreError };
