@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { buildProgram, globalOptions } from './program.js';
 import { exitCodeFor, ExitCode, ExitStatus } from './errors.js';
 import type { Context } from './context.js';
+import { sanitizeLine } from '../io/sanitize.js';
 
 /** The only place that ends the process: every error class maps to its exit code here. */
 export async function main(argv: string[]): Promise<void> {
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
       code = exitCodeFor(error);
       if (!(error instanceof ExitStatus)) {
         const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`brandwatch: ${message.split('\n')[0]}\n`);
+        process.stderr.write(`brandwatch: ${sanitizeLine(message.split('\n')[0] ?? '')}\n`);
         if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       }
     }

@@ -5,6 +5,7 @@ import { buildSources, sourceName } from '../../sources/index.js';
 import { acquirePollLock } from '../../store/lock.js';
 import { pollExitCode, pollSources, type SourceResult } from '../../poll/run.js';
 import { formatDuration } from '../../config/duration.js';
+import { sanitizeLine } from '../../io/sanitize.js';
 
 export interface PollCommandOptions {
   platform?: string;
@@ -44,17 +45,12 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
 
 export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {
   const report = await poll(ctx, options);
-  if (ctx.io.json) {
-    ctx.io.out(JSON.stringify(report, null, 2));
-  } else {
-    for (const result of report.sources) {
-      const line = summaryLine(result, ctx.now());
-      if (result.status === 'ok') {
-        if (!ctx.io.quiet) ctx.io.out(line);
-      } else {
-        ctx.io.err(line);
-      }
-    }
+  if (ctx.io.json) ctx.io.out(JSON.stringify(report, null, 2));
+  for (const result of report.sources) {
+    const line = summaryLine(result, ctx.now());
+    // Problems always reach stderr, where cron mails them; the summary goes to stdout unless --json/--quiet.
+    if (result.status !== 'ok') ctx.io.err(line);
+    else if (!ctx.io.json && !ctx.io.quiet) ctx.io.out(line);
   }
   if (report.exitCode !== 0) throw new ExitStatus(report.exitCode as 1 | 3 | 75);
 }
@@ -72,6 +68,7 @@ export function summaryLine(result: SourceResult, now: number): string {
   const m = result.month;
   const budget = m.budget !== null ? `/${m.budget.toLocaleString('en')}` : '';
   parts.push(`month ${m.postsRead.toLocaleString('en')}${budget} posts read (projected ${m.projectedPostsRead.toLocaleString('en')})`);
-  const head = result.status === 'ok' ? `${result.source}:` : `${result.source}: ${result.status.replace('_', ' ')}: ${result.message ?? ''} —`;
+  const message = sanitizeLine(result.message ?? '');
+  const head = result.status === 'ok' ? `${result.source}:` : `${result.source}: ${result.status.replace('_', ' ')}: ${message} —`;
   return `${head} ${parts.join(', ')}`;
 }

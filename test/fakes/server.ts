@@ -1,0 +1,160 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { testCertificate } from './tls.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as is. */
+  body?: unknown;
+}
+
+export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
+
+/** Faults a test can queue: each applies to one matching request, in order. */
+export type Fault =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'malformed' }
+  | { kind: 'truncated' }
+  | { kind: 'reset' }
+  | { kind: 'stall'; ms: number }
+  | { kind: 'delay'; ms: number };
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+/**
+ * A fake platform API on 127.0.0.1 (port 0, HTTP or HTTPS): routes, a record of every request,
+ * injectable faults, and a check that no request went unanswered by a route.
+ */
+export class FakeServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly unexpected: RecordedRequest[] = [];
+  private readonly routes: Route[] = [];
+  private readonly faults: { pattern: RegExp | null; fault: Fault }[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+  url = '';
+
+  constructor(private readonly tls: boolean) {}
+
+  route(method: string, pattern: RegExp, handler: Handler): this {
+    this.routes.push({ method, pattern, handler });
+    return this;
+  }
+
+  /** Queue a fault for the next request whose path matches (any request when no pattern). */
+  inject(fault: Fault, pattern: RegExp | null = null): this {
+    this.faults.push({ pattern, fault });
+    return this;
+  }
+
+  requestsTo(pattern: RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => pattern.test(r.path));
+  }
+
+  async start(): Promise<this> {
+    const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    if (this.tls) {
+      const { key, cert } = await testCertificate();
+      this.server = createHttpsServer({ key, cert }, listener);
+    } else {
+      this.server = createHttpServer(listener);
+    }
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('secureConnection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    this.requests.push(recorded);
+
+    const faultIndex = this.faults.findIndex((f) => !f.pattern || f.pattern.test(recorded.path));
+    if (faultIndex >= 0) {
+      const [{ fault }] = this.faults.splice(faultIndex, 1) as [{ fault: Fault }];
+      switch (fault.kind) {
+        case 'status':
+          return send(res, { status: fault.status, body: fault.body ?? { title: 'Error', status: fault.status }, headers: fault.headers ?? {} });
+        case 'malformed':
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end('{"data": [ {"id": "12');
+        case 'truncated': {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+          res.write('{"data": [');
+          setTimeout(() => req.socket.destroy(), 10);
+          return;
+        }
+        case 'reset':
+          req.socket.destroy();
+          return;
+        case 'stall':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          break;
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          break;
+      }
+      if (fault.kind === 'stall') {
+        // The client gave up; answer anyway so the server's side effects (if any) still happen.
+      }
+    }
+
+    const route = this.routes.find((r) => r.method === recorded.method && r.pattern.test(recorded.path));
+    if (!route) {
+      this.unexpected.push(recorded);
+      return send(res, { status: 404, body: { title: 'Not Found', detail: `no fake route for ${recorded.method} ${recorded.path}` } });
+    }
+    try {
+      send(res, await route.handler(recorded));
+    } catch (error) {
+      send(res, { status: 500, body: { title: 'Fake server error', detail: String(error) } });
+    }
+  }
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  const isText = typeof reply.body === 'string';
+  const body = reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body);
+  res.writeHead(reply.status ?? 200, {
+    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+    ...reply.headers,
+  });
+  res.end(body);
+}

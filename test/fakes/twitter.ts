@@ -1,0 +1,266 @@
+import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+
+/** A post held by the fake X API; ids are decimal strings above 2^53, as on X. */
+export interface FakeTweet {
+  id: string;
+  text: string;
+  authorId: string;
+  createdAt: string;
+  conversationId: string;
+  inReplyToTweetId?: string;
+  inReplyToUserId?: string;
+  mentions?: string[];
+  metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number };
+  lang?: string;
+}
+
+export interface FakeUser {
+  id: string;
+  username: string;
+  name: string;
+  followers: number;
+}
+
+/** First id handed out: well above Number.MAX_SAFE_INTEGER, so any numeric parsing shows. */
+export const BASE_ID = 1_861_234_567_890_123_456n;
+
+type Node = { kind: 'and' | 'or'; children: Node[] } | { kind: 'not'; child: Node } | { kind: 'term'; value: string };
+
+/** Parse the subset of X's query language brandwatch writes: terms, "phrases", OR, (groups), -negation, from:, is:. */
+export function parseQuery(query: string): Node {
+  const tokens = query.match(/-?"[^"]*"|\(|\)|-?[^\s()]+/g) ?? [];
+  let pos = 0;
+  const parseOr = (): Node => {
+    const children = [parseAnd()];
+    while (tokens[pos] === 'OR') {
+      pos++;
+      children.push(parseAnd());
+    }
+    return children.length === 1 ? children[0]! : { kind: 'or', children };
+  };
+  const parseAnd = (): Node => {
+    const children: Node[] = [];
+    while (pos < tokens.length && tokens[pos] !== ')' && tokens[pos] !== 'OR') children.push(parseUnary());
+    return children.length === 1 ? children[0]! : { kind: 'and', children };
+  };
+  const parseUnary = (): Node => {
+    const token = tokens[pos++]!;
+    if (token === '(') {
+      const inner = parseOr();
+      if (tokens[pos++] !== ')') throw new Error('unbalanced parentheses');
+      return inner;
+    }
+    if (token.startsWith('-')) return { kind: 'not', child: { kind: 'term', value: token.slice(1) } };
+    return { kind: 'term', value: token };
+  };
+  const tree = parseOr();
+  if (pos !== tokens.length) throw new Error(`unexpected ${tokens[pos]}`);
+  return tree;
+}
+
+function matches(node: Node, tweet: FakeTweet, author: FakeUser | undefined): boolean {
+  switch (node.kind) {
+    case 'and':
+      return node.children.every((c) => matches(c, tweet, author));
+    case 'or':
+      return node.children.some((c) => matches(c, tweet, author));
+    case 'not':
+      return !matches(node.child, tweet, author);
+    case 'term': {
+      const value = node.value.replace(/^"|"$/g, '').toLowerCase();
+      if (value === 'is:retweet') return tweet.text.startsWith('RT @');
+      if (value === 'is:reply') return tweet.inReplyToTweetId !== undefined;
+      if (value.startsWith('from:')) return author?.username.toLowerCase() === value.slice(5);
+      return tweet.text.toLowerCase().includes(value);
+    }
+  }
+}
+
+export interface FakeTwitterOptions {
+  bearerToken?: string;
+  rateLimit?: number;
+}
+
+/** The X API v2 recent-search endpoint over HTTPS on 127.0.0.1, speaking the real wire format. */
+export class FakeTwitter {
+  readonly server = new FakeServer(true);
+  readonly tweets: FakeTweet[] = [];
+  readonly users = new Map<string, FakeUser>();
+  /** since_id values below this are "older than 7 days" and refused with X's 400. */
+  oldestSinceId: bigint | null = null;
+  rateLimit: { limit: number; remaining: number; reset: number };
+  private nextId = BASE_ID;
+  private readonly bearerToken: string;
+
+  constructor(options: FakeTwitterOptions = {}) {
+    this.bearerToken = options.bearerToken ?? 'test-bearer-token';
+    const limit = options.rateLimit ?? 450;
+    this.rateLimit = { limit, remaining: limit, reset: Math.floor(Date.now() / 1000) + 900 };
+    this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get searchRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/\/2\/tweets\/search\/recent$/);
+  }
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  addUser(username: string, followers = 100): FakeUser {
+    const existing = [...this.users.values()].find((u) => u.username === username);
+    if (existing) return existing;
+    const user = { id: String(10_000 + this.users.size), username, name: username.replace(/_/g, ' '), followers };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  /** Add a post; ids grow with each call, so later posts are newer. */
+  addTweet(text: string, options: { author?: string; createdAt?: Date; inReplyTo?: FakeTweet; mentions?: string[] } = {}): FakeTweet {
+    const author = this.addUser(options.author ?? `user${this.tweets.length % 17}`, 50 + ((this.tweets.length * 37) % 5000));
+    const id = String(this.nextId);
+    this.nextId += 1_000n + BigInt(this.tweets.length % 7);
+    const tweet: FakeTweet = {
+      id,
+      text,
+      authorId: author.id,
+      createdAt: (options.createdAt ?? new Date()).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
+      conversationId: options.inReplyTo?.conversationId ?? id,
+      metrics: { retweet_count: 0, reply_count: 0, like_count: this.tweets.length % 9, quote_count: 0 },
+      lang: 'en',
+      ...(options.inReplyTo ? { inReplyToTweetId: options.inReplyTo.id, inReplyToUserId: options.inReplyTo.authorId } : {}),
+      ...(options.mentions ? { mentions: options.mentions } : {}),
+    };
+    this.tweets.push(tweet);
+    return tweet;
+  }
+
+  /** Add `count` mentions of `keyword`, spread over the last hours. */
+  addMentions(count: number, keyword = 'acme'): FakeTweet[] {
+    const now = Date.now();
+    return Array.from({ length: count }, (_, i) =>
+      this.addTweet(`Post ${this.tweets.length + 1} about ${keyword} number ${i}`, { createdAt: new Date(now - (count - i) * 1000) }),
+    );
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'x-rate-limit-limit': String(this.rateLimit.limit),
+      'x-rate-limit-remaining': String(this.rateLimit.remaining),
+      'x-rate-limit-reset': String(this.rateLimit.reset),
+    };
+  }
+
+  private search(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) {
+      return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    }
+    if (this.rateLimit.remaining <= 0) {
+      return {
+        status: 429,
+        headers: this.headers(),
+        body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+      };
+    }
+    this.rateLimit.remaining--;
+    const q = request.query;
+    const invalid = (message: string): Reply => ({
+      status: 400,
+      headers: this.headers(),
+      body: {
+        errors: [{ parameters: {}, message }],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      },
+    });
+    const query = q.get('query');
+    if (!query) return invalid("The `query` query parameter can not be empty");
+    if (query.length > 512) return invalid(`The \`query\` query parameter value [${query.slice(0, 20)}…] is too long`);
+    const maxResults = Number(q.get('max_results') ?? '10');
+    if (!Number.isInteger(maxResults) || maxResults < 10 || maxResults > 100) {
+      return invalid(`The \`max_results\` query parameter value [${q.get('max_results')}] is not between 10 and 100`);
+    }
+    if (q.has('since_id') && q.has('start_time')) return invalid('since_id and start_time cannot both be set');
+    let tree: Node;
+    try {
+      tree = parseQuery(query);
+    } catch (error) {
+      return invalid(`There were errors processing your request: ${(error as Error).message}`);
+    }
+    const sinceId = q.get('since_id');
+    if (sinceId && !/^\d{1,19}$/.test(sinceId)) return invalid(`Invalid 'since_id':'${sinceId}'`);
+    if (sinceId && this.oldestSinceId !== null && BigInt(sinceId) < this.oldestSinceId) {
+      return invalid(`Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after 2026-11-15T00:00Z.`);
+    }
+    const untilId = q.get('until_id');
+    const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
+    let before: bigint | null = null;
+    const token = q.get('next_token');
+    if (token) {
+      try {
+        before = BigInt(JSON.parse(Buffer.from(token, 'base64url').toString()).before);
+      } catch {
+        return invalid(`Invalid 'next_token':'${token}'`);
+      }
+    }
+    const matching = this.tweets
+      .filter((t) => {
+        const id = BigInt(t.id);
+        if (sinceId && id <= BigInt(sinceId)) return false;
+        if (untilId && id >= BigInt(untilId)) return false;
+        if (startTime !== null && Date.parse(t.createdAt) < startTime) return false;
+        if (before !== null && id >= before) return false;
+        return matches(tree, t, this.users.get(t.authorId));
+      })
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+    const page = matching.slice(0, maxResults);
+    if (page.length === 0) return { status: 200, headers: this.headers(), body: { meta: { result_count: 0 } } };
+    const more = matching.length > page.length;
+    const authors = [...new Set(page.map((t) => t.authorId))].map((id) => this.users.get(id)!);
+    return {
+      status: 200,
+      headers: this.headers(),
+      body: {
+        data: page.map((t) => ({
+          id: t.id,
+          text: t.text,
+          author_id: t.authorId,
+          created_at: t.createdAt,
+          conversation_id: t.conversationId,
+          lang: t.lang,
+          edit_history_tweet_ids: [t.id],
+          public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
+          ...(t.inReplyToTweetId
+            ? { in_reply_to_user_id: t.inReplyToUserId, referenced_tweets: [{ type: 'replied_to', id: t.inReplyToTweetId }] }
+            : {}),
+          ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+        })),
+        includes: {
+          users: authors.map((u) => ({
+            id: u.id,
+            name: u.name,
+            username: u.username,
+            verified: false,
+            public_metrics: { followers_count: u.followers, following_count: 10, tweet_count: 100, listed_count: 0 },
+          })),
+        },
+        meta: {
+          newest_id: page[0]!.id,
+          oldest_id: page.at(-1)!.id,
+          result_count: page.length,
+          ...(more ? { next_token: Buffer.from(JSON.stringify({ before: page.at(-1)!.id })).toString('base64url') } : {}),
+        },
+      },
+    };
+  }
+}

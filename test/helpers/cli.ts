@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/brandwatch.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment for the CLI: no user config, no colours, the caller's extras. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmpdir(), NO_COLOR: '1', TZ: 'UTC', ...extra };
+  return env;
+}
+
+export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: cliEnv(options.env), cwd: options.cwd ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run the built CLI as a child process and collect its output. */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(options.env), cwd: options.cwd ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A temp folder for one test's config and database. */
+export function tempDir(prefix = 'brandwatch-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeConfig(dir: string, text: string, name = 'config.yml'): string {
+  const path = join(dir, name);
+  writeFileSync(path, text, { mode: 0o600 });
+  return path;
+}
+
+/** Config for a Twitter source pointed at a fake server. */
+export function twitterConfig(options: { keywords?: string[]; extra?: string; ownHandle?: string } = {}): string {
+  const keywords = options.keywords ?? ['acme'];
+  return [
+    'brand: Acme',
+    'timezone: UTC',
+    'keywords:',
+    ...keywords.map((k) => `  - term: ${JSON.stringify(k)}`),
+    'ownAccounts:',
+    `  twitter: ${options.ownHandle ?? 'acme_help'}`,
+    'sources:',
+    '  - platform: twitter',
+    '    bearerTokenEnv: TWITTER_BEARER_TOKEN',
+    '    retry: { attempts: 3, baseDelay: 10ms }',
+    '    timeout: 2s',
+    ...(options.extra ? options.extra.split('\n').map((l) => `    ${l}`) : []),
+    '',
+  ].join('\n');
+}
