@@ -98,3 +98,37 @@ export interface Source {
   /** Fetch everything newer than the cursor, paging until caught up, storing page by page. */
   poll(group: QueryGroup, cursor: CursorState | null, env: PollEnvironment): Promise<GroupOutcome>;
 }
+
+/** What a reply needs to know about the mention it answers. */
+export interface ReplyTarget {
+  platform: string;
+  externalId: string;
+  url: string | null;
+  authorHandle: string;
+  conversationId: string | null;
+  inReplyTo: string | null;
+  summonsBrand: boolean;
+}
+
+export interface SentReply {
+  externalId: string;
+  /** Epoch ms, the platform's time when known. */
+  sentAt: number;
+  url: string | null;
+}
+
+/** Whether the API may answer a mention; when not, the web link where the person can. */
+export type ReplyAbility = { ok: true } | { ok: false; reason: string; webUrl: string | null };
+
+/** Writing to a platform: replies (and proactive posts where supported). Optional per source. */
+export interface ReplyChannel {
+  /** Length of a text under the platform's rule, and its limit (X: weighted 280; Bluesky: 300 graphemes; Mastodon: 500). */
+  measure(text: string): { length: number; limit: number };
+  ability(target: ReplyTarget): ReplyAbility;
+  /** The web link that opens a reply to the mention with the text filled in, when the platform has one. */
+  webReplyUrl(target: ReplyTarget, text: string): string | null;
+  reply(target: ReplyTarget, text: string, options: { idempotencyKey: string }): Promise<SentReply>;
+  /** After an unknown outcome (timeout): our reply to the target on the platform, if it exists — never post twice. */
+  findReply(target: ReplyTarget, text: string): Promise<SentReply | null>;
+  post?(text: string, options: { idempotencyKey: string }): Promise<SentReply>;
+}
