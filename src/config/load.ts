@@ -45,7 +45,8 @@ export function parseConfig(text: string, name: string): { config: Config; warni
   if (!result.success) {
     const issues = result.error.issues;
     const first = describeIssue(issues[0]!, doc, lineCounter, name);
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    const count = issues.reduce((n, issue) => n + (issue.code === 'unrecognized_keys' ? issue.keys.length : 1), 0) - 1;
+    const more = count > 0 ? ` (and ${count} more problem${count > 1 ? 's' : ''})` : '';
     throw new ConfigError(first + more);
   }
   const config = result.data;
@@ -73,7 +74,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: Line
   const line = lineOf(doc, lineCounter, path);
   let message = issue.message;
   if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
-  else if (issue.code === 'invalid_union' && path[0] === 'sources' && path.length === 2) {
+  else if (issue.code === 'invalid_union' && path[0] === 'sources' && (path.length === 2 || path[2] === 'platform')) {
     message = `unknown platform (use one of: ${PLATFORMS.join(', ')})`;
   }
   return `${name}:${line}: ${formatPath(path)}: ${message}`;

@@ -17,14 +17,20 @@ export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Bring the schema up to `target` (default: the newest); refuse a database newer than this code. */
-export function migrate(db: Database, path: string, target = SCHEMA_VERSION): void {
+/** The schema version, or a StoreError when the database is newer than this code. */
+export function refuseNewer(db: Database, path: string): number {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
     throw new StoreError(
       `${path}: the database was written by a newer brandwatch (schema ${current}, this version knows ${SCHEMA_VERSION}); upgrade brandwatch — the file was left untouched`,
     );
   }
+  return current;
+}
+
+/** Bring the schema up to `target` (default: the newest); refuse a database newer than this code. */
+export function migrate(db: Database, path: string, target = SCHEMA_VERSION): void {
+  const current = refuseNewer(db, path);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
     db.transaction(() => {

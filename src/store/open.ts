@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../cli/errors.js';
-import { migrate } from './migrate.js';
+import { migrate, refuseNewer } from './migrate.js';
 
 export type Db = Database.Database;
 
@@ -30,8 +30,8 @@ export function openStore(path: string): Store {
     throw translate(error, path);
   }
   try {
-    // Touch the file header first so a non-SQLite file is reported as such.
-    db.pragma('schema_version');
+    // Read the header first: a non-SQLite file or a newer schema is refused before anything is written.
+    refuseNewer(db, path);
     // Brand data and the audit trail are private; WAL and SHM files inherit this mode.
     if (!isMemory && !existed) chmodSync(path, 0o600);
     if (!isMemory) db.pragma('journal_mode = WAL');

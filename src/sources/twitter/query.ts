@@ -41,10 +41,11 @@ export function planQueries({ keywords, ownHandles, lengthLimit }: QueryPlanInpu
         `the keyword "${keyword.term}" with its excludes makes a query longer than ${lengthLimit} characters; shorten it or raise queryLengthLimit`,
       );
     }
-    const current = groups.at(-1);
-    if (current && assemble([...current.clauses, clause], suffix).length <= lengthLimit) {
-      current.clauses.push(clause);
-      current.keywords.push(keyword);
+    // First fit: the earliest group with room, so short keywords fill gaps left by long ones.
+    const fit = groups.find((g) => assemble([...g.clauses, clause], suffix).length <= lengthLimit);
+    if (fit) {
+      fit.clauses.push(clause);
+      fit.keywords.push(keyword);
     } else {
       groups.push({ clauses: [clause], keywords: [keyword] });
     }
