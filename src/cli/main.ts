@@ -34,7 +34,6 @@ export async function main(argv: string[]): Promise<void> {
     const module = await load();
     await module.run(context, ...(args as never[]));
   });
-  program.exitOverride();
 
   let code: number = ExitCode.ok;
   try {

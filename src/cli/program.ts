@@ -30,6 +30,7 @@ export function buildProgram(runner: Runner): Command {
     .option('-q, --quiet', 'only errors on stderr', false)
     .option('-v, --verbose', 'more detail on stderr, stack traces on errors', false)
     .showHelpAfterError('(run brandwatch --help for usage)')
+    .exitOverride()
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 failure, 2 usage or config error, 3 some sources failed, 75 try again later (lock held or rate limited).',

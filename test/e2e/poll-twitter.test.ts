@@ -201,4 +201,24 @@ describe('poll against the fake X API', () => {
     expect(await firstDone).toBe(0);
     expect(storedIds()).toHaveLength(30);
   });
+
+  it('ends with exactly the server\'s mentions after polls killed at random points', async () => {
+    fake.addMentions(700);
+    const args = ['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll'];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 10; i++) fake.server.inject({ kind: 'delay', ms: 60 });
+      const child = startCli(args, { env });
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 500));
+      child.kill('SIGKILL');
+      await closed;
+      fake.addMentions(20);
+    }
+    const final = await poll('--json');
+    expect(final.code, final.stderr).toBe(0);
+    const ids = storedIds();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(fake.tweets.map((t) => t.id).sort());
+  });
 });
+

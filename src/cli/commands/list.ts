@@ -90,7 +90,7 @@ export async function renderMentionTable(ctx: Context, mentions: readonly Mentio
   if (!ctx.io.stdoutIsTTY) {
     return mentions
       .map((m) =>
-        [m.id, m.platform, formatInstant(m.createdAt, timeZone), m.authorHandle, m.authorFollowers ?? '', m.status, m.category ?? '', sanitizeLine(m.text).replace(/\t/g, ' ')].join('\t'),
+        [m.id, m.platform, formatInstant(m.createdAt, timeZone), sanitizeLine(m.authorHandle), m.authorFollowers ?? '', m.status, m.category ?? '', sanitizeLine(m.text).replace(/\t/g, ' ')].join('\t'),
       )
       .join('\n');
   }

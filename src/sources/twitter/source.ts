@@ -67,7 +67,8 @@ export class TwitterSource implements Source {
   }
 
   async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
-    const cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
+    let cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
+    let resuming = cursor.run !== null;
     const { config } = this.options;
     let rateLimit: RateLimitState | undefined;
     // A resumed run continues with its own since_id/start_time and page token.
@@ -138,7 +139,15 @@ export class TwitterSource implements Source {
         cursor: next as unknown as CursorState,
         postsRead: page.meta.result_count,
       });
-      if (!nextToken) return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
+      if (nextToken) continue;
+      if (!resuming) return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
+      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
+      resuming = false;
+      cursor = next;
+      sinceId = next.sinceId;
+      startTime = sinceId ? null : startTime;
+      newestId = null;
+      pageIndex = 0;
     }
   }
 }
