@@ -107,7 +107,7 @@ export class FakeServer {
 
     const faultIndex = this.faults.findIndex((f) => !f.pattern || f.pattern.test(recorded.path));
     if (faultIndex >= 0) {
-      const [{ fault }] = this.faults.splice(faultIndex, 1) as [{ fault: Fault }];
+      const fault = this.faults.splice(faultIndex, 1)[0]!.fault;
       switch (fault.kind) {
         case 'status':
           return send(res, { status: fault.status, body: fault.body ?? { title: 'Error', status: fault.status }, headers: fault.headers ?? {} });
@@ -124,14 +124,10 @@ export class FakeServer {
           req.socket.destroy();
           return;
         case 'stall':
-          await new Promise((resolve) => setTimeout(resolve, fault.ms));
-          break;
         case 'delay':
+          // A stall outlasts the client's timeout; the answer still follows, as a slow server's would.
           await new Promise((resolve) => setTimeout(resolve, fault.ms));
           break;
-      }
-      if (fault.kind === 'stall') {
-        // The client gave up; answer anyway so the server's side effects (if any) still happen.
       }
     }
 

@@ -22,7 +22,7 @@ export function testCertificate(): Promise<TestCertificate> {
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       algorithm: 'sha256',
-      days: 2,
+      notAfterDate: new Date(Date.now() + 2 * 86_400_000),
       extensions: [
         { name: 'basicConstraints', cA: true },
         { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
