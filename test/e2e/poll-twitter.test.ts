@@ -72,6 +72,15 @@ describe('poll against the fake X API', () => {
     expect(row.created_at).toBe(Date.parse(tweet!.createdAt));
   });
 
+  it('reaches the API through apiBaseUrl from the config, path prefix included', async () => {
+    fake.server.route('GET', /^\/gateway\/2\/tweets\/search\/recent$/, () => ({ body: { meta: { result_count: 0 } } }));
+    writeConfig(dir, twitterConfig({ extra: `apiBaseUrl: ${fake.url}/gateway` }));
+    delete env.BRANDWATCH_TWITTER_API_URL;
+    const result = await poll('--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(fake.server.requests.map((r) => r.path)).toEqual(['/gateway/2/tweets/search/recent']);
+  });
+
   it('fetches a 350-mention backlog in 4 pages per query group and stores it whole', async () => {
     // A short query limit splits the two keywords into two groups.
     writeConfig(dir, twitterConfig({ keywords: ['acme', 'wile e coyote and roadrunner'], extra: 'queryLengthLimit: 64' }));
