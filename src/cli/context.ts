@@ -100,7 +100,7 @@ export function createContext(deps: ContextDeps): Context {
       if (!store) {
         const path = await context.dbPath();
         const { openStore } = await import('../store/open.js');
-        const { permissionWarnings } = await import('../config/load.js');
+        const { permissionWarnings } = await import('../io/permissions.js');
         store = openStore(path);
         for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }

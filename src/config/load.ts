@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { configSchema, PLATFORMS, type Config } from './schema.js';
+import { permissionWarnings } from '../io/permissions.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -107,19 +108,6 @@ function lineOfKey(doc: Document, lineCounter: LineCounter, parentPath: (string 
     }
   }
   return null;
-}
-
-/** Warn when a file holding brand data is readable by other users. */
-export function permissionWarnings(path: string, what: string): string[] {
-  try {
-    const mode = statSync(path).mode;
-    if ((mode & 0o077) !== 0) {
-      return [`${path}: the ${what} is readable by other users; run \`chmod 600 ${path}\``];
-    }
-  } catch {
-    // A file that cannot be stat'ed is reported by whoever opens it.
-  }
-  return [];
 }
 
 /** Resolve a path written in the config relative to the config file's folder. */
