@@ -64,7 +64,65 @@ export const sampleSource = z.strictObject({
   pageSize: z.number().int().min(1).max(100).default(50),
 });
 
-export const sourceConfig = z.discriminatedUnion('platform', [twitterSource, sampleSource]);
+/** A platform URL: HTTPS, or plain HTTP only to this machine (local gateways, test servers) so tokens never travel in clear. */
+const platformUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname));
+  }, 'must be an https:// URL (plain http:// only for 127.0.0.1 or localhost)');
+
+/** How far back the very first poll reaches. */
+const backfill = duration.refine((ms) => ms <= 30 * 86_400_000, 'at most 30d').prefault('1d');
+
+export const mastodonSource = z.strictObject({
+  platform: z.literal('mastodon'),
+  ...common,
+  /** The instance whose hashtag timelines are read (and where the brand's account lives, for replies). */
+  instanceUrl: platformUrl,
+  /** Optional for reading public hashtag timelines; needed (scope write:statuses) to reply. */
+  accessTokenEnv: envName.optional(),
+  /** Hashtags per request: one in the path plus up to four `any[]` (Mastodon's limit per mode). */
+  tagsPerQuery: z.number().int().min(1).max(5).default(5),
+  /** Only posts from this instance (`local=true`). */
+  localOnly: z.boolean().default(false),
+  backfill,
+});
+
+export const blueskySource = z.strictObject({
+  platform: z.literal('bluesky'),
+  ...common,
+  /** The PDS or entryway the account logs in to; search and replies go through it. */
+  serviceUrl: platformUrl.default('https://bsky.social'),
+  /** The account's handle or DID (not secret). */
+  identifier: z.string().min(1),
+  /** An app password (Settings → Privacy and security → App passwords). */
+  appPasswordEnv: envName,
+  pageSize: z.number().int().min(1).max(100).default(100),
+  backfill,
+});
+
+export const redditSource = z.strictObject({
+  platform: z.literal('reddit'),
+  ...common,
+  /** Script-app credentials: with all four, search goes through OAuth and replies are possible; without, read-only. */
+  clientIdEnv: envName.optional(),
+  clientSecretEnv: envName.optional(),
+  usernameEnv: envName.optional(),
+  passwordEnv: envName.optional(),
+  /** Reddit requires a unique, descriptive User-Agent naming the app and its owner. */
+  userAgent: z.string().min(10).default('brandwatch/0.1 (brand mention monitor)'),
+  /** Default https://oauth.reddit.com with credentials, https://www.reddit.com without. */
+  apiBaseUrl: platformUrl.optional(),
+  tokenUrl: platformUrl.default('https://www.reddit.com/api/v1/access_token'),
+  /** Limit search to these subreddits (without r/). */
+  subreddits: z.array(z.string().regex(/^[A-Za-z0-9_]{2,21}$/, 'a subreddit name without r/')).optional(),
+  queryLengthLimit: z.number().int().min(32).max(512).default(512),
+  backfill,
+});
+
+export const sourceConfig = z.discriminatedUnion('platform', [twitterSource, sampleSource, mastodonSource, blueskySource, redditSource]);
 export const PLATFORMS = sourceConfig.options.map((option) => option.shape.platform.value);
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -107,4 +165,7 @@ export type Config = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceConfig>;
 export type TwitterSourceConfig = z.output<typeof twitterSource>;
 export type SampleSourceConfig = z.output<typeof sampleSource>;
+export type MastodonSourceConfig = z.output<typeof mastodonSource>;
+export type BlueskySourceConfig = z.output<typeof blueskySource>;
+export type RedditSourceConfig = z.output<typeof redditSource>;
 export type Keyword = Config['keywords'][number];

@@ -50,6 +50,18 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         );
         break;
       }
+      case 'mastodon': {
+        const { MastodonSource } = await import('./mastodon/source.js');
+        sources.push(
+          new MastodonSource({
+            config: source,
+            keywords: config.keywords,
+            ownHandles: ownHandles(config, 'mastodon'),
+            accessToken: source.accessTokenEnv ? secretFrom(env, source.accessTokenEnv, `${where}.accessTokenEnv`) : null,
+          }),
+        );
+        break;
+      }
       case 'sample': {
         const { SampleSource } = await import('./sample/source.js');
         sources.push(new SampleSource(source, config.keywords));

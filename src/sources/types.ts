@@ -97,6 +97,8 @@ export interface Source {
   groups(): QueryGroup[];
   /** Fetch everything newer than the cursor, paging until caught up, storing page by page. */
   poll(group: QueryGroup, cursor: CursorState | null, env: PollEnvironment): Promise<GroupOutcome>;
+  /** Writing to the platform, when the source supports it (read-only platforms say why and give a web link). */
+  readonly replies?: ReplyChannel;
 }
 
 /** What a reply needs to know about the mention it answers. */

@@ -1,0 +1,323 @@
+import { createRestAPIClient, MastoDeserializeError, MastoHttpError, MastoTimeoutError, type mastodon } from 'masto';
+import type { Keyword, MastodonSourceConfig } from '../../config/schema.js';
+import { ReplyRefused, compareIds } from '../replies.js';
+import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import type {
+  CursorState,
+  FetchedPage,
+  GroupOutcome,
+  PollEnvironment,
+  QueryGroup,
+  RateLimitState,
+  ReplyAbility,
+  ReplyChannel,
+  ReplyTarget,
+  SentReply,
+  Source,
+} from '../types.js';
+import { statusText } from './content.js';
+import { fullAcct, isOwn, lookedUpAccount, mapStatuses, ownReply, status, statusList, type Status } from './payload.js';
+
+/** Mastodon's page size ceiling for timelines. */
+const PAGE = 40;
+const OWN_GROUP = 'own';
+
+/**
+ * `minId`: everything newer is still to fetch, everything up to it is stored (pages go forward with
+ * `min_id`, so each page commits). `backfill`: the first poll's walk back from the newest post with
+ * `max_id`, resumable; when it ends, `minId` becomes the newest post it saw.
+ */
+interface MastodonCursor {
+  minId: string | null;
+  backfill: { maxId: string; newestId: string } | null;
+  /** The brand account's id on this instance (own-posts group). */
+  accountId?: string;
+}
+
+export interface MastodonSourceOptions {
+  config: MastodonSourceConfig;
+  keywords: readonly Keyword[];
+  /** The brand's handles on Mastodon (`user` on this instance or `user@host`). */
+  ownHandles: readonly string[];
+  accessToken: string | null;
+}
+
+/** A keyword as a hashtag: `Acme Corp` → `acmecorp`; `@handles` have none. */
+export function hashtagOf(term: string): string | null {
+  if (term.trim().startsWith('@')) return null;
+  const tag = term.replace(/[^\p{L}\p{N}_]/gu, '').toLowerCase();
+  return tag.length > 0 ? tag : null;
+}
+
+type Client = mastodon.rest.Client;
+type RawPage = { headers: Headers; data: unknown };
+
+export class MastodonSource implements Source {
+  readonly platform = 'mastodon';
+  readonly name: string;
+  readonly replies: ReplyChannel;
+  private readonly client: Client;
+  private readonly host: string;
+  private readonly own: string[];
+  /** The first own handle as configured: account lookup takes it as is (an instance's account domain may differ from its web host). */
+  private readonly lookupAcct: string | null;
+
+  constructor(private readonly options: MastodonSourceOptions) {
+    this.name = options.config.name ?? 'mastodon';
+    this.host = new URL(options.config.instanceUrl).host;
+    this.own = options.ownHandles.map((h) => fullAcct(h, this.host));
+    this.lookupAcct = options.ownHandles[0]?.replace(/^@/, '') ?? null;
+    this.client = createRestAPIClient({
+      url: options.config.instanceUrl,
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      timeout: options.config.timeout,
+    });
+    this.replies = new MastodonReplies(this.client, options, this.host, this.lookupAcct);
+  }
+
+  groups(): QueryGroup[] {
+    const byTag = new Map<string, Keyword>();
+    for (const keyword of this.options.keywords) {
+      const tag = hashtagOf(keyword.term);
+      if (tag && !byTag.has(tag)) byTag.set(tag, keyword);
+    }
+    const tags = [...byTag.keys()];
+    const groups: QueryGroup[] = [];
+    for (let i = 0; i < tags.length; i += this.options.config.tagsPerQuery) {
+      const chunk = tags.slice(i, i + this.options.config.tagsPerQuery);
+      groups.push({ key: `tags-${chunk.join('+')}`, query: chunk.map((t) => `#${t}`).join(' '), keywords: chunk.map((t) => byTag.get(t)!) });
+    }
+    // After the hashtag groups, so the mentions our replies answer are stored first.
+    if (this.own.length > 0) groups.push({ key: OWN_GROUP, query: `@${this.own[0]}`, keywords: [] });
+    return groups;
+  }
+
+  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+    const cursor: MastodonCursor = { minId: null, backfill: null, ...((saved as Partial<MastodonCursor> | null) ?? {}) };
+    const tags = group.key === OWN_GROUP ? [] : group.query.split(' ').map((t) => t.slice(1));
+    let accountId = cursor.accountId;
+    let rateLimit: RateLimitState | undefined;
+    const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
+
+    if (group.key === OWN_GROUP && !accountId) {
+      const { data, headers } = await this.request(() => this.client.v1.accounts.lookup.$raw({ acct: this.lookupAcct! }), env);
+      rateLimit = rateLimitOf(headers) ?? rateLimit;
+      accountId = parse(lookedUpAccount, data, 'account lookup').id;
+    }
+    const fetchPage = (params: { minId?: string; maxId?: string; limit: number }): Promise<RawPage> =>
+      group.key === OWN_GROUP
+        ? this.request(async () => await this.client.v1.accounts.$select(accountId!).statuses.list.$raw({ ...params, excludeReblogs: true }), env)
+        : this.request(
+            async () =>
+              await this.client.v1.timelines.tag.$select(tags[0]!).list.$raw({
+                ...params,
+                ...(tags.length > 1 ? { any: tags.slice(1) } : {}),
+                ...(this.options.config.localOnly ? { local: true } : {}),
+              }),
+            env,
+          );
+    const keywordByTag = new Map(tags.map((t, i) => [t, group.keywords[i]!]));
+    const store = (statuses: Status[], next: MastodonCursor) => {
+      const page: FetchedPage =
+        group.key === OWN_GROUP
+          ? { mentions: [], ownReplies: statuses.filter((s) => s.inReplyToId && isOwn(s, this.ctx())).map((s) => ownReply(s)), cursor: {}, postsRead: 0 }
+          : { ...mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag }), cursor: {}, postsRead: 0 };
+      env.store({ ...page, cursor: { ...next, ...(accountId ? { accountId } : {}) } as unknown as CursorState, postsRead: statuses.length });
+    };
+    const oldestWanted = env.now() - this.options.config.backfill;
+    let resumed = cursor.backfill !== null;
+
+    for (;;) {
+      if (env.signal.aborted) return done({ message: 'interrupted; the next poll resumes here' });
+      const readsLeft = env.readsLeft();
+      if (readsLeft !== null && readsLeft <= 0) {
+        return done({
+          status: 'budget_exhausted',
+          message: `monthly read budget of ${this.options.config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month`,
+        });
+      }
+      const limit = Math.min(PAGE, readsLeft ?? PAGE);
+
+      if (cursor.minId === null) {
+        // First poll: walk back from the newest post to the backfill horizon.
+        const { headers, data } = await fetchPage({ limit, ...(cursor.backfill ? { maxId: cursor.backfill.maxId } : {}) });
+        rateLimit = rateLimitOf(headers) ?? rateLimit;
+        const statuses = parse(statusList, data, 'timeline');
+        const wanted = statuses.filter((s) => Date.parse(s.createdAt) >= oldestWanted);
+        const newestId = cursor.backfill?.newestId ?? maxId(statuses);
+        const oldest = statuses.reduce<string | null>((min, s) => (min === null || compareIds(s.id, min) < 0 ? s.id : min), null);
+        const more = statuses.length === limit && wanted.length === statuses.length && oldest !== null;
+        const next: MastodonCursor = more
+          ? { minId: null, backfill: { maxId: oldest!, newestId: newestId! } }
+          : { minId: newestId, backfill: null };
+        store(wanted, next);
+        Object.assign(cursor, next);
+        if (more) continue;
+        if (!resumed || cursor.minId === null) return done();
+        resumed = false; // a resumed backfill catches up with what arrived since it began
+        continue;
+      }
+
+      const { headers, data } = await fetchPage({ minId: cursor.minId, limit });
+      rateLimit = rateLimitOf(headers) ?? rateLimit;
+      const statuses = parse(statusList, data, 'timeline');
+      const next: MastodonCursor = { minId: maxId(statuses) ?? cursor.minId, backfill: null };
+      store(statuses, next);
+      Object.assign(cursor, next);
+      if (statuses.length < limit) return done();
+    }
+  }
+
+  private ctx() {
+    return { instanceHost: this.host, ownAccounts: this.own };
+  }
+
+  private request(call: () => Promise<RawPage>, env: PollEnvironment): Promise<RawPage> {
+    const { config } = this.options;
+    return requestWithPolicy(call, classifyMastodonError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
+  }
+}
+
+function maxId(statuses: readonly Status[]): string | null {
+  return statuses.reduce<string | null>((max, s) => (max === null || compareIds(s.id, max) > 0 ? s.id : max), null);
+}
+
+function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new SourceFailure(`unexpected ${what} response from Mastodon (${issue.path.join('.') || 'body'}: ${issue.message})`);
+}
+
+/** Mastodon's rate-limit headers; its reset is an ISO 8601 time, not epoch seconds. */
+export function rateLimitOf(headers: Headers | undefined): RateLimitState | undefined {
+  const limit = headers?.get('x-ratelimit-limit');
+  if (!headers || limit === null || limit === undefined) return undefined;
+  const remaining = headers.get('x-ratelimit-remaining');
+  const reset = headers.get('x-ratelimit-reset');
+  const resetAt = reset ? Date.parse(reset) : Number.NaN;
+  return {
+    limit: Number.isFinite(Number(limit)) ? Number(limit) : null,
+    remaining: remaining !== null && Number.isFinite(Number(remaining)) ? Number(remaining) : null,
+    resetAt: Number.isNaN(resetAt) ? null : resetAt,
+  };
+}
+
+function describe(error: MastoHttpError): string {
+  return [error.message, error.description].filter((p) => typeof p === 'string' && p.length > 0).join(': ').slice(0, 300);
+}
+
+/** Sort masto's errors into retry, wait-for-reset, or give up; messages never carry tokens. */
+export function classifyMastodonError(error: unknown): Failure {
+  if (error instanceof MastoHttpError) {
+    const headers = error.cause instanceof Response ? error.cause.headers : undefined;
+    const detail = describe(error);
+    if (error.statusCode === 429) {
+      return { kind: 'rate_limited', message: 'Mastodon rate limit reached', rateLimit: rateLimitOf(headers) ?? { limit: null, remaining: 0, resetAt: null } };
+    }
+    if (error.statusCode >= 500) return { kind: 'transient', message: `Mastodon answered ${error.statusCode}${detail ? ` (${detail})` : ''}` };
+    if (error.statusCode === 401 || error.statusCode === 403) {
+      return { kind: 'fatal', message: `Mastodon refused the request (${error.statusCode}${detail ? `: ${detail}` : ''}); check the access token's variable, or whether the instance allows public hashtag timelines` };
+    }
+    if (error.statusCode === 404) return { kind: 'fatal', message: `Mastodon answered 404 (${detail || 'not found'}); check instanceUrl and the brand's account in ownAccounts.mastodon` };
+    return { kind: 'fatal', message: `Mastodon answered ${error.statusCode}${detail ? `: ${detail}` : ''}` };
+  }
+  if (error instanceof MastoDeserializeError) return { kind: 'transient', message: 'Mastodon sent a malformed response' };
+  if (error instanceof MastoTimeoutError) return { kind: 'transient', message: 'Mastodon did not answer in time' };
+  if (error instanceof TypeError) {
+    const cause = (error.cause as Error | undefined)?.message ?? error.message;
+    return { kind: 'transient', message: `cannot reach the Mastodon instance (${cause})` };
+  }
+  return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Mastodon counts every link as 23 characters and a remote mention by its local part. */
+export function mastodonLength(text: string): number {
+  const normalised = text.replace(/https?:\/\/\S+/g, 'x'.repeat(23)).replace(/(^|\s)@(\w+)@[\w.-]+\w/g, '$1@$2');
+  return Array.from(normalised).length;
+}
+
+class MastodonReplies implements ReplyChannel {
+  private accountId: string | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: MastodonSourceOptions,
+    private readonly host: string,
+    private readonly lookupAcct: string | null,
+  ) {}
+
+  measure(text: string) {
+    return { length: mastodonLength(text), limit: 500 };
+  }
+
+  ability(target: ReplyTarget): ReplyAbility {
+    if (!this.options.accessToken) {
+      return { ok: false, reason: 'this Mastodon source has no accessTokenEnv (a token with write:statuses) to reply with', webUrl: this.webReplyUrl(target) };
+    }
+    return { ok: true };
+  }
+
+  /** The instance's remote-interaction page opens the post where the person can reply. */
+  webReplyUrl(target: ReplyTarget): string | null {
+    if (!target.url) return null;
+    return `${this.options.config.instanceUrl.replace(/\/$/, '')}/authorize_interaction?uri=${encodeURIComponent(target.url)}`;
+  }
+
+  /** The reply names the author, as Mastodon's own composer does, so they are notified. */
+  private text(target: ReplyTarget, text: string): string {
+    const handle = fullAcct(target.authorHandle, this.host);
+    const local = handle.endsWith(`@${this.host.toLowerCase()}`) ? handle.slice(0, -this.host.length - 1) : handle;
+    return text.toLowerCase().includes(`@${local.split('@')[0]}`) ? text : `@${local} ${text}`;
+  }
+
+  async reply(target: ReplyTarget, text: string, options: { idempotencyKey: string }): Promise<SentReply> {
+    const body = this.text(target, text);
+    if (mastodonLength(body) > 500) throw new ReplyRefused(`the reply is ${mastodonLength(body)} characters with the author's handle; Mastodon allows 500`);
+    if (!this.options.accessToken) throw new ReplyRefused('this Mastodon source has no accessTokenEnv to reply with');
+    try {
+      const created = await this.client.v1.statuses.create(
+        { status: body, inReplyToId: target.externalId, visibility: 'public' },
+        { requestInit: { headers: { 'Idempotency-Key': options.idempotencyKey } } },
+      );
+      const s = parse(status, created, 'new status');
+      return { externalId: s.id, sentAt: Date.parse(s.createdAt), url: s.url ?? s.uri };
+    } catch (error) {
+      throw refusalOf(error);
+    }
+  }
+
+  async findReply(target: ReplyTarget, text: string): Promise<SentReply | null> {
+    try {
+      if (!this.accountId) {
+        const me = this.options.accessToken
+          ? await this.client.v1.accounts.verifyCredentials()
+          : await this.client.v1.accounts.lookup({ acct: this.lookupAcct ?? '' });
+        this.accountId = parse(lookedUpAccount, me, 'account').id;
+      }
+      const statuses = parse(statusList, await this.client.v1.accounts.$select(this.accountId).statuses.list({ limit: PAGE, excludeReblogs: true }), 'statuses');
+      const wanted = squash(text);
+      const found = statuses.find((s) => s.inReplyToId === target.externalId && squash(statusText(s.content)).includes(wanted));
+      return found ? { externalId: found.id, sentAt: Date.parse(found.createdAt), url: found.url ?? found.uri } : null;
+    } catch (error) {
+      if (error instanceof SourceFailure) throw error;
+      throw refusalOf(error);
+    }
+  }
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** A definite answer from Mastodon becomes a ReplyRefused; timeouts and 5xx stay unknown outcomes. */
+function refusalOf(error: unknown): unknown {
+  if (!(error instanceof MastoHttpError)) return error;
+  if (error.statusCode >= 500) return error;
+  const detail = describe(error);
+  if (error.statusCode === 429) return new ReplyRefused('Mastodon rate limit reached; try again later', true);
+  if (error.statusCode === 401 || error.statusCode === 403) {
+    return new ReplyRefused(`Mastodon refused the token (${error.statusCode}${detail ? `: ${detail}` : ''}); it needs the write:statuses scope`);
+  }
+  return new ReplyRefused(`Mastodon refused the reply (${error.statusCode}${detail ? `: ${detail}` : ''})`);
+}
