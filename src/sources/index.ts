@@ -62,6 +62,18 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         );
         break;
       }
+      case 'bluesky': {
+        const { BlueskySource } = await import('./bluesky/source.js');
+        sources.push(
+          new BlueskySource({
+            config: source,
+            keywords: config.keywords,
+            ownHandles: ownHandles(config, 'bluesky'),
+            appPassword: secretFrom(env, source.appPasswordEnv, `${where}.appPasswordEnv`),
+          }),
+        );
+        break;
+      }
       case 'sample': {
         const { SampleSource } = await import('./sample/source.js');
         sources.push(new SampleSource(source, config.keywords));

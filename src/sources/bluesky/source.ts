@@ -1,0 +1,291 @@
+import { AtpAgent, RichText, XRPCError } from '@atproto/api';
+import type { BlueskySourceConfig, Keyword } from '../../config/schema.js';
+import { graphemeLength, ReplyRefused } from '../replies.js';
+import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import type {
+  CursorState,
+  GroupOutcome,
+  OwnReply,
+  PollEnvironment,
+  QueryGroup,
+  RateLimitState,
+  ReplyAbility,
+  ReplyChannel,
+  ReplyTarget,
+  SentReply,
+  Source,
+} from '../types.js';
+import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
+
+const OWN_GROUP = 'own';
+/** Re-read this much before the watermark: posts indexed late still get in (duplicates are ignored by the store). */
+const OVERLAP = 60_000;
+
+/**
+ * `since` is committed: every post sorted at or after it up to the last completed run is stored.
+ * `run` is an unfinished newest-first paging run (search cursor), resumable after a crash.
+ */
+interface BlueskyCursor {
+  since: string | null;
+  run: { cursor: string; since: string; newest: string | null } | null;
+}
+
+export interface BlueskySourceOptions {
+  config: BlueskySourceConfig;
+  keywords: readonly Keyword[];
+  ownHandles: readonly string[];
+  appPassword: string;
+}
+
+/** Bluesky's search has no documented OR: one query per keyword; a phrase is quoted. */
+export function searchQuery(keyword: Keyword): string {
+  const term = keyword.term.trim().replace(/^"|"$/g, '');
+  return /\s/.test(term) ? `"${term.replace(/"/g, '')}"` : term;
+}
+
+type Headers = Record<string, string | undefined>;
+type Response<T> = { data: T; headers: Headers };
+
+export class BlueskySource implements Source {
+  readonly platform = 'bluesky';
+  readonly name: string;
+  readonly replies: ReplyChannel;
+  readonly agent: AtpAgent;
+  private login: Promise<void> | null = null;
+
+  constructor(private readonly options: BlueskySourceOptions) {
+    this.name = options.config.name ?? 'bluesky';
+    const timeout = options.config.timeout;
+    this.agent = new AtpAgent({
+      service: options.config.serviceUrl,
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeout) }),
+    });
+    this.replies = new BlueskyReplies(this);
+  }
+
+  groups(): QueryGroup[] {
+    const groups: QueryGroup[] = [];
+    for (const keyword of this.options.keywords) {
+      const query = searchQuery(keyword);
+      const existing = groups.find((g) => g.query === query);
+      if (existing) existing.keywords.push(keyword);
+      else groups.push({ key: `q-${query.toLowerCase()}`, query, keywords: [keyword] });
+    }
+    // After the searches, so the posts our replies answer are stored first.
+    groups.push({ key: OWN_GROUP, query: `from:${this.options.config.identifier}`, keywords: [] });
+    return groups;
+  }
+
+  /** Log in once per process (createSession is limited to about 30 per 5 minutes); the agent refreshes the session itself. */
+  session(env?: PollEnvironment): Promise<void> {
+    this.login ??= (async () => {
+      const call = () => this.agent.login({ identifier: this.options.config.identifier, password: this.options.appPassword });
+      if (env) await this.request(call, env);
+      else await call();
+    })().catch((error: unknown) => {
+      this.login = null;
+      throw error;
+    });
+    return this.login;
+  }
+
+  mapContext(keywords: readonly Keyword[]): MapContext {
+    return {
+      keywords,
+      ownHandles: [this.options.config.identifier, ...this.options.ownHandles].map((h) => h.replace(/^@/, '').toLowerCase()),
+      ownDid: this.agent.session?.did ?? null,
+    };
+  }
+
+  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+    await this.session(env);
+    return group.key === OWN_GROUP ? this.pollOwn(saved, env) : this.pollSearch(group, saved, env);
+  }
+
+  private async pollSearch(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+    const { config } = this.options;
+    const cursor: BlueskyCursor = { since: null, run: null, ...((saved as Partial<BlueskyCursor> | null) ?? {}) };
+    let rateLimit: RateLimitState | undefined;
+    const since = cursor.run?.since ?? new Date(cursor.since ? Date.parse(cursor.since) - OVERLAP : env.now() - config.backfill).toISOString();
+    let page = cursor.run?.cursor ?? null;
+    let newest = cursor.run?.newest ?? null;
+    const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
+
+    for (;;) {
+      if (env.signal.aborted) return done({ message: 'interrupted; the next poll resumes here' });
+      const readsLeft = env.readsLeft();
+      if (readsLeft !== null && readsLeft <= 0) {
+        return done({ status: 'budget_exhausted', message: `monthly read budget of ${config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month` });
+      }
+      const limit = Math.min(config.pageSize, readsLeft ?? Infinity);
+      const response: Response<unknown> = await this.request(
+        () => this.agent.app.bsky.feed.searchPosts({ q: group.query, sort: 'latest', since, limit, ...(page ? { cursor: page } : {}) }),
+        env,
+      );
+      rateLimit = rateLimitOf(response.headers) ?? rateLimit;
+      const result = parse(searchOutput, response.data, 'search');
+      for (const post of result.posts) {
+        const at = new Date(sortAt(post)).toISOString();
+        if (newest === null || at > newest) newest = at;
+      }
+      page = result.posts.length > 0 ? (result.cursor ?? null) : null;
+      const next: BlueskyCursor = page ? { since: cursor.since, run: { cursor: page, since, newest } } : { since: newest ?? cursor.since, run: null };
+      env.store({ ...mapPosts(result.posts, this.mapContext(group.keywords)), cursor: next as unknown as CursorState, postsRead: result.posts.length });
+      if (!page) return done();
+    }
+  }
+
+  /** The brand account's own posts, newest first, down to the last one seen: replies made in the app become native responses. */
+  private async pollOwn(saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+    const watermark = (saved as { until?: number } | null)?.until ?? env.now() - this.options.config.backfill;
+    let rateLimit: RateLimitState | undefined;
+    let page: string | null = null;
+    let newest = watermark;
+    const replies: OwnReply[] = [];
+    for (let pages = 0; pages < 10; pages++) {
+      const response: Response<unknown> = await this.request(
+        () => this.agent.app.bsky.feed.getAuthorFeed({ actor: this.agent.session!.did, filter: 'posts_with_replies', limit: 50, ...(page ? { cursor: page } : {}) }),
+        env,
+      );
+      rateLimit = rateLimitOf(response.headers) ?? rateLimit;
+      const feed = parse(authorFeedOutput, response.data, 'author feed');
+      const posts = feed.feed.filter((item) => !item.reason && isOwn(item.post, this.mapContext([]))).map((item) => item.post);
+      const fresh = posts.filter((p) => sortAt(p) >= watermark);
+      for (const post of fresh) {
+        newest = Math.max(newest, sortAt(post));
+        const reply = ownReply(post);
+        if (reply) replies.push(reply);
+      }
+      page = feed.cursor ?? null;
+      if (!page || fresh.length < feed.feed.length || feed.feed.length === 0) break;
+    }
+    env.store({ mentions: [], ownReplies: replies, cursor: { until: newest } as CursorState, postsRead: 0 });
+    return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
+  }
+
+  request<T>(call: () => Promise<T>, env: PollEnvironment): Promise<T> {
+    const { config } = this.options;
+    return requestWithPolicy(call, classifyBlueskyError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
+  }
+}
+
+function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new SourceFailure(`unexpected ${what} response from Bluesky (${issue.path.join('.') || 'body'}: ${issue.message})`);
+}
+
+/** Bluesky's RateLimit-* headers; the reset is epoch seconds. */
+export function rateLimitOf(headers: Headers | undefined): RateLimitState | undefined {
+  const limit = headers?.['ratelimit-limit'];
+  if (!headers || limit === undefined) return undefined;
+  const remaining = headers['ratelimit-remaining'];
+  const reset = Number(headers['ratelimit-reset']);
+  return {
+    limit: Number.isFinite(Number(limit)) ? Number(limit) : null,
+    remaining: remaining !== undefined && Number.isFinite(Number(remaining)) ? Number(remaining) : null,
+    resetAt: Number.isFinite(reset) && reset > 0 ? reset * 1000 : null,
+  };
+}
+
+/** The client's lexicon check failed (XRPCInvalidResponseError, not exported by @atproto/api): the validation message. */
+function invalidResponse(error: unknown): string | null {
+  if (!(error instanceof XRPCError) || !('validationError' in error)) return null;
+  const validation = (error as { validationError?: { message?: unknown } }).validationError;
+  return typeof validation?.message === 'string' ? validation.message.slice(0, 200) : 'invalid payload';
+}
+
+function httpStatus(error: XRPCError): number {
+  return typeof error.status === 'number' ? error.status : 0;
+}
+
+/** Sort the XRPC client's errors into retry, wait-for-reset, or give up; messages never carry the app password or tokens. */
+export function classifyBlueskyError(error: unknown): Failure {
+  const invalid = invalidResponse(error);
+  if (invalid !== null) return { kind: 'fatal', message: `unexpected response from Bluesky (${invalid})` };
+  if (error instanceof XRPCError) {
+    const status = httpStatus(error);
+    const detail = [error.error, error.message].filter((p, i, all) => p && all.indexOf(p) === i).join(': ').slice(0, 300);
+    if (status === 429) {
+      return { kind: 'rate_limited', message: 'Bluesky rate limit reached', rateLimit: rateLimitOf(error.headers) ?? { limit: null, remaining: 0, resetAt: null } };
+    }
+    if (status === 2) return { kind: 'transient', message: 'Bluesky sent a malformed response' };
+    if (status === 1) return { kind: 'transient', message: `cannot reach Bluesky (${(error.cause as Error | undefined)?.message ?? error.message})` };
+    if (status >= 500) return { kind: 'transient', message: `Bluesky answered ${status}${detail ? ` (${detail})` : ''}` };
+    if (status === 401 || status === 403) {
+      return { kind: 'fatal', message: `Bluesky refused the login or request (${status}${detail ? `: ${detail}` : ''}); check identifier and the app password's variable` };
+    }
+    return { kind: 'fatal', message: `Bluesky answered ${status}${detail ? `: ${detail}` : ''}` };
+  }
+  if (error instanceof TypeError) return { kind: 'transient', message: `cannot reach Bluesky (${(error.cause as Error | undefined)?.message ?? error.message})` };
+  return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
+}
+
+class BlueskyReplies implements ReplyChannel {
+  constructor(private readonly source: BlueskySource) {}
+
+  measure(text: string) {
+    return { length: graphemeLength(text), limit: 300 };
+  }
+
+  ability(): ReplyAbility {
+    return { ok: true };
+  }
+
+  /** Bluesky has no reply intent link: the post itself, where the person can reply. */
+  webReplyUrl(target: ReplyTarget): string | null {
+    return target.url;
+  }
+
+  async reply(target: ReplyTarget, text: string): Promise<SentReply> {
+    const length = graphemeLength(text);
+    if (length > 300) throw new ReplyRefused(`the reply is ${length} graphemes; Bluesky allows 300`);
+    try {
+      await this.source.session();
+      const { agent } = this.source;
+      const found = parse(postsOutput, (await agent.getPosts({ uris: [target.externalId] })).data, 'post');
+      const parent = found.posts[0];
+      if (!parent) throw new ReplyRefused('the post no longer exists on Bluesky (deleted or hidden)');
+      // A reply's root is the thread's first post: the parent's own root when the parent is itself a reply.
+      const root = parent.record.reply?.root ?? { uri: parent.uri, cid: parent.cid };
+      const rich = new RichText({ text });
+      rich.detectFacetsWithoutResolution();
+      const created = await agent.post({
+        text: rich.text,
+        ...(rich.facets && rich.facets.length > 0 ? { facets: rich.facets } : {}),
+        reply: { root, parent: { uri: parent.uri, cid: parent.cid } },
+        createdAt: new Date().toISOString(),
+      });
+      return { externalId: created.uri, sentAt: Date.now(), url: webUrl({ uri: created.uri, author: { did: agent.session!.did, handle: agent.session!.handle } }) };
+    } catch (error) {
+      throw refusalOf(error);
+    }
+  }
+
+  async findReply(target: ReplyTarget, text: string): Promise<SentReply | null> {
+    try {
+      await this.source.session();
+      const { agent } = this.source;
+      const feed = parse(authorFeedOutput, (await agent.getAuthorFeed({ actor: agent.session!.did, filter: 'posts_with_replies', limit: 50 })).data, 'author feed');
+      const wanted = text.replace(/\s+/g, ' ').trim();
+      const found = feed.feed
+        .map((item) => item.post)
+        .find((p) => p.author.did === agent.session!.did && p.record.reply?.parent.uri === target.externalId && p.record.text.replace(/\s+/g, ' ').trim() === wanted);
+      return found ? { externalId: found.uri, sentAt: Date.parse(found.record.createdAt), url: webUrl(found) } : null;
+    } catch (error) {
+      if (error instanceof SourceFailure) throw error;
+      throw refusalOf(error);
+    }
+  }
+}
+
+/** A definite answer from Bluesky becomes a ReplyRefused; timeouts and 5xx stay unknown outcomes. */
+function refusalOf(error: unknown): unknown {
+  if (!(error instanceof XRPCError) || invalidResponse(error) !== null) return error;
+  const status = httpStatus(error);
+  if (status < 400 || status >= 500) return error;
+  if (status === 429) return new ReplyRefused('Bluesky rate limit reached; try again later', true);
+  const detail = [error.error, error.message].filter((p, i, all) => p && all.indexOf(p) === i).join(': ').slice(0, 300);
+  return new ReplyRefused(`Bluesky refused the reply (${status}${detail ? `: ${detail}` : ''})`);
+}

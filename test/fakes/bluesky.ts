@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const SORTABLE = '234567abcdefghijklmnopqrstuvwxyz';
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** A real CIDv1 (dag-cbor, sha2-256) of some text: the client's lexicon check parses CIDs. */
+export function cidOf(text: string): string {
+  const digest = createHash('sha256').update(text).digest();
+  return 'b' + base32(Uint8Array.from([0x01, 0x71, 0x12, 0x20, ...digest]));
+}
+
+/** A record key in TID form (13 sortable base32 characters), growing with `n`. */
+function tid(n: bigint): string {
+  let out = '';
+  for (let i = 0; i < 13; i++) {
+    out = SORTABLE[Number(n & 31n)] + out;
+    n >>= 5n;
+  }
+  return out;
+}
+
+export interface FakeActor {
+  did: string;
+  handle: string;
+  displayName: string;
+}
+
+/** A post as the fake AppView holds it: a postView in the wire format. */
+export interface FakePost {
+  uri: string;
+  cid: string;
+  author: FakeActor;
+  record: { $type: 'app.bsky.feed.post'; text: string; createdAt: string; langs: string[]; reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } } };
+  replyCount: number;
+  repostCount: number;
+  likeCount: number;
+  quoteCount: number;
+  indexedAt: string;
+}
+
+/**
+ * Bluesky's XRPC over HTTP on 127.0.0.1: createSession/refreshSession, app.bsky.feed.searchPosts
+ * (`q` words and "phrases", `sort=latest`, inclusive `since`, `limit` ≤ 100, opaque `cursor`),
+ * getAuthorFeed, getPosts and com.atproto.repo.createRecord. Rate limits use RateLimit-* headers
+ * with epoch-second resets.
+ */
+export class FakeBluesky {
+  readonly server = new FakeServer(false);
+  readonly posts: FakePost[] = [];
+  readonly actors = new Map<string, FakeActor>();
+  rateLimit: { limit: number; remaining: number; reset: number };
+  private clock = BigInt(Date.now()) * 1000n * 1024n;
+  private sessions = 0;
+  readonly brand: FakeActor;
+
+  constructor(readonly password = 'app-pass-word-1234') {
+    this.rateLimit = { limit: 3000, remaining: 3000, reset: Math.floor(Date.now() / 1000) + 300 };
+    this.brand = this.actor('acme.bsky.social');
+    this.server
+      .route('POST', /^\/xrpc\/com\.atproto\.server\.createSession$/, (r) => this.createSession(r))
+      .route('POST', /^\/xrpc\/com\.atproto\.server\.refreshSession$/, (r) => this.refreshSession(r))
+      .route('GET', /^\/xrpc\/app\.bsky\.feed\.searchPosts$/, (r) => this.authed(r, () => this.search(r)))
+      .route('GET', /^\/xrpc\/app\.bsky\.feed\.getAuthorFeed$/, (r) => this.authed(r, () => this.authorFeed(r)))
+      .route('GET', /^\/xrpc\/app\.bsky\.feed\.getPosts$/, (r) => this.authed(r, () => this.getPosts(r)))
+      .route('POST', /^\/xrpc\/com\.atproto\.repo\.createRecord$/, (r) => this.authed(r, () => this.createRecord(r)));
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get searchRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/searchPosts$/);
+  }
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  actor(handle: string): FakeActor {
+    const existing = [...this.actors.values()].find((a) => a.handle === handle);
+    if (existing) return existing;
+    const did = `did:plc:${base32(createHash('sha256').update(handle).digest()).slice(0, 24)}`;
+    const actor = { did, handle, displayName: handle.split('.')[0]! };
+    this.actors.set(did, actor);
+    return actor;
+  }
+
+  addPost(text: string, options: { author?: string; createdAt?: Date; replyTo?: FakePost } = {}): FakePost {
+    const author = this.actor(options.author ?? `user${this.posts.length % 5}.bsky.social`);
+    this.clock += 1024n * 1000n;
+    const uri = `at://${author.did}/app.bsky.feed.post/${tid(this.clock)}`;
+    const createdAt = (options.createdAt ?? new Date()).toISOString();
+    const parent = options.replyTo;
+    const post: FakePost = {
+      uri,
+      cid: cidOf(uri),
+      author,
+      record: {
+        $type: 'app.bsky.feed.post',
+        text,
+        createdAt,
+        langs: ['en'],
+        ...(parent ? { reply: { root: parent.record.reply?.root ?? { uri: parent.uri, cid: parent.cid }, parent: { uri: parent.uri, cid: parent.cid } } } : {}),
+      },
+      replyCount: 0,
+      repostCount: this.posts.length % 3,
+      likeCount: this.posts.length % 7,
+      quoteCount: 0,
+      indexedAt: createdAt,
+    };
+    this.posts.push(post);
+    return post;
+  }
+
+  /** `count` posts mentioning `word`, oldest first, spaced 1 s apart up to a minute ago at the latest. */
+  addMentions(count: number, word = 'acme'): FakePost[] {
+    const end = Date.now() - 60_000;
+    return Array.from({ length: count }, (_, i) => this.addPost(`Post ${this.posts.length + 1} about ${word} #${i}`, { createdAt: new Date(end - (count - i) * 1000) }));
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      'ratelimit-limit': String(this.rateLimit.limit),
+      'ratelimit-remaining': String(this.rateLimit.remaining),
+      'ratelimit-reset': String(this.rateLimit.reset),
+      'ratelimit-policy': `${this.rateLimit.limit};w=300`,
+    };
+  }
+
+  private createSession(request: RecordedRequest): Reply {
+    const body = JSON.parse(request.body || '{}') as { identifier?: string; password?: string };
+    if (body.identifier !== this.brand.handle || body.password !== this.password) {
+      return { status: 401, body: { error: 'AuthenticationRequired', message: 'Invalid identifier or password' } };
+    }
+    this.sessions++;
+    return { status: 200, headers: this.headers(), body: { accessJwt: `access-${this.sessions}`, refreshJwt: `refresh-${this.sessions}`, handle: this.brand.handle, did: this.brand.did, active: true } };
+  }
+
+  private refreshSession(request: RecordedRequest): Reply {
+    if (!/^Bearer refresh-\d+$/.test(String(request.headers.authorization))) return { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } };
+    this.sessions++;
+    return { status: 200, body: { accessJwt: `access-${this.sessions}`, refreshJwt: `refresh-${this.sessions}`, handle: this.brand.handle, did: this.brand.did } };
+  }
+
+  private authed(request: RecordedRequest, handler: () => Reply): Reply {
+    if (!/^Bearer access-\d+$/.test(String(request.headers.authorization))) {
+      return { status: 401, body: { error: 'AuthenticationRequired', message: 'Authentication Required' } };
+    }
+    if (this.rateLimit.remaining <= 0) return { status: 429, headers: this.headers(), body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } };
+    this.rateLimit.remaining--;
+    return handler();
+  }
+
+  private static sortAt(post: FakePost): string {
+    return post.record.createdAt < post.indexedAt ? post.record.createdAt : post.indexedAt;
+  }
+
+  private search(request: RecordedRequest): Reply {
+    const q = request.query;
+    const query = q.get('q') ?? '';
+    if (!query) return { status: 400, body: { error: 'InvalidRequest', message: 'Error: Params must have the property "q"' } };
+    const limit = Number(q.get('limit') ?? '25');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return { status: 400, body: { error: 'InvalidRequest', message: 'limit must be between 1 and 100' } };
+    const terms = (query.match(/"[^"]+"|\S+/g) ?? []).map((t) => t.replace(/"/g, '').toLowerCase());
+    const since = q.get('since');
+    const offset = q.get('cursor') ? Number(q.get('cursor')) : 0;
+    const matching = this.posts
+      .filter((p) => terms.every((t) => p.record.text.toLowerCase().includes(t)) && (!since || FakeBluesky.sortAt(p) >= since))
+      .sort((a, b) => (FakeBluesky.sortAt(b) > FakeBluesky.sortAt(a) ? 1 : FakeBluesky.sortAt(b) < FakeBluesky.sortAt(a) ? -1 : 0));
+    const page = matching.slice(offset, offset + limit);
+    const more = offset + limit < matching.length;
+    return { status: 200, headers: this.headers(), body: { posts: page, ...(more ? { cursor: String(offset + limit) } : {}), hitsTotal: matching.length } };
+  }
+
+  private authorFeed(request: RecordedRequest): Reply {
+    const actor = request.query.get('actor');
+    const limit = Number(request.query.get('limit') ?? '50');
+    const offset = request.query.get('cursor') ? Number(request.query.get('cursor')) : 0;
+    const own = this.posts.filter((p) => p.author.did === actor || p.author.handle === actor).reverse();
+    const page = own.slice(offset, offset + limit);
+    return { status: 200, headers: this.headers(), body: { feed: page.map((post) => ({ post })), ...(offset + limit < own.length ? { cursor: String(offset + limit) } : {}) } };
+  }
+
+  private getPosts(request: RecordedRequest): Reply {
+    const uris = request.query.getAll('uris');
+    return { status: 200, headers: this.headers(), body: { posts: this.posts.filter((p) => uris.includes(p.uri)) } };
+  }
+
+  private createRecord(request: RecordedRequest): Reply {
+    const body = JSON.parse(request.body) as { repo: string; collection: string; record: FakePost['record'] };
+    if (body.repo !== this.brand.did || body.collection !== 'app.bsky.feed.post') {
+      return { status: 400, body: { error: 'InvalidRequest', message: 'repo or collection not allowed' } };
+    }
+    const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(body.record.text)].length;
+    if (graphemes > 300) return { status: 400, body: { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes' } };
+    const parent = body.record.reply ? this.posts.find((p) => p.uri === body.record.reply!.parent.uri) : undefined;
+    const post = this.addPost(body.record.text, { author: this.brand.handle, ...(parent ? { replyTo: parent } : {}) });
+    if (body.record.reply) post.record.reply = body.record.reply;
+    return { status: 200, body: { uri: post.uri, cid: post.cid, validationStatus: 'valid' } };
+  }
+}
