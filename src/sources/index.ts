@@ -74,6 +74,25 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         );
         break;
       }
+      case 'reddit': {
+        const { RedditSource } = await import('./reddit/source.js');
+        const keys = ['clientIdEnv', 'clientSecretEnv', 'usernameEnv', 'passwordEnv'] as const;
+        const given = keys.filter((k) => source[k] !== undefined);
+        if (given.length > 0 && given.length < keys.length) {
+          throw new ConfigError(`${where}: a Reddit script app needs all of ${keys.join(', ')} (missing ${keys.filter((k) => source[k] === undefined).join(', ')}); or none for read-only`);
+        }
+        const secret = (k: (typeof keys)[number]) => secretFrom(env, source[k]!, `${where}.${k}`);
+        sources.push(
+          new RedditSource({
+            config: source,
+            keywords: config.keywords,
+            ownHandles: ownHandles(config, 'reddit'),
+            credentials:
+              given.length === 0 ? null : { clientId: secret('clientIdEnv'), clientSecret: secret('clientSecretEnv'), username: secret('usernameEnv'), password: secret('passwordEnv') },
+          }),
+        );
+        break;
+      }
       case 'sample': {
         const { SampleSource } = await import('./sample/source.js');
         sources.push(new SampleSource(source, config.keywords));
