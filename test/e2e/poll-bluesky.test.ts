@@ -81,9 +81,9 @@ describe('poll against a fake Bluesky service', () => {
 
     const second = await poll('--json');
     expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 3 });
-    // `since` is inclusive and overlaps a minute: the newest posts come back and are not stored twice.
+    // `since` is inclusive and overlaps 30 s: the newest posts come back and are not stored twice.
     const since = Date.parse(fake.searchRequests[1]!.query.get('since')!);
-    expect(since).toBe(Date.parse(posted.at(-1)!.record.createdAt) - 60_000);
+    expect(since).toBe(Date.parse(posted.at(-1)!.record.createdAt) - 30_000);
 
     fake.addMentions(4);
     const third = await poll('--json');

@@ -135,10 +135,15 @@ export class FakeBluesky {
     return post;
   }
 
-  /** `count` posts mentioning `word`, oldest first, spaced 1 s apart up to a minute ago at the latest. */
+  /** Time of the newest post added by `addMentions`: they start an hour ago, 10 s apart, so later calls are newer. */
+  private mentionClock = Date.now() - 3_600_000;
+
+  /** `count` posts mentioning `word`, each 10 s after the previous one. */
   addMentions(count: number, word = 'acme'): FakePost[] {
-    const end = Date.now() - 60_000;
-    return Array.from({ length: count }, (_, i) => this.addPost(`Post ${this.posts.length + 1} about ${word} #${i}`, { createdAt: new Date(end - (count - i) * 1000) }));
+    return Array.from({ length: count }, (_, i) => {
+      this.mentionClock += 10_000;
+      return this.addPost(`Post ${this.posts.length + 1} about ${word} #${i}`, { createdAt: new Date(this.mentionClock) });
+    });
   }
 
   private headers(): Record<string, string> {

@@ -18,8 +18,11 @@ import type {
 import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
 const OWN_GROUP = 'own';
-/** Re-read this much before the watermark: posts indexed late still get in (duplicates are ignored by the store). */
-const OVERLAP = 60_000;
+/**
+ * Re-read this much before the watermark: posts indexed a little late still get in (the store ignores
+ * duplicates). Kept short so a quiet poll stays one request unless 100 posts came in 30 seconds.
+ */
+const OVERLAP = 30_000;
 
 /**
  * `since` is committed: every post sorted at or after it up to the last completed run is stored.
@@ -106,7 +109,9 @@ export class BlueskySource implements Source {
     const { config } = this.options;
     const cursor: BlueskyCursor = { since: null, run: null, ...((saved as Partial<BlueskyCursor> | null) ?? {}) };
     let rateLimit: RateLimitState | undefined;
-    const since = cursor.run?.since ?? new Date(cursor.since ? Date.parse(cursor.since) - OVERLAP : env.now() - config.backfill).toISOString();
+    const sinceOf = (committed: string | null) => new Date(committed ? Date.parse(committed) - OVERLAP : env.now() - config.backfill).toISOString();
+    let since = cursor.run?.since ?? sinceOf(cursor.since);
+    let resuming = cursor.run !== null;
     let page = cursor.run?.cursor ?? null;
     let newest = cursor.run?.newest ?? null;
     const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
@@ -131,7 +136,13 @@ export class BlueskySource implements Source {
       page = result.posts.length > 0 ? (result.cursor ?? null) : null;
       const next: BlueskyCursor = page ? { since: cursor.since, run: { cursor: page, since, newest } } : { since: newest ?? cursor.since, run: null };
       env.store({ ...mapPosts(result.posts, this.mapContext(group.keywords)), cursor: next as unknown as CursorState, postsRead: result.posts.length });
-      if (!page) return done();
+      if (page) continue;
+      if (!resuming) return done();
+      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
+      resuming = false;
+      Object.assign(cursor, next);
+      since = sinceOf(cursor.since);
+      newest = null;
     }
   }
 

@@ -151,7 +151,8 @@ export class RedditSource implements Source {
       await requestWithPolicy(() => this.accessToken(), classifyRedditError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
     }
     const cursor: RedditCursor = { watermark: null, run: null, ...((saved as Partial<RedditCursor> | null) ?? {}) };
-    const watermark = cursor.run?.watermark ?? cursor.watermark ?? (env.now() - config.backfill) / 1000;
+    let watermark = cursor.run?.watermark ?? cursor.watermark ?? (env.now() - config.backfill) / 1000;
+    let resuming = cursor.run !== null;
     let after = cursor.run?.after ?? null;
     let newest = cursor.run?.newest ?? null;
     let rateLimit: RateLimitState | undefined;
@@ -179,7 +180,13 @@ export class RedditSource implements Source {
         cursor: next as unknown as CursorState,
         postsRead: items.length,
       });
-      if (!after) return done();
+      if (after) continue;
+      if (!resuming) return done();
+      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
+      resuming = false;
+      Object.assign(cursor, next);
+      watermark = next.watermark!;
+      newest = null;
     }
   }
 
