@@ -100,6 +100,8 @@ export const blueskySource = z.strictObject({
   /** An app password (Settings → Privacy and security → App passwords). */
   appPasswordEnv: envName,
   pageSize: z.number().int().min(1).max(100).default(100),
+  /** Look up new authors' follower counts (app.bsky.actor.getProfiles, 25 a request) for reach and priority. */
+  followerCounts: z.boolean().default(true),
   backfill,
 });
 

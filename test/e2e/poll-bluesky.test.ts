@@ -60,8 +60,9 @@ describe('poll against a fake Bluesky service', () => {
     const posted = fake.addMentions(30);
     const first = await poll('--json');
     expect(first.code, first.stderr).toBe(0);
-    // createSession, one search, the brand's own feed.
-    expect(JSON.parse(first.stdout).sources[0]).toMatchObject({ source: 'bluesky', status: 'ok', new: 30, pages: 2, requests: 3 });
+    // createSession, one search, the new authors' profiles, the brand's own feed.
+    expect(JSON.parse(first.stdout).sources[0]).toMatchObject({ source: 'bluesky', status: 'ok', new: 30, pages: 2, requests: 4 });
+    expect(fake.server.requestsTo(/getProfiles/)[0]!.query.getAll('actors')).toHaveLength(5);
     expect(fake.server.requestsTo(/createSession/)).toHaveLength(1);
     const search = fake.searchRequests[0]!.query;
     expect(search.get('q')).toBe('acme');
@@ -77,10 +78,12 @@ describe('poll against a fake Bluesky service', () => {
       url: `https://bsky.app/profile/${posted[0]!.author.handle}/post/${posted[0]!.uri.split('/').pop()}`,
       conversation_id: posted[0]!.uri,
       created_at: Date.parse(posted[0]!.record.createdAt),
+      author_followers: fake.followersOf(posted[0]!.author),
     });
 
     const second = await poll('--json');
     expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 3 });
+    expect(fake.server.requestsTo(/getProfiles/)).toHaveLength(1);
     // `since` is inclusive and overlaps 30 s: the newest posts come back and are not stored twice.
     const since = Date.parse(fake.searchRequests[1]!.query.get('since')!);
     expect(since).toBe(Date.parse(posted.at(-1)!.record.createdAt) - 30_000);
@@ -142,7 +145,7 @@ describe('poll against a fake Bluesky service', () => {
     fake.server.inject({ kind: 'status', status: 503, body: { error: 'NotEnoughResources', message: 'try later' } }, /searchPosts/);
     const result = await poll('--json');
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).sources[0]).toMatchObject({ new: 2, requests: 4 });
+    expect(JSON.parse(result.stdout).sources[0]).toMatchObject({ new: 2, requests: 5 });
   });
 
   it('fails one source on malformed JSON while the other stores (exit 3), and names a bad app password without echoing it', async () => {

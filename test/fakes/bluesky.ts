@@ -79,6 +79,7 @@ export class FakeBluesky {
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.searchPosts$/, (r) => this.authed(r, () => this.search(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getAuthorFeed$/, (r) => this.authed(r, () => this.authorFeed(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getPosts$/, (r) => this.authed(r, () => this.getPosts(r)))
+      .route('GET', /^\/xrpc\/app\.bsky\.actor\.getProfiles$/, (r) => this.authed(r, () => this.getProfiles(r)))
       .route('POST', /^\/xrpc\/com\.atproto\.repo\.createRecord$/, (r) => this.authed(r, () => this.createRecord(r)));
   }
 
@@ -207,6 +208,21 @@ export class FakeBluesky {
     const own = this.posts.filter((p) => p.author.did === actor || p.author.handle === actor).reverse();
     const page = own.slice(offset, offset + limit);
     return { status: 200, headers: this.headers(), body: { feed: page.map((post) => ({ post })), ...(offset + limit < own.length ? { cursor: String(offset + limit) } : {}) } };
+  }
+
+  /** Follower count of an actor: derived from the handle so tests can predict it. */
+  followersOf(actor: FakeActor): number {
+    return actor.handle.length * 37;
+  }
+
+  private getProfiles(request: RecordedRequest): Reply {
+    const actors = request.query.getAll('actors');
+    if (actors.length > 25) return { status: 400, body: { error: 'InvalidRequest', message: 'Error: actors must not have more than 25 elements' } };
+    const profiles = actors.flatMap((id) => {
+      const actor = this.actors.get(id) ?? [...this.actors.values()].find((a) => a.handle === id);
+      return actor ? [{ did: actor.did, handle: actor.handle, displayName: actor.displayName, followersCount: this.followersOf(actor), followsCount: 3, postsCount: 10, indexedAt: new Date().toISOString() }] : [];
+    });
+    return { status: 200, headers: this.headers(), body: { profiles } };
   }
 
   private getPosts(request: RecordedRequest): Reply {

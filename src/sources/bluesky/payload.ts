@@ -36,6 +36,7 @@ export const authorFeedOutput = z.object({
   cursor: z.string().min(1).optional(),
 });
 export const postsOutput = z.object({ posts: z.array(postView) });
+export const profilesOutput = z.object({ profiles: z.array(z.object({ did: z.string(), followersCount: z.number().int().nonnegative().optional() }).passthrough()) });
 
 /** When the search index sorts a post: the earlier of its claimed and indexed times (a future `createdAt` cannot jump the queue). */
 export function sortAt(post: PostView): number {

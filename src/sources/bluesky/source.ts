@@ -5,6 +5,7 @@ import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
 import type {
   CursorState,
   GroupOutcome,
+  NewMention,
   OwnReply,
   PollEnvironment,
   QueryGroup,
@@ -15,7 +16,7 @@ import type {
   SentReply,
   Source,
 } from '../types.js';
-import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
+import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, profilesOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
 const OWN_GROUP = 'own';
 /**
@@ -135,7 +136,12 @@ export class BlueskySource implements Source {
       }
       page = result.posts.length > 0 ? (result.cursor ?? null) : null;
       const next: BlueskyCursor = page ? { since: cursor.since, run: { cursor: page, since, newest } } : { since: newest ?? cursor.since, run: null };
-      env.store({ ...mapPosts(result.posts, this.mapContext(group.keywords)), cursor: next as unknown as CursorState, postsRead: result.posts.length });
+      const mapped = mapPosts(result.posts, this.mapContext(group.keywords));
+      // Only posts past the committed watermark are new: re-read ones keep the followers stored with them.
+      const committed = cursor.since ? Date.parse(cursor.since) : Number.NEGATIVE_INFINITY;
+      const fresh = new Set(result.posts.filter((p) => sortAt(p) > committed).map((p) => p.uri));
+      if (config.followerCounts) await this.addFollowers(mapped.mentions.filter((m) => fresh.has(m.externalId)), env);
+      env.store({ ...mapped, cursor: next as unknown as CursorState, postsRead: result.posts.length });
       if (page) continue;
       if (!resuming) return done();
       // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
@@ -144,6 +150,23 @@ export class BlueskySource implements Source {
       since = sinceOf(cursor.since);
       newest = null;
     }
+  }
+
+  /** Follower counts of the mentions' authors, 25 a request; without them the mentions are stored all the same. */
+  private async addFollowers(mentions: NewMention[], env: PollEnvironment): Promise<void> {
+    const dids = [...new Set(mentions.map((m) => m.authorId!))];
+    const followers = new Map<string, number>();
+    try {
+      for (let i = 0; i < dids.length; i += 25) {
+        const response: Response<unknown> = await this.request(() => this.agent.app.bsky.actor.getProfiles({ actors: dids.slice(i, i + 25) }), env);
+        for (const profile of parse(profilesOutput, response.data, 'profiles').profiles) {
+          if (profile.followersCount !== undefined) followers.set(profile.did, profile.followersCount);
+        }
+      }
+    } catch (error) {
+      env.verbose(`follower counts unavailable (${error instanceof Error ? error.message : String(error)}); storing without them`);
+    }
+    for (const mention of mentions) mention.authorFollowers = followers.get(mention.authorId!) ?? null;
   }
 
   /** The brand account's own posts, newest first, down to the last one seen: replies made in the app become native responses. */
