@@ -99,6 +99,19 @@ export interface Source {
   poll(group: QueryGroup, cursor: CursorState | null, env: PollEnvironment): Promise<GroupOutcome>;
   /** Writing to the platform, when the source supports it (read-only platforms say why and give a web link). */
   readonly replies?: ReplyChannel;
+  /** `doctor`: reach the platform cheaply and report whether the credentials work and the rate-limit state. */
+  check?(signal: AbortSignal): Promise<SourceCheck[]>;
+}
+
+/** One line of `doctor` about a source. */
+export interface SourceCheck {
+  /** What was checked, e.g. "endpoint reachable", "token accepted". */
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to do about it, when not ok. */
+  fix?: string;
+  rateLimit?: RateLimitState;
 }
 
 /** What a reply needs to know about the mention it answers. */

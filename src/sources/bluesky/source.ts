@@ -15,6 +15,7 @@ import type {
   ReplyTarget,
   SentReply,
   Source,
+  SourceCheck,
 } from '../types.js';
 import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, profilesOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
@@ -150,6 +151,25 @@ export class BlueskySource implements Source {
       since = sinceOf(cursor.since);
       newest = null;
     }
+  }
+
+  /** `doctor`: log in with the app password, then one search of one post. */
+  async check(): Promise<SourceCheck[]> {
+    try {
+      await this.session();
+    } catch (error) {
+      return [{ name: 'app password accepted', status: 'fail', detail: classifyBlueskyError(error).message, fix: 'create an app password (Settings → Privacy and security → App passwords) and export it' }];
+    }
+    const checks: SourceCheck[] = [{ name: 'app password accepted', status: 'ok', detail: `logged in as @${this.agent.session!.handle}` }];
+    const query = this.groups()[0]!.query;
+    try {
+      const response = await this.agent.app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: 1 });
+      const rateLimit = rateLimitOf(response.headers);
+      checks.push({ name: 'search reachable', status: 'ok', detail: `${this.options.config.serviceUrl} answered a search for ${query}`, ...(rateLimit ? { rateLimit } : {}) });
+    } catch (error) {
+      checks.push({ name: 'search reachable', status: 'fail', detail: classifyBlueskyError(error).message, fix: 'check serviceUrl' });
+    }
+    return checks;
   }
 
   /** Follower counts of the mentions' authors, 25 a request; without them the mentions are stored all the same. */

@@ -14,6 +14,7 @@ import type {
   ReplyTarget,
   SentReply,
   Source,
+  SourceCheck,
 } from '../types.js';
 import { statusText } from './content.js';
 import { fullAcct, isOwn, lookedUpAccount, mapStatuses, ownReply, status, statusList, type Status } from './payload.js';
@@ -166,6 +167,41 @@ export class MastodonSource implements Source {
       Object.assign(cursor, next);
       if (statuses.length < limit) return done();
     }
+  }
+
+  /** `doctor`: one hashtag page of one post, and the token's account when there is a token. */
+  async check(): Promise<SourceCheck[]> {
+    const checks: SourceCheck[] = [];
+    const instance = this.options.config.instanceUrl;
+    const tag = this.groups().find((g) => g.key !== OWN_GROUP)?.query.split(' ')[0]?.slice(1);
+    if (!tag) {
+      checks.push({ name: 'keywords', status: 'warn', detail: 'no keyword makes a hashtag (only @handles): nothing to read on Mastodon', fix: 'add a keyword such as your brand name' });
+    } else {
+      try {
+        const { headers } = await this.client.v1.timelines.tag.$select(tag).list.$raw({ limit: 1 });
+        const rateLimit = rateLimitOf(headers);
+        checks.push({ name: 'endpoint reachable', status: 'ok', detail: `${instance} answered the #${tag} timeline`, ...(rateLimit ? { rateLimit } : {}) });
+      } catch (error) {
+        checks.push({ name: 'endpoint reachable', status: 'fail', detail: classifyMastodonError(error).message, fix: 'check instanceUrl (and accessTokenEnv if the instance hides its timelines)' });
+      }
+    }
+    if (!this.options.accessToken) {
+      checks.push({ name: 'token accepted', status: 'warn', detail: 'no accessTokenEnv: reading works, replies open the web instead', fix: 'add a token with write:statuses to reply from brandwatch' });
+      return checks;
+    }
+    try {
+      const me = parse(lookedUpAccount, await this.client.v1.accounts.verifyCredentials(), 'account');
+      const acct = fullAcct(me.acct, this.host);
+      const own = this.own.length === 0 || this.own.includes(acct);
+      checks.push(
+        own
+          ? { name: 'token accepted', status: 'ok', detail: `the token belongs to @${acct}` }
+          : { name: 'token accepted', status: 'warn', detail: `the token belongs to @${acct}, not to ownAccounts.mastodon`, fix: "use a token of the brand's account, so replies come from it" },
+      );
+    } catch (error) {
+      checks.push({ name: 'token accepted', status: 'fail', detail: error instanceof SourceFailure ? error.message : classifyMastodonError(error).message, fix: 'create a new access token (Preferences → Development) and export it' });
+    }
+    return checks;
   }
 
   private ctx() {

@@ -1,7 +1,7 @@
 import type { Keyword, RedditSourceConfig } from '../../config/schema.js';
 import { ReplyRefused } from '../replies.js';
 import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source } from '../types.js';
+import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
 import { commentListing, commentResponse, linkListing, mapLinks, ownReplies, tokenResponse, type Comment, type Link } from './payload.js';
 import { planRedditQueries } from './query.js';
 
@@ -188,6 +188,31 @@ export class RedditSource implements Source {
       watermark = next.watermark!;
       newest = null;
     }
+  }
+
+  /** `doctor`: the login (with a script app), then one search of one post. */
+  async check(): Promise<SourceCheck[]> {
+    const checks: SourceCheck[] = [];
+    if (this.options.credentials) {
+      try {
+        await this.accessToken();
+        checks.push({ name: 'login accepted', status: 'ok', detail: `script app logged in as u/${this.options.credentials.username}` });
+      } catch (error) {
+        return [{ name: 'login accepted', status: 'fail', detail: classifyRedditError(error).message, fix: 'check the four credential variables at reddit.com/prefs/apps' }];
+      }
+    } else {
+      checks.push({ name: 'login accepted', status: 'warn', detail: 'no script app: read-only through the public listings (lower rate limits; no replies)', fix: 'add clientIdEnv, clientSecretEnv, usernameEnv and passwordEnv to reply from brandwatch' });
+    }
+    const group = this.groups()[0]!;
+    try {
+      const answer = await this.fetchJson(this.listingPath(group, 1, null));
+      parse(linkListing, answer.body, 'search');
+      const rateLimit = rateLimitOf(answer.headers);
+      checks.push({ name: 'search reachable', status: 'ok', detail: `${this.base} answered a search for ${group.query}`, ...(rateLimit ? { rateLimit } : {}) });
+    } catch (error) {
+      checks.push({ name: 'search reachable', status: 'fail', detail: classifyRedditError(error).message, fix: 'check apiBaseUrl and userAgent' });
+    }
+    return checks;
   }
 
   private listingPath(group: QueryGroup, limit: number, after: string | null): string {
