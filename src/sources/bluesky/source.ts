@@ -154,7 +154,7 @@ export class BlueskySource implements Source {
   }
 
   /** `doctor`: log in with the app password, then one search of one post. */
-  async check(): Promise<SourceCheck[]> {
+  async check(signal?: AbortSignal): Promise<SourceCheck[]> {
     try {
       await this.session();
     } catch (error) {
@@ -163,7 +163,7 @@ export class BlueskySource implements Source {
     const checks: SourceCheck[] = [{ name: 'app password accepted', status: 'ok', detail: `logged in as @${this.agent.session!.handle}` }];
     const query = this.groups()[0]!.query;
     try {
-      const response = await this.agent.app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: 1 });
+      const response = await this.agent.app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: 1 }, signal ? { signal } : {});
       const rateLimit = rateLimitOf(response.headers);
       checks.push({ name: 'search reachable', status: 'ok', detail: `${this.options.config.serviceUrl} answered a search for ${query}`, ...(rateLimit ? { rateLimit } : {}) });
     } catch (error) {

@@ -170,7 +170,7 @@ export class MastodonSource implements Source {
   }
 
   /** `doctor`: one hashtag page of one post, and the token's account when there is a token. */
-  async check(): Promise<SourceCheck[]> {
+  async check(signal?: AbortSignal): Promise<SourceCheck[]> {
     const checks: SourceCheck[] = [];
     const instance = this.options.config.instanceUrl;
     const tag = this.groups().find((g) => g.key !== OWN_GROUP)?.query.split(' ')[0]?.slice(1);
@@ -185,6 +185,7 @@ export class MastodonSource implements Source {
         checks.push({ name: 'endpoint reachable', status: 'fail', detail: classifyMastodonError(error).message, fix: 'check instanceUrl (and accessTokenEnv if the instance hides its timelines)' });
       }
     }
+    if (signal?.aborted) return checks;
     if (!this.options.accessToken) {
       checks.push({ name: 'token accepted', status: 'warn', detail: 'no accessTokenEnv: reading works, replies open the web instead', fix: 'add a token with write:statuses to reply from brandwatch' });
       return checks;

@@ -191,7 +191,7 @@ export class RedditSource implements Source {
   }
 
   /** `doctor`: the login (with a script app), then one search of one post. */
-  async check(): Promise<SourceCheck[]> {
+  async check(signal?: AbortSignal): Promise<SourceCheck[]> {
     const checks: SourceCheck[] = [];
     if (this.options.credentials) {
       try {
@@ -203,6 +203,7 @@ export class RedditSource implements Source {
     } else {
       checks.push({ name: 'login accepted', status: 'warn', detail: 'no script app: read-only through the public listings (lower rate limits; no replies)', fix: 'add clientIdEnv, clientSecretEnv, usernameEnv and passwordEnv to reply from brandwatch' });
     }
+    if (signal?.aborted) return checks;
     const group = this.groups()[0]!;
     try {
       const answer = await this.fetchJson(this.listingPath(group, 1, null));
