@@ -126,6 +126,27 @@ describe('poll against a fake Mastodon instance', () => {
     expect(fake.server.requestsTo(/accounts\/\d+\/statuses/).at(-1)!.query.get('min_id')).toBe(answer.id);
   });
 
+  it('with a token, reads mentions of the brand account from notifications, hashtag or not, never private ones', async () => {
+    writeConfig(dir, mastodonConfig({ own: 'acme_help', extra: ['accessTokenEnv: MASTODON_TOKEN'] }));
+    env.MASTODON_TOKEN = fake.token;
+    fake.tokenAccount = fake.addAccount('acme_help');
+    const tagged = fake.addTagged(2);
+    const named = fake.addStatus('<p><a href="https://social.example/@acme_help" class="u-url mention">@<span>acme_help</span></a> my order never came</p>', { author: 'dave', mentions: ['acme_help'] });
+    fake.addStatus('<p>@acme_help here is my address</p>', { author: 'erin', mentions: ['acme_help'], visibility: 'direct' });
+    const first = await poll('--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(rows().map((r) => r.external_id).sort()).toEqual([...tagged.map((s) => s.id), named.id].sort());
+    expect(rows().find((r) => r.external_id === named.id)).toMatchObject({ text: '@acme_help my order never came', summons_brand: 1 });
+    const [notifications] = fake.server.requestsTo(/^\/api\/v1\/notifications$/);
+    expect(notifications!.query.getAll('types[]')).toEqual(['mention']);
+    expect(notifications!.headers.authorization).toBe(`Bearer ${fake.token}`);
+
+    const quiet = await poll('--json');
+    // One hashtag group, the notifications, the brand's own statuses.
+    expect(JSON.parse(quiet.stdout).sources[0]).toMatchObject({ new: 0, requests: 3 });
+    expect(fake.server.requestsTo(/^\/api\/v1\/notifications$/).at(-1)!.query.get('min_id')).toBe('2');
+  });
+
   it('waits for a short rate-limit reset given as an ISO time, then continues', async () => {
     fake.addTagged(5);
     fake.server.inject({

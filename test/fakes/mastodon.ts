@@ -60,6 +60,7 @@ export class FakeMastodon {
       .route('GET', /^\/api\/v1\/accounts\/lookup$/, (r) => this.lookup(r))
       .route('GET', /^\/api\/v1\/accounts\/verify_credentials$/, (r) => this.verify(r))
       .route('GET', /^\/api\/v1\/accounts\/[^/]+\/statuses$/, (r) => this.accountStatuses(r))
+      .route('GET', /^\/api\/v1\/notifications$/, (r) => this.notifications(r))
       .route('POST', /^\/api\/v1\/statuses$/, (r) => this.post(r));
   }
 
@@ -97,7 +98,10 @@ export class FakeMastodon {
   }
 
   /** Add a status; `tags` are hashtag names; ids grow, so later statuses are newer. */
-  addStatus(html: string, options: { author?: string; tags?: string[]; inReplyTo?: FakeStatus; mentions?: string[]; createdAt?: Date } = {}): FakeStatus {
+  addStatus(
+    html: string,
+    options: { author?: string; tags?: string[]; inReplyTo?: FakeStatus; mentions?: string[]; createdAt?: Date; visibility?: string } = {},
+  ): FakeStatus {
     const account = this.addAccount(options.author ?? `user${this.statuses.length % 5}`);
     const id = String(this.nextId);
     this.nextId += 65_536n * BigInt(1 + (this.statuses.length % 3));
@@ -110,7 +114,7 @@ export class FakeMastodon {
       created_at: (options.createdAt ?? new Date()).toISOString(),
       in_reply_to_id: options.inReplyTo?.id ?? null,
       in_reply_to_account_id: options.inReplyTo?.account.id ?? null,
-      visibility: 'public',
+      visibility: options.visibility ?? 'public',
       language: 'en',
       url: `https://${this.host}/@${account.username}/${id}`,
       uri: `https://${this.host}/users/${account.username}/statuses/${id}`,
@@ -154,7 +158,7 @@ export class FakeMastodon {
   }
 
   /** Mastodon's paging: newest first; `min_id` returns the page just above it, `max_id`/`since_id` the newest page in range. */
-  private page(request: RecordedRequest, all: FakeStatus[]): Reply {
+  private page(request: RecordedRequest, all: { id: string }[]): Reply {
     const q = request.query;
     const limit = Math.min(Math.max(Number(q.get('limit') ?? '20') || 20, 1), 40);
     const minId = q.get('min_id');
@@ -213,6 +217,20 @@ export class FakeMastodon {
     const id = request.path.split('/')[4]!;
     if (!this.accounts.has(id)) return { status: 404, body: { error: 'Record not found' } };
     return this.page(request, this.statuses.filter((s) => s.account.id === id));
+  }
+
+  /** Mention notifications of the token's account; their ids are a sequence of their own, as on Mastodon. */
+  private notifications(request: RecordedRequest): Reply {
+    if (!this.authorised(request) || !this.tokenAccount) return { status: 401, body: { error: 'The access token is invalid' } };
+    const limited = this.limited();
+    if (limited) return limited;
+    const types = request.query.getAll('types[]');
+    const me = this.tokenAccount;
+    const all = this.statuses
+      .filter((s) => s.mentions.some((m) => m.id === me.id))
+      .map((status, i) => ({ id: String(i + 1), type: 'mention', created_at: status.created_at, account: status.account, status }))
+      .filter((n) => types.length === 0 || types.includes(n.type));
+    return this.page(request, all);
   }
 
   /** Replies are refused when this is set (Mastodon's 422 validation errors). */

@@ -42,6 +42,9 @@ export const statusList = z.array(status);
 
 export const lookedUpAccount = account;
 
+/** `GET /api/v1/notifications?types[]=mention`: a mention carries the status that names the account. */
+export const notificationList = z.array(z.object({ id, type: z.string(), createdAt: z.string().datetime({ offset: true }), status: status.nullish() }));
+
 export interface MapContext {
   /** The instance's host: local accounts' `acct` has no domain, so we add it. */
   instanceHost: string;
@@ -49,6 +52,8 @@ export interface MapContext {
   ownAccounts: readonly string[];
   /** The group's hashtag (lower case, no `#`) → the keyword it stands for. */
   tags: ReadonlyMap<string, Keyword>;
+  /** The group's keywords, matched against the text. */
+  keywords: readonly Keyword[];
 }
 
 /** `user@host` for any account, local ones included. */
@@ -74,7 +79,8 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
   const mentions: NewMention[] = [];
   const ownReplies: OwnReply[] = [];
   for (const s of statuses) {
-    if (s.reblog) continue;
+    // Reblogs are not mentions; followers-only and direct posts are private, never answered in public.
+    if (s.reblog || s.visibility === 'private' || s.visibility === 'direct') continue;
     const text = plainText(s);
     if (isOwn(s, ctx)) {
       if (s.inReplyToId) ownReplies.push(ownReply(s, text));
@@ -99,7 +105,7 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
       text,
       lang: s.language ?? null,
       createdAt: Date.parse(s.createdAt),
-      keywords: [...new Set([...keywords.map((k) => k.term), ...matchKeywords(text, [...ctx.tags.values()])])],
+      keywords: [...new Set([...keywords.map((k) => k.term), ...matchKeywords(text, ctx.keywords)])],
       inReplyTo: s.inReplyToId ?? null,
       conversationId: null,
       summonsBrand: mentioned.some((m) => ctx.ownAccounts.includes(m)),

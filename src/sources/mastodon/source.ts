@@ -17,11 +17,12 @@ import type {
   SourceCheck,
 } from '../types.js';
 import { statusText } from './content.js';
-import { fullAcct, isOwn, lookedUpAccount, mapStatuses, ownReply, status, statusList, type Status } from './payload.js';
+import { fullAcct, isOwn, lookedUpAccount, mapStatuses, notificationList, ownReply, status, statusList, type Status } from './payload.js';
 
 /** Mastodon's page size ceiling for timelines. */
 const PAGE = 40;
 const OWN_GROUP = 'own';
+const MENTIONS_GROUP = 'mentions';
 
 /**
  * `minId`: everything newer is still to fetch, everything up to it is stored (pages go forward with
@@ -88,14 +89,18 @@ export class MastodonSource implements Source {
       const chunk = tags.slice(i, i + this.options.config.tagsPerQuery);
       groups.push({ key: `tags-${chunk.join('+')}`, query: chunk.map((t) => `#${t}`).join(' '), keywords: chunk.map((t) => byTag.get(t)!) });
     }
-    // After the hashtag groups, so the mentions our replies answer are stored first.
+    // With a token, posts that name the brand's account arrive as notifications, hashtag or not.
+    if (this.options.accessToken) {
+      groups.push({ key: MENTIONS_GROUP, query: '@me', keywords: [...this.options.keywords] });
+    }
+    // After the other groups, so the mentions our replies answer are stored first.
     if (this.own.length > 0) groups.push({ key: OWN_GROUP, query: `@${this.own[0]}`, keywords: [] });
     return groups;
   }
 
   async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
     const cursor: MastodonCursor = { minId: null, backfill: null, ...((saved as Partial<MastodonCursor> | null) ?? {}) };
-    const tags = group.key === OWN_GROUP ? [] : group.query.split(' ').map((t) => t.slice(1));
+    const tags = group.key === OWN_GROUP || group.key === MENTIONS_GROUP ? [] : group.query.split(' ').map((t) => t.slice(1));
     let accountId = cursor.accountId;
     let rateLimit: RateLimitState | undefined;
     const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
@@ -105,25 +110,34 @@ export class MastodonSource implements Source {
       rateLimit = rateLimitOf(headers) ?? rateLimit;
       accountId = parse(lookedUpAccount, data, 'account lookup').id;
     }
-    const fetchPage = (params: { minId?: string; maxId?: string; limit: number }): Promise<RawPage> =>
-      group.key === OWN_GROUP
-        ? this.request(async () => await this.client.v1.accounts.$select(accountId!).statuses.list.$raw({ ...params, excludeReblogs: true }), env)
-        : this.request(
-            async () =>
-              await this.client.v1.timelines.tag.$select(tags[0]!).list.$raw({
-                ...params,
-                ...(tags.length > 1 ? { any: tags.slice(1) } : {}),
-                ...(this.options.config.localOnly ? { local: true } : {}),
-              }),
-            env,
-          );
+    const fetchPage = async (params: { minId?: string; maxId?: string; limit: number }): Promise<{ headers: Headers; entries: Entry[] }> => {
+      if (group.key === MENTIONS_GROUP) {
+        const { headers, data } = await this.request(async () => await this.client.v1.notifications.list.$raw({ ...params, types: ['mention'] }), env);
+        const entries = parse(notificationList, data, 'notifications').map((n) => ({ id: n.id, createdAt: n.createdAt, status: n.status ?? null }));
+        return { headers, entries };
+      }
+      const { headers, data } =
+        group.key === OWN_GROUP
+          ? await this.request(async () => await this.client.v1.accounts.$select(accountId!).statuses.list.$raw({ ...params, excludeReblogs: true }), env)
+          : await this.request(
+              async () =>
+                await this.client.v1.timelines.tag.$select(tags[0]!).list.$raw({
+                  ...params,
+                  ...(tags.length > 1 ? { any: tags.slice(1) } : {}),
+                  ...(this.options.config.localOnly ? { local: true } : {}),
+                }),
+              env,
+            );
+      return { headers, entries: parse(statusList, data, 'timeline').map((status) => ({ id: status.id, createdAt: status.createdAt, status })) };
+    };
     const keywordByTag = new Map(tags.map((t, i) => [t, group.keywords[i]!]));
-    const store = (statuses: Status[], next: MastodonCursor) => {
+    const store = (entries: Entry[], next: MastodonCursor) => {
+      const statuses = entries.flatMap((e) => (e.status ? [e.status] : []));
       const page: FetchedPage =
         group.key === OWN_GROUP
           ? { mentions: [], ownReplies: statuses.filter((s) => s.inReplyToId && isOwn(s, this.ctx())).map((s) => ownReply(s)), cursor: {}, postsRead: 0 }
-          : { ...mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag }), cursor: {}, postsRead: 0 };
-      env.store({ ...page, cursor: { ...next, ...(accountId ? { accountId } : {}) } as unknown as CursorState, postsRead: statuses.length });
+          : { ...mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag, keywords: group.keywords }), cursor: {}, postsRead: 0 };
+      env.store({ ...page, cursor: { ...next, ...(accountId ? { accountId } : {}) } as unknown as CursorState, postsRead: entries.length });
     };
     const oldestWanted = env.now() - this.options.config.backfill;
     let resumed = cursor.backfill !== null;
@@ -141,13 +155,12 @@ export class MastodonSource implements Source {
 
       if (cursor.minId === null) {
         // First poll: walk back from the newest post to the backfill horizon.
-        const { headers, data } = await fetchPage({ limit, ...(cursor.backfill ? { maxId: cursor.backfill.maxId } : {}) });
+        const { headers, entries } = await fetchPage({ limit, ...(cursor.backfill ? { maxId: cursor.backfill.maxId } : {}) });
         rateLimit = rateLimitOf(headers) ?? rateLimit;
-        const statuses = parse(statusList, data, 'timeline');
-        const wanted = statuses.filter((s) => Date.parse(s.createdAt) >= oldestWanted);
-        const newestId = cursor.backfill?.newestId ?? maxId(statuses);
-        const oldest = statuses.reduce<string | null>((min, s) => (min === null || compareIds(s.id, min) < 0 ? s.id : min), null);
-        const more = statuses.length === limit && wanted.length === statuses.length && oldest !== null;
+        const wanted = entries.filter((e) => Date.parse(e.createdAt) >= oldestWanted);
+        const newestId = cursor.backfill?.newestId ?? maxId(entries);
+        const oldest = entries.reduce<string | null>((min, e) => (min === null || compareIds(e.id, min) < 0 ? e.id : min), null);
+        const more = entries.length === limit && wanted.length === entries.length && oldest !== null;
         const next: MastodonCursor = more
           ? { minId: null, backfill: { maxId: oldest!, newestId: newestId! } }
           : { minId: newestId, backfill: null };
@@ -159,13 +172,12 @@ export class MastodonSource implements Source {
         continue;
       }
 
-      const { headers, data } = await fetchPage({ minId: cursor.minId, limit });
+      const { headers, entries } = await fetchPage({ minId: cursor.minId, limit });
       rateLimit = rateLimitOf(headers) ?? rateLimit;
-      const statuses = parse(statusList, data, 'timeline');
-      const next: MastodonCursor = { minId: maxId(statuses) ?? cursor.minId, backfill: null };
-      store(statuses, next);
+      const next: MastodonCursor = { minId: maxId(entries) ?? cursor.minId, backfill: null };
+      store(entries, next);
       Object.assign(cursor, next);
-      if (statuses.length < limit) return done();
+      if (entries.length < limit) return done();
     }
   }
 
@@ -173,7 +185,7 @@ export class MastodonSource implements Source {
   async check(signal?: AbortSignal): Promise<SourceCheck[]> {
     const checks: SourceCheck[] = [];
     const instance = this.options.config.instanceUrl;
-    const tag = this.groups().find((g) => g.key !== OWN_GROUP)?.query.split(' ')[0]?.slice(1);
+    const tag = this.groups().find((g) => g.key !== OWN_GROUP && g.key !== MENTIONS_GROUP)?.query.split(' ')[0]?.slice(1);
     if (!tag) {
       checks.push({ name: 'keywords', status: 'warn', detail: 'no keyword makes a hashtag (only @handles): nothing to read on Mastodon', fix: 'add a keyword such as your brand name' });
     } else {
@@ -215,8 +227,15 @@ export class MastodonSource implements Source {
   }
 }
 
-function maxId(statuses: readonly Status[]): string | null {
-  return statuses.reduce<string | null>((max, s) => (max === null || compareIds(s.id, max) > 0 ? s.id : max), null);
+/** One item of a page: its paging id (a status's, or a notification's), its time, and the status it carries. */
+interface Entry {
+  id: string;
+  createdAt: string;
+  status: Status | null;
+}
+
+function maxId(entries: readonly Entry[]): string | null {
+  return entries.reduce<string | null>((max, e) => (max === null || compareIds(e.id, max) > 0 ? e.id : max), null);
 }
 
 function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
