@@ -50,6 +50,11 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         );
         break;
       }
+      case 'sample': {
+        const { SampleSource } = await import('./sample/source.js');
+        sources.push(new SampleSource(source, config.keywords));
+        break;
+      }
       case 'mastodon': {
         const { MastodonSource } = await import('./mastodon/source.js');
         sources.push(
@@ -91,11 +96,6 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
               given.length === 0 ? null : { clientId: secret('clientIdEnv'), clientSecret: secret('clientSecretEnv'), username: secret('usernameEnv'), password: secret('passwordEnv') },
           }),
         );
-        break;
-      }
-      case 'sample': {
-        const { SampleSource } = await import('./sample/source.js');
-        sources.push(new SampleSource(source, config.keywords));
         break;
       }
     }
