@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { businessHoursSchema } from './business-hours.js';
 
 /** A duration written as text (`30m`), parsed to milliseconds. */
 export const duration = z.string().transform((text, ctx) => {
@@ -153,6 +154,8 @@ export const configSchema = z.strictObject({
   ownAccounts: z.record(z.string(), handle).default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
   sla: z.record(z.string(), duration).default({ default: 86_400_000 }),
+  /** Opening hours: when set, SLA clocks and response times count business time only. */
+  businessHours: businessHoursSchema.optional(),
   alerts: z
     .strictObject({
       webhook: z.string().url().optional(),

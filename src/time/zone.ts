@@ -65,3 +65,65 @@ export function formatInstant(at: number, timeZone: string): string {
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
+
+const QUARTER_HOUR = 900_000;
+
+/**
+ * Fast local-time arithmetic for one zone, for loops over many rows (exports, business clocks).
+ * Offsets are cached per quarter hour: every zone's transitions fall on a quarter-hour boundary.
+ */
+export interface ZoneClock {
+  readonly timeZone: string;
+  /** Offset from UTC at an instant, in ms. */
+  offset(at: number): number;
+  /** Days since 1970-01-01 of the local calendar date of an instant. */
+  localDay(at: number): number;
+  /** Minutes since local midnight of an instant. */
+  localMinute(at: number): number;
+  /** The instant of a local time: `day` as from localDay, `minute` since midnight (24*60 = next midnight). */
+  instant(day: number, minute: number): number;
+  /** ISO 8601 with offset, like formatInstant. */
+  format(at: number): string;
+}
+
+export function zoneClock(timeZone: string): ZoneClock {
+  const offsets = new Map<number, number>();
+  const instants = new Map<number, number>();
+  const offset = (at: number): number => {
+    const bucket = Math.floor(at / QUARTER_HOUR);
+    let value = offsets.get(bucket);
+    if (value === undefined) {
+      value = zoneOffset(bucket * QUARTER_HOUR, timeZone);
+      offsets.set(bucket, value);
+    }
+    return value;
+  };
+  const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+  return {
+    timeZone,
+    offset,
+    localDay: (at) => Math.floor((at + offset(at)) / 86_400_000),
+    localMinute: (at) => Math.floor((((at + offset(at)) % 86_400_000) + 86_400_000) % 86_400_000 / 60_000),
+    instant(day, minute) {
+      const key = day * 1441 + minute;
+      let value = instants.get(key);
+      if (value === undefined) {
+        const date = new Date(day * 86_400_000);
+        value = localToInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), Math.floor(minute / 60), minute % 60, timeZone);
+        instants.set(key, value);
+      }
+      return value;
+    },
+    format(at) {
+      const off = offset(at);
+      const local = new Date(at + off).toISOString();
+      const minutes = Math.round(Math.abs(off) / 60_000);
+      return `${local.slice(0, 19)}${off < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+    },
+  };
+}
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+export function dayLabel(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,266 @@
+/**
+ * The response-time report as data: the stable JSON shape that `report --format json` prints and the
+ * table and HTML renderers draw. Durations are minutes (one decimal), shares are 0–1 (four decimals).
+ */
+import type { Config } from '../config/schema.js';
+import type { Db } from '../store/open.js';
+import { usageBetween, monthUsage, usageDay } from '../store/usage.js';
+import { sourceName } from '../sources/index.js';
+import { slaTarget } from '../metrics/sla.js';
+import type { Clock } from '../time/business.js';
+import { periodDays, type Period } from '../time/week.js';
+import { formatInstant } from '../time/zone.js';
+import { formatDuration } from '../config/duration.js';
+import { aggregate, followUps, openBacklog, worstBreaches, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
+import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, registerClock, share, sqlParams, type ExpectationKey } from './metrics.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface Figures {
+  mentions: number;
+  needingResponse: number;
+  responded: number;
+  handledPrivately: number;
+  responseRate: number | null;
+  handledRate: number | null;
+  frt: { p50Minutes: number | null; p90Minutes: number | null; meanMinutes: number | null };
+  detectionLag: { p50Minutes: number | null; meanMinutes: number | null };
+  handling: { p50Minutes: number | null; meanMinutes: number | null };
+  sla: { met: number; breached: number; pending: number; attainment: number | null };
+  expectations: Record<ExpectationKey, number | null>;
+}
+
+export interface PlatformFigures extends Figures {
+  platform: string;
+  slaTargetMinutes: number;
+  /** Customer survey figures beside ours; `survey` names the platform they come from. */
+  customerExpectations: { survey: string } & Partial<Record<ExpectationKey, number>>;
+}
+
+export interface Report {
+  schemaVersion: number;
+  generatedAt: string;
+  period: { label: string; week: string | null; start: string; end: string; timeZone: string };
+  clock: { kind: 'calendar' | 'business'; description: string };
+  headline: Figures & { openBacklog: number; oldestOpenAt: string | null; oldestOpenAgeMinutes: number | null };
+  platforms: PlatformFigures[];
+  groupBy: Dimension;
+  groups: (Figures & { key: string })[];
+  days: (Figures & { day: string })[];
+  breaches: {
+    total: number;
+    worst: {
+      id: number;
+      platform: string;
+      url: string | null;
+      author: string;
+      text: string;
+      status: string;
+      category: string | null;
+      createdAt: string;
+      deadline: string;
+      firstResponseAt: string | null;
+      overdueMinutes: number;
+    }[];
+  };
+  followUps: { count: number; answered: number; nextResponse: { p50Minutes: number | null; p90Minutes: number | null; meanMinutes: number | null } };
+  backlog: { platform: string; open: number; oldestAt: string | null; oldestAgeMinutes: number | null }[];
+  apiUsage: {
+    source: string;
+    platform: string;
+    requests: number;
+    postsRead: number;
+    month: string;
+    monthPostsRead: number;
+    monthlyReadBudget: number | null;
+    projectedMonthPostsRead: number;
+    projectedShareOfBudget: number | null;
+  }[];
+  suggestions: string[];
+}
+
+export interface ReportInput {
+  db: Db;
+  config: Config;
+  period: Period;
+  clock: Clock;
+  by: Dimension;
+  now: number;
+  /** How many breaches to list (default 10). */
+  worst?: number;
+}
+
+export function toFigures(g: GroupFigures | undefined): Figures {
+  const f = g ?? emptyGroup();
+  return {
+    mentions: f.mentions,
+    needingResponse: f.needing,
+    responded: f.responded,
+    handledPrivately: f.handled,
+    responseRate: share(f.responded, f.needing),
+    handledRate: share(f.responded + f.handled, f.needing),
+    frt: { p50Minutes: minutes(f.frtP50), p90Minutes: minutes(f.frtP90), meanMinutes: minutes(f.frtMean) },
+    detectionLag: { p50Minutes: minutes(f.lagP50), meanMinutes: minutes(f.lagMean) },
+    handling: { p50Minutes: minutes(f.handlingP50), meanMinutes: minutes(f.handlingMean) },
+    sla: { met: f.met, breached: f.breached, pending: f.pending, attainment: share(f.met, f.needing) },
+    expectations: {
+      within30m: share(f.within30m, f.needing),
+      within2h: share(f.within2h, f.needing),
+      sameDay: share(f.sameDay, f.needing),
+      within24h: share(f.within24h, f.needing),
+    },
+  };
+}
+
+function emptyGroup(): GroupFigures {
+  return {
+    keys: [],
+    mentions: 0,
+    needing: 0,
+    responded: 0,
+    handled: 0,
+    met: 0,
+    breached: 0,
+    pending: 0,
+    within30m: 0,
+    within2h: 0,
+    sameDay: 0,
+    within24h: 0,
+    frtP50: null,
+    frtP90: null,
+    frtMean: null,
+    lagP50: null,
+    lagMean: null,
+    handlingP50: null,
+    handlingMean: null,
+  };
+}
+
+/** The aggregation settings of a period: its days, the clock, the SLA targets, breaches judged at `now`. */
+export function aggregateSpec(db: Db, config: Config, period: Period, clock: Clock, now: number): AggregateSpec {
+  registerClock(db, clock);
+  return { from: period.start, until: period.end, days: periodDays(period), clock, params: sqlParams(config.sla, now) };
+}
+
+export function buildReport(input: ReportInput): Report {
+  const { db, config, period, clock, by, now } = input;
+  const tz = period.timeZone;
+  const spec = aggregateSpec(db, config, period, clock, now);
+  const iso = (at: number) => formatInstant(at, tz);
+
+  const headline = aggregate(db, spec, [])[0];
+  const byPlatform = aggregate(db, spec, ['platform']);
+  const byDay = new Map(aggregate(db, spec, ['day']).map((g) => [g.keys[0]!, g]));
+  const groups = by === 'platform' ? byPlatform : by === 'day' ? [...byDay.values()] : aggregate(db, spec, [by]);
+
+  const platforms: PlatformFigures[] = byPlatform.map((g) => {
+    const platform = g.keys[0]!;
+    const { survey, figures } = customerExpectations(platform);
+    return { platform, ...toFigures(g), slaTargetMinutes: minutes(slaTarget(config, platform))!, customerExpectations: { survey, ...figures } };
+  });
+
+  const breaches = worstBreaches(db, spec, input.worst ?? 10);
+  const follow = followUps(db, spec);
+  const nextTimes = follow
+    .filter((f) => f.nextResponseAt !== null)
+    .map((f) => clock.elapsed(f.createdAt, f.nextResponseAt!))
+    .sort((a, b) => a - b);
+
+  const backlogRows = openBacklog(db);
+  const oldest = backlogRows.reduce<number | null>((min, r) => (r.oldestAt !== null && (min === null || r.oldestAt < min) ? r.oldestAt : min), null);
+
+  const apiUsage = config.sources.map((source) => {
+    const name = sourceName(source);
+    const used = usageBetween(db, name, usageDay(period.start), usageDay(period.end - 1));
+    const month = monthUsage(db, name, now);
+    const budget = source.monthlyReadBudget ?? null;
+    return {
+      source: name,
+      platform: source.platform,
+      requests: used.requests,
+      postsRead: used.postsRead,
+      month: month.month,
+      monthPostsRead: month.postsRead,
+      monthlyReadBudget: budget,
+      projectedMonthPostsRead: month.projectedPostsRead,
+      projectedShareOfBudget: budget === null ? null : share(month.projectedPostsRead, budget),
+    };
+  });
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(now),
+    period: { label: period.label, week: period.week, start: iso(period.start), end: iso(period.end), timeZone: tz },
+    clock: { kind: clock.kind, description: clock.describe() },
+    headline: {
+      ...toFigures(headline),
+      openBacklog: backlogRows.reduce((n, r) => n + r.open, 0),
+      oldestOpenAt: oldest === null ? null : iso(oldest),
+      oldestOpenAgeMinutes: oldest === null ? null : minutes(now - oldest),
+    },
+    platforms,
+    groupBy: by,
+    groups: groups.map((g) => ({ key: g.keys[0]!, ...toFigures(g) })),
+    days: spec.days.map((d) => ({ day: d.day, ...toFigures(byDay.get(d.day)) })),
+    breaches: {
+      total: headline?.breached ?? 0,
+      worst: breaches.map((b) => ({
+        id: b.id,
+        platform: b.platform,
+        url: b.url,
+        author: b.author,
+        text: b.text,
+        status: b.status,
+        category: b.category,
+        createdAt: iso(b.createdAt),
+        deadline: iso(b.deadline),
+        firstResponseAt: b.firstResponseAt === null ? null : iso(b.firstResponseAt),
+        overdueMinutes: minutes(b.overdue)!,
+      })),
+    },
+    followUps: {
+      count: follow.length,
+      answered: nextTimes.length,
+      nextResponse: {
+        p50Minutes: minutes(percentile(nextTimes, 50)),
+        p90Minutes: minutes(percentile(nextTimes, 90)),
+        meanMinutes: minutes(mean(nextTimes)),
+      },
+    },
+    backlog: backlogRows.map((r) => ({
+      platform: r.platform,
+      open: r.open,
+      oldestAt: r.oldestAt === null ? null : iso(r.oldestAt),
+      oldestAgeMinutes: r.oldestAt === null ? null : minutes(now - r.oldestAt),
+    })),
+    apiUsage,
+    suggestions: suggestions(platforms, apiUsage),
+  };
+}
+
+/** One line per thing worth changing: detection lag eating the SLA, a read budget about to run out. */
+function suggestions(platforms: readonly PlatformFigures[], usage: Report['apiUsage']): string[] {
+  const lines: string[] = [];
+  for (const p of platforms) {
+    const lag = p.detectionLag.p50Minutes;
+    const frt = p.frt.p50Minutes;
+    if (lag === null || frt === null || frt === 0) continue;
+    const target = p.slaTargetMinutes;
+    if (lag >= target / 2 || (lag >= frt / 2 && lag >= target / 4)) {
+      const every = Math.max(1, Math.floor(target / 6));
+      lines.push(
+        `${p.platform}: polling delay is the bottleneck — median detection lag ${formatDuration(lag * 60_000)} of a ${formatDuration(target * 60_000)} target (${Math.round((lag / target) * 100)}%); poll more often (e.g. cron every ${every} min).`,
+      );
+    }
+  }
+  for (const u of usage) {
+    if (u.projectedShareOfBudget !== null && u.projectedShareOfBudget > 1) {
+      lines.push(
+        `${u.source}: reads project to ${u.projectedMonthPostsRead.toLocaleString('en')} this month, over the budget of ${u.monthlyReadBudget!.toLocaleString('en')}; polling will stop when it is reached — narrow the keywords or raise monthlyReadBudget.`,
+      );
+    }
+  }
+  return lines;
+}
+
+export { EXPECTATIONS };
