@@ -73,6 +73,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--platform <name>', 'only this platform')
     .option('--since <when>', 'created since an ISO date or a relative age (7d, 24h)')
     .addOption(new Option('--limit <n>', 'at most n rows').argParser(parsePositiveInt).default(50))
+    .option('--breached', 'only mentions past their first-response SLA (answered late, or unanswered past the deadline)')
     .action(action(() => import('./commands/list.js')));
 
   program
@@ -80,6 +81,28 @@ export function buildProgram(runner: Runner): Command {
     .description('one mention with author, reach, metrics, replies and history')
     .argument('<id>', 'mention id (from list)')
     .action(action(() => import('./commands/show.js')));
+
+  program
+    .command('report')
+    .description('response-time report: rates, first-response times, SLA, expectations, backlog, API use')
+    .option('--week <week>', 'ISO week (2026-W47), last or this, in the config time zone (default: last)')
+    .option('--since <when>', 'period start: ISO date/time or a relative age (7d, 24h)')
+    .option('--until <when>', 'period end (default: now)')
+    .option('--by <dimension>', 'group by platform, keyword, category or day', 'platform')
+    .option('--format <format>', 'table, json or html', 'table')
+    .option('--out <file>', 'write to a file instead of stdout (e.g. report.html)')
+    .action(action(() => import('./commands/report.js')));
+
+  program
+    .command('export')
+    .description('CSV for spreadsheets: one row per mention, or per platform per day (--what summary)')
+    .option('--week <week>', 'ISO week (2026-W47), last or this, in the config time zone (default: last)')
+    .option('--since <when>', 'period start: ISO date/time or a relative age (7d, 24h)')
+    .option('--until <when>', 'period end (default: now)')
+    .option('--what <rows>', 'mentions or summary', 'mentions')
+    .option('--out <file>', 'write to a file (default: stdout)')
+    .option('--bom', 'start with a UTF-8 byte-order mark (for Excel)')
+    .action(action(() => import('./commands/export.js')));
 
   return program;
 }

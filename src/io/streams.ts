@@ -4,6 +4,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 export interface IO {
   out(text: string): void;
   err(text: string): void;
+  /** Raw stdout, for data streamed in chunks (CSV export). */
+  readonly stdout: NodeJS.WritableStream;
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly color: ChalkInstance;
@@ -36,6 +38,7 @@ export function createIO(options: IOOptions): IO {
   return {
     out: (text) => void options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    stdout: options.stdout,
     stdoutIsTTY,
     stdinIsTTY: options.stdin.isTTY === true,
     color,

@@ -150,3 +150,19 @@ export function registerClock(db: Database, clock: Clock): void {
     return Number.isFinite(at) ? at : Number.MAX_SAFE_INTEGER;
   });
 }
+
+/** A SQL fragment with `@name` parameters rewritten to positional ones, for queries built with `?`. */
+export function positional(sql: string, named: Record<string, unknown>): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const text = sql.replace(/@(\w+)/g, (_, name: string) => {
+    if (!(name in named)) throw new Error(`no value for SQL parameter @${name}`);
+    params.push(named[name]);
+    return '?';
+  });
+  return { sql: text, params };
+}
+
+/** The SLA breach rule as a list filter: `list --breached`. */
+export function breachCondition(clock: Clock, sla: Record<string, number>, asOf: number): { sql: string; params: unknown[] } {
+  return positional(SQL.breached(clock), sqlParams(sla, asOf));
+}

@@ -111,7 +111,7 @@ export function renderReportTable(report: Report, color: ChalkInstance, columns 
       ]);
     }
     out.push(worst.toString());
-    out.push(color.dim('All of them: brandwatch list --breached --status all'));
+    out.push(color.dim(`All of them: brandwatch list --breached --since ${report.period.start.slice(0, 10)}`));
   }
 
   title('Follow-ups after our reply');

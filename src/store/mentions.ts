@@ -202,6 +202,8 @@ export interface MentionFilter {
   /** Epoch ms: only mentions created at or after. */
   since?: number;
   limit?: number;
+  /** An extra SQL condition over `mentions m` with positional parameters (e.g. the SLA breach rule from src/report/metrics.ts). */
+  condition?: { sql: string; params: unknown[] };
 }
 
 /** The inbox: most urgent first (priority, then oldest waiting first among equals). */
@@ -220,8 +222,12 @@ export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
     where.push('created_at >= ?');
     params.push(filter.since);
   }
+  if (filter.condition) {
+    where.push(`(${filter.condition.sql})`);
+    params.push(...filter.condition.params);
+  }
   const sql =
-    'SELECT * FROM mentions' +
+    'SELECT * FROM mentions m' +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
     " ORDER BY (status IN ('new','open')) DESC, priority DESC, created_at DESC LIMIT ?";
   params.push(filter.limit ?? -1);

@@ -6,6 +6,7 @@ import { SAMPLE_BRAND, SAMPLE_HANDLE } from '../../sources/sample/conversation.j
 import { systemTimeZone } from '../../time/zone.js';
 import { poll, summaryLine } from './poll.js';
 import { list, renderMentionTable } from './list.js';
+import { report as weeklyReport, render as renderReport } from './report.js';
 
 export interface DemoOptions {
   dir: string;
@@ -35,14 +36,16 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   for (const result of report.sources) ctx.io.info(summaryLine(result, ctx.now()));
 
   const open = await list(demo, { limit: 15 });
+  const weekly = await weeklyReport(demo, { week: 'last' });
   if (ctx.io.json) {
-    ctx.io.out(JSON.stringify({ dir, poll: report, inbox: open.map((m) => m.id) }, null, 2));
+    ctx.io.out(JSON.stringify({ dir, poll: report, inbox: open.map((m) => m.id), report: weekly }, null, 2));
   } else {
     ctx.io.out(`\nInbox — ${open.length} most urgent open mentions:`);
     ctx.io.out(await renderMentionTable(demo, open, await demo.timeZone()));
+    ctx.io.out(`\n${await renderReport(demo, weekly, 'table')}`);
   }
   ctx.io.info(
-    `\nExplore it: brandwatch --config ${join(options.dir, 'config.yml')} list --status all | show <id> | poll`,
+    `\nExplore it: brandwatch --config ${join(options.dir, 'config.yml')} list --status all | show <id> | poll | report | export --week last --out week.csv`,
   );
   demo.close();
 }

@@ -11,6 +11,7 @@ export interface ListOptions {
   platform?: string;
   since?: string;
   limit: number;
+  breached?: boolean;
 }
 
 export function parseStatuses(text: string | undefined): Status[] | undefined {
@@ -26,7 +27,8 @@ export function parseStatuses(text: string | undefined): Status[] | undefined {
 }
 
 export async function list(ctx: Context, options: ListOptions): Promise<Mention[]> {
-  const statuses = parseStatuses(options.status);
+  // Breaches include mentions answered late, so every status unless --status narrows it.
+  const statuses = options.breached && options.status === undefined ? undefined : parseStatuses(options.status);
   const timeZone = await ctx.timeZone();
   let since: number | undefined;
   if (options.since !== undefined) {
@@ -35,8 +37,20 @@ export async function list(ctx: Context, options: ListOptions): Promise<Mention[
     since = parsed;
   }
   const store = await ctx.store();
+  let condition: { sql: string; params: unknown[] } | undefined;
+  if (options.breached) {
+    const [{ config }, { clockFor }, { breachCondition, registerClock }] = await Promise.all([
+      ctx.config(),
+      import('../../time/business.js'),
+      import('../../report/metrics.js'),
+    ]);
+    const clock = clockFor(config, timeZone);
+    registerClock(store.db, clock);
+    condition = breachCondition(clock, config.sla, ctx.now());
+  }
   return listMentions(store.db, {
     ...(statuses ? { statuses } : {}),
+    ...(condition ? { condition } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(since !== undefined ? { since } : {}),
     limit: options.limit,

@@ -1,0 +1,188 @@
+/**
+ * The CSV export: rows stream from the database cursor through csv-stringify in small batches, so
+ * memory stays flat however many mentions the period holds. Text cells a spreadsheet would run as a
+ * formula are neutralised.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Db } from '../store/open.js';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../time/business.js';
+import type { Period } from '../time/week.js';
+import { zoneClock } from '../time/zone.js';
+import { slaTarget, slaDeadline } from '../metrics/sla.js';
+import { aggregate } from './aggregate.js';
+import { aggregateSpec, toFigures } from './build.js';
+import { minutes, slaState, SQL } from './metrics.js';
+import type { Category, Status } from '../store/mentions.js';
+
+const FORMULA_LEAD = /^[=+\-@\t\r]/;
+
+/**
+ * A cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading apostrophe, which
+ * spreadsheets show as text and never evaluate (OWASP "CSV injection").
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_LEAD.test(text) ? `'${text}` : text;
+}
+
+export const MENTION_COLUMNS = [
+  'id',
+  'platform',
+  'url',
+  'author',
+  'followers',
+  'created_at',
+  'first_response_at',
+  'frt_minutes',
+  'detection_lag_minutes',
+  'status',
+  'category',
+  'sentiment',
+  'keyword',
+  'sla',
+  'text',
+] as const;
+
+export const SUMMARY_COLUMNS = [
+  'day',
+  'platform',
+  'mentions',
+  'needing_response',
+  'responded',
+  'handled_privately',
+  'response_rate',
+  'frt_p50_minutes',
+  'frt_p90_minutes',
+  'frt_mean_minutes',
+  'detection_lag_p50_minutes',
+  'handling_p50_minutes',
+  'sla_met',
+  'sla_breached',
+  'sla_met_share',
+  'within_30m_share',
+  'within_2h_share',
+  'same_day_share',
+  'within_24h_share',
+  'clock',
+] as const;
+
+export interface ExportInput {
+  db: Db;
+  config: Config;
+  period: Period;
+  clock: Clock;
+  now: number;
+  /** A UTF-8 byte-order mark first, for Excel. */
+  bom: boolean;
+}
+
+type Cell = string | number | null;
+
+/** Writes text chunks with backpressure. */
+export type ChunkWriter = (chunk: string) => Promise<void>;
+
+const BATCH = 2000;
+
+async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]>, bom: boolean): Promise<number> {
+  let batch: Cell[][] = [];
+  let count = 0;
+  let first = true;
+  const flush = async () => {
+    const text = stringify(first ? [header as unknown as Cell[], ...batch] : batch, { bom: first && bom, record_delimiter: 'windows' });
+    first = false;
+    batch = [];
+    await write(text);
+  };
+  for (const row of rows) {
+    batch.push(row);
+    count++;
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length > 0 || first) await flush();
+  return count;
+}
+
+/** One row per mention created in the period, oldest first. Returns the number of rows. */
+export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
+  const { db, config, period, clock, now } = input;
+  const spec = aggregateSpec(db, config, period, clock, now);
+  const zone = zoneClock(period.timeZone);
+  const statement = db
+    .prepare(
+      `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
+         ${SQL.frt(clock)} AS frt, ${SQL.detectionLag(clock)} AS lag,
+         m.status, m.category, m.sentiment, m.keyword, m.text
+       FROM mentions m INDEXED BY mentions_report
+       WHERE m.created_at >= @from AND m.created_at < @until
+       ORDER BY m.created_at`,
+    )
+    .raw(true);
+  const targets = new Map<string, number>();
+  const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
+  function* rows(): Generator<Cell[]> {
+    for (const r of statement.iterate({ ...spec.params, from: spec.from, until: spec.until }) as Iterable<unknown[]>) {
+      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = r as [
+        number, string, string | null, string, number | null, number, number, number | null, number | null, number, Status, Category | null, number | null, string | null, string,
+      ];
+      let target = targets.get(platform);
+      if (target === undefined) {
+        target = slaTarget(config, platform);
+        targets.set(platform, target);
+      }
+      const sla = slaState({ platform, status, category, createdAt, fetchedAt, firstResponseAt }, slaDeadline(createdAt, target, clock), now);
+      yield [
+        id,
+        text(platform),
+        text(url),
+        text(author),
+        followers,
+        zone.format(createdAt),
+        firstResponseAt === null ? null : zone.format(firstResponseAt),
+        minutes(frt),
+        minutes(lag),
+        text(status),
+        text(category),
+        sentiment,
+        text(keyword),
+        sla,
+        text(body),
+      ];
+    }
+  }
+  return writeRows(write, MENTION_COLUMNS, rows(), input.bom);
+}
+
+/** One row per platform per day of the period, with the report's figures. Returns the number of rows. */
+export async function exportSummary(input: ExportInput, write: ChunkWriter): Promise<number> {
+  const { db, config, period, clock, now } = input;
+  const spec = aggregateSpec(db, config, period, clock, now);
+  const groups = aggregate(db, spec, ['day', 'platform']);
+  function* rows(): Generator<Cell[]> {
+    for (const g of groups) {
+      const f = toFigures(g);
+      yield [
+        g.keys[0]!,
+        neutralizeFormula(g.keys[1]!),
+        f.mentions,
+        f.needingResponse,
+        f.responded,
+        f.handledPrivately,
+        f.responseRate,
+        f.frt.p50Minutes,
+        f.frt.p90Minutes,
+        f.frt.meanMinutes,
+        f.detectionLag.p50Minutes,
+        f.handling.p50Minutes,
+        f.sla.met,
+        f.sla.breached,
+        f.sla.attainment,
+        f.expectations.within30m,
+        f.expectations.within2h,
+        f.expectations.sameDay,
+        f.expectations.within24h,
+        clock.kind,
+      ];
+    }
+  }
+  return writeRows(write, SUMMARY_COLUMNS, rows(), input.bom);
+}
