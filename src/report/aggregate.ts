@@ -5,7 +5,7 @@
 import type { Db } from '../store/open.js';
 import type { Clock } from '../time/business.js';
 import type { PeriodDay } from '../time/week.js';
-import { SQL } from './metrics.js';
+import type { MetricSql } from './metrics.js';
 
 export type Dimension = 'platform' | 'keyword' | 'category' | 'day';
 export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day'];
@@ -19,7 +19,7 @@ const KEY_SQL: Record<Dimension, string> = {
 
 /** Raw figures of one group, durations in ms on the report's clock (expectations in calendar time). */
 export interface GroupFigures {
-  keys: string[];
+  key: string;
   mentions: number;
   needing: number;
   responded: number;
@@ -34,9 +34,7 @@ export interface GroupFigures {
   frtP50: number | null;
   frtP90: number | null;
   frtMean: number | null;
-  lagP50: number | null;
   lagMean: number | null;
-  handlingP50: number | null;
   handlingMean: number | null;
 }
 
@@ -45,7 +43,19 @@ export interface AggregateSpec {
   until: number;
   days: readonly PeriodDay[];
   clock: Clock;
-  params: { targets: string; defaultTarget: number; asOf: number };
+  /** The metric definitions as SQL for this clock and these targets. */
+  sql: MetricSql;
+}
+
+/** Every grouping the report, the charts and the summary export draw from one period. */
+export interface PeriodFigures {
+  all: GroupFigures;
+  platform: GroupFigures[];
+  day: GroupFigures[];
+  /** By the extra dimension asked for (keyword or category), when there is one. */
+  extra: GroupFigures[];
+  /** Key `${day}\t${platform}`. */
+  dayPlatform: GroupFigures[];
 }
 
 /** The period's days as rows for SQL: day label, start, end (clipped) and the local midnight ending it. */
@@ -53,93 +63,127 @@ function daysJson(days: readonly PeriodDay[]): string {
   return JSON.stringify(days.map((d) => [d.day, d.start, d.end, d.dayEnd]));
 }
 
-/** The CTEs every aggregation starts from: the period's days, and one row per measured mention. */
-function baseSql(clock: Clock, keys: readonly Dimension[]): string {
-  const keyColumns = keys.map((k, i) => `${KEY_SQL[k]} AS k${i}`);
+/** The period's measured mentions (thread roots), days outside and mentions inside: one index range scan per day. */
+function fromPeriod(): string {
   return `
-    WITH days(day, s, e, day_end) AS (
-      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(@days)
-    ),
-    base AS MATERIALIZED (
-      SELECT ${[...keyColumns, "'' AS k_all"].join(', ')},
-        ${SQL.needs} AS needs,
-        ${SQL.responded} AS responded,
-        ${SQL.handled} AS handled,
-        ${SQL.frt(clock)} AS frt,
-        ${SQL.detectionLag(clock)} AS lag,
-        m.first_response_at - m.created_at AS wait,
-        m.first_response_at < d.day_end AS same_day,
-        ${SQL.breached(clock)} AS breached,
-        (m.first_response_at IS NOT NULL AND m.first_response_at <= ${SQL.deadline(clock)}) AS met
-      FROM mentions m INDEXED BY mentions_report
-      JOIN days d ON m.created_at >= d.s AND m.created_at < d.e
-      WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
-    )`;
+    FROM days d CROSS JOIN mentions m INDEXED BY mentions_report ON m.created_at >= d.s AND m.created_at < d.e
+    WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL`;
 }
 
-/** Figures per combination of `keys` (none: one row for the whole period). */
-export function aggregate(db: Db, spec: AggregateSpec, keys: readonly Dimension[]): GroupFigures[] {
-  const cols = keys.length > 0 ? keys.map((_, i) => `k${i}`) : ['k_all'];
-  const list = cols.join(', ');
-  const sql = `${baseSql(spec.clock, keys)},
-    grouped AS (
-      SELECT ${list}, count(*) AS mentions, sum(needs) AS needing, sum(responded) AS responded, sum(handled) AS handled,
-        sum(met) AS met, sum(breached) AS breached,
-        sum(needs AND NOT responded AND NOT breached) AS pending,
-        sum(wait <= ${30 * 60_000}) AS within30m, sum(wait <= ${120 * 60_000}) AS within2h,
-        sum(same_day) AS same_day, sum(wait <= ${1440 * 60_000}) AS within24h,
-        avg(frt) AS frt_mean, avg(lag) FILTER (WHERE responded) AS lag_mean, avg(frt - lag) AS handling_mean
-      FROM base GROUP BY ${list}
-    ),
-    ranked AS (
-      SELECT ${list}, frt, lag, frt - lag AS handling,
-        row_number() OVER (PARTITION BY ${list} ORDER BY frt) AS r_frt,
-        row_number() OVER (PARTITION BY ${list} ORDER BY lag) AS r_lag,
-        row_number() OVER (PARTITION BY ${list} ORDER BY frt - lag) AS r_handling,
-        count(*) OVER (PARTITION BY ${list}) AS n
-      FROM base WHERE responded
-    ),
-    percentiles AS (
-      SELECT ${list},
-        max(CASE WHEN r_frt = (n * 50 + 99) / 100 THEN frt END) AS frt_p50,
-        max(CASE WHEN r_frt = (n * 90 + 99) / 100 THEN frt END) AS frt_p90,
-        max(CASE WHEN r_lag = (n * 50 + 99) / 100 THEN lag END) AS lag_p50,
-        max(CASE WHEN r_handling = (n * 50 + 99) / 100 THEN handling END) AS handling_p50
-      FROM ranked GROUP BY ${list}
+const DAYS_CTE = `WITH days(idx, day, s, e, day_end) AS (
+  SELECT key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(@days)
+)`;
+
+interface Accumulator extends Omit<GroupFigures, 'frtP50' | 'frtP90' | 'frtMean' | 'lagMean' | 'handlingMean'> {
+  frtSum: number;
+  lagSum: number;
+  /** First response times in ascending order (the scan delivers them sorted). */
+  frts: number[];
+}
+
+function accumulator(key: string): Accumulator {
+  return { key, mentions: 0, needing: 0, responded: 0, handled: 0, met: 0, breached: 0, pending: 0, within30m: 0, within2h: 0, sameDay: 0, within24h: 0, frtSum: 0, lagSum: 0, frts: [] };
+}
+
+/** Nearest rank, as metrics.percentile, on an ascending array. */
+function rank(sorted: readonly number[], p: number): number | null {
+  return sorted.length === 0 ? null : sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
+}
+
+function finish(a: Accumulator): GroupFigures {
+  const { frtSum, lagSum, frts, ...counts } = a;
+  return {
+    ...counts,
+    // Every needing mention is met, breached, or still within its deadline.
+    pending: a.needing - a.met - a.breached,
+    frtP50: rank(frts, 50),
+    frtP90: rank(frts, 90),
+    frtMean: a.responded === 0 ? null : frtSum / a.responded,
+    lagMean: a.responded === 0 ? null : lagSum / a.responded,
+    handlingMean: a.responded === 0 ? null : (frtSum - lagSum) / a.responded,
+  };
+}
+
+/**
+ * All groupings of a period in two passes over the index range: a GROUP BY at the finest grain
+ * (platform × day × extra) whose sums roll up, and an ordered scan of first response times for
+ * the exact percentiles of every group.
+ */
+export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): PeriodFigures {
+  const { sql } = spec;
+  const extraKey = extra === 'keyword' || extra === 'category' ? KEY_SQL[extra] : "''";
+  const params = { ...sql.params, from: spec.from, until: spec.until, days: daysJson(spec.days) };
+  // LIMIT -1 keeps `base` a co-routine instead of being flattened into the aggregate, so each
+  // mention's deadline is computed once rather than once per expression that reads it.
+  const counts = db
+    .prepare(
+      `${DAYS_CTE},
+      base AS (
+        SELECT m.platform AS platform, d.day AS day, ${extraKey} AS extra, m.status AS status,
+          m.created_at AS created, m.first_response_at AS fra, d.day_end AS day_end,
+          ${sql.needs} AS needs, ${sql.deadline} AS deadline, ${sql.frt} AS frt, ${sql.detectionLag} AS lag
+        ${fromPeriod()}
+        LIMIT -1
+      )
+      SELECT platform, day, extra, count(*) AS mentions, sum(needs) AS needing, count(fra) AS responded,
+        sum(fra IS NULL AND status IN ('private', 'resolved')) AS handled,
+        sum(${sql.metOf('fra', 'deadline')}) AS met, sum(${sql.breachedOf('needs', 'deadline', 'fra')}) AS breached,
+        sum(fra - created <= ${30 * 60_000}) AS within30m, sum(fra - created <= ${120 * 60_000}) AS within2h,
+        sum(fra < day_end) AS same_day, sum(fra - created <= ${1440 * 60_000}) AS within24h,
+        total(frt) AS frt_sum, total(lag) FILTER (WHERE fra IS NOT NULL) AS lag_sum
+      FROM base GROUP BY platform, day, extra`,
     )
-    SELECT g.*, p.frt_p50, p.frt_p90, p.lag_p50, p.handling_p50
-    FROM grouped g LEFT JOIN percentiles p USING (${list})
-    ORDER BY ${keys.length > 0 ? cols.map((c) => `g.${c}`).join(', ') : '1'}`;
-  const rows = db.prepare(sql).all({ ...spec.params, from: spec.from, until: spec.until, days: daysJson(spec.days) }) as Record<string, number | string | null>[];
-  return rows.map((r) => ({
-    keys: keys.length > 0 ? cols.map((c) => String(r[c])) : [],
-    mentions: num(r.mentions),
-    needing: num(r.needing),
-    responded: num(r.responded),
-    handled: num(r.handled),
-    met: num(r.met),
-    breached: num(r.breached),
-    pending: num(r.pending),
-    within30m: num(r.within30m),
-    within2h: num(r.within2h),
-    sameDay: num(r.same_day),
-    within24h: num(r.within24h),
-    frtP50: nullable(r.frt_p50),
-    frtP90: nullable(r.frt_p90),
-    frtMean: nullable(r.frt_mean),
-    lagP50: nullable(r.lag_p50),
-    lagMean: nullable(r.lag_mean),
-    handlingP50: nullable(r.handling_p50),
-    handlingMean: nullable(r.handling_mean),
-  }));
+    .all(params) as Record<string, number | string | null>[];
+
+  const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
+  const targets = (platform: string, day: string, extraValue: string): Accumulator[] => {
+    const keyed: [keyof PeriodFigures, string][] = [
+      ['all', ''],
+      ['platform', platform],
+      ['day', day],
+      ['dayPlatform', `${day}\t${platform}`],
+    ];
+    if (extra === 'keyword' || extra === 'category') keyed.push(['extra', extraValue]);
+    return keyed.map(([grouping, key]) => {
+      let a = groups[grouping].get(key);
+      if (!a) groups[grouping].set(key, (a = accumulator(key)));
+      return a;
+    });
+  };
+  for (const r of counts) {
+    for (const a of targets(String(r.platform), String(r.day), String(r.extra))) {
+      a.mentions += num(r.mentions);
+      a.needing += num(r.needing);
+      a.responded += num(r.responded);
+      a.handled += num(r.handled);
+      a.met += num(r.met);
+      a.breached += num(r.breached);
+      a.within30m += num(r.within30m);
+      a.within2h += num(r.within2h);
+      a.sameDay += num(r.same_day);
+      a.within24h += num(r.within24h);
+      a.frtSum += num(r.frt_sum);
+      a.lagSum += num(r.lag_sum);
+    }
+  }
+  const scan = db
+    .prepare(`${DAYS_CTE} SELECT m.platform, d.idx, ${extraKey}, ${sql.frt} AS frt ${fromPeriod()} AND m.first_response_at IS NOT NULL ORDER BY frt`)
+    .raw(true);
+  for (const [platform, dayIndex, extraValue, frt] of scan.iterate(params) as Iterable<[string, number, string, number]>) {
+    for (const a of targets(platform, spec.days[dayIndex]!.day, extraValue)) a.frts.push(frt);
+  }
+  const sorted = (grouping: keyof PeriodFigures) => [...groups[grouping].values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(finish);
+  return {
+    all: finish(groups.all.get('') ?? accumulator('')),
+    platform: sorted('platform'),
+    day: sorted('day'),
+    extra: sorted('extra'),
+    dayPlatform: sorted('dayPlatform'),
+  };
 }
 
 function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;
-}
-
-function nullable(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
 }
 
 export interface BreachRow {
@@ -159,15 +203,15 @@ export interface BreachRow {
 
 /** The worst SLA breaches of the period, most overdue first. */
 export function worstBreaches(db: Db, spec: AggregateSpec, limit: number): BreachRow[] {
-  const deadline = SQL.deadline(spec.clock);
+  const deadline = spec.sql.deadline;
   const sql = `
     SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.status, m.category, m.created_at,
       ${deadline} AS deadline, m.first_response_at,
       coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
     FROM mentions m INDEXED BY mentions_report
-    WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${SQL.breached(spec.clock)}
+    WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${spec.sql.breached}
     ORDER BY overdue DESC, m.id LIMIT @limit`;
-  const rows = db.prepare(sql).all({ ...spec.params, from: spec.from, until: spec.until, limit }) as {
+  const rows = db.prepare(sql).all({ ...spec.sql.params, from: spec.from, until: spec.until, limit }) as {
     id: number;
     platform: string;
     url: string | null;

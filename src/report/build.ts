@@ -11,8 +11,8 @@ import type { Clock } from '../time/business.js';
 import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
 import { formatDuration } from '../config/duration.js';
-import { aggregate, followUps, openBacklog, worstBreaches, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
-import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, registerClock, share, sqlParams, type ExpectationKey } from './metrics.js';
+import { aggregatePeriod, followUps, openBacklog, worstBreaches, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
+import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, metricSql, registerClock, share, type ExpectationKey } from './metrics.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -24,8 +24,9 @@ export interface Figures {
   responseRate: number | null;
   handledRate: number | null;
   frt: { p50Minutes: number | null; p90Minutes: number | null; meanMinutes: number | null };
-  detectionLag: { p50Minutes: number | null; meanMinutes: number | null };
-  handling: { p50Minutes: number | null; meanMinutes: number | null };
+  /** Means, so that FRT mean = detection lag mean + handling mean. */
+  detectionLag: { meanMinutes: number | null };
+  handling: { meanMinutes: number | null };
   sla: { met: number; breached: number; pending: number; attainment: number | null };
   expectations: Record<ExpectationKey, number | null>;
 }
@@ -100,8 +101,8 @@ export function toFigures(g: GroupFigures | undefined): Figures {
     responseRate: share(f.responded, f.needing),
     handledRate: share(f.responded + f.handled, f.needing),
     frt: { p50Minutes: minutes(f.frtP50), p90Minutes: minutes(f.frtP90), meanMinutes: minutes(f.frtMean) },
-    detectionLag: { p50Minutes: minutes(f.lagP50), meanMinutes: minutes(f.lagMean) },
-    handling: { p50Minutes: minutes(f.handlingP50), meanMinutes: minutes(f.handlingMean) },
+    detectionLag: { meanMinutes: minutes(f.lagMean) },
+    handling: { meanMinutes: minutes(f.handlingMean) },
     sla: { met: f.met, breached: f.breached, pending: f.pending, attainment: share(f.met, f.needing) },
     expectations: {
       within30m: share(f.within30m, f.needing),
@@ -114,7 +115,7 @@ export function toFigures(g: GroupFigures | undefined): Figures {
 
 function emptyGroup(): GroupFigures {
   return {
-    keys: [],
+    key: '',
     mentions: 0,
     needing: 0,
     responded: 0,
@@ -129,9 +130,7 @@ function emptyGroup(): GroupFigures {
     frtP50: null,
     frtP90: null,
     frtMean: null,
-    lagP50: null,
     lagMean: null,
-    handlingP50: null,
     handlingMean: null,
   };
 }
@@ -139,7 +138,7 @@ function emptyGroup(): GroupFigures {
 /** The aggregation settings of a period: its days, the clock, the SLA targets, breaches judged at `now`. */
 export function aggregateSpec(db: Db, config: Config, period: Period, clock: Clock, now: number): AggregateSpec {
   registerClock(db, clock);
-  return { from: period.start, until: period.end, days: periodDays(period), clock, params: sqlParams(config.sla, now) };
+  return { from: period.start, until: period.end, days: periodDays(period), clock, sql: metricSql(clock, config.sla, now) };
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -148,13 +147,13 @@ export function buildReport(input: ReportInput): Report {
   const spec = aggregateSpec(db, config, period, clock, now);
   const iso = (at: number) => formatInstant(at, tz);
 
-  const headline = aggregate(db, spec, [])[0];
-  const byPlatform = aggregate(db, spec, ['platform']);
-  const byDay = new Map(aggregate(db, spec, ['day']).map((g) => [g.keys[0]!, g]));
-  const groups = by === 'platform' ? byPlatform : by === 'day' ? [...byDay.values()] : aggregate(db, spec, [by]);
+  const figures = aggregatePeriod(db, spec, by === 'platform' || by === 'day' ? null : by);
+  const headline = figures.all;
+  const byDay = new Map(figures.day.map((g) => [g.key, g]));
+  const groups = by === 'platform' ? figures.platform : by === 'day' ? figures.day : figures.extra;
 
-  const platforms: PlatformFigures[] = byPlatform.map((g) => {
-    const platform = g.keys[0]!;
+  const platforms: PlatformFigures[] = figures.platform.map((g) => {
+    const platform = g.key;
     const { survey, figures } = customerExpectations(platform);
     return { platform, ...toFigures(g), slaTargetMinutes: minutes(slaTarget(config, platform))!, customerExpectations: { survey, ...figures } };
   });
@@ -200,10 +199,10 @@ export function buildReport(input: ReportInput): Report {
     },
     platforms,
     groupBy: by,
-    groups: groups.map((g) => ({ key: g.keys[0]!, ...toFigures(g) })),
+    groups: groups.map((g) => ({ key: g.key, ...toFigures(g) })),
     days: spec.days.map((d) => ({ day: d.day, ...toFigures(byDay.get(d.day)) })),
     breaches: {
-      total: headline?.breached ?? 0,
+      total: headline.breached,
       worst: breaches.map((b) => ({
         id: b.id,
         platform: b.platform,
@@ -242,14 +241,14 @@ export function buildReport(input: ReportInput): Report {
 function suggestions(platforms: readonly PlatformFigures[], usage: Report['apiUsage']): string[] {
   const lines: string[] = [];
   for (const p of platforms) {
-    const lag = p.detectionLag.p50Minutes;
-    const frt = p.frt.p50Minutes;
+    const lag = p.detectionLag.meanMinutes;
+    const frt = p.frt.meanMinutes;
     if (lag === null || frt === null || frt === 0) continue;
     const target = p.slaTargetMinutes;
     if (lag >= target / 2 || (lag >= frt / 2 && lag >= target / 4)) {
       const every = Math.max(1, Math.floor(target / 6));
       lines.push(
-        `${p.platform}: polling delay is the bottleneck — median detection lag ${formatDuration(lag * 60_000)} of a ${formatDuration(target * 60_000)} target (${Math.round((lag / target) * 100)}%); poll more often (e.g. cron every ${every} min).`,
+        `${p.platform}: polling delay is the bottleneck — mean detection lag ${formatDuration(lag * 60_000)} of a ${formatDuration(target * 60_000)} target (${Math.round((lag / target) * 100)}%); poll more often (e.g. cron every ${every} min).`,
       );
     }
   }

@@ -10,9 +10,9 @@ import type { Clock } from '../time/business.js';
 import type { Period } from '../time/week.js';
 import { zoneClock } from '../time/zone.js';
 import { slaTarget, slaDeadline } from '../metrics/sla.js';
-import { aggregate } from './aggregate.js';
+import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
-import { minutes, slaState, SQL } from './metrics.js';
+import { minutes, slaState } from './metrics.js';
 import type { Category, Status } from '../store/mentions.js';
 
 const FORMULA_LEAD = /^[=+\-@\t\r]/;
@@ -54,8 +54,8 @@ export const SUMMARY_COLUMNS = [
   'frt_p50_minutes',
   'frt_p90_minutes',
   'frt_mean_minutes',
-  'detection_lag_p50_minutes',
-  'handling_p50_minutes',
+  'detection_lag_mean_minutes',
+  'handling_mean_minutes',
   'sla_met',
   'sla_breached',
   'sla_met_share',
@@ -110,7 +110,7 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const statement = db
     .prepare(
       `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
-         ${SQL.frt(clock)} AS frt, ${SQL.detectionLag(clock)} AS lag,
+         ${spec.sql.frt} AS frt, ${spec.sql.detectionLag} AS lag,
          m.status, m.category, m.sentiment, m.keyword, m.text
        FROM mentions m INDEXED BY mentions_report
        WHERE m.created_at >= @from AND m.created_at < @until
@@ -120,7 +120,7 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const targets = new Map<string, number>();
   const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
   function* rows(): Generator<Cell[]> {
-    for (const r of statement.iterate({ ...spec.params, from: spec.from, until: spec.until }) as Iterable<unknown[]>) {
+    for (const r of statement.iterate({ ...spec.sql.params, from: spec.from, until: spec.until }) as Iterable<unknown[]>) {
       const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = r as [
         number, string, string | null, string, number | null, number, number, number | null, number | null, number, Status, Category | null, number | null, string | null, string,
       ];
@@ -156,13 +156,14 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
 export async function exportSummary(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
-  const groups = aggregate(db, spec, ['day', 'platform']);
+  const groups = aggregatePeriod(db, spec, null).dayPlatform;
   function* rows(): Generator<Cell[]> {
     for (const g of groups) {
       const f = toFigures(g);
+      const [day, platform] = g.key.split('\t') as [string, string];
       yield [
-        g.keys[0]!,
-        neutralizeFormula(g.keys[1]!),
+        day,
+        neutralizeFormula(platform),
         f.mentions,
         f.needingResponse,
         f.responded,
@@ -171,8 +172,8 @@ export async function exportSummary(input: ExportInput, write: ChunkWriter): Pro
         f.frt.p50Minutes,
         f.frt.p90Minutes,
         f.frt.meanMinutes,
-        f.detectionLag.p50Minutes,
-        f.handling.p50Minutes,
+        f.detectionLag.meanMinutes,
+        f.handling.meanMinutes,
         f.sla.met,
         f.sla.breached,
         f.sla.attainment,

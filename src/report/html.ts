@@ -130,8 +130,8 @@ export function renderReportHtml(report: Report, brand: string): string {
       );
     }
     s.push('</table>');
-    s.push('<h2>Where the wait goes (medians)</h2><table>', row(['platform', 'SLA target', 'FRT', 'detection lag', 'handling'], 'th'));
-    for (const p of report.platforms) s.push(row([p.platform, dur(p.slaTargetMinutes), dur(p.frt.p50Minutes), dur(p.detectionLag.p50Minutes), dur(p.handling.p50Minutes)]));
+    s.push('<h2>Where the wait goes (means: FRT = detection lag + handling)</h2><table>', row(['platform', 'SLA target', 'FRT', 'detection lag', 'handling'], 'th'));
+    for (const p of report.platforms) s.push(row([p.platform, dur(p.slaTargetMinutes), dur(p.frt.meanMinutes), dur(p.detectionLag.meanMinutes), dur(p.handling.meanMinutes)]));
     s.push('</table>');
   }
   for (const line of report.suggestions) s.push(`<p class="warn">${escapeHtml(`→ ${line}`)}</p>`);

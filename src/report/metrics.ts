@@ -106,37 +106,60 @@ export function customerExpectations(platform: string): { survey: string; figure
   return own ? { survey: platform, figures: own } : { survey: 'twitter', figures: CUSTOMER_EXPECTATIONS.twitter! };
 }
 
-/**
- * The same definitions as SQL over `mentions` rows aliased `m`. Named parameters: `@targets`
- * (JSON object platform → target ms), `@defaultTarget`, `@asOf`. The business clock's SQL calls
- * functions that registerClock() adds to the connection.
- */
-export const SQL = {
-  needs: "(m.first_response_at IS NOT NULL OR (m.status NOT IN ('ignored','spam') AND coalesce(m.category,'') <> 'praise'))",
-  responded: '(m.first_response_at IS NOT NULL)',
-  handled: "(m.first_response_at IS NULL AND m.status IN ('private','resolved'))",
-  target: 'coalesce(@targets ->> m.platform, @defaultTarget)',
-  elapsed(clock: Clock, from: string, to: string): string {
-    return clock.kind === 'calendar' ? `max(0, (${to}) - (${from}))` : `bw_business_elapsed(${from}, ${to})`;
-  },
-  deadline(clock: Clock): string {
-    return clock.kind === 'calendar' ? `(m.created_at + ${SQL.target})` : `bw_business_add(m.created_at, ${SQL.target})`;
-  },
-  frt(clock: Clock): string {
-    return `CASE WHEN m.first_response_at IS NOT NULL THEN ${SQL.elapsed(clock, 'm.created_at', 'm.first_response_at')} END`;
-  },
-  detectionLag(clock: Clock): string {
-    return SQL.elapsed(clock, 'm.created_at', 'min(m.fetched_at, coalesce(m.first_response_at, m.fetched_at))');
-  },
-  /** 1 when the mention breached its deadline (answered late, or unanswered past it as of @asOf). */
-  breached(clock: Clock): string {
-    return `(${SQL.needs} AND ${SQL.deadline(clock)} < coalesce(m.first_response_at, @asOf))`;
-  },
-};
+/** SQL fragments of the definitions for one clock and set of SLA targets, with the parameters they read. */
+export interface MetricSql {
+  needs: string;
+  responded: string;
+  handled: string;
+  /** The platform's first-response target in ms. */
+  target: string;
+  deadline: string;
+  frt: string;
+  detectionLag: string;
+  /** True when the mention breached its deadline: answered late, or unanswered past it as of `@asOf`. */
+  breached: string;
+  /** The breach rule over already computed columns (needs, deadline, first response). */
+  breachedOf(needs: string, deadline: string, firstResponse: string): string;
+  /** Answered by the deadline, over already computed columns. */
+  metOf(firstResponse: string, deadline: string): string;
+  elapsed(from: string, to: string): string;
+  params: Record<string, number | string>;
+}
 
-/** Parameters the SQL fragments read: per-platform targets and the moment breaches are judged at. */
-export function sqlParams(sla: Record<string, number>, asOf: number): { targets: string; defaultTarget: number; asOf: number } {
-  return { targets: JSON.stringify(sla), defaultTarget: sla.default ?? 86_400_000, asOf };
+/**
+ * The same definitions as SQL over `mentions` rows aliased `m`. Targets become a CASE over
+ * parameters (no per-row JSON); the business clock calls functions that registerClock() adds.
+ */
+export function metricSql(clock: Clock, sla: Record<string, number>, asOf: number): MetricSql {
+  const params: Record<string, number | string> = { asOf, defaultTarget: sla.default ?? 86_400_000 };
+  const cases = Object.keys(sla)
+    .filter((platform) => platform !== 'default')
+    .sort()
+    .map((platform, i) => {
+      params[`slaPlatform${i}`] = platform;
+      params[`slaTarget${i}`] = sla[platform]!;
+      return ` WHEN @slaPlatform${i} THEN @slaTarget${i}`;
+    });
+  const target = cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE @defaultTarget END)` : '@defaultTarget';
+  const elapsed = (from: string, to: string) =>
+    clock.kind === 'calendar' ? `max(0, (${to}) - (${from}))` : `bw_business_elapsed(${from}, ${to})`;
+  const needs = "(m.first_response_at IS NOT NULL OR (m.status NOT IN ('ignored','spam') AND coalesce(m.category,'') <> 'praise'))";
+  const deadline = clock.kind === 'calendar' ? `(m.created_at + ${target})` : `bw_business_add(m.created_at, ${target})`;
+  const breachedOf = (n: string, d: string, fra: string) => `(${n} AND ${d} < coalesce(${fra}, @asOf))`;
+  return {
+    needs,
+    responded: '(m.first_response_at IS NOT NULL)',
+    handled: "(m.first_response_at IS NULL AND m.status IN ('private','resolved'))",
+    target,
+    deadline,
+    frt: `CASE WHEN m.first_response_at IS NOT NULL THEN ${elapsed('m.created_at', 'm.first_response_at')} END`,
+    detectionLag: elapsed('m.created_at', 'min(m.fetched_at, coalesce(m.first_response_at, m.fetched_at))'),
+    breached: breachedOf(needs, deadline, 'm.first_response_at'),
+    breachedOf,
+    metOf: (fra, d) => `(${fra} IS NOT NULL AND ${fra} <= ${d})`,
+    elapsed,
+    params,
+  };
 }
 
 /** Makes the business clock's SQL functions available on a connection (no-op for the calendar clock). */
@@ -164,5 +187,6 @@ export function positional(sql: string, named: Record<string, unknown>): { sql: 
 
 /** The SLA breach rule as a list filter: `list --breached`. */
 export function breachCondition(clock: Clock, sla: Record<string, number>, asOf: number): { sql: string; params: unknown[] } {
-  return positional(SQL.breached(clock), sqlParams(sla, asOf));
+  const sql = metricSql(clock, sla, asOf);
+  return positional(sql.breached, sql.params);
 }

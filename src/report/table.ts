@@ -85,12 +85,12 @@ export function renderReportTable(report: Report, color: ChalkInstance, columns 
     }
     out.push(expect.toString());
 
-    title('Where the wait goes (medians)');
+    title('Where the wait goes (means: FRT = detection lag + handling)');
     const split = table(color, ['platform', 'SLA target', 'FRT', 'detection lag', 'handling', 'lag share']);
     for (const p of report.platforms) {
-      const lag = p.detectionLag.p50Minutes;
-      const frt = p.frt.p50Minutes;
-      split.push([p.platform, dur(p.slaTargetMinutes), dur(frt), dur(lag), dur(p.handling.p50Minutes), lag !== null && frt ? pct(Math.min(1, lag / frt)) : '—']);
+      const lag = p.detectionLag.meanMinutes;
+      const frt = p.frt.meanMinutes;
+      split.push([p.platform, dur(p.slaTargetMinutes), dur(frt), dur(lag), dur(p.handling.meanMinutes), lag !== null && frt ? pct(Math.min(1, lag / frt)) : '—']);
     }
     out.push(split.toString());
   }

@@ -1,0 +1,76 @@
+import { openStore } from '../../src/store/open.js';
+
+const MIN = 60_000;
+
+export interface SeedMention {
+  platform: string;
+  createdAt: string | number;
+  /** Minutes after creation when polled (default 5). */
+  fetchedAfter?: number;
+  /** Minutes after creation of the first response. */
+  respondedAfter?: number | null;
+  status?: string;
+  category?: string | null;
+  text?: string;
+  author?: string;
+  url?: string | null;
+  keyword?: string;
+  sentiment?: number | null;
+  threadOf?: number;
+}
+
+/** A database at `path` with the given mentions (ids in order from 1) and their first responses. */
+export function seedDatabase(path: string, mentions: readonly SeedMention[], responses: { mentionId: number; sentAt: string }[] = []): number[] {
+  const store = openStore(path);
+  const db = store.db;
+  const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, url, author_handle, author_followers, text, created_at, fetched_at,
+      keyword, keywords, status, status_changed_at, first_response_at, category, sentiment, thread_id)
+    VALUES (@platform, @platform, @externalId, @url, @author, 100, @text, @createdAt, @fetchedAt, @keyword, '[]', @status, @createdAt, @firstResponseAt, @category, @sentiment, @threadId)`);
+  const ids: number[] = [];
+  db.transaction(() => {
+    mentions.forEach((m, i) => {
+      const createdAt = typeof m.createdAt === 'number' ? m.createdAt : Date.parse(m.createdAt);
+      const fra = m.respondedAfter === undefined || m.respondedAfter === null ? null : createdAt + m.respondedAfter * MIN;
+      const result = insert.run({
+        platform: m.platform,
+        externalId: String(1000 + i),
+        url: m.url === undefined ? `https://x.com/user${i}/status/${1000 + i}` : m.url,
+        author: m.author ?? `user${i}`,
+        text: m.text ?? `mention ${i} of acme`,
+        createdAt,
+        fetchedAt: createdAt + (m.fetchedAfter ?? 5) * MIN,
+        keyword: m.keyword ?? 'acme',
+        status: m.status ?? (fra === null ? 'new' : 'replied'),
+        firstResponseAt: fra,
+        category: m.category === undefined ? 'question' : m.category,
+        sentiment: m.sentiment === undefined ? null : m.sentiment,
+        threadId: m.threadOf ?? null,
+      });
+      ids.push(Number(result.lastInsertRowid));
+    });
+    for (const r of responses) {
+      db.prepare(`INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state)
+        VALUES (?, 'twitter', ?, 'our reply', ?, ?, 'brandwatch', 'sent')`).run(r.mentionId, `r${r.mentionId}-${r.sentAt}`, Date.parse(r.sentAt), Date.parse(r.sentAt));
+    }
+  })();
+  store.close();
+  return ids;
+}
+
+export function reportConfig(extra = ''): string {
+  return [
+    'brand: Acme',
+    'timezone: UTC',
+    'keywords: [acme]',
+    'sources:',
+    '  - platform: twitter',
+    '    bearerTokenEnv: TWITTER_BEARER_TOKEN',
+    '    monthlyReadBudget: 10000',
+    'sla:',
+    '  twitter: 30m',
+    '  facebook: 2h',
+    '  default: 24h',
+    extra,
+    '',
+  ].join('\n');
+}
