@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { migrate } from '../../src/store/migrate.js';
+import { STATUSES, CATEGORIES, type Category, type Status } from '../../src/store/mentions.js';
+import { businessHoursSchema } from '../../src/config/business-hours.js';
+import { businessClock, CALENDAR, type Clock } from '../../src/time/business.js';
+import { slaDeadline } from '../../src/metrics/sla.js';
+import {
+  detectionLag,
+  firstResponseTime,
+  handledPrivately,
+  handlingTime,
+  metricSql,
+  needsResponse,
+  percentile,
+  positional,
+  registerClock,
+  slaState,
+  type MeasuredMention,
+} from '../../src/report/metrics.js';
+
+describe('percentile (nearest rank)', () => {
+  it.each([
+    [[], 50, null],
+    [[7], 50, 7],
+    [[7], 90, 7],
+    [[1, 2], 50, 1],
+    [[1, 2, 3, 4], 50, 2],
+    [[1, 2, 3, 4, 5], 50, 3],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90, 10],
+    [[10, 15, 20, 40, 80, 90, 300], 90, 300],
+  ])('%j p%i = %s', (values, p, expected) => {
+    expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe('needs a response', () => {
+  it.each([
+    ['new', 'question', false, true],
+    ['private', 'complaint', false, true],
+    ['resolved', null, false, true],
+    ['ignored', 'question', false, false],
+    ['spam', null, false, false],
+    ['new', 'praise', false, false],
+    ['replied', 'praise', true, true],
+    ['ignored', 'question', true, true],
+  ] as const)('%s %s answered=%s → %s', (status, category, answered, expected) => {
+    expect(needsResponse({ status, category, firstResponseAt: answered ? 1 : null })).toBe(expected);
+  });
+
+  it('counts private and resolved without a reply as handled, not responded', () => {
+    expect(handledPrivately({ status: 'private', firstResponseAt: null })).toBe(true);
+    expect(handledPrivately({ status: 'resolved', firstResponseAt: null })).toBe(true);
+    expect(handledPrivately({ status: 'private', firstResponseAt: 5 })).toBe(false);
+    expect(handledPrivately({ status: 'open', firstResponseAt: null })).toBe(false);
+  });
+});
+
+describe('times', () => {
+  const m = { createdAt: 0, fetchedAt: 5 * 60_000, firstResponseAt: 30 * 60_000 };
+  it('splits FRT into detection lag and handling', () => {
+    expect(firstResponseTime(m, CALENDAR)).toBe(30 * 60_000);
+    expect(detectionLag(m, CALENDAR)).toBe(5 * 60_000);
+    expect(handlingTime(m, CALENDAR)).toBe(25 * 60_000);
+  });
+  it('caps detection lag at the first response (replied on the platform before we polled)', () => {
+    const late = { ...m, fetchedAt: 60 * 60_000 };
+    expect(detectionLag(late, CALENDAR)).toBe(30 * 60_000);
+    expect(handlingTime(late, CALENDAR)).toBe(0);
+  });
+});
+
+/*
+ * The SQL fragments must say what the functions say. Every status × category × answered/late/unanswered
+ * combination goes through both, on both clocks.
+ */
+describe('SQL and function definitions agree', () => {
+  const hours = businessHoursSchema.parse({ mon: '09:00-17:00', tue: '09:00-17:00', wed: '09:00-17:00', thu: '09:00-17:00', fri: '09:00-17:00' });
+  const clocks: [string, Clock][] = [
+    ['calendar', CALENDAR],
+    ['business', businessClock(hours, 'Europe/London')],
+  ];
+  const sla = { twitter: 30 * 60_000, facebook: 2 * 3_600_000, default: 86_400_000 };
+  const asOf = Date.parse('2026-11-20T12:00:00Z');
+  const created = [Date.parse('2026-11-16T10:00:00Z'), Date.parse('2026-11-20T11:50:00Z'), Date.parse('2026-11-14T22:00:00Z')];
+  const responses = [null, 10 * 60_000, 45 * 60_000, 3 * 3_600_000, 30 * 3_600_000];
+
+  it.each(clocks)('on the %s clock', (_, clock) => {
+    const db = new Database(':memory:');
+    migrate(db, ':memory:');
+    registerClock(db, clock);
+    const cases: MeasuredMention[] = [];
+    const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status, status_changed_at, category, first_response_at)
+      VALUES (?, 's', ?, 'a', 't', ?, ?, ?, 0, ?, ?)`);
+    for (const platform of ['twitter', 'facebook', 'reddit'])
+      for (const status of STATUSES as readonly Status[])
+        for (const category of [...CATEGORIES, null] as (Category | null)[])
+          for (const createdAt of created)
+            for (const after of responses) {
+              const m: MeasuredMention = { platform, status, category, createdAt, fetchedAt: createdAt + 7 * 60_000, firstResponseAt: after === null ? null : createdAt + after };
+              cases.push(m);
+              insert.run(platform, String(cases.length), m.createdAt, m.fetchedAt, status, category, m.firstResponseAt);
+            }
+    const sql = metricSql(clock, sla, asOf);
+    const rows = db
+      .prepare(`SELECT ${sql.needs} AS needs, ${sql.deadline} AS deadline, ${sql.frt} AS frt, ${sql.detectionLag} AS lag, ${sql.breached} AS breached,
+        ${sql.metOf('m.first_response_at', sql.deadline)} AS met, ${sql.handled} AS handled FROM mentions m ORDER BY id`)
+      .all(sql.params) as { needs: number; deadline: number; frt: number | null; lag: number; breached: number; met: number; handled: number }[];
+    expect(rows).toHaveLength(cases.length);
+    rows.forEach((row, i) => {
+      const m = cases[i]!;
+      const deadline = slaDeadline(m.createdAt, sla[m.platform as 'twitter'] ?? sla.default, clock);
+      const state = slaState(m, deadline, asOf);
+      expect({ needs: row.needs === 1, deadline: row.deadline, frt: row.frt, lag: row.lag, breached: row.breached === 1, met: row.met === 1, handled: row.handled === 1 }).toEqual({
+        needs: needsResponse(m),
+        deadline,
+        frt: firstResponseTime(m, clock),
+        lag: detectionLag(m, clock),
+        breached: state === 'breached',
+        met: state === 'met',
+        handled: handledPrivately(m),
+      });
+    });
+    db.close();
+  });
+
+  it('rewrites named parameters to positional ones for list filters', () => {
+    expect(positional('a = @x AND b < @y OR c = @x', { x: 1, y: 'two' })).toEqual({ sql: 'a = ? AND b < ? OR c = ?', params: [1, 'two', 1] });
+    expect(() => positional('a = @missing', {})).toThrow(/@missing/);
+  });
+});
