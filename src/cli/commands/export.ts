@@ -22,7 +22,18 @@ function streamWriter(ctx: Context, stream: NodeJS.WritableStream): ChunkWriter 
     if (failure) throw failure;
     if (ctx.signal.aborted) throw new Error('export interrupted; nothing was kept');
     if (!stream.write(chunk)) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([error]) => Promise.reject(error as Error))]);
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        const onError = (error: Error) => {
+          stream.off('drain', onDrain);
+          reject(error);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
     }
   };
 }
