@@ -62,6 +62,11 @@ export function slaState(m: MeasuredMention, deadline: number, asOf: number): Sl
   return asOf > deadline ? 'breached' : 'pending';
 }
 
+/** Answered the same local calendar day: before the local midnight that ends the day it was created. */
+export function answeredSameDay(firstResponseAt: number | null, createdDayEnd: number): boolean {
+  return firstResponseAt !== null && firstResponseAt < createdDayEnd;
+}
+
 /** Nearest-rank percentile of ascending values: the smallest value with at least p% of values at or below it. */
 export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
