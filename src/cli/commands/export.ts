@@ -50,8 +50,13 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   const exporter = what === 'summary' ? exportSummary : exportMentions;
 
   if (!options.out) {
-    const rows = await exporter(input, streamWriter(ctx, ctx.io.stdout));
-    ctx.io.debug(`${rows} rows exported`);
+    try {
+      const rows = await exporter(input, streamWriter(ctx, ctx.io.stdout));
+      ctx.io.debug(`${rows} rows exported`);
+    } catch (error) {
+      // The reader went away (`export | head`): it has all it wanted.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    }
     return;
   }
   // Written beside the target and renamed at the end: an interrupted export never leaves half a file.
