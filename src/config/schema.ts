@@ -70,8 +70,9 @@ const platformUrl = z
   .string()
   .url()
   .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname));
+    // Refinements run even when .url() failed: a string that is no URL must not throw here.
+    const url = URL.canParse(u) ? new URL(u) : null;
+    return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)));
   }, 'must be an https:// URL (plain http:// only for 127.0.0.1 or localhost)');
 
 /** How far back the very first poll reaches. */
@@ -125,7 +126,57 @@ export const redditSource = z.strictObject({
   backfill,
 });
 
-export const sourceConfig = z.discriminatedUnion('platform', [twitterSource, sampleSource, mastodonSource, blueskySource, redditSource]);
+export const hackernewsSource = z.strictObject({
+  platform: z.literal('hackernews'),
+  ...common,
+  /** The Algolia HN Search API origin. */
+  apiBaseUrl: platformUrl.optional(),
+  tags: z.array(z.enum(['story', 'comment'])).min(1).default(['story', 'comment']),
+  hitsPerPage: z.number().int().min(10).max(1000).default(100),
+  /** How far back the very first poll reaches. */
+  backfill: duration.prefault('1d'),
+  /** Re-read this far behind the newest stored item: Algolia indexes items a little after they are posted. */
+  overlap: duration.prefault('10m'),
+});
+
+export const rssSource = z.strictObject({
+  platform: z.literal('rss'),
+  ...common,
+  /** An RSS 2.0 or Atom feed, e.g. a Google Alerts feed (Deliver to: RSS feed). */
+  url: z
+    .string()
+    .url()
+    .refine((text) => /^https?:$/.test(new URL(text).protocol), 'must be an http:// or https:// feed URL'),
+  /** Keep only entries that mention a keyword; default on, except for Google Alerts feeds (already filtered). */
+  filterByKeywords: z.boolean().optional(),
+  /** Entries older than this are skipped (feeds often carry years of history). */
+  backfill: duration.prefault('7d'),
+});
+
+export const facebookSource = z.strictObject({
+  platform: z.literal('facebook'),
+  ...common,
+  pageId: z.string().regex(/^\d+$/, 'must be the numeric id of the Page (GET /me?fields=id with the page token shows it)'),
+  pageTokenEnv: envName,
+  /** The Graph API origin. */
+  apiBaseUrl: platformUrl.optional(),
+  apiVersion: z.string().regex(/^v\d+\.\d+$/, 'must look like v25.0').default('v25.0'),
+  /** Posts this recent are watched for new comments. */
+  watchPostsFor: duration.prefault('14d'),
+  /** How far back the very first poll reaches. */
+  backfill: duration.prefault('1d'),
+});
+
+export const sourceConfig = z.discriminatedUnion('platform', [
+  twitterSource,
+  sampleSource,
+  mastodonSource,
+  blueskySource,
+  redditSource,
+  hackernewsSource,
+  rssSource,
+  facebookSource,
+]);
 export const PLATFORMS = sourceConfig.options.map((option) => option.shape.platform.value);
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -173,4 +224,7 @@ export type SampleSourceConfig = z.output<typeof sampleSource>;
 export type MastodonSourceConfig = z.output<typeof mastodonSource>;
 export type BlueskySourceConfig = z.output<typeof blueskySource>;
 export type RedditSourceConfig = z.output<typeof redditSource>;
+export type HackerNewsSourceConfig = z.output<typeof hackernewsSource>;
+export type RssSourceConfig = z.output<typeof rssSource>;
+export type FacebookSourceConfig = z.output<typeof facebookSource>;
 export type Keyword = Config['keywords'][number];

@@ -50,6 +50,23 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         );
         break;
       }
+      case 'hackernews': {
+        const { HackerNewsSource } = await import('./hackernews/source.js');
+        sources.push(new HackerNewsSource({ config: source, keywords: config.keywords, ownHandles: ownHandles(config, 'hackernews') }));
+        break;
+      }
+      case 'rss': {
+        const { RssSource } = await import('./rss/source.js');
+        sources.push(new RssSource({ config: source, keywords: config.keywords }));
+        break;
+      }
+      case 'facebook': {
+        const { FacebookSource } = await import('./facebook/source.js');
+        sources.push(
+          new FacebookSource({ config: source, keywords: config.keywords, pageToken: secretFrom(env, source.pageTokenEnv, `${where}.pageTokenEnv`) }),
+        );
+        break;
+      }
       case 'sample': {
         const { SampleSource } = await import('./sample/source.js');
         sources.push(new SampleSource(source, config.keywords));
