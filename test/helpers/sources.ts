@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { runCli, type CliResult } from './cli.js';
+
+/** Test-speed retry and timeout settings every source block gets. */
+const FAST = ['retry: { attempts: 3, baseDelay: 10ms }', 'timeout: 2s'];
+
+/** One `sources:` entry: `platform` first, then the given keys, indented for YAML. */
+export function sourceBlock(platform: string, keys: Record<string, string | number | boolean>): string {
+  const lines = [`platform: ${platform}`, ...Object.entries(keys).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`), ...FAST];
+  return lines.map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n');
+}
+
+export function multiConfig(blocks: string[], options: { keywords?: string[]; ownAccounts?: Record<string, string> } = {}): string {
+  const own = Object.entries(options.ownAccounts ?? {});
+  return [
+    'brand: Acme',
+    'timezone: UTC',
+    'keywords:',
+    ...(options.keywords ?? ['acme']).map((k) => `  - term: ${JSON.stringify(k)}`),
+    ...(own.length > 0 ? ['ownAccounts:', ...own.map(([p, h]) => `  ${p}: ${h}`)] : []),
+    'sources:',
+    ...blocks,
+    '',
+  ].join('\n');
+}
+
+export interface StoredRow {
+  platform: string;
+  source: string;
+  external_id: string;
+  url: string | null;
+  author_handle: string;
+  author_name: string | null;
+  text: string;
+  created_at: number;
+  keywords: string;
+  in_reply_to: string | null;
+  conversation_id: string | null;
+  likes: number;
+  replies: number;
+  status: string;
+}
+
+export function storedRows(dir: string, platform?: string): StoredRow[] {
+  const db = new Database(join(dir, 'bw.db'), { readonly: true });
+  try {
+    const sql = `SELECT * FROM mentions ${platform ? 'WHERE platform = ?' : ''} ORDER BY created_at, external_id`;
+    return db.prepare(sql).all(...(platform ? [platform] : [])) as StoredRow[];
+  } finally {
+    db.close();
+  }
+}
+
+export function nativeResponses(dir: string): { external_id: string; mention_external_id: string; via: string }[] {
+  const db = new Database(join(dir, 'bw.db'), { readonly: true });
+  try {
+    return db
+      .prepare('SELECT r.external_id, m.external_id AS mention_external_id, r.via FROM responses r JOIN mentions m ON m.id = r.mention_id ORDER BY r.id')
+      .all() as { external_id: string; mention_external_id: string; via: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+export function cursorOf(dir: string, source: string): Record<string, unknown>[] {
+  const db = new Database(join(dir, 'bw.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT state FROM cursors WHERE source = ? ORDER BY query_key').all(source) as { state: string }[]).map((r) => JSON.parse(r.state));
+  } finally {
+    db.close();
+  }
+}
+
+/** `brandwatch --config dir/config.yml --db dir/bw.db <args>` */
+export function cli(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+}
+
+/** The JSON report of `poll --json`, by source name. */
+export function bySource(stdout: string): Record<string, { status: string; new: number; pages: number; requests: number; message: string | null; nativeReplies: number }> {
+  const report = JSON.parse(stdout) as { sources: { source: string; status: string; new: number; pages: number; requests: number; message: string | null; nativeReplies: number }[] };
+  return Object.fromEntries(report.sources.map((s) => [s.source, s]));
+}
