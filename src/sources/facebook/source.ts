@@ -214,7 +214,8 @@ export class FacebookSource implements Source {
       let reachedStored = false;
       for (const comment of page.data) {
         const at = Date.parse(comment.created_time);
-        if (at <= floor) {
+        // Graph times have whole seconds: comments in the newest stored second are read again (the store ignores repeats).
+        if (at < floor) {
           reachedStored = true;
           continue;
         }
