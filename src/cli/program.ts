@@ -104,6 +104,11 @@ export function buildProgram(runner: Runner): Command {
     .option('--bom', 'start with a UTF-8 byte-order mark (for Excel)')
     .action(action(() => import('./commands/export.js')));
 
+  program
+    .command('doctor')
+    .description('check config, credentials, database, reachability and API use; says what to fix (exit 1 when something is broken)')
+    .action(action(() => import('./commands/doctor.js')));
+
   return program;
 }
 

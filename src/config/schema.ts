@@ -146,7 +146,7 @@ export const rssSource = z.strictObject({
   url: z
     .string()
     .url()
-    .refine((text) => /^https?:$/.test(new URL(text).protocol), 'must be an http:// or https:// feed URL'),
+    .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'must be an http:// or https:// feed URL'),
   /** Keep only entries that mention a keyword; default on, except for Google Alerts feeds (already filtered). */
   filterByKeywords: z.boolean().optional(),
   /** Entries older than this are skipped (feeds often carry years of history). */

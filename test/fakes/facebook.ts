@@ -45,7 +45,7 @@ export class FakeFacebook {
     this.server.route('GET', new RegExp(`^${v}/${this.page.id}/feed$`), (r) => this.feed(r));
     this.server.route('GET', new RegExp(`^${v}/[0-9_]+/comments$`), (r) => this.comments(r));
     this.server.route('POST', new RegExp(`^${v}/[0-9_]+/comments$`), (r) => this.reply(r));
-    this.server.route('GET', new RegExp(`^${v}/${this.page.id}$`), (r) => this.authorised(r) ?? { body: { id: this.page.id, name: this.page.name } });
+    this.server.route('GET', new RegExp(`^${v}/${this.page.id}$`), (r) => this.authorised(r) ?? { headers: this.usage(), body: { id: this.page.id, name: this.page.name } });
   }
 
   get url(): string {

@@ -1,7 +1,7 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
 import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, Source } from '../types.js';
+import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, Source, SourceCheck } from '../types.js';
 import { mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
 import { planQueries } from './query.js';
 
@@ -64,6 +64,10 @@ export class TwitterSource implements Source {
       ownHandles: this.options.ownHandles,
       lengthLimit: this.options.config.queryLengthLimit,
     });
+  }
+
+  check(): Promise<SourceCheck[]> {
+    return checkTwitter(this.client, this.groups()[0]?.query ?? this.options.keywords[0]!.term, Date.now(), this.options.config.bearerTokenEnv);
   }
 
   async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
@@ -149,6 +153,47 @@ export class TwitterSource implements Source {
       newestId = null;
       pageIndex = 0;
     }
+  }
+}
+
+/**
+ * `doctor`'s probe: one search for the first query over the last minute (at most 10 posts, usually none, so
+ * it costs next to nothing) shows reachability, whether the bearer token is accepted, and the rate-limit window.
+ */
+export async function checkTwitter(client: TwitterApi, query: string, now: number, tokenEnv: string): Promise<SourceCheck[]> {
+  try {
+    const paginator = await client.v2.search(query, { max_results: 10, start_time: new Date(now - 60_000).toISOString() });
+    const rateLimit = toRateLimit(paginator.rateLimit);
+    const checks: SourceCheck[] = [
+      { name: 'endpoint reachable', status: 'ok', detail: 'recent search answered' },
+      { name: 'token accepted', status: 'ok', detail: `the bearer token in ${tokenEnv} is accepted` },
+    ];
+    if (rateLimit && rateLimit.remaining !== null && rateLimit.limit !== null) {
+      const low = rateLimit.remaining < Math.max(1, rateLimit.limit / 10);
+      checks.push({
+        name: 'rate limit',
+        status: low ? 'warn' : 'ok',
+        detail: `${rateLimit.remaining}/${rateLimit.limit} search requests left in this window`,
+        ...(low ? { fix: 'poll less often; the window resets within 15 minutes' } : {}),
+        rateLimit,
+      });
+    }
+    return checks;
+  } catch (error) {
+    const failure = classifyTwitterError(error);
+    if (failure.kind === 'rate_limited') {
+      return [
+        { name: 'endpoint reachable', status: 'ok', detail: 'recent search answered' },
+        { name: 'rate limit', status: 'warn', detail: `${failure.message}; polls wait or stop until the reset`, fix: 'poll less often', rateLimit: failure.rateLimit },
+      ];
+    }
+    if (error instanceof ApiResponseError && (error.code === 401 || error.code === 403)) {
+      return [
+        { name: 'endpoint reachable', status: 'ok', detail: 'recent search answered' },
+        { name: 'token accepted', status: 'fail', detail: failure.message, fix: `put a valid app bearer token in ${tokenEnv}` },
+      ];
+    }
+    return [{ name: 'endpoint reachable', status: 'fail', detail: failure.message, fix: 'check the network and apiBaseUrl; retry later if X is down' }];
   }
 }
 

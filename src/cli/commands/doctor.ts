@@ -1,0 +1,242 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Context } from '../context.js';
+import { ConfigError, ExitStatus } from '../errors.js';
+import type { Config } from '../../config/schema.js';
+import type { RateLimitState, SourceCheck } from '../../sources/types.js';
+import { sanitizeLine } from '../../io/sanitize.js';
+
+export type CheckStatus = SourceCheck['status'];
+
+/** One finding: what was checked (`area` is "config", "database" or a source name), how it went, and the fix. */
+export interface DoctorCheck {
+  area: string;
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+  rateLimit?: RateLimitState;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  failures: number;
+  warnings: number;
+  checks: DoctorCheck[];
+}
+
+/** Check config, database, each source's credentials and reachability, and the month's API use; changes nothing. */
+export async function doctor(ctx: Context): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const config = await checkConfig(ctx, checks);
+  const db = await checkDatabase(ctx, config, checks);
+  if (config) {
+    const perSource = await Promise.all(config.config.sources.map((source) => checkSource(ctx, config, source)));
+    for (const found of perSource) checks.push(...found);
+    if (db) checks.push(...(await checkUsage(ctx, config.config, db)));
+  }
+  db?.close();
+  const failures = checks.filter((c) => c.status === 'fail').length;
+  const warnings = checks.filter((c) => c.status === 'warn').length;
+  return { ok: failures === 0, failures, warnings, checks };
+}
+
+type Loaded = { config: Config; path: string };
+
+async function checkConfig(ctx: Context, checks: DoctorCheck[]): Promise<Loaded | null> {
+  const { loadConfig } = await import('../../config/load.js');
+  const path = ctx.configPath();
+  try {
+    const loaded = loadConfig(path);
+    const { config } = loaded;
+    checks.push({
+      area: 'config',
+      name: 'valid',
+      status: 'ok',
+      detail: `${loaded.path}: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'}, ${config.keywords.length} keyword${config.keywords.length === 1 ? '' : 's'}`,
+    });
+    for (const warning of loaded.warnings) {
+      checks.push({ area: 'config', name: 'permissions', status: 'warn', detail: warning, fix: `chmod 600 ${loaded.path}` });
+    }
+    if (loaded.warnings.length === 0) checks.push({ area: 'config', name: 'permissions', status: 'ok', detail: 'readable by its owner only' });
+    return loaded;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const fix = existsSync(path) ? 'correct the line named above (see the README for each key)' : 'create one with `brandwatch init` or pass --config <file>';
+    checks.push({ area: 'config', name: 'valid', status: 'fail', detail: message, fix });
+    return null;
+  }
+}
+
+type RawDb = import('better-sqlite3').Database;
+
+/** Open the database without migrating or creating it: doctor must leave it as it is. */
+async function checkDatabase(ctx: Context, config: Loaded | null, checks: DoctorCheck[]): Promise<RawDb | null> {
+  const area = 'database';
+  let path: string;
+  const explicit = ctx.options.db ?? ctx.env.BRANDWATCH_DB;
+  if (explicit) path = explicit;
+  else if (config?.config.database) path = (await import('../../config/load.js')).resolveFromConfig(config.path, config.config.database);
+  else if (config || !existsSync(ctx.configPath())) path = (await import('../context.js')).defaultDbPath(ctx.env);
+  else {
+    checks.push({ area, name: 'openable', status: 'warn', detail: 'not checked: the config names the database, and the config is invalid' });
+    return null;
+  }
+  if (!existsSync(path)) {
+    const folder = nearestExisting(dirname(path));
+    const writable = canWrite(folder);
+    checks.push({
+      area,
+      name: 'openable',
+      status: writable ? 'ok' : 'fail',
+      detail: writable ? `${path} does not exist yet; the first poll creates it` : `${path} does not exist and ${folder} is not writable`,
+      ...(writable ? {} : { fix: `make ${folder} writable or point --db elsewhere` }),
+    });
+    return null;
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const { SCHEMA_VERSION } = await import('../../store/migrate.js');
+  let db: RawDb;
+  try {
+    db = new Database(path, { fileMustExist: true, timeout: 2000 });
+    db.pragma('schema_version');
+  } catch (error) {
+    checks.push({ area, name: 'openable', status: 'fail', detail: `${path}: ${(error as Error).message}`, fix: 'point --db at a brandwatch database, or move the file away' });
+    return null;
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    checks.push({ area, name: 'schema', status: 'fail', detail: `${path}: schema ${version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
+  } else if (version < SCHEMA_VERSION) {
+    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version}; the next command migrates it to ${SCHEMA_VERSION}` });
+  } else {
+    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version} (current)` });
+  }
+  try {
+    // Take and release the write lock: proves the file, its folder (for WAL/journal) and the lock are usable.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    checks.push({ area, name: 'writable', status: 'ok', detail: 'a write transaction can start' });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const busy = code.startsWith('SQLITE_BUSY');
+    checks.push({
+      area,
+      name: 'writable',
+      status: busy ? 'warn' : 'fail',
+      detail: busy ? 'another process holds the write lock (a poll running?)' : `${(error as Error).message}`,
+      fix: busy ? 'run doctor again in a moment' : `check the permissions of ${path} and ${dirname(path)}`,
+    });
+  }
+  try {
+    const mode = statSync(path).mode;
+    if ((mode & 0o077) !== 0) checks.push({ area, name: 'permissions', status: 'warn', detail: `${path} is readable by other users`, fix: `chmod 600 ${path}` });
+    else checks.push({ area, name: 'permissions', status: 'ok', detail: 'readable by its owner only' });
+  } catch {
+    // Reported by the open above.
+  }
+  return version <= SCHEMA_VERSION ? db : (db.close(), null);
+}
+
+function nearestExisting(folder: string): string {
+  let current = folder;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function checkSource(ctx: Context, loaded: Loaded, source: Config['sources'][number]): Promise<DoctorCheck[]> {
+  const { buildSources, sourceName } = await import('../../sources/index.js');
+  const area = sourceName(source);
+  let built;
+  try {
+    [built] = await buildSources(loaded.config, { env: ctx.env, configPath: loaded.path }, area);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const variable = /environment variable (\w+)/.exec(message)?.[1];
+    return [
+      {
+        area,
+        name: 'credentials present',
+        status: 'fail',
+        detail: message,
+        ...(error instanceof ConfigError && variable ? { fix: `export ${variable}=… in the environment brandwatch runs in (cron included)` } : {}),
+      },
+    ];
+  }
+  const checks: DoctorCheck[] = [{ area, name: 'credentials present', status: 'ok', detail: credentialsDetail(source) }];
+  if (!built?.check) {
+    checks.push({ area, name: 'endpoint reachable', status: 'ok', detail: 'no network check for this platform' });
+    return checks;
+  }
+  try {
+    for (const check of await built.check(ctx.signal)) checks.push({ area, ...check });
+  } catch (error) {
+    checks.push({ area, name: 'endpoint reachable', status: 'fail', detail: error instanceof Error ? error.message : String(error) });
+  }
+  return checks;
+}
+
+function credentialsDetail(source: Config['sources'][number]): string {
+  const variables = Object.entries(source)
+    .filter(([key, value]) => key.endsWith('Env') && typeof value === 'string')
+    .map(([, value]) => value as string);
+  return variables.length > 0 ? `${variables.join(', ')} set` : 'none needed';
+}
+
+async function checkUsage(ctx: Context, config: Config, db: RawDb): Promise<DoctorCheck[]> {
+  const { monthUsage } = await import('../../store/usage.js');
+  const { sourceName } = await import('../../sources/index.js');
+  const now = ctx.now();
+  const checks: DoctorCheck[] = [];
+  for (const source of config.sources) {
+    const area = sourceName(source);
+    let usage;
+    try {
+      usage = monthUsage(db, area, now);
+    } catch {
+      // A database from before the usage table: nothing to report yet.
+      continue;
+    }
+    const budget = source.monthlyReadBudget;
+    const figures = `${usage.month}: ${usage.requests.toLocaleString('en')} requests, ${usage.postsRead.toLocaleString('en')}${budget ? `/${budget.toLocaleString('en')}` : ''} posts read, projected ${usage.projectedPostsRead.toLocaleString('en')} by month end`;
+    if (budget === undefined) checks.push({ area, name: 'monthly use', status: 'ok', detail: `${figures} (no monthlyReadBudget)` });
+    else if (usage.postsRead >= budget) {
+      checks.push({ area, name: 'monthly use', status: 'warn', detail: `${figures}: the budget is used up, polls skip this source`, fix: 'raise monthlyReadBudget or wait for next month' });
+    } else if (usage.projectedPostsRead > budget) {
+      checks.push({ area, name: 'monthly use', status: 'warn', detail: `${figures}: on course to exceed the budget`, fix: 'poll less often, narrow the keywords, or raise monthlyReadBudget' });
+    } else checks.push({ area, name: 'monthly use', status: 'ok', detail: figures });
+  }
+  return checks;
+}
+
+const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
+
+export async function run(ctx: Context): Promise<void> {
+  const report = await doctor(ctx);
+  if (ctx.io.json) ctx.io.out(JSON.stringify(report, null, 2));
+  else {
+    const { color } = ctx.io;
+    const paint = { ok: color.green, warn: color.yellow, fail: color.red };
+    const width = Math.max(...report.checks.map((c) => c.area.length));
+    for (const check of report.checks) {
+      if (ctx.io.quiet && check.status === 'ok') continue;
+      ctx.io.out(`${paint[check.status](MARK[check.status])} ${check.area.padEnd(width)}  ${check.name}: ${sanitizeLine(check.detail)}`);
+      if (check.fix && check.status !== 'ok') ctx.io.out(`     ${' '.repeat(width)}  fix: ${sanitizeLine(check.fix)}`);
+    }
+    const summary =
+      report.failures === 0 && report.warnings === 0
+        ? 'everything looks fine'
+        : `${report.failures} problem${report.failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`;
+    ctx.io.out(summary);
+  }
+  if (!report.ok) throw new ExitStatus(1);
+}
