@@ -52,7 +52,9 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
       }
       case 'hackernews': {
         const { HackerNewsSource } = await import('./hackernews/source.js');
-        sources.push(new HackerNewsSource({ config: source, keywords: config.keywords, ownHandles: ownHandles(config, 'hackernews') }));
+        // HN usernames are case-sensitive (Algolia's author_ tag too): keep them as written.
+        const own = [config.ownAccounts.hackernews ?? []].flat().map((h) => h.replace(/^@/, ''));
+        sources.push(new HackerNewsSource({ config: source, keywords: config.keywords, ownHandles: own }));
         break;
       }
       case 'rss': {

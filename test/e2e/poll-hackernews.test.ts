@@ -8,7 +8,7 @@ let hn: FakeHackerNews;
 let dir: string;
 
 function configure(extra: Record<string, string | number | boolean> = {}, more: string[] = []): void {
-  writeConfig(dir, multiConfig([sourceBlock('hackernews', { apiBaseUrl: hn.url, ...extra }), ...more], { ownAccounts: { hackernews: 'acme_team' } }));
+  writeConfig(dir, multiConfig([sourceBlock('hackernews', { apiBaseUrl: hn.url, ...extra }), ...more], { ownAccounts: { hackernews: 'Acme_Team' } }));
 }
 
 beforeEach(async () => {
@@ -27,7 +27,7 @@ describe('poll against the fake Algolia HN Search API', () => {
     const story = hn.addStory('Acme launches rocket skates', { at: now - 600, text: 'Has anyone <i>tried</i> them?' });
     const comment = hn.addComment('<p>My acme skates broke &amp; the support form 404s.</p><p>Second&#x27;s para</p>', { at: now - 300, parent: story });
     hn.addStory('Unrelated post about rust', { at: now - 200 });
-    const ours = hn.addComment('Sorry about that, we are on it', { at: now - 100, parent: comment, author: 'acme_team' });
+    const ours = hn.addComment('Sorry about that, we are on it', { at: now - 100, parent: comment, author: 'Acme_Team' });
 
     const first = await cli(dir, ['poll', '--json']);
     expect(first.code, first.stderr).toBe(0);
@@ -36,7 +36,7 @@ describe('poll against the fake Algolia HN Search API', () => {
     expect(keywordRequest!.query.get('query')).toBe('acme');
     expect(keywordRequest!.query.get('tags')).toBe('(story,comment)');
     expect(keywordRequest!.query.get('numericFilters')).toMatch(/^created_at_i>\d+$/);
-    expect(ownRequest!.query.get('tags')).toBe('comment,author_acme_team');
+    expect(ownRequest!.query.get('tags')).toBe('comment,author_Acme_Team');
 
     const rows = storedRows(dir);
     expect(rows.map((r) => r.external_id)).toEqual([story.objectID, comment.objectID]);

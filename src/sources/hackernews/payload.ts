@@ -43,7 +43,7 @@ function hitText(h: Hit): string {
 export interface MapContext {
   /** The group's keywords: a hit matching one of their excludes is dropped. */
   keywords: readonly Keyword[];
-  /** The brand's own HN usernames, lower case. */
+  /** The brand's own HN usernames, as written (HN names are case-sensitive). */
   ownHandles: readonly string[];
 }
 
@@ -55,7 +55,7 @@ export function mapHits(page: SearchResponse, ctx: MapContext): { mentions: NewM
     const text = hitText(h);
     const createdAt = h.created_at_i * 1000;
     const author = h.author ?? 'unknown';
-    if (ctx.ownHandles.includes(author.toLowerCase())) {
+    if (ctx.ownHandles.some((h) => h.toLowerCase() === author.toLowerCase())) {
       if (h.parent_id != null) ownReplies.push({ platform: 'hackernews', externalId: h.objectID, inReplyTo: String(h.parent_id), text, createdAt });
       continue;
     }
