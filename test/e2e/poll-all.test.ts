@@ -42,6 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const fake of [twitter.server, hn.server, feeds.server, fb.server]) expect(fake.unexpected).toEqual([]);
   await Promise.all([twitter.stop(), hn.stop(), feeds.stop(), fb.stop()]);
 });
 

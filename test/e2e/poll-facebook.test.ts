@@ -21,6 +21,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  expect(fb.server.unexpected).toEqual([]);
   await fb.stop();
 });
 

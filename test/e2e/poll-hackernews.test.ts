@@ -18,6 +18,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  expect(hn.server.unexpected).toEqual([]);
   await hn.stop();
 });
 

@@ -14,6 +14,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  expect(feeds.server.unexpected).toEqual([]);
   await feeds.stop();
 });
 
