@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { buildSources } from '../../src/sources/index.js';
 import { NetworkError } from '../../src/sources/http.js';
-import { SourceFailure } from '../../src/sources/request.js';
+import { ReplyRefused } from '../../src/sources/replies.js';
 import type { ReplyTarget, Source } from '../../src/sources/types.js';
 import { FakeFacebook } from '../fakes/facebook.js';
 import { multiConfig, sourceBlock } from '../helpers/sources.js';
@@ -49,14 +49,20 @@ describe('reply channels', () => {
     expect(found?.externalId).toBe(created.id);
   });
 
-  it('Facebook: a refusal is a SourceFailure with Graph’s reason; a dropped connection is a NetworkError (outcome unknown)', async () => {
+  it('Facebook: a refusal is a ReplyRefused with Graph’s reason (retryable when throttled); a dropped connection or a 5xx is not (outcome unknown)', async () => {
     const [source] = await sources([sourceBlock('facebook', { pageId: '1001', pageTokenEnv: 'FB_PAGE_TOKEN', apiBaseUrl: fb.url })]);
     const post = fb.addPost('Launch');
     const channel = source!.replies!;
     fb.server.inject({ kind: 'status', status: 403, body: { error: { message: '(#200) Permissions error', type: 'OAuthException', code: 200 } } });
-    await expect(channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' })).rejects.toThrow(SourceFailure);
+    await expect(channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' })).rejects.toMatchObject({ name: 'ReplyRefused', retryable: false, message: expect.stringMatching(/lack of permission \(200: \(#200\) Permissions error\)/) });
+    fb.server.inject({ kind: 'status', status: 400, body: { error: { message: '(#32) Page request limit reached', type: 'OAuthException', code: 32 } } });
+    await expect(channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' })).rejects.toMatchObject({ name: 'ReplyRefused', retryable: true });
     fb.server.inject({ kind: 'reset' });
-    await expect(channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' })).rejects.toThrow(NetworkError);
+    const reset = await channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' }).catch((error: unknown) => error);
+    expect(reset).toBeInstanceOf(NetworkError);
+    expect(reset).not.toBeInstanceOf(ReplyRefused);
+    fb.server.inject({ kind: 'status', status: 503, body: { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2 } } });
+    await expect(channel.reply(target(post.id), 'hi', { idempotencyKey: 'k' })).rejects.not.toBeInstanceOf(ReplyRefused);
     await expect(channel.reply(target(post.id), 'x'.repeat(8001), { idempotencyKey: 'k' })).rejects.toThrow(/8001 characters; Facebook takes 8000/);
   });
 
@@ -64,7 +70,7 @@ describe('reply channels', () => {
     const [hn, rss] = await sources([sourceBlock('hackernews', {}), sourceBlock('rss', { url: 'https://news.example/feed.xml' })], {});
     const item = { ...target('41000001', 'hackernews'), url: 'https://news.ycombinator.com/item?id=41000001' };
     expect(hn!.replies!.ability(item)).toEqual({ ok: false, reason: expect.stringMatching(/no API for replies/), webUrl: 'https://news.ycombinator.com/item?id=41000001' });
-    await expect(hn!.replies!.reply(item, 'hi', { idempotencyKey: 'k' })).rejects.toThrow(/no API for replies/);
+    await expect(hn!.replies!.reply(item, 'hi', { idempotencyKey: 'k' })).rejects.toThrow(ReplyRefused);
     const entry = { ...target('https://blog.example/a', 'rss'), url: 'https://blog.example/a' };
     expect(rss!.replies!.ability(entry)).toMatchObject({ ok: false, webUrl: 'https://blog.example/a' });
   });

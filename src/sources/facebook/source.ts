@@ -1,5 +1,6 @@
 import type { FacebookSourceConfig, Keyword } from '../../config/schema.js';
 import { classifyHttpError, describeIssue, HttpError, httpRequest, parseJson } from '../http.js';
+import { ReplyRefused } from '../replies.js';
 import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
 import type {
   CursorState,
@@ -311,8 +312,8 @@ export class GraphClient {
 
 /**
  * Replies as the Page: `POST /{id}/comments`. One attempt only (the Graph API has no idempotency key):
- * a refusal throws SourceFailure; a timeout or dropped connection throws NetworkError (outcome unknown —
- * call findReply before trying again).
+ * a refusal throws ReplyRefused; a timeout, dropped connection or 5xx throws anything else (outcome
+ * unknown — call findReply before trying again).
  */
 export class FacebookReplies implements ReplyChannel {
   constructor(
@@ -336,16 +337,20 @@ export class FacebookReplies implements ReplyChannel {
 
   async reply(target: ReplyTarget, text: string): Promise<SentReply> {
     const { length } = this.measure(text);
-    if (length > COMMENT_LIMIT) throw new SourceFailure(`the reply is ${length} characters; Facebook takes ${COMMENT_LIMIT} at most`);
+    if (length > COMMENT_LIMIT) throw new ReplyRefused(`the reply is ${length} characters; Facebook takes ${COMMENT_LIMIT} at most`);
     let body: unknown;
     try {
       body = await this.graph.post(`${target.externalId}/comments`, { message: text });
     } catch (error) {
-      if (error instanceof HttpError) throw new SourceFailure(classifyGraphError(error, Date.now(), this.tokenEnv).message);
+      if (error instanceof HttpError) {
+        const failure = classifyGraphError(error, Date.now(), this.tokenEnv);
+        // A 5xx may have posted: that stays an unknown outcome (findReply before any retry).
+        if (failure.kind !== 'transient') throw new ReplyRefused(failure.message, failure.kind === 'rate_limited');
+      }
       throw error;
     }
     const id = (body as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') throw new SourceFailure('Facebook accepted the reply but sent no id back');
+    if (typeof id !== 'string') throw new SourceFailure('Facebook answered the reply without an id; check the comment on Facebook');
     return { externalId: id, sentAt: Date.now(), url: `https://www.facebook.com/${id}` };
   }
 

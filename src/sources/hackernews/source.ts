@@ -1,5 +1,6 @@
 import type { HackerNewsSourceConfig, Keyword } from '../../config/schema.js';
 import { classifyHttpError, describeIssue, httpRequest, parseJson } from '../http.js';
+import { ReplyRefused } from '../replies.js';
 import { requestWithPolicy, SourceFailure } from '../request.js';
 import type {
   CursorState,
@@ -154,7 +155,7 @@ export class HackerNewsReplies implements ReplyChannel {
   }
 
   async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new SourceFailure(`Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`);
+    throw new ReplyRefused(`Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`);
   }
 
   async findReply(): Promise<SentReply | null> {

@@ -1,7 +1,8 @@
 import type { Keyword, RssSourceConfig } from '../../config/schema.js';
 import { classifyHttpError, httpRequest, MalformedBody, type HttpResponse } from '../http.js';
 import { matchKeywords } from '../keywords.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import { ReplyRefused } from '../replies.js';
+import { requestWithPolicy, type Failure } from '../request.js';
 import type { CursorState, GroupOutcome, NewMention, PollEnvironment, QueryGroup, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
 import { NotAFeed, parseFeed, type Feed, type FeedEntry } from './feed.js';
 
@@ -165,7 +166,7 @@ export class RssReplies implements ReplyChannel {
   }
 
   async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new SourceFailure(`feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`);
+    throw new ReplyRefused(`feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`);
   }
 
   async findReply(): Promise<SentReply | null> {
