@@ -40,6 +40,8 @@ export const twitterSource = z.strictObject({
   ...common,
   bearerTokenEnv: envName,
   userTokenEnv: envName.optional(),
+  /** Also search the brand's own replies (`from:<own> is:reply`, one request per poll) to record replies made outside brandwatch. */
+  nativeReplies: z.boolean().default(true),
   apiBaseUrl: z
     .string()
     .url()

@@ -46,6 +46,8 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
             ownHandles: ownHandles(config, 'twitter'),
             bearerToken: secretFrom(env, source.bearerTokenEnv, `${where}.bearerTokenEnv`),
             apiBaseUrl: env.BRANDWATCH_TWITTER_API_URL || source.apiBaseUrl || null,
+            // Optional for polling: replies say what is missing when they need it.
+            userToken: source.userTokenEnv ? env[source.userTokenEnv]?.trim() || null : null,
           }),
         );
         break;

@@ -41,6 +41,9 @@ export interface Mention {
   statusChangedAt: number;
   firstResponseAt: number | null;
   threadId: number | null;
+  /** The metrics as the poll before the last one saw them (engagement velocity), when known. */
+  previousMetrics: { likes: number; reposts: number; replies: number; quotes: number; at: number } | null;
+  metricsUpdatedAt: number | null;
 }
 
 interface MentionRow {
@@ -74,6 +77,12 @@ interface MentionRow {
   status_changed_at: number;
   first_response_at: number | null;
   thread_id: number | null;
+  prev_likes?: number | null;
+  prev_reposts?: number | null;
+  prev_replies?: number | null;
+  prev_quotes?: number | null;
+  prev_metrics_at?: number | null;
+  metrics_updated_at?: number | null;
 }
 
 export function rowToMention(row: MentionRow): Mention {
@@ -108,6 +117,11 @@ export function rowToMention(row: MentionRow): Mention {
     statusChangedAt: row.status_changed_at,
     firstResponseAt: row.first_response_at,
     threadId: row.thread_id,
+    previousMetrics:
+      row.prev_metrics_at != null
+        ? { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at }
+        : null,
+    metricsUpdatedAt: row.metrics_updated_at ?? null,
   };
 }
 
@@ -130,10 +144,13 @@ const INSERT = `
   )
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
+// The snapshot being replaced becomes the previous one, so growth between polls is known.
 const REFRESH_METRICS = `
-  UPDATE mentions SET likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
+  UPDATE mentions SET prev_likes = likes, prev_reposts = reposts, prev_replies = replies, prev_quotes = quotes,
+    prev_metrics_at = metrics_updated_at, likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
-  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
+  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')
+    AND coalesce(metrics_updated_at, 0) < @fetchedAt`;
 
 /**
  * Insert mentions not stored yet; for those already stored, refresh metrics while they are open.

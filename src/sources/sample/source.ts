@@ -1,6 +1,19 @@
 import type { Keyword, SampleSourceConfig } from '../../config/schema.js';
 import { matchKeywords } from '../keywords.js';
-import type { CursorState, GroupOutcome, NewMention, OwnReply, PollEnvironment, QueryGroup, Source } from '../types.js';
+import type {
+  CursorState,
+  GroupOutcome,
+  NewMention,
+  OwnReply,
+  PollEnvironment,
+  QueryGroup,
+  ReplyAbility,
+  ReplyChannel,
+  ReplyTarget,
+  SentReply,
+  Source,
+} from '../types.js';
+import { graphemeLength } from '../replies.js';
 import { sampleItems, SAMPLE_HANDLE, type SampleItem } from './conversation.js';
 
 interface SampleCursor {
@@ -14,6 +27,7 @@ interface SampleCursor {
 export class SampleSource implements Source {
   readonly platform = 'sample';
   readonly name: string;
+  readonly replies: ReplyChannel = new SampleReplies();
 
   constructor(
     private readonly config: SampleSourceConfig,
@@ -76,4 +90,34 @@ function toMention(item: SampleItem, keywords: string[]): NewMention {
     summonsBrand: item.text.toLowerCase().includes(`@${SAMPLE_HANDLE}`),
     metrics: { likes: item.likes, reposts: item.reposts, replies: item.replies, quotes: 0 },
   };
+}
+
+/**
+ * Replies on the sample platform are accepted at once and go nowhere: the demo can be worked to the
+ * end with keys alone. Ids derive from the idempotency key, so a repeated attempt is the same post.
+ */
+export class SampleReplies implements ReplyChannel {
+  measure(text: string) {
+    return { length: graphemeLength(text), limit: 500 };
+  }
+
+  ability(): ReplyAbility {
+    return { ok: true };
+  }
+
+  webReplyUrl(target: ReplyTarget): string | null {
+    return target.url;
+  }
+
+  async reply(_target: ReplyTarget, _text: string, options: { idempotencyKey: string }): Promise<SentReply> {
+    return { externalId: `bw-${options.idempotencyKey}`, sentAt: Date.now(), url: null };
+  }
+
+  async findReply(): Promise<SentReply | null> {
+    return null;
+  }
+
+  async post(_text: string, options: { idempotencyKey: string }): Promise<SentReply> {
+    return { externalId: `bw-${options.idempotencyKey}`, sentAt: Date.now(), url: null };
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Keyword } from '../../config/schema.js';
 import { matchKeywords } from '../keywords.js';
-import type { NewMention } from '../types.js';
+import type { NewMention, OwnReply } from '../types.js';
 
 /** Digits only: X ids exceed 2^53 and must stay strings. */
 const id = z.string().regex(/^\d{1,19}$/);
@@ -91,4 +91,14 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       },
     };
   });
+}
+
+/** The brand's own replies in a page of `from:<own> is:reply` results. */
+export function mapOwnReplies(page: SearchResponse): OwnReply[] {
+  const replies: OwnReply[] = [];
+  for (const t of page.data ?? []) {
+    const inReplyTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
+    if (inReplyTo) replies.push({ platform: 'twitter', externalId: t.id, inReplyTo, text: t.text, createdAt: Date.parse(t.created_at) });
+  }
+  return replies;
 }

@@ -1,8 +1,9 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
 import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, Source, SourceCheck } from '../types.js';
-import { mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
+import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
+import { mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
+import { TwitterReplies } from './replies.js';
 import { planQueries } from './query.js';
 
 const SEARCH_FIELDS = {
@@ -30,7 +31,12 @@ export interface TwitterSourceOptions {
   bearerToken: string;
   /** Replaces the API origin (gateways, test servers); from config or BRANDWATCH_TWITTER_API_URL. */
   apiBaseUrl: string | null;
+  /** OAuth 2 user token for replies and posts (from `userTokenEnv`); null when not configured or not set. */
+  userToken?: string | null;
 }
+
+/** Key of the query group that finds the brand's own replies (made on the phone or the web). */
+export const OWN_REPLIES_GROUP = 'own-replies';
 
 /** Rewrites every request to another HTTPS origin (the client has no base-URL setting). */
 export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwitterApiClientPlugin {
@@ -49,6 +55,7 @@ export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwit
 export class TwitterSource implements Source {
   readonly platform = 'twitter';
   readonly name: string;
+  readonly replies: ReplyChannel;
   private readonly client: TwitterApi;
 
   constructor(private readonly options: TwitterSourceOptions) {
@@ -56,14 +63,29 @@ export class TwitterSource implements Source {
     this.client = new TwitterApi(options.bearerToken, {
       plugins: [baseUrlPlugin(options.apiBaseUrl, options.config.timeout)],
     });
+    this.replies = new TwitterReplies({
+      userToken: options.userToken ?? null,
+      userTokenEnv: options.config.userTokenEnv ?? null,
+      readClient: this.client,
+      ownHandles: options.ownHandles,
+      apiBaseUrl: options.apiBaseUrl,
+      timeout: options.config.timeout,
+    });
   }
 
   groups(): QueryGroup[] {
-    return planQueries({
+    const groups = planQueries({
       keywords: this.options.keywords,
       ownHandles: this.options.ownHandles,
       lengthLimit: this.options.config.queryLengthLimit,
     });
+    const own = this.options.ownHandles.map((h) => `from:${h}`);
+    if (this.options.config.nativeReplies && own.length > 0) {
+      // The brand's replies made outside brandwatch: one more request per poll, recorded as native responses.
+      const query = `${own.length === 1 ? own[0] : `(${own.join(' OR ')})`} is:reply`;
+      groups.push({ key: OWN_REPLIES_GROUP, query, keywords: [] });
+    }
+    return groups;
   }
 
   check(): Promise<SourceCheck[]> {
@@ -137,9 +159,10 @@ export class TwitterSource implements Source {
       const next: TwitterCursor = nextToken
         ? { sinceId: cursor.sinceId, run: { newestId, nextToken, sinceId, startTime } }
         : { sinceId: newestId ?? cursor.sinceId, run: null };
+      const own = group.key === OWN_REPLIES_GROUP;
       env.store({
-        mentions: mapSearchPage(page, { keywords: group.keywords, ownHandles: this.options.ownHandles }),
-        ownReplies: [],
+        mentions: own ? [] : mapSearchPage(page, { keywords: group.keywords, ownHandles: this.options.ownHandles }),
+        ownReplies: own ? mapOwnReplies(page) : [],
         cursor: next as unknown as CursorState,
         postsRead: page.meta.result_count,
       });
