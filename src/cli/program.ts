@@ -109,6 +109,39 @@ export function buildProgram(runner: Runner): Command {
     .description('check config, credentials, database, reachability and API use; says what to fix (exit 1 when something is broken)')
     .action(action(() => import('./commands/doctor.js')));
 
+  program
+    .command('triage')
+    .description('the interactive queue: one open mention at a time, most urgent first, one key per action (terminal only)')
+    .option('--platform <name>', 'only this platform')
+    .action(action(() => import('./commands/triage.js')));
+
+  program
+    .command('reply')
+    .description('answer a mention on its platform (never posts twice: an unknown outcome is checked first)')
+    .argument('<id>', 'mention id (from list)')
+    .option('--text <text>', 'the reply')
+    .option('--template <name>', 'a template from the config ({author}, {brand}, {url} are filled in)')
+    .option('--dry-run', 'show exactly what would be sent, send nothing')
+    .option('--open', 'when the API may not reply, open the web reply link in the browser')
+    .action(action(() => import('./commands/reply.js')));
+
+  program
+    .command('mark')
+    .description('set the status (and category or a note) of mentions without replying')
+    .argument('<id-and-status...>', 'one or more mention ids, then new, open, replied, private, resolved, ignored or spam')
+    .option('--category <category>', 'question, complaint, problem, feedback, praise, promo or other (kept: never recomputed)')
+    .option('--note <text>', 'a note for the history')
+    .action(action(() => import('./commands/mark.js')));
+
+  program
+    .command('post')
+    .description('a proactive public post (e.g. an outage notice) on every source that can post')
+    .argument('<text>', 'the text of the post')
+    .option('--platform <name>', 'only this platform or source name')
+    .option('--dry-run', 'show what would be posted, post nothing')
+    .option('--force', 'post even when an earlier post with this text has an unknown outcome')
+    .action(action(() => import('./commands/post.js')));
+
   return program;
 }
 

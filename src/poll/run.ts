@@ -1,6 +1,7 @@
 import type { Db } from '../store/open.js';
 import { insertMentions, type Assessment } from '../store/mentions.js';
 import { recordOwnReplies } from '../store/responses.js';
+import { linkThreads } from '../triage/threads.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { addUsage, monthUsage } from '../store/usage.js';
 import { RateLimitStop, SourceFailure } from '../sources/request.js';
@@ -58,6 +59,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   const storePage = db.transaction((groupKey: string, page: Parameters<Parameters<Source['poll']>[2]['store']>[0]) => {
     const fetchedAt = options.now();
     result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
+    linkThreads(db, page.mentions, fetchedAt);
     result.nativeReplies += recordOwnReplies(db, page.ownReplies);
     addUsage(db, source.name, fetchedAt, 0, page.postsRead);
     saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);

@@ -62,10 +62,17 @@ export function markAnswered(db: Db, mentionId: number, sentAt: number, actor: s
     sentAt,
     mentionId,
   });
-  const row = statement<[number], { status: string }>(db, 'SELECT status FROM mentions WHERE id = ?').get(mentionId);
+  const row = statement<[number], { status: string; thread_id: number | null }>(db, 'SELECT status, thread_id FROM mentions WHERE id = ?').get(mentionId);
   if (row && (row.status === 'new' || row.status === 'open')) {
     statement(db, "UPDATE mentions SET status = 'replied', status_changed_at = ? WHERE id = ?").run(sentAt, mentionId);
     appendEvent(db, { mentionId, at: sentAt, kind: 'status', oldValue: row.status, newValue: 'replied', actor });
+  }
+  // A thread is one item: answering any of its mentions answers the item and its waiting follow-ups.
+  const root = row?.thread_id ?? mentionId;
+  if (row?.thread_id != null) markAnswered(db, root, sentAt, actor);
+  else {
+    const waiting = statement<[number], { id: number; status: string }>(db, "SELECT id, status FROM mentions WHERE thread_id = ? AND status IN ('new', 'open')").all(root);
+    for (const member of waiting) markAnswered(db, member.id, sentAt, actor);
   }
 }
 

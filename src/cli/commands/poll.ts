@@ -28,6 +28,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     for (const source of config.sources) {
       if (source.monthlyReadBudget !== undefined) budgets.set(sourceName(source), source.monthlyReadBudget);
     }
+    const { assessAtIngest, recomputePriorities } = await import('../../triage/assess.js');
     const results = await pollSources({
       db: store.db,
       sources,
@@ -36,7 +37,10 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       sleep: (ms) => sleep(ms, undefined, { signal: ctx.signal }).catch(() => undefined),
       signal: ctx.signal,
       verbose: (message) => ctx.io.debug(message),
+      assess: assessAtIngest(config, () => ctx.now()),
     });
+    // SLA time left changes with the clock: keep the stored priorities of open items current for `list`.
+    recomputePriorities(store.db, config, ctx.now());
     return { sources: results, new: results.reduce((n, r) => n + r.new, 0), exitCode: pollExitCode(results) };
   } finally {
     lock.release();

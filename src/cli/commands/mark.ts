@@ -1,0 +1,47 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { CATEGORIES, getMention, STATUSES, type Category, type Status } from '../../store/mentions.js';
+import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { parseMentionId } from './reply.js';
+
+export interface MarkOptions {
+  category?: string;
+  note?: string;
+}
+
+export function parseStatus(text: string): Status {
+  const status = text.toLowerCase();
+  if (!(STATUSES as readonly string[]).includes(status)) throw new UsageError(`"${text}" is not a status (use ${STATUSES.join(', ')})`);
+  return status as Status;
+}
+
+export function parseCategory(text: string): Category {
+  const category = text.toLowerCase();
+  if (!(CATEGORIES as readonly string[]).includes(category)) throw new UsageError(`--category: "${text}" is not a category (use ${CATEGORIES.join(', ')})`);
+  return category as Category;
+}
+
+/** `mark <id...> <status> [--category c] [--note n]`: status, category and notes without replying; each change is audited. */
+export async function run(ctx: Context, args: string[], options: MarkOptions): Promise<void> {
+  if (args.length < 2) throw new UsageError('give one or more mention ids and then a status, e.g. `brandwatch mark 12 14 resolved`');
+  const status = parseStatus(args.at(-1)!);
+  const ids = args.slice(0, -1).map(parseMentionId);
+  const category = options.category !== undefined ? parseCategory(options.category) : undefined;
+  if (options.note !== undefined && options.note.trim() === '') throw new UsageError('--note is empty');
+  const store = await ctx.store();
+  const missing = ids.filter((id) => !getMention(store.db, id));
+  if (missing.length > 0) throw new UsageError(`no mention has id ${missing.join(', ')} (see \`brandwatch list --status all\`); nothing was changed`);
+  const actor = actorName(ctx.env);
+  const at = ctx.now();
+  const results = store.db.transaction(() =>
+    ids.map((id) => {
+      const before = getMention(store.db, id)!;
+      setStatus(store.db, id, status, actor, at);
+      if (category) setCategory(store.db, id, category, actor, at);
+      if (options.note !== undefined) addNote(store.db, id, options.note, actor, at);
+      return { id, from: before.status, to: status, category: category ?? before.category };
+    }),
+  )();
+  if (ctx.io.json) return ctx.io.out(JSON.stringify(results, null, 2));
+  for (const r of results) ctx.io.out(`#${r.id}: ${r.from} → ${r.to}${category ? ` · category ${category}` : ''}${options.note !== undefined ? ' · note added' : ''}`);
+}

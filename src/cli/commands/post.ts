@@ -1,0 +1,59 @@
+import type { Context } from '../context.js';
+import { ExitStatus, TemporaryError, UsageError } from '../errors.js';
+import { sanitizeText } from '../../io/sanitize.js';
+import { Channels } from '../../triage/channels.js';
+import { sendPost, unknownPostsLike } from '../../triage/outbox.js';
+
+export interface PostOptions {
+  platform?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+/** `post <text> [--platform p]`: a proactive public update (e.g. an outage notice) on every source that can post. */
+export async function run(ctx: Context, text: string, options: PostOptions): Promise<void> {
+  if (text.trim() === '') throw new UsageError('the post text is empty');
+  const channels = new Channels(ctx);
+  const all = (await channels.all()).filter((s) => !options.platform || s.platform === options.platform || s.name === options.platform);
+  const able = all.filter((s) => s.replies?.post);
+  if (able.length === 0) {
+    throw new UsageError(options.platform ? `${options.platform} cannot publish posts from brandwatch` : 'no configured source can publish posts from brandwatch');
+  }
+  for (const source of able) {
+    const { length, limit } = source.replies!.measure(text);
+    if (length > limit) throw new UsageError(`the post is ${length} characters by ${source.platform}'s count; the limit is ${limit}`);
+  }
+  if (options.dryRun) {
+    for (const source of able) {
+      const { length, limit } = source.replies!.measure(text);
+      ctx.io.out(`would post on ${source.name} (${length}/${limit}):\n${sanitizeText(text)}`);
+    }
+    return;
+  }
+  const store = await ctx.store();
+  const deps = { db: store.db, now: () => ctx.now(), actor: 'post' };
+  let failed = 0;
+  let unknown = 0;
+  const results = [];
+  for (const source of able) {
+    if (!options.force && unknownPostsLike(store.db, source.platform, text) > 0) {
+      ctx.io.err(`${source.name}: an earlier post with this text has an unknown outcome; check the account, then add --force to post anyway`);
+      failed++;
+      continue;
+    }
+    const outcome = await sendPost(deps, source.replies!, source.platform, source.name, text);
+    results.push({ source: source.name, ...outcome });
+    if (outcome.status === 'sent') {
+      if (!ctx.io.json) ctx.io.out(`${source.name}: posted${outcome.url ? ` ${outcome.url}` : ` (id ${outcome.externalId})`}`);
+    } else if (outcome.status === 'unknown') {
+      unknown++;
+      ctx.io.err(`${source.name}: the outcome is unknown (${outcome.reason}); check the account before posting again`);
+    } else {
+      failed++;
+      ctx.io.err(`${source.name}: ${outcome.reason}; nothing was posted`);
+    }
+  }
+  if (ctx.io.json) ctx.io.out(JSON.stringify(results, null, 2));
+  if (unknown > 0 && failed === 0) throw new TemporaryError('some posts have an unknown outcome');
+  if (failed > 0) throw new ExitStatus(failed === able.length ? 1 : 3);
+}

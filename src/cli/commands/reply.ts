@@ -1,0 +1,83 @@
+import type { Context } from '../context.js';
+import { ExitStatus, TemporaryError, UsageError } from '../errors.js';
+import { getMention } from '../../store/mentions.js';
+import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
+import { Channels } from '../../triage/channels.js';
+import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
+import { openInBrowser } from '../../io/browser.js';
+
+export interface ReplyOptions {
+  text?: string;
+  template?: string;
+  dryRun?: boolean;
+  open?: boolean;
+}
+
+export function parseMentionId(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`"${text}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
+  return Number(text);
+}
+
+/** `reply <id> (--text t | --template name) [--dry-run] [--open]` */
+export async function run(ctx: Context, idText: string, options: ReplyOptions): Promise<void> {
+  const id = parseMentionId(idText);
+  const store = await ctx.store();
+  const item = getMention(store.db, id);
+  if (!item) throw new UsageError(`no mention has id ${id} (see \`brandwatch list --status all\`)`);
+  const channels = new Channels(ctx);
+  const text = await replyText(ctx, item, options);
+  const plan = await planReply(store, channels, item, text);
+  const { io } = ctx;
+
+  if (options.dryRun) {
+    checkLength(plan);
+    const summary = {
+      mention: plan.target.id,
+      platform: plan.target.platform,
+      inReplyTo: plan.target.externalId,
+      text: plan.text,
+      length: plan.length,
+      limit: plan.limit,
+      api: plan.blocked === null,
+      reason: plan.blocked,
+      webUrl: plan.webUrl,
+    };
+    if (io.json) return io.out(JSON.stringify(summary, null, 2));
+    io.out(`would reply on ${plan.target.platform} to #${plan.target.id} (@${sanitizeLine(plan.target.authorHandle)}, post ${plan.target.externalId}):`);
+    io.out(sanitizeText(plan.text));
+    io.out(`length ${plan.length}/${plan.limit}`);
+    io.out(plan.blocked === null ? 'through the API' : `not through the API: ${plan.blocked}\nreply on the web: ${plan.webUrl ?? '(no link)'}`);
+    return;
+  }
+
+  const outcome = await send(ctx, store, channels, plan);
+  if (io.json) io.out(JSON.stringify({ mention: plan.target.id, ...outcome }, null, 2));
+  switch (outcome.status) {
+    case 'sent':
+      if (!io.json) io.out(`replied to #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);
+      return;
+    case 'already-sent':
+      io.info(`an earlier attempt had been posted after all (${outcome.externalId}); recorded it, nothing new was sent`);
+      return;
+    case 'not-possible': {
+      io.err(`cannot reply to #${plan.target.id} through the API: ${outcome.reason}`);
+      if (outcome.webUrl) {
+        io.err(`reply on the web (the text is filled in): ${outcome.webUrl}`);
+        if (options.open) {
+          openInBrowser(outcome.webUrl, ctx.env);
+          io.err('opened in the browser; the next poll records the reply made there');
+          return;
+        }
+        io.err('add --open to launch the browser; the next poll records the reply made there');
+      }
+      throw new ExitStatus(1);
+    }
+    case 'refused':
+      if (outcome.retryable) throw new TemporaryError(`${outcome.reason}; nothing was posted`);
+      throw new Error(`${outcome.reason}; nothing was posted`);
+    case 'unknown':
+      throw new TemporaryError(
+        `the reply's outcome is unknown (${outcome.reason}); run the same command again — brandwatch looks for the reply on the platform before posting again`,
+      );
+  }
+}

@@ -1,0 +1,334 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { CATEGORIES, getMention, type Category, type Mention, type Status } from '../../store/mentions.js';
+import type { Store } from '../../store/open.js';
+import { statement } from '../../store/statements.js';
+import { appendEvent } from '../../store/events.js';
+import type { Config } from '../../config/schema.js';
+import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
+import { formatDuration } from '../../config/duration.js';
+import { formatInstant } from '../../time/zone.js';
+import { openInBrowser } from '../../io/browser.js';
+import { slaTarget } from '../../metrics/sla.js';
+import { priorityLevel } from '../../triage/levels.js';
+import { priorityOf, recomputePriorities, waitingSince } from '../../triage/assess.js';
+import { shortReason } from '../../triage/priority.js';
+import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { Channels } from '../../triage/channels.js';
+import { nextItem, openCount, threadOf } from '../../triage/queue.js';
+import { planReply, send } from '../../triage/respond.js';
+import { fillTemplate } from '../../triage/templates.js';
+import { compactNumber } from './list.js';
+
+export interface TriageOptions {
+  platform?: string;
+}
+
+type Undo =
+  | { kind: 'status'; id: number; from: Status }
+  | { kind: 'category'; id: number; from: Category | null; manual: boolean }
+  | { kind: 'note'; id: number }
+  | { kind: 'skip'; id: number }
+  | { kind: 'reply'; id: number };
+
+const ACTIONS = [
+  { key: 'r', label: 'reply' },
+  { key: 't', label: 'template' },
+  { key: 'p', label: 'take private' },
+  { key: 'd', label: 'resolve' },
+  { key: 'i', label: 'ignore' },
+  { key: 's', label: 'spam' },
+  { key: 'c', label: 'category' },
+  { key: 'n', label: 'note' },
+  { key: 'o', label: 'open' },
+  { key: 'k', label: 'skip' },
+  { key: 'u', label: 'undo' },
+  { key: 'q', label: 'quit' },
+] as const;
+
+/** The interactive queue: one item at a time, most urgent first, one key per action. */
+export async function run(ctx: Context, options: TriageOptions): Promise<void> {
+  if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
+    throw new UsageError(
+      'triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id...> <status>`',
+    );
+  }
+  const { config } = await ctx.config();
+  const store = await ctx.store();
+  const [{ keyPrompt }, prompts] = await Promise.all([import('../../triage/keys.js'), import('@inquirer/prompts')]);
+  const session = new TriageSession(ctx, config, store, keyPrompt, prompts, options);
+  try {
+    await session.loop();
+  } catch (error) {
+    // Ctrl-C inside a prompt ends the session like `q`.
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      ctx.io.out('\nstopped; run brandwatch triage to carry on');
+      return;
+    }
+    throw error;
+  }
+}
+
+class TriageSession {
+  private readonly skipped = new Set<number>();
+  private readonly undo: Undo[] = [];
+  private readonly channels: Channels;
+  private readonly actor: string;
+  private handled = 0;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly keyPrompt: typeof import('../../triage/keys.js').keyPrompt,
+    private readonly prompts: typeof import('@inquirer/prompts'),
+    private readonly options: TriageOptions,
+  ) {
+    this.channels = new Channels(ctx);
+    this.actor = actorName(ctx.env);
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  async loop(): Promise<void> {
+    recomputePriorities(this.db, this.config, this.ctx.now());
+    for (;;) {
+      const item = nextItem(this.db, { platform: this.options.platform, skipped: this.skipped });
+      if (!item) {
+        const left = openCount(this.db, this.options.platform);
+        this.ctx.io.out(left === 0 ? `\nInbox clear — ${this.handled} handled this session.` : `\nNothing left but the ${left} you skipped; run triage again to see them.`);
+        return;
+      }
+      if (item.status === 'new') setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
+      this.ctx.io.out(this.render(item));
+      const key = await this.keyPrompt({ message: 'Action:', choices: ACTIONS });
+      const quit = await this.act(key, getMention(this.db, item.id)!);
+      if (quit) {
+        this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
+        return;
+      }
+    }
+  }
+
+  private render(item: Mention): string {
+    const { color } = this.ctx.io;
+    const now = this.ctx.now();
+    const since = waitingSince(this.db, item);
+    const prio = priorityOf(item, this.config, now, since);
+    const level = priorityLevel(prio.score);
+    const levelText = level === 'urgent' ? color.red.bold(level) : level === 'high' ? color.yellow.bold(level) : level;
+    const target = slaTarget(this.config, item.platform);
+    const waited = now - since;
+    const ageColor = waited >= target ? color.red : waited >= target / 2 ? color.yellow : color.green;
+    const followers = item.authorFollowers === null ? '? followers' : `${compactNumber(item.authorFollowers)} followers`;
+    const lines = [
+      '',
+      color.dim('─'.repeat(Math.min(this.ctx.io.columns, 100))),
+      `${color.bold(`#${item.id}`)} ${item.platform} · ${levelText} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}   ${color.dim(`${openCount(this.db, this.options.platform)} open`)}`,
+      `@${sanitizeLine(item.authorHandle)}${item.authorName ? ` (${sanitizeLine(item.authorName)})` : ''} · ${followers} · ${ageColor(`waiting ${formatDuration(waited)} of ${formatDuration(target)} SLA`)}`,
+      `category ${item.category ?? '—'}${item.categoryManual ? ' (by hand)' : ''} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`,
+    ];
+    const thread = threadOf(this.db, item);
+    if (thread.length > 1) {
+      lines.push(color.bold('Thread:'));
+      const zone = this.config.timezone ?? 'UTC';
+      for (const entry of thread) {
+        const at = formatInstant(entry.at, zone).slice(0, 16).replace('T', ' ');
+        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}: ${sanitizeText(entry.mention.text)}`);
+        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}: ${sanitizeText(entry.response.text)}`);
+      }
+    } else {
+      lines.push('', sanitizeText(item.text), '');
+    }
+    if (item.url) lines.push(color.dim(sanitizeLine(item.url)));
+    return lines.join('\n');
+  }
+
+  /** Runs one action; true when the person quits. */
+  private async act(key: string, item: Mention): Promise<boolean> {
+    const now = this.ctx.now();
+    switch (key) {
+      case 'q':
+        return true;
+      case 'r': {
+        const text = await this.prompts.input({ message: 'Reply (empty to cancel):' });
+        if (text.trim() !== '') await this.reply(item, text, null);
+        return false;
+      }
+      case 't': {
+        const text = await this.pickTemplate(item);
+        if (text !== null) await this.reply(item, text, null);
+        return false;
+      }
+      case 'p': {
+        const preset = this.config.templates['take-private'];
+        const text = preset !== undefined ? this.fill('take-private', preset, item) : await this.pickTemplate(item);
+        if (text !== null) await this.reply(item, text, 'private');
+        return false;
+      }
+      case 'd':
+        this.changeStatus(item, 'resolved', now);
+        return false;
+      case 'i':
+        this.changeStatus(item, 'ignored', now);
+        return false;
+      case 's':
+        this.changeStatus(item, 'spam', now);
+        return false;
+      case 'c': {
+        const choices = CATEGORIES.map((c, i) => ({ key: String(i + 1), label: c }));
+        const picked = await this.keyPrompt({ message: 'Category:', choices: [...choices, { key: 'x', label: 'cancel' }] });
+        if (picked === 'x') return false;
+        const category = CATEGORIES[Number(picked) - 1]!;
+        this.undo.push({ kind: 'category', id: item.id, from: item.category, manual: item.categoryManual });
+        setCategory(this.db, item.id, category, this.actor, now);
+        recomputePriorities(this.db, this.config, now);
+        this.ctx.io.out(`category → ${category} (kept from now on)`);
+        return false;
+      }
+      case 'n': {
+        const note = await this.prompts.input({ message: 'Note (empty to cancel):' });
+        if (note.trim() !== '') {
+          addNote(this.db, item.id, note, this.actor, now);
+          this.undo.push({ kind: 'note', id: item.id });
+          this.ctx.io.out('note added to the history');
+        }
+        return false;
+      }
+      case 'o':
+        if (item.url) {
+          openInBrowser(item.url, this.ctx.env);
+          this.ctx.io.out(`opened ${sanitizeLine(item.url)}`);
+        } else this.ctx.io.out('this mention has no link');
+        return false;
+      case 'k':
+        this.skipped.add(item.id);
+        this.undo.push({ kind: 'skip', id: item.id });
+        return false;
+      case 'u':
+        this.undoLast(now);
+        return false;
+    }
+    return false;
+  }
+
+  private fill(name: string, template: string, item: Mention): string {
+    return fillTemplate(name, template, { author: item.authorHandle, brand: this.config.brand, url: item.url });
+  }
+
+  private async pickTemplate(item: Mention): Promise<string | null> {
+    const names = Object.keys(this.config.templates).slice(0, 9);
+    if (names.length === 0) {
+      this.ctx.io.out('no templates in the config (add them under templates:)');
+      return null;
+    }
+    for (const [i, name] of names.entries()) this.ctx.io.out(`  ${i + 1}. ${name}: ${sanitizeLine(this.fill(name, this.config.templates[name]!, item))}`);
+    const picked = await this.keyPrompt({ message: 'Template:', choices: [...names.map((n, i) => ({ key: String(i + 1), label: n })), { key: 'x', label: 'cancel' }] });
+    if (picked === 'x') return null;
+    const name = names[Number(picked) - 1]!;
+    return this.fill(name, this.config.templates[name]!, item);
+  }
+
+  private changeStatus(item: Mention, status: Status, now: number): void {
+    this.undo.push({ kind: 'status', id: item.id, from: item.status });
+    setStatus(this.db, item.id, status, this.actor, now);
+    this.handled++;
+    this.ctx.io.out(`#${item.id} → ${status}`);
+  }
+
+  private async reply(item: Mention, text: string, then: Status | null): Promise<void> {
+    const { io } = this.ctx;
+    let plan;
+    try {
+      plan = await planReply(this.store, this.channels, item, text);
+    } catch (error) {
+      io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
+      return;
+    }
+    if (plan.length > plan.limit) {
+      io.out(`too long: ${plan.length}/${plan.limit} by ${plan.target.platform}'s count; nothing was sent`);
+      return;
+    }
+    if (plan.blocked !== null) {
+      io.out(`cannot reply through the API: ${sanitizeLine(plan.blocked)}`);
+      if (plan.webUrl) {
+        io.out(`web reply (text filled in): ${plan.webUrl}`);
+        const key = await this.keyPrompt({ message: 'Open it?', choices: [{ key: 'o', label: 'open in browser' }, { key: 'x', label: 'back' }] });
+        if (key === 'o') {
+          openInBrowser(plan.webUrl, this.ctx.env);
+          io.out('opened; the next poll records the reply made there');
+          if (then) this.changeStatus(item, then, this.ctx.now());
+          else this.skipped.add(item.id);
+        }
+      }
+      return;
+    }
+    io.out(`${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
+    const confirm = await this.keyPrompt({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
+    if (confirm !== 'y') return;
+    const before = item.status;
+    let outcome;
+    try {
+      outcome = await send(this.ctx, this.store, this.channels, plan);
+    } catch (error) {
+      io.out(`not sent: ${sanitizeLine((error as Error).message)}`);
+      this.skipped.add(item.id);
+      return;
+    }
+    switch (outcome.status) {
+      case 'sent':
+      case 'already-sent':
+        io.out(outcome.status === 'sent' ? `sent${outcome.url ? ` ${outcome.url}` : ''}` : 'an earlier attempt had been posted after all; nothing new was sent');
+        this.undo.push({ kind: 'reply', id: item.id });
+        this.handled++;
+        if (then) {
+          this.undo.push({ kind: 'status', id: item.id, from: before });
+          setStatus(this.db, item.id, then, this.actor, this.ctx.now());
+        }
+        return;
+      case 'not-possible':
+        io.out(`cannot reply through the API: ${sanitizeLine(outcome.reason)}`);
+        return;
+      case 'refused':
+        io.out(`refused: ${sanitizeLine(outcome.reason)}; nothing was posted`);
+        this.skipped.add(item.id);
+        return;
+      case 'unknown':
+        io.out(`no answer from ${item.platform} (${sanitizeLine(outcome.reason)}); the outcome is unknown — the next attempt checks the platform first`);
+        this.skipped.add(item.id);
+        return;
+    }
+  }
+
+  private undoLast(now: number): void {
+    const last = this.undo.pop();
+    const { io } = this.ctx;
+    if (!last) return io.out('nothing to undo');
+    const actor = `${this.actor} (undo)`;
+    switch (last.kind) {
+      case 'status':
+        setStatus(this.db, last.id, last.from, actor, now);
+        this.skipped.delete(last.id);
+        this.handled = Math.max(0, this.handled - 1);
+        return io.out(`#${last.id} back to ${last.from}`);
+      case 'category':
+        this.db.transaction(() => {
+          const current = getMention(this.db, last.id)?.category ?? null;
+          statement(this.db, 'UPDATE mentions SET category = ?, category_manual = ? WHERE id = ?').run(last.from, last.manual ? 1 : 0, last.id);
+          appendEvent(this.db, { mentionId: last.id, at: now, kind: 'category', oldValue: current, newValue: last.from, actor });
+        })();
+        recomputePriorities(this.db, this.config, now);
+        return io.out(`#${last.id} category back to ${last.from ?? '—'}`);
+      case 'note':
+        addNote(this.db, last.id, '(the note above was withdrawn)', actor, now);
+        return io.out('note withdrawn');
+      case 'skip':
+        this.skipped.delete(last.id);
+        return io.out(`#${last.id} is back in the queue`);
+      case 'reply':
+        return io.out('a sent reply cannot be taken back from here; delete it on the platform if needed');
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { Context } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import type { Store } from '../store/open.js';
+import type { Mention } from '../store/mentions.js';
+import type { Channels } from './channels.js';
+import { replyTargetOf, sendReply, threadTip, type ReplyOutcome } from './outbox.js';
+import { fillTemplate, templateNamed } from './templates.js';
+import { actorName } from './actions.js';
+
+export interface ReplyPlan {
+  /** The mention the reply answers (the customer's newest post in the item's thread). */
+  target: Mention;
+  text: string;
+  length: number;
+  limit: number;
+  /** Null when the API may answer; else why not. */
+  blocked: string | null;
+  webUrl: string | null;
+}
+
+/** The text of a reply from `--text` or a named template. */
+export async function replyText(ctx: Context, target: Mention, options: { text?: string; template?: string }): Promise<string> {
+  if ((options.text === undefined) === (options.template === undefined)) throw new UsageError('give the reply as --text "…" or --template <name> (one of them)');
+  if (options.text !== undefined) {
+    if (options.text.trim() === '') throw new UsageError('--text is empty');
+    return options.text;
+  }
+  const { config } = await ctx.config();
+  return fillTemplate(options.template!, templateNamed(config.templates, options.template!), {
+    author: target.authorHandle,
+    brand: config.brand,
+    url: target.url,
+  });
+}
+
+/** Everything `--dry-run` shows, checked before anything is sent. */
+export async function planReply(store: Store, channels: Channels, item: Mention, text: string): Promise<ReplyPlan> {
+  const target = threadTip(store.db, item);
+  const { channel } = await channels.forSource(target.source);
+  const { length, limit } = channel.measure(text);
+  const ability = channel.ability(replyTargetOf(target));
+  return {
+    target,
+    text,
+    length,
+    limit,
+    blocked: ability.ok ? null : ability.reason,
+    webUrl: channel.webReplyUrl(replyTargetOf(target), text) ?? (ability.ok ? null : ability.webUrl),
+  };
+}
+
+export function checkLength(plan: ReplyPlan): void {
+  if (plan.length > plan.limit) {
+    throw new UsageError(`the reply is ${plan.length} characters by ${plan.target.platform}'s count; the limit is ${plan.limit} — shorten it by ${plan.length - plan.limit}`);
+  }
+}
+
+export async function send(ctx: Context, store: Store, channels: Channels, plan: ReplyPlan): Promise<ReplyOutcome> {
+  checkLength(plan);
+  const { channel } = await channels.forSource(plan.target.source);
+  return sendReply({ db: store.db, now: () => ctx.now(), actor: actorName(ctx.env) }, channel, plan.target, plan.text);
+}
