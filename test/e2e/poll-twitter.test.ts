@@ -3,7 +3,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, startCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { runCli, startCli, tempDir, twitterConfig as fullConfig, writeConfig } from '../helpers/cli.js';
+
+/** These tests count keyword-search requests: leave out the own-replies group (tested in test/e2e/replies.test.ts). */
+function twitterConfig(options: Parameters<typeof fullConfig>[0] = {}): string {
+  return fullConfig({ ...options, extra: ['nativeReplies: false', options.extra].filter(Boolean).join('\n') });
+}
 
 let fake: FakeTwitter;
 let dir: string;

@@ -10,6 +10,8 @@ export interface FakeTweet {
   inReplyToTweetId?: string;
   inReplyToUserId?: string;
   mentions?: string[];
+  /** A quote post: the id of the post it quotes. */
+  quotedTweetId?: string;
   metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number };
   lang?: string;
 }
@@ -71,6 +73,7 @@ function matches(node: Node, tweet: FakeTweet, author: FakeUser | undefined): bo
       if (value === 'is:retweet') return tweet.text.startsWith('RT @');
       if (value === 'is:reply') return tweet.inReplyToTweetId !== undefined;
       if (value.startsWith('from:')) return author?.username.toLowerCase() === value.slice(5);
+      if (value.startsWith('conversation_id:')) return tweet.conversationId === value.slice('conversation_id:'.length);
       return tweet.text.toLowerCase().includes(value);
     }
   }
@@ -79,7 +82,20 @@ function matches(node: Node, tweet: FakeTweet, author: FakeUser | undefined): bo
 export interface FakeTwitterOptions {
   bearerToken?: string;
   rateLimit?: number;
+  /** OAuth 2 user token accepted by POST /2/tweets and GET /2/users/me. */
+  userToken?: string;
+  /** The brand's account, the author of posts made with the user token. */
+  brandUsername?: string;
 }
+
+/** X's refusal of an API reply to a post that did not summon the account (self-serve apps, since February 2026). */
+export const REPLY_NOT_ALLOWED = {
+  detail:
+    'Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.',
+  type: 'about:blank',
+  title: 'Forbidden',
+  status: 403,
+};
 
 /** The X API v2 recent-search endpoint over HTTPS on 127.0.0.1, speaking the real wire format. */
 export class FakeTwitter {
@@ -91,9 +107,19 @@ export class FakeTwitter {
   rateLimit: { limit: number; remaining: number; reset: number };
   private nextId = BASE_ID;
   private readonly bearerToken: string;
+  private readonly userToken: string;
+  readonly brand: FakeUser;
+  /** Posts created through POST /2/tweets, in order. */
+  readonly created: FakeTweet[] = [];
+  /** Accept the next N posts, then hold the answer this long (the client times out; the post exists). */
+  stallAfterCreate: { count: number; ms: number } = { count: 0, ms: 0 };
 
   constructor(options: FakeTwitterOptions = {}) {
     this.bearerToken = options.bearerToken ?? 'test-bearer-token';
+    this.userToken = options.userToken ?? 'test-user-token';
+    this.brand = this.addUser(options.brandUsername ?? 'acme_help', 25_000);
+    this.server.route('POST', /^\/2\/tweets$/, (r) => this.createTweet(r));
+    this.server.route('GET', /^\/2\/users\/me$/, (r) => this.me(r));
     const limit = options.rateLimit ?? 450;
     this.rateLimit = { limit, remaining: limit, reset: Math.floor(Date.now() / 1000) + 900 };
     this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
@@ -125,7 +151,7 @@ export class FakeTwitter {
   }
 
   /** Add a post; ids grow with each call, so later posts are newer. */
-  addTweet(text: string, options: { author?: string; createdAt?: Date; inReplyTo?: FakeTweet; mentions?: string[] } = {}): FakeTweet {
+  addTweet(text: string, options: { author?: string; createdAt?: Date; inReplyTo?: FakeTweet; mentions?: string[]; quotes?: FakeTweet } = {}): FakeTweet {
     const author = this.addUser(options.author ?? `user${this.tweets.length % 17}`, 50 + ((this.tweets.length * 37) % 5000));
     const id = String(this.nextId);
     this.nextId += 1_000n + BigInt(this.tweets.length % 7);
@@ -139,9 +165,77 @@ export class FakeTwitter {
       lang: 'en',
       ...(options.inReplyTo ? { inReplyToTweetId: options.inReplyTo.id, inReplyToUserId: options.inReplyTo.authorId } : {}),
       ...(options.mentions ? { mentions: options.mentions } : {}),
+      ...(options.quotes ? { quotedTweetId: options.quotes.id } : {}),
     };
     this.tweets.push(tweet);
     return tweet;
+  }
+
+  get postRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/tweets$/).filter((r) => r.method === 'POST');
+  }
+
+  private userAuthorized(request: RecordedRequest): Reply | null {
+    if (request.headers.authorization === `Bearer ${this.userToken}`) return null;
+    if (request.headers.authorization === `Bearer ${this.bearerToken}`) {
+      return {
+        status: 403,
+        body: {
+          title: 'Unsupported Authentication',
+          detail: 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].',
+          type: 'https://api.twitter.com/2/problems/unsupported-authentication',
+          status: 403,
+        },
+      };
+    }
+    return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+  }
+
+  /** GET /2/users/me (user context). */
+  private me(request: RecordedRequest): Reply {
+    return this.userAuthorized(request) ?? { status: 200, body: { data: { id: this.brand.id, name: this.brand.name, username: this.brand.username } } };
+  }
+
+  /** Whether the post summoned the brand: it mentions the account or quotes one of its posts. */
+  summons(target: FakeTweet): boolean {
+    const brand = this.brand.username.toLowerCase();
+    if ((target.mentions ?? []).some((m) => m.toLowerCase() === brand)) return true;
+    const quoted = target.quotedTweetId ? this.tweets.find((t) => t.id === target.quotedTweetId) : undefined;
+    return quoted?.authorId === this.brand.id;
+  }
+
+  /** POST /2/tweets: a post or a reply by the brand, with X's reply restriction for self-serve apps. */
+  private async createTweet(request: RecordedRequest): Promise<Reply> {
+    const denied = this.userAuthorized(request);
+    if (denied) return denied;
+    let body: { text?: unknown; reply?: { in_reply_to_tweet_id?: unknown } };
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message: 'Request body is not valid JSON' }] } };
+    }
+    if (typeof body.text !== 'string' || body.text.length === 0) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message: '$.text: is missing but it is required' }] } };
+    }
+    let target: FakeTweet | undefined;
+    const replyTo = body.reply?.in_reply_to_tweet_id;
+    if (replyTo !== undefined) {
+      target = this.tweets.find((t) => t.id === replyTo);
+      if (!target) {
+        return { status: 403, body: { detail: 'You attempted to reply to a Tweet that is deleted or not visible to you.', type: 'about:blank', title: 'Forbidden', status: 403 } };
+      }
+      if (!this.summons(target)) return { status: 403, body: REPLY_NOT_ALLOWED };
+    }
+    if (this.tweets.some((t) => t.authorId === this.brand.id && t.text === body.text && t.inReplyToTweetId === target?.id)) {
+      return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
+    }
+    const tweet = this.addTweet(body.text, { author: this.brand.username, ...(target ? { inReplyTo: target } : {}) });
+    this.created.push(tweet);
+    if (this.stallAfterCreate.count > 0) {
+      this.stallAfterCreate.count--;
+      await new Promise((resolve) => setTimeout(resolve, this.stallAfterCreate.ms));
+    }
+    return { status: 201, body: { data: { id: tweet.id, text: tweet.text, edit_history_tweet_ids: [tweet.id] } } };
   }
 
   /** Add `count` mentions of `keyword`, spread over the last hours. */
@@ -227,6 +321,11 @@ export class FakeTwitter {
     if (page.length === 0) return { status: 200, headers: this.headers(), body: { meta: { result_count: 0 } } };
     const more = matching.length > page.length;
     const authors = [...new Set(page.map((t) => t.authorId))].map((id) => this.users.get(id)!);
+    // expansions=referenced_tweets.id.author_id: quoted posts and their authors come in includes.
+    const expansions = (q.get('expansions') ?? '').split(',');
+    const quoted = expansions.includes('referenced_tweets.id.author_id')
+      ? page.flatMap((t) => (t.quotedTweetId ? this.tweets.filter((x) => x.id === t.quotedTweetId) : []))
+      : [];
     return {
       status: 200,
       headers: this.headers(),
@@ -240,13 +339,20 @@ export class FakeTwitter {
           lang: t.lang,
           edit_history_tweet_ids: [t.id],
           public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
-          ...(t.inReplyToTweetId
-            ? { in_reply_to_user_id: t.inReplyToUserId, referenced_tweets: [{ type: 'replied_to', id: t.inReplyToTweetId }] }
+          ...(t.inReplyToTweetId ? { in_reply_to_user_id: t.inReplyToUserId } : {}),
+          ...(t.inReplyToTweetId || t.quotedTweetId
+            ? {
+                referenced_tweets: [
+                  ...(t.inReplyToTweetId ? [{ type: 'replied_to', id: t.inReplyToTweetId }] : []),
+                  ...(t.quotedTweetId ? [{ type: 'quoted', id: t.quotedTweetId }] : []),
+                ],
+              }
             : {}),
           ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
         })),
         includes: {
-          users: authors.map((u) => ({
+          ...(quoted.length > 0 ? { tweets: quoted.map((t) => ({ id: t.id, text: t.text, author_id: t.authorId, created_at: t.createdAt })) } : {}),
+          users: [...authors, ...quoted.map((t) => this.users.get(t.authorId)!).filter((u) => !authors.includes(u))].map((u) => ({
             id: u.id,
             name: u.name,
             username: u.username,

@@ -44,7 +44,14 @@ const user = z.object({
 /** GET /2/tweets/search/recent, as far as we rely on it. */
 export const searchResponse = z.object({
   data: z.array(tweet).optional(),
-  includes: z.object({ users: z.array(user).optional() }).passthrough().optional(),
+  includes: z
+    .object({
+      users: z.array(user).optional(),
+      /** Referenced posts (expansions=referenced_tweets.id.author_id): tells whether a quote quotes the brand. */
+      tweets: z.array(z.object({ id, author_id: id.optional() }).passthrough()).optional(),
+    })
+    .passthrough()
+    .optional(),
   meta: z.object({
     result_count: z.number().int().nonnegative(),
     newest_id: id.optional(),
@@ -64,6 +71,14 @@ export interface MapContext {
 /** Normalise one page of search results; authors come from `includes.users`. */
 export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention[] {
   const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
+  const referenced = new Map((page.includes?.tweets ?? []).map((t) => [t.id, t]));
+  const quotesBrand = (t: Tweet) =>
+    (t.referenced_tweets ?? []).some((r) => {
+      if (r.type !== 'quoted') return false;
+      const authorId = referenced.get(r.id)?.author_id;
+      const username = authorId ? users.get(authorId)?.username.toLowerCase() : undefined;
+      return username !== undefined && ctx.ownHandles.includes(username);
+    });
   return (page.data ?? []).map((t) => {
     const author = t.author_id ? users.get(t.author_id) : undefined;
     const handle = author?.username ?? t.author_id ?? 'unknown';
@@ -82,7 +97,8 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       keywords: matchKeywords(t.text, ctx.keywords),
       inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null,
       conversationId: t.conversation_id ?? null,
-      summonsBrand: mentioned.some((m) => ctx.ownHandles.includes(m)),
+      // X lets apps reply only when the post mentions the brand's account or quotes one of its posts.
+      summonsBrand: mentioned.some((m) => ctx.ownHandles.includes(m)) || quotesBrand(t),
       metrics: {
         likes: t.public_metrics?.like_count ?? 0,
         reposts: t.public_metrics?.retweet_count ?? 0,

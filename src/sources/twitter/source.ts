@@ -8,7 +8,7 @@ import { planQueries } from './query.js';
 
 const SEARCH_FIELDS = {
   'tweet.fields': 'author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets,entities',
-  expansions: 'author_id',
+  expansions: 'author_id,referenced_tweets.id.author_id',
   'user.fields': 'public_metrics,username,name,verified',
   sort_order: 'recency',
 } as const;
