@@ -214,6 +214,8 @@ export function getMentionByExternalId(db: Db, platform: string, externalId: str
 }
 
 export interface MentionFilter {
+  /** Also list follow-ups, which otherwise show as part of their thread's item (DESIGN §4). */
+  followUps?: boolean;
   statuses?: readonly Status[];
   platform?: string;
   /** Epoch ms: only mentions created at or after. */
@@ -227,6 +229,7 @@ export interface MentionFilter {
 export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
   const where: string[] = [];
   const params: unknown[] = [];
+  if (!filter.followUps) where.push('thread_id IS NULL');
   if (filter.statuses && filter.statuses.length > 0) {
     where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
     params.push(...filter.statuses);
