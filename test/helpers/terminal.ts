@@ -19,6 +19,11 @@ export class TerminalSession {
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
   }
 
+  /** Everything printed so far, as the terminal received it. */
+  get raw(): string {
+    return this.output;
+  }
+
   /** Everything printed so far, escape sequences removed. */
   get screen(): string {
     // eslint-disable-next-line no-control-regex

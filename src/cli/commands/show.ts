@@ -7,6 +7,18 @@ import { formatInstant } from '../../time/zone.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { mentionJson } from './list.js';
+import { existsSync } from 'node:fs';
+import type { Db } from '../../store/open.js';
+import type { Mention } from '../../store/mentions.js';
+import { priorityLevel } from '../../triage/levels.js';
+
+/** The parts of a mention's priority now (DESIGN §6: every mention says why it ranks where it does). */
+async function explainPriority(ctx: Context, db: Db, mention: Mention) {
+  const { priorityOf, waitingSince } = await import('../../triage/assess.js');
+  // Without a config (`--db` alone) the default 24 h target applies.
+  const sla = existsSync(ctx.configPath()) ? (await ctx.config()).config : { sla: { default: 86_400_000 } };
+  return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
+}
 
 export async function run(ctx: Context, idText: string): Promise<void> {
   if (!/^\d+$/.test(idText)) throw new UsageError(`"${idText}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
@@ -50,6 +62,9 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   lines.push(
     `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
   );
+  const why = await explainPriority(ctx, store.db, mention);
+  lines.push(`${color.bold(`Priority ${why.score} (${priorityLevel(why.score)})`)}${mention.status === 'new' || mention.status === 'open' ? '' : color.dim(' — if it were still open')}`);
+  for (const part of why.parts) lines.push(`  ${part.factor.padEnd(9)} ${String(part.points).padStart(4)}/${part.max}  ${sanitizeLine(part.detail)}`);
   lines.push(`likes ${mention.likes} · reposts ${mention.reposts} · replies ${mention.replies} · quotes ${mention.quotes} · keywords ${mention.keywords.join(', ') || '—'}`);
   if (responses.length > 0) {
     lines.push('', color.bold('Responses'));
