@@ -8,7 +8,7 @@ import { classify } from './classify.js';
 import { priority, type Priority } from './priority.js';
 
 /** Priority of a stored item; `waitingSince` defaults to the mention's own time. */
-export function priorityOf(mention: Mention, config: Pick<Config, 'sla'>, now: number, waitingSince = mention.createdAt): Priority {
+export function priorityOf(mention: Mention, config: Pick<Config, 'sla'>, now: number, waitingSince = mention.createdAt, explain = true): Priority {
   const target = slaTarget(config, mention.platform);
   return priority(
     {
@@ -24,6 +24,7 @@ export function priorityOf(mention: Mention, config: Pick<Config, 'sla'>, now: n
       createdAt: mention.createdAt,
     },
     now,
+    { explain },
   );
 }
 
@@ -47,6 +48,7 @@ export function assessAtIngest(config: Pick<Config, 'sla'>, now: () => number): 
         createdAt: m.createdAt,
       },
       at,
+      { explain: false },
     );
     return { category, sentiment, priority: result.score };
   };
@@ -73,7 +75,7 @@ export function recomputePriorities(db: Db, config: Pick<Config, 'sla'>, now: nu
   db.transaction(() => {
     for (const row of rows) {
       const mention = rowToMention(row);
-      const score = priorityOf(mention, config, now, waitingSince(db, mention)).score;
+      const score = priorityOf(mention, config, now, waitingSince(db, mention), false).score;
       if (score !== mention.priority) {
         update.run(score, mention.id);
         changed++;

@@ -72,9 +72,13 @@ export function velocityPerHour(input: PriorityInput, now: number): { perHour: n
   return { perHour: engagement(input.metrics) / hours, basis: 'age' };
 }
 
-/** Priority of an open item at `now`, with the part each factor contributes. */
-export function priority(input: PriorityInput, now: number): Priority {
+/**
+ * Priority of an open item at `now`, with the part each factor contributes. `explain: false` skips
+ * the wording of the parts (ingest runs this for every mention and only needs the score).
+ */
+export function priority(input: PriorityInput, now: number, { explain = true }: { explain?: boolean } = {}): Priority {
   const parts: PriorityPart[] = [];
+  const say = (words: () => string) => (explain ? words() : '');
 
   const used = (now - input.waitingSince) / Math.max(input.target, 1);
   const left = input.deadline - now;
@@ -84,7 +88,7 @@ export function priority(input: PriorityInput, now: number): Priority {
     factor: 'sla',
     points: sla,
     max: FACTOR_MAX.sla,
-    detail: left >= 0 ? `${formatDuration(left)} left of ${formatDuration(input.target)} SLA` : `SLA breached ${formatDuration(-left)} ago`,
+    detail: say(() => (left >= 0 ? `${formatDuration(left)} left of ${formatDuration(input.target)} SLA` : `SLA breached ${formatDuration(-left)} ago`)),
   });
 
   const weight = CATEGORY_WEIGHT[input.category ?? 'unknown'];
@@ -95,7 +99,9 @@ export function priority(input: PriorityInput, now: number): Priority {
     factor: 'sentiment',
     points: FACTOR_MAX.sentiment * sour,
     max: FACTOR_MAX.sentiment,
-    detail: input.sentiment === null ? 'unknown' : input.sentiment < 0 ? `negative (${input.sentiment.toFixed(2)})` : `not negative (${input.sentiment.toFixed(2)})`,
+    detail: say(() =>
+      input.sentiment === null ? 'unknown' : input.sentiment < 0 ? `negative (${input.sentiment.toFixed(2)})` : `not negative (${input.sentiment.toFixed(2)})`,
+    ),
   });
 
   const followers = input.authorFollowers ?? 0;
@@ -104,7 +110,7 @@ export function priority(input: PriorityInput, now: number): Priority {
     factor: 'reach',
     points: FACTOR_MAX.reach * clamp(Math.log10(followers + 1) / 6, 0, 1),
     max: FACTOR_MAX.reach,
-    detail: input.authorFollowers === null ? 'followers unknown' : `${followers.toLocaleString('en')} followers`,
+    detail: say(() => (input.authorFollowers === null ? 'followers unknown' : `${followers.toLocaleString('en')} followers`)),
   });
 
   const velocity = velocityPerHour(input, now);
@@ -113,7 +119,7 @@ export function priority(input: PriorityInput, now: number): Priority {
     factor: 'velocity',
     points: FACTOR_MAX.velocity * clamp(Math.log10(velocity.perHour + 1) / 3, 0, 1),
     max: FACTOR_MAX.velocity,
-    detail: `${round1(velocity.perHour)} interactions/h ${velocity.basis === 'polls' ? 'since the last poll' : 'since posted'}`,
+    detail: say(() => `${round1(velocity.perHour)} interactions/h ${velocity.basis === 'polls' ? 'since the last poll' : 'since posted'}`),
   });
 
   for (const part of parts) part.points = round1(part.points);
