@@ -42,6 +42,8 @@ export const twitterSource = z.strictObject({
   userTokenEnv: envName.optional(),
   /** Also search the brand's own replies (`from:<own> is:reply`, one request per poll) to record replies made outside brandwatch. */
   nativeReplies: z.boolean().default(true),
+  /** Re-read the public metrics of up to 100 open mentions each poll (one request) so engagement growth counts in priority. */
+  refreshMetrics: z.boolean().default(true),
   apiBaseUrl: z
     .string()
     .url()

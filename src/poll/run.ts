@@ -2,6 +2,7 @@ import type { Db } from '../store/open.js';
 import { insertMentions, type Assessment } from '../store/mentions.js';
 import { recordOwnReplies } from '../store/responses.js';
 import { linkThreads } from '../triage/threads.js';
+import { statement } from '../store/statements.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { addUsage, monthUsage } from '../store/usage.js';
 import { RateLimitStop, SourceFailure } from '../sources/request.js';
@@ -65,6 +66,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
   });
 
+  const startedAt = options.now();
   let groups;
   try {
     groups = source.groups();
@@ -80,6 +82,14 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         signal: options.signal,
         verbose: log,
         readsLeft: () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead)),
+        openMentions: (limit) =>
+          statement<[string, number, number, number], { external_id: string }>(
+            db,
+            `SELECT external_id FROM mentions WHERE source = ? AND status IN ('new', 'open') AND created_at >= ?
+               AND coalesce(metrics_updated_at, fetched_at) < ? ORDER BY created_at DESC LIMIT ?`,
+          )
+            .all(source.name, startedAt - 7 * 86_400_000, startedAt, limit)
+            .map((r) => r.external_id),
         countRequest: () => {
           result.requests++;
           addUsage(db, source.name, options.now(), 1, 0);

@@ -88,6 +88,11 @@ export interface PollEnvironment {
   verbose(message: string): void;
   /** Set when the run should stop at the next page boundary (SIGINT/SIGTERM). */
   readonly signal: AbortSignal;
+  /**
+   * External ids of this source's open mentions whose metrics predate this poll, newest first: a
+   * source may fetch them again (as a page of already-stored mentions) to refresh their metrics.
+   */
+  openMentions?(limit: number): string[];
 }
 
 export interface Source {

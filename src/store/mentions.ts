@@ -146,11 +146,15 @@ const INSERT = `
 
 // The snapshot being replaced becomes the previous one, so growth between polls is known.
 const REFRESH_METRICS = `
-  UPDATE mentions SET prev_likes = likes, prev_reposts = reposts, prev_replies = replies, prev_quotes = quotes,
-    prev_metrics_at = metrics_updated_at, likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
+  UPDATE mentions SET
+    prev_likes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN likes ELSE prev_likes END,
+    prev_reposts = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN reposts ELSE prev_reposts END,
+    prev_replies = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN replies ELSE prev_replies END,
+    prev_quotes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN quotes ELSE prev_quotes END,
+    prev_metrics_at = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN metrics_updated_at ELSE prev_metrics_at END,
+    likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
-  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')
-    AND coalesce(metrics_updated_at, 0) < @fetchedAt`;
+  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
 
 /**
  * Insert mentions not stored yet; for those already stored, refresh metrics while they are open.
@@ -164,7 +168,7 @@ export function insertMentions(
   assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
 ): number {
   const insert = statement(db, INSERT);
-  const refresh = statement(db, REFRESH_METRICS);
+
   let inserted = 0;
   for (const m of mentions) {
     const assessment = assess(m);
@@ -195,7 +199,8 @@ export function insertMentions(
       priority: assessment.priority,
     };
     if (insert.run(params).changes === 1) inserted++;
-    else refresh.run(params);
+    // Prepared only when needed: an older schema (before migration 002) can still take inserts.
+    else statement(db, REFRESH_METRICS).run(params);
   }
   return inserted;
 }

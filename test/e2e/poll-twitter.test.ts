@@ -5,9 +5,9 @@ import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCli, startCli, tempDir, twitterConfig as fullConfig, writeConfig } from '../helpers/cli.js';
 
-/** These tests count keyword-search requests: leave out the own-replies group (tested in test/e2e/replies.test.ts). */
+/** These tests count keyword-search requests: leave out the own-replies search and the metrics refresh (tested in test/e2e/replies.test.ts). */
 function twitterConfig(options: Parameters<typeof fullConfig>[0] = {}): string {
-  return fullConfig({ ...options, extra: ['nativeReplies: false', options.extra].filter(Boolean).join('\n') });
+  return fullConfig({ ...options, extra: ['nativeReplies: false', 'refreshMetrics: false', options.extra].filter(Boolean).join('\n') });
 }
 
 let fake: FakeTwitter;

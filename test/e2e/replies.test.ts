@@ -209,7 +209,9 @@ describe('poll: native replies and threads', () => {
     const native = fake.addTweet('Hi Rui, DM us and we will fix the bill', { author: 'acme_help', inReplyTo: a, createdAt: replyAt });
     fake.addTweet('unrelated reply of ours', { author: 'acme_help', inReplyTo: fake.addTweet('not about us', { author: 'zed' }) });
     const second = await cli('poll', '--json');
-    expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 2, nativeReplies: 1 });
+    // keyword search, own replies, and one metrics lookup for the mention still open
+    expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 3, nativeReplies: 1 });
+    expect(fake.lookupRequests.at(-1)!.query.get('ids')).toBe(b.id);
     const queries = fake.searchRequests.map((r) => r.query.get('query'));
     expect(queries.filter((q) => q === 'from:acme_help is:reply')).toHaveLength(2);
     const [row] = query<{ mention_id: number; via: string; sent_at: number; external_id: string }>('SELECT * FROM responses');
@@ -220,7 +222,33 @@ describe('poll: native replies and threads', () => {
     });
     expect(query<{ status: string }>('SELECT status FROM mentions WHERE id = ?', mentionId(b))[0]!.status).toBe('new');
     const third = await cli('poll', '--json');
-    expect(JSON.parse(third.stdout).sources[0]).toMatchObject({ new: 0, requests: 2, nativeReplies: 0 });
+    expect(JSON.parse(third.stdout).sources[0]).toMatchObject({ new: 0, requests: 3, nativeReplies: 0 });
+  });
+
+  it('refreshes open mentions\' metrics each poll and keeps the previous snapshot: a fast-growing complaint rises', async () => {
+    const now = Date.now();
+    const slow = fake.addTweet('acme charged me twice, terrible', { author: 'ann', createdAt: new Date(now - 10 * 60_000) });
+    const fast = fake.addTweet('acme charged me twice, terrible', { author: 'bea', createdAt: new Date(now - 10 * 60_000) });
+    expect((await cli('poll')).code).toBe(0);
+    expect(fake.lookupRequests).toHaveLength(0);
+    const priorityOf = (t: FakeTweet) => query<{ priority: number }>('SELECT priority FROM mentions WHERE external_id = ?', t.id)[0]!.priority;
+    const before = priorityOf(fast) - priorityOf(slow);
+    const likesBefore = fast.metrics.like_count;
+    fast.metrics = { retweet_count: 400, reply_count: 120, like_count: 2500, quote_count: 60 };
+    // The slow one gains nothing between the polls.
+    const poll = await cli('poll', '--json');
+    expect(JSON.parse(poll.stdout).sources[0]).toMatchObject({ requests: 3 });
+    expect(new Set(fake.lookupRequests.at(-1)!.query.get('ids')!.split(','))).toEqual(new Set([slow.id, fast.id]));
+    const [row] = query<{ likes: number; prev_likes: number; prev_metrics_at: number; metrics_updated_at: number }>(
+      'SELECT likes, prev_likes, prev_metrics_at, metrics_updated_at FROM mentions WHERE external_id = ?',
+      fast.id,
+    );
+    expect(row!.likes).toBe(2500);
+    expect(row!.prev_likes).toBe(likesBefore);
+    expect(row!.prev_metrics_at).toBeLessThan(row!.metrics_updated_at);
+    expect(priorityOf(fast) - priorityOf(slow)).toBeGreaterThan(before + 5);
+    const show = await cli('show', String(mentionId(fast)));
+    expect(show.stdout).toMatch(/velocity\s+\d+(\.\d)?\/10\s+[\d.]+ interactions\/h since the last poll/);
   });
 
   it('joins a follow-up to its item and re-opens it after our reply; the queue shows the item once', async () => {

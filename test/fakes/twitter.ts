@@ -120,6 +120,7 @@ export class FakeTwitter {
     this.brand = this.addUser(options.brandUsername ?? 'acme_help', 25_000);
     this.server.route('POST', /^\/2\/tweets$/, (r) => this.createTweet(r));
     this.server.route('GET', /^\/2\/users\/me$/, (r) => this.me(r));
+    this.server.route('GET', /^\/2\/tweets$/, (r) => this.lookup(r));
     const limit = options.rateLimit ?? 450;
     this.rateLimit = { limit, remaining: limit, reset: Math.floor(Date.now() / 1000) + 900 };
     this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
@@ -189,6 +190,48 @@ export class FakeTwitter {
       };
     }
     return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+  }
+
+  get lookupRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/tweets$/).filter((r) => r.method === 'GET');
+  }
+
+  /** GET /2/tweets?ids=…: up to 100 posts by id, with their current metrics; missing ids come back in `errors`. */
+  private lookup(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) {
+      return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    }
+    const ids = (request.query.get('ids') ?? '').split(',').filter(Boolean);
+    if (ids.length === 0 || ids.length > 100) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message: 'The `ids` query parameter value must have between 1 and 100 ids' }] } };
+    }
+    const found = ids.map((id) => this.tweets.find((t) => t.id === id)).filter((t): t is FakeTweet => t !== undefined);
+    const missing = ids.filter((id) => !found.some((t) => t.id === id));
+    const users = [...new Set(found.map((t) => t.authorId))].map((id) => this.users.get(id)!);
+    return {
+      status: 200,
+      headers: this.headers(),
+      body: {
+        ...(found.length > 0
+          ? {
+              data: found.map((t) => ({
+                id: t.id,
+                text: t.text,
+                author_id: t.authorId,
+                created_at: t.createdAt,
+                conversation_id: t.conversationId,
+                edit_history_tweet_ids: [t.id],
+                public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
+                ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+              })),
+              includes: { users: users.map((u) => ({ id: u.id, name: u.name, username: u.username, public_metrics: { followers_count: u.followers, following_count: 10, tweet_count: 100, listed_count: 0 } })) },
+            }
+          : {}),
+        ...(missing.length > 0
+          ? { errors: missing.map((id) => ({ value: id, detail: `Could not find tweet with ids: [${id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' })) }
+          : {}),
+      },
+    };
   }
 
   /** GET /2/users/me (user context). */

@@ -60,6 +60,9 @@ export const searchResponse = z.object({
   }),
 });
 export type SearchResponse = z.infer<typeof searchResponse>;
+
+/** GET /2/tweets?ids=…: the posts still visible (deleted ones come back in `errors`). */
+export const lookupResponse = searchResponse.omit({ meta: true }).extend({ errors: z.array(z.unknown()).optional() });
 export type Tweet = z.infer<typeof tweet>;
 
 export interface MapContext {

@@ -2,7 +2,7 @@ import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi,
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
 import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
 import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
-import { mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
+import { lookupResponse, mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
 import { planQueries } from './query.js';
 
@@ -37,6 +37,8 @@ export interface TwitterSourceOptions {
 
 /** Key of the query group that finds the brand's own replies (made on the phone or the web). */
 export const OWN_REPLIES_GROUP = 'own-replies';
+/** Key of the step that re-reads open mentions' metrics (GET /2/tweets?ids=). */
+export const METRICS_GROUP = 'open-metrics';
 
 /** Rewrites every request to another HTTPS origin (the client has no base-URL setting). */
 export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwitterApiClientPlugin {
@@ -85,6 +87,7 @@ export class TwitterSource implements Source {
       const query = `${own.length === 1 ? own[0] : `(${own.join(' OR ')})`} is:reply`;
       groups.push({ key: OWN_REPLIES_GROUP, query, keywords: [] });
     }
+    if (this.options.config.refreshMetrics) groups.push({ key: METRICS_GROUP, query: '', keywords: [] });
     return groups;
   }
 
@@ -92,7 +95,39 @@ export class TwitterSource implements Source {
     return checkTwitter(this.client, this.groups()[0]?.query ?? this.options.keywords[0]!.term, Date.now(), this.options.config.bearerTokenEnv);
   }
 
+  /** One lookup of up to 100 open mentions: their metrics now, kept beside the previous snapshot (engagement velocity). */
+  private async refreshMetrics(env: PollEnvironment): Promise<GroupOutcome> {
+    const readsLeft = env.readsLeft();
+    const ids = env.openMentions?.(Math.min(100, readsLeft ?? 100)) ?? [];
+    if (ids.length === 0) return { status: 'ok' };
+    const { config } = this.options;
+    const result = await requestWithPolicy(
+      async () => {
+        const body = await this.client.v2.tweets(ids, {
+          'tweet.fields': SEARCH_FIELDS['tweet.fields'],
+          expansions: ['author_id'],
+          'user.fields': ['public_metrics', 'username', 'name'],
+        });
+        return body as unknown;
+      },
+      classifyTwitterError,
+      { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+      env,
+    );
+    const parsed = lookupResponse.safeParse(result);
+    if (!parsed.success) throw new SourceFailure(`unexpected lookup response from X (${parsed.error.issues[0]!.path.join('.') || 'body'})`);
+    const found = parsed.data.data ?? [];
+    env.store({
+      mentions: mapSearchPage({ ...parsed.data, meta: { result_count: found.length } }, { keywords: [], ownHandles: this.options.ownHandles }),
+      ownReplies: [],
+      cursor: {},
+      postsRead: found.length,
+    });
+    return { status: 'ok' };
+  }
+
   async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+    if (group.key === METRICS_GROUP) return this.refreshMetrics(env);
     let cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
     let resuming = cursor.run !== null;
     const { config } = this.options;
