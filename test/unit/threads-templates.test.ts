@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import { getMention, insertMentions } from '../../src/store/mentions.js';
+import { eventsFor } from '../../src/store/events.js';
+import { linkThreads } from '../../src/triage/threads.js';
+import { setStatus, setCategory } from '../../src/triage/actions.js';
+import { threadTip } from '../../src/triage/outbox.js';
+import { fillTemplate } from '../../src/triage/templates.js';
+import type { NewMention } from '../../src/sources/types.js';
+
+function mention(id: string, overrides: Partial<NewMention> = {}): NewMention {
+  return {
+    platform: 'twitter',
+    externalId: id,
+    url: null,
+    authorHandle: 'kim',
+    authorName: null,
+    authorId: '7',
+    authorFollowers: 10,
+    text: `acme ${id}`,
+    lang: 'en',
+    createdAt: Number(id),
+    keywords: ['acme'],
+    inReplyTo: null,
+    conversationId: id,
+    summonsBrand: false,
+    metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
+    ...overrides,
+  };
+}
+
+function store(ms: NewMention[], at: number) {
+  const { db } = openStore(':memory:');
+  const page = (list: NewMention[], when: number) =>
+    db.transaction(() => {
+      insertMentions(db, 'twitter', list, when);
+      linkThreads(db, list, when);
+    })();
+  page(ms, at);
+  return { db, page };
+}
+
+describe('threads', () => {
+  it('joins a follow-up by the same author in the same conversation; others start their own item', () => {
+    const { db, page } = store([mention('100')], 1000);
+    page([mention('200', { conversationId: '100', inReplyTo: '100' }), mention('300', { conversationId: '100', inReplyTo: '100', authorId: '8', authorHandle: 'max' })], 2000);
+    expect(getMention(db, 2)!.threadId).toBe(1);
+    expect(getMention(db, 3)!.threadId).toBeNull();
+    expect(threadTip(db, getMention(db, 1)!).externalId).toBe('200');
+  });
+
+  it('re-opens a replied item with an audited event, but leaves ignored and spam items closed', () => {
+    const { db, page } = store([mention('100'), mention('101', { authorId: '9', authorHandle: 'zed' })], 1000);
+    setStatus(db, 1, 'replied', 'dana', 1500);
+    setStatus(db, 2, 'spam', 'dana', 1500);
+    page([mention('200', { conversationId: '100' }), mention('201', { conversationId: '101', authorId: '9', authorHandle: 'zed' })], 2000);
+    expect(getMention(db, 1)!.status).toBe('open');
+    expect(eventsFor(db, 1).at(-1)).toMatchObject({ kind: 'status', oldValue: 'replied', newValue: 'open', actor: 'poll (follow-up)' });
+    expect(getMention(db, 2)!.status).toBe('spam');
+  });
+
+  it('closing an item closes its waiting follow-ups; a category set by hand is marked manual', () => {
+    const { db, page } = store([mention('100')], 1000);
+    page([mention('200', { conversationId: '100' })], 2000);
+    setStatus(db, 1, 'resolved', 'dana', 3000);
+    expect(getMention(db, 2)!.status).toBe('resolved');
+    setCategory(db, 1, 'praise', 'dana', 3000);
+    expect(getMention(db, 1)).toMatchObject({ category: 'praise', categoryManual: true });
+  });
+});
+
+describe('templates', () => {
+  it('fills {author}, {brand} and {url} and names an unknown placeholder', () => {
+    expect(fillTemplate('t', 'Hi @{author}, {brand} here: {url}', { author: '@kim', brand: 'Acme', url: 'https://x.com/kim/status/1' })).toBe(
+      'Hi @kim, Acme here: https://x.com/kim/status/1',
+    );
+    expect(() => fillTemplate('welcome', 'Hi {name}', { author: 'kim', brand: 'Acme', url: null })).toThrow(
+      'templates.welcome: unknown placeholder {name} (use {author}, {brand} or {url})',
+    );
+  });
+});
