@@ -60,8 +60,9 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   const storePage = db.transaction((groupKey: string, page: Parameters<Parameters<Source['poll']>[2]['store']>[0]) => {
     const fetchedAt = options.now();
     result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
-    linkThreads(db, page.mentions, fetchedAt);
     result.nativeReplies += recordOwnReplies(db, page.ownReplies);
+    // After our replies are known, so a follow-up posted after one re-opens its item.
+    linkThreads(db, page.mentions, fetchedAt);
     addUsage(db, source.name, fetchedAt, 0, page.postsRead);
     saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
   });

@@ -71,8 +71,22 @@ export function markAnswered(db: Db, mentionId: number, sentAt: number, actor: s
   const root = row?.thread_id ?? mentionId;
   if (row?.thread_id != null) markAnswered(db, root, sentAt, actor);
   else {
-    const waiting = statement<[number], { id: number; status: string }>(db, "SELECT id, status FROM mentions WHERE thread_id = ? AND status IN ('new', 'open')").all(root);
+    // Follow-ups written after this reply still wait for the next one.
+    const waiting = statement<[number, number], { id: number; status: string }>(
+      db,
+      "SELECT id, status FROM mentions WHERE thread_id = ? AND status IN ('new', 'open') AND created_at <= ?",
+    ).all(root, sentAt);
     for (const member of waiting) markAnswered(db, member.id, sentAt, actor);
+    // A reply learnt late (e.g. made on the phone) that is older than a stored follow-up leaves the item waiting.
+    const later = statement<[number, number], { n: number }>(
+      db,
+      "SELECT count(*) AS n FROM mentions WHERE thread_id = ? AND status IN ('new', 'open') AND created_at > ?",
+    ).get(root, sentAt);
+    const item = statement<[number], { status: string }>(db, 'SELECT status FROM mentions WHERE id = ?').get(root);
+    if (later && later.n > 0 && item?.status === 'replied') {
+      statement(db, "UPDATE mentions SET status = 'open' WHERE id = ?").run(root);
+      appendEvent(db, { mentionId: root, at: sentAt, kind: 'status', oldValue: 'replied', newValue: 'open', actor: 'poll (follow-up)' });
+    }
   }
 }
 

@@ -26,8 +26,9 @@ export function linkThreads(db: Db, mentions: readonly NewMention[], at: number)
     if (root === null || root === row.id) continue;
     statement(db, 'UPDATE mentions SET thread_id = ? WHERE id = ?').run(root, row.id);
     linked++;
-    const item = statement<[number], { status: string }>(db, 'SELECT status FROM mentions WHERE id = ?').get(root);
-    if (item && REOPEN.includes(item.status)) {
+    const item = statement<[number], { status: string; status_changed_at: number }>(db, 'SELECT status, status_changed_at FROM mentions WHERE id = ?').get(root);
+    // Only what the customer wrote after the item was answered or closed takes it back to the queue.
+    if (item && REOPEN.includes(item.status) && m.createdAt > item.status_changed_at) {
       statement(db, "UPDATE mentions SET status = 'open', status_changed_at = ? WHERE id = ?").run(at, root);
       appendEvent(db, { mentionId: root, at, kind: 'status', oldValue: item.status, newValue: 'open', actor: 'poll (follow-up)' });
     }

@@ -257,7 +257,8 @@ describe('poll: native replies and threads', () => {
     const id = mentionId(first);
     expect((await cli('reply', String(id), '--text', 'Hi Ivy, DM us please')).code).toBe(0);
     const ours = fake.created[0]!;
-    const followUp = fake.addTweet('@acme_help acme I did, no answer yet', { author: 'ivy', mentions: ['acme_help'], inReplyTo: ours });
+    // X's times have whole seconds: the follow-up comes a little later than our reply.
+    const followUp = fake.addTweet('@acme_help acme I did, no answer yet', { author: 'ivy', mentions: ['acme_help'], inReplyTo: ours, createdAt: new Date(Date.now() + 2000) });
     const other = fake.addTweet('@acme_help acme same here!', { author: 'max', mentions: ['acme_help'], inReplyTo: first });
     await cli('poll');
     const rows = query<{ id: number; thread_id: number | null; status: string }>('SELECT id, thread_id, status FROM mentions ORDER BY id');

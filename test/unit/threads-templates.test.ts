@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { getMention, insertMentions } from '../../src/store/mentions.js';
 import { eventsFor } from '../../src/store/events.js';
+import { recordOwnReplies } from '../../src/store/responses.js';
 import { linkThreads } from '../../src/triage/threads.js';
 import { setStatus, setCategory } from '../../src/triage/actions.js';
 import { threadTip } from '../../src/triage/outbox.js';
@@ -53,10 +54,22 @@ describe('threads', () => {
     const { db, page } = store([mention('100'), mention('101', { authorId: '9', authorHandle: 'zed' })], 1000);
     setStatus(db, 1, 'replied', 'dana', 1500);
     setStatus(db, 2, 'spam', 'dana', 1500);
-    page([mention('200', { conversationId: '100' }), mention('201', { conversationId: '101', authorId: '9', authorHandle: 'zed' })], 2000);
+    page([mention('1600', { conversationId: '100' }), mention('1601', { conversationId: '101', authorId: '9', authorHandle: 'zed' })], 2000);
     expect(getMention(db, 1)!.status).toBe('open');
     expect(eventsFor(db, 1).at(-1)).toMatchObject({ kind: 'status', oldValue: 'replied', newValue: 'open', actor: 'poll (follow-up)' });
     expect(getMention(db, 2)!.status).toBe('spam');
+    // A follow-up written before the reply does not re-open the item.
+    setStatus(db, 1, 'replied', 'dana', 2500);
+    page([mention('2400', { conversationId: '100' })], 3000);
+    expect(getMention(db, 1)!.status).toBe('replied');
+  });
+
+  it('a reply learnt late (made on the phone) answers what came before it; a later follow-up keeps the item open', () => {
+    const { db, page } = store([mention('1000')], 1000);
+    page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 3500);
+    recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
+    expect([1, 2, 3].map((id) => getMention(db, id)!.status)).toEqual(['open', 'replied', 'new']);
+    expect(getMention(db, 1)!.firstResponseAt).toBe(2000);
   });
 
   it('closing an item closes its waiting follow-ups; a category set by hand is marked manual', () => {
