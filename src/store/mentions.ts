@@ -132,16 +132,13 @@ export interface Assessment {
   priority: number;
 }
 
+// Positional parameters: binding 25 values by position is markedly cheaper than by name at ingest rates.
 const INSERT = `
   INSERT INTO mentions (
     platform, source, external_id, url, author_handle, author_name, author_id, author_followers,
     text, lang, created_at, fetched_at, keyword, keywords, in_reply_to, conversation_id, summons_brand,
     likes, reposts, replies, quotes, metrics_updated_at, sentiment, category, priority, status, status_changed_at
-  ) VALUES (
-    @platform, @source, @externalId, @url, @authorHandle, @authorName, @authorId, @authorFollowers,
-    @text, @lang, @createdAt, @fetchedAt, @keyword, @keywords, @inReplyTo, @conversationId, @summonsBrand,
-    @likes, @reposts, @replies, @quotes, @fetchedAt, @sentiment, @category, @priority, 'new', @fetchedAt
-  )
+  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
 // The snapshot being replaced becomes the previous one, so growth between polls is known.
@@ -172,35 +169,49 @@ export function insertMentions(
   let inserted = 0;
   for (const m of mentions) {
     const assessment = assess(m);
-    const params = {
-      platform: m.platform,
+    const result = insert.run(
+      m.platform,
       source,
-      externalId: m.externalId,
-      url: m.url,
-      authorHandle: m.authorHandle,
-      authorName: m.authorName,
-      authorId: m.authorId,
-      authorFollowers: m.authorFollowers,
-      text: m.text,
-      lang: m.lang,
-      createdAt: m.createdAt,
+      m.externalId,
+      m.url,
+      m.authorHandle,
+      m.authorName,
+      m.authorId,
+      m.authorFollowers,
+      m.text,
+      m.lang,
+      m.createdAt,
       fetchedAt,
-      keyword: m.keywords[0] ?? null,
-      keywords: JSON.stringify(m.keywords),
-      inReplyTo: m.inReplyTo,
-      conversationId: m.conversationId,
-      summonsBrand: m.summonsBrand ? 1 : 0,
+      m.keywords[0] ?? null,
+      JSON.stringify(m.keywords),
+      m.inReplyTo,
+      m.conversationId,
+      m.summonsBrand ? 1 : 0,
+      m.metrics.likes,
+      m.metrics.reposts,
+      m.metrics.replies,
+      m.metrics.quotes,
+      fetchedAt,
+      assessment.sentiment,
+      assessment.category,
+      assessment.priority,
+      fetchedAt,
+    );
+    if (result.changes === 1) {
+      inserted++;
+      continue;
+    }
+    // Prepared only when needed: an older schema (before migration 002) can still take inserts.
+    statement(db, REFRESH_METRICS).run({
+      platform: m.platform,
+      externalId: m.externalId,
+      authorFollowers: m.authorFollowers,
+      fetchedAt,
       likes: m.metrics.likes,
       reposts: m.metrics.reposts,
       replies: m.metrics.replies,
       quotes: m.metrics.quotes,
-      sentiment: assessment.sentiment,
-      category: assessment.category,
-      priority: assessment.priority,
-    };
-    if (insert.run(params).changes === 1) inserted++;
-    // Prepared only when needed: an older schema (before migration 002) can still take inserts.
-    else statement(db, REFRESH_METRICS).run(params);
+    });
   }
   return inserted;
 }
