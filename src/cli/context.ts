@@ -31,7 +31,7 @@ export interface Context {
   readonly signal: AbortSignal;
   close(): void;
   /** The same process context with other global options (e.g. the demo's own config and database). */
-  derive(overrides: Partial<GlobalOptions>): Context;
+  derive(overrides: Partial<GlobalOptions>, now?: () => number): Context;
 }
 
 export interface ContextDeps {
@@ -41,6 +41,8 @@ export interface ContextDeps {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: { isTTY?: boolean };
   signal: AbortSignal;
+  /** A clock of its own (the demo replays past polls); default: BRANDWATCH_NOW or the system clock. */
+  now?: () => number;
 }
 
 function xdg(env: NodeJS.ProcessEnv, variable: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME', fallback: string): string {
@@ -68,7 +70,7 @@ export function createContext(deps: ContextDeps): Context {
     env,
     options,
     signal: deps.signal,
-    now: () => (pinned !== null && !Number.isNaN(pinned) ? pinned : Date.now()),
+    now: deps.now ?? (() => (pinned !== null && !Number.isNaN(pinned) ? pinned : Date.now())),
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     async config() {
       if (!loaded) {
@@ -110,8 +112,8 @@ export function createContext(deps: ContextDeps): Context {
       store?.close();
       store = null;
     },
-    derive(overrides) {
-      return createContext({ ...deps, options: { ...options, ...overrides } });
+    derive(overrides, now) {
+      return createContext({ ...deps, options: { ...options, ...overrides }, ...(now ? { now } : {}) });
     },
   };
   return context;

@@ -97,6 +97,10 @@ describe('demo', () => {
       oldest: number;
     };
     const native = db.prepare("SELECT count(*) AS n FROM responses WHERE via = 'native' AND state = 'sent'").get() as { n: number };
+    // The fortnight is replayed as 15-minute polls: every mention was seen within 15 minutes, as with cron.
+    const lag = db.prepare('SELECT max(fetched_at - created_at) AS worst, min(fetched_at - created_at) AS best FROM mentions').get() as { worst: number; best: number };
+    expect(lag.best).toBeGreaterThanOrEqual(0);
+    expect(lag.worst).toBeLessThanOrEqual(15 * 60_000);
     db.close();
     expect(counts.mentions).toBeGreaterThan(100);
     expect(counts.replied).toBeGreaterThan(30);

@@ -8,6 +8,8 @@ import { poll, summaryLine } from './poll.js';
 import { list, renderMentionTable } from './list.js';
 import { report as weeklyReport, render as renderReport } from './report.js';
 
+const REPLAY_INTERVAL = 15 * 60_000;
+
 export interface DemoOptions {
   dir: string;
 }
@@ -30,9 +32,19 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   });
   writeFileSync(configPath, text, { mode: 0o600 });
 
-  const demo = ctx.derive({ config: configPath, db: dbPath });
+  // Replay the fortnight as a cron job polling every 15 minutes would have seen it, so detection lag
+  // and response times in the report are those of a real set-up, then poll once more at the real time.
+  let replayAt: number | null = Date.parse(start);
+  const demo = ctx.derive({ config: configPath, db: dbPath }, () => replayAt ?? ctx.now());
   ctx.io.info(`demo: ${SAMPLE_BRAND} broadband, 14 days of mentions on the bundled sample platform (config and database in ${dir})`);
+  let replayed = 0;
+  for (replayAt += REPLAY_INTERVAL; replayAt < ctx.now(); replayAt += REPLAY_INTERVAL) {
+    replayed += (await poll(demo, {})).new;
+    if (ctx.signal.aborted) break;
+  }
+  replayAt = null;
   const report = await poll(demo, {});
+  ctx.io.info(`replayed 14 days of polls every 15 minutes: ${replayed} mentions stored`);
   for (const result of report.sources) ctx.io.info(summaryLine(result, ctx.now()));
 
   const open = await list(demo, { limit: 15 });
