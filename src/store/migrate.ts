@@ -36,6 +36,8 @@ export function migrate(db: Database, path: string, target = SCHEMA_VERSION): vo
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
     db.transaction(() => {
+      // Another process (an overlapping cron run) may have migrated since we looked: check under the write lock.
+      if (schemaVersion(db) >= migration.version) return;
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();

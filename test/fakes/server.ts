@@ -27,7 +27,9 @@ export type Fault =
   | { kind: 'truncated' }
   | { kind: 'reset' }
   | { kind: 'stall'; ms: number }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Answer only once `until` settles (e.g. when the test has seen what it waits for). */
+  | { kind: 'hold'; until: Promise<unknown> };
 
 interface Route {
   method: string;
@@ -123,6 +125,9 @@ export class FakeServer {
         case 'reset':
           req.socket.destroy();
           return;
+        case 'hold':
+          await fault.until.catch(() => undefined);
+          break;
         case 'stall':
         case 'delay':
           // A stall outlasts the client's timeout; the answer still follows, as a slow server's would.

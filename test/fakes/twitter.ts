@@ -105,6 +105,13 @@ export class FakeTwitter {
   /** since_id values below this are "older than 7 days" and refused with X's 400. */
   oldestSinceId: bigint | null = null;
   rateLimit: { limit: number; remaining: number; reset: number };
+  /**
+   * Faults in the pages themselves, one per non-empty search page, in order. `repeat`: the page also
+   * serves again the posts just above it (the previous page's last ones) and one of its own twice.
+   * `skip`: the page leaves out a few posts and its next_token starts the next page at the gap, as a
+   * sloppy paginator would — nothing is lost if the client follows the token.
+   */
+  readonly pageFaults: ('repeat' | 'skip')[] = [];
   private nextId = BASE_ID;
   private readonly bearerToken: string;
   private readonly userToken: string;
@@ -350,19 +357,29 @@ export class FakeTwitter {
         return invalid(`Invalid 'next_token':'${token}'`);
       }
     }
-    const matching = this.tweets
+    const candidates = this.tweets
       .filter((t) => {
         const id = BigInt(t.id);
         if (sinceId && id <= BigInt(sinceId)) return false;
         if (untilId && id >= BigInt(untilId)) return false;
         if (startTime !== null && Date.parse(t.createdAt) < startTime) return false;
-        if (before !== null && id >= before) return false;
         return matches(tree, t, this.users.get(t.authorId));
       })
       .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
-    const page = matching.slice(0, maxResults);
+    const matching = candidates.filter((t) => before === null || BigInt(t.id) < before);
+    let page = matching.slice(0, maxResults);
     if (page.length === 0) return { status: 200, headers: this.headers(), body: { meta: { result_count: 0 } } };
-    const more = matching.length > page.length;
+    let more = matching.length > page.length;
+    let nextBefore = page.at(-1)!.id;
+    const pageFault = this.pageFaults.shift();
+    if (pageFault === 'repeat') {
+      const above = candidates.filter((t) => BigInt(t.id) > BigInt(page[0]!.id)).slice(-3);
+      page = [...above, ...page, page[0]!];
+    } else if (pageFault === 'skip' && page.length > 1) {
+      nextBefore = String(BigInt(page[1]!.id) + 1n);
+      page = [page[0]!, ...page.slice(Math.min(4, page.length))];
+      more = true;
+    }
     const authors = [...new Set(page.map((t) => t.authorId))].map((id) => this.users.get(id)!);
     // expansions=referenced_tweets.id.author_id: quoted posts and their authors come in includes.
     const expansions = (q.get('expansions') ?? '').split(',');
@@ -407,7 +424,7 @@ export class FakeTwitter {
           newest_id: page[0]!.id,
           oldest_id: page.at(-1)!.id,
           result_count: page.length,
-          ...(more ? { next_token: Buffer.from(JSON.stringify({ before: page.at(-1)!.id })).toString('base64url') } : {}),
+          ...(more ? { next_token: Buffer.from(JSON.stringify({ before: nextBefore })).toString('base64url') } : {}),
         },
       },
     };

@@ -1,0 +1,143 @@
+// Helpers for the bench: timing, child processes, peak RSS, cached data sets.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateMentions } from './data.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CACHE = join(ROOT, '.bench');
+export const BIN = join(ROOT, 'bin', 'brandwatch.js');
+mkdirSync(CACHE, { recursive: true });
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Preloaded into a child: writes its peak RSS (KB) to BENCH_RSS_FILE when it exits. */
+const RSS_PRELOAD = join(CACHE, 'rss-preload.cjs');
+writeFileSync(
+  RSS_PRELOAD,
+  "process.on('exit', () => { if (process.env.BENCH_RSS_FILE) require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n",
+);
+
+/**
+ * Run a command, collecting output; `ms` is wall time from spawn to exit. With `rss`, the child is a
+ * node process and `rssKb` is its peak resident set size.
+ */
+export function run(command, args, { env = {}, stdout = 'pipe', rss = false, cwd = ROOT } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const rssFile = rss ? join(CACHE, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : null;
+    const childEnv = { PATH: process.env.PATH, HOME: CACHE, TZ: 'UTC', NO_COLOR: '1', ...env };
+    if (rssFile) {
+      childEnv.BENCH_RSS_FILE = rssFile;
+      childEnv.NODE_OPTIONS = `--require ${RSS_PRELOAD}`;
+    }
+    const started = performance.now();
+    const child = spawn(command, args, { env: childEnv, cwd, stdio: ['ignore', stdout, 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - started;
+      let rssKb = null;
+      if (rssFile && existsSync(rssFile)) {
+        rssKb = Number(readFileSync(rssFile, 'utf8'));
+        rmSync(rssFile, { force: true });
+      }
+      resolvePromise({ code, signal, ms, stdout: out, stderr: err, rssKb });
+    });
+  });
+}
+
+export function cli(args, options = {}) {
+  return run(process.execPath, [BIN, ...args], options);
+}
+
+/** Fail loudly when a measured command did not work: a bench that times an error message lies. */
+export function expectOk(result, what) {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code ?? result.signal}: ${result.stderr.trim().split('\n')[0]}`);
+  return result;
+}
+
+/** Median wall time of `runs` runs (after one warm-up). */
+export async function medianMs(runs, once) {
+  await once();
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push((await once()).ms);
+  return median(times);
+}
+
+export const fmt = {
+  ms: (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`),
+  rate: (perSecond) => (perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : `${Math.round(perSecond / 1000)}k`) + ' rows/s',
+  count: (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n)),
+  ratio: (r) => `${r.toFixed(2)}×`,
+};
+
+/**
+ * A mentions database of `count` rows (with responses) built with the product's own schema, cached
+ * under .bench/ by size, seed and schema version.
+ */
+export async function mentionsDb({ count, seed, start, end, log }) {
+  const { openStore } = await import(join(ROOT, 'dist/store/open.js'));
+  const { SCHEMA_VERSION } = await import(join(ROOT, 'dist/store/migrate.js'));
+  const path = join(CACHE, `mentions-${fmt.count(count)}-s${seed}-v${SCHEMA_VERSION}.db`);
+  if (existsSync(path)) return path;
+  // A data set cached by an older schema is brought up to date by the product's own migrations.
+  const older = readdirSync(CACHE)
+    .map((name) => new RegExp(`^mentions-${fmt.count(count)}-s${seed}-v(\\d+)\\.db$`).exec(name))
+    .filter((m) => m && Number(m[1]) < SCHEMA_VERSION)
+    .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  if (older) {
+    log(`migrating the cached ${older[0]} to schema ${SCHEMA_VERSION}…`);
+    openStore(join(CACHE, older[0])).close();
+    renameSync(join(CACHE, older[0]), path);
+    return path;
+  }
+  const building = `${path}.building`;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true });
+  log(`generating ${fmt.count(count)} mentions into ${path} (cached for later runs)…`);
+  const started = performance.now();
+  const store = openStore(building);
+  const { db } = store;
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -200000');
+  const columns = [
+    'platform', 'source', 'external_id', 'url', 'author_handle', 'author_name', 'author_id', 'author_followers', 'text', 'lang',
+    'created_at', 'fetched_at', 'keyword', 'keywords', 'conversation_id', 'summons_brand', 'likes', 'reposts', 'replies', 'quotes',
+    'sentiment', 'category', 'priority', 'status', 'status_changed_at', 'first_response_at',
+  ];
+  const insertMention = db.prepare(`INSERT INTO mentions (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+  const insertResponse = db.prepare(
+    `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'sent')`,
+  );
+  let batch = [];
+  const flush = db.transaction((rows) => {
+    for (const row of rows) {
+      const { response, ...mention } = row;
+      const id = insertMention.run(mention).lastInsertRowid;
+      if (response !== null) {
+        insertResponse.run(id, row.platform, `r${row.external_id}`, 'Sorry to hear that — please DM us your order number.', response, response, Number(id) % 3 === 0 ? 'native' : 'brandwatch');
+      }
+    }
+  });
+  generateMentions({ seed, count, start, end }, (row) => {
+    batch.push(row);
+    if (batch.length === 20_000) {
+      flush(batch);
+      batch = [];
+    }
+  });
+  flush(batch);
+  db.exec('ANALYZE');
+  store.close();
+  renameSync(building, path);
+  log(`  built in ${fmt.ms(performance.now() - started)}`);
+  return path;
+}

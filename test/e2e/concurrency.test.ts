@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { sorted, twitterFixture } from '../helpers/twitter-db.js';
+
+let fixture: Awaited<ReturnType<typeof twitterFixture>> | null = null;
+afterAll(async () => fixture?.fake.stop());
+
+describe('overlapping polls', () => {
+  it('10 simultaneous polls on a new database: one runs, the rest exit 75, no SQLITE_BUSY escapes', async () => {
+    fixture = await twitterFixture();
+    const { fake } = fixture;
+    fake.addMentions(40, 'acme');
+    expect(existsSync(fixture.dbPath)).toBe(false);
+    // The lock holder's first request waits until every other poll has exited.
+    let releaseHolder!: () => void;
+    fake.server.inject({ kind: 'hold', until: new Promise<void>((resolve) => (releaseHolder = resolve)) });
+
+    const children = Array.from({ length: 10 }, () => {
+      const child = fixture!.startPoll();
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout!.resume();
+      return { child, stderr: () => stderr, code: new Promise<number | null>((resolve) => child.on('close', resolve)) };
+    });
+    const settled = children.map(() => false);
+    children.forEach((c, i) => void c.code.then(() => (settled[i] = true)));
+    const deadline = Date.now() + 60_000;
+    while (settled.filter(Boolean).length < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    releaseHolder();
+    const codes = await Promise.all(children.map((c) => c.code));
+
+    const outputs = children.map((c) => c.stderr());
+    expect(codes.filter((c) => c === 0), outputs.join('\n')).toHaveLength(1);
+    expect(codes.filter((c) => c === 75), outputs.join('\n')).toHaveLength(9);
+    for (const [i, code] of codes.entries()) {
+      expect(outputs[i]).not.toMatch(/SQLITE_BUSY|database is locked|\n\s+at /);
+      if (code === 75) {
+        expect(outputs[i]!.trim()).toBe('brandwatch: another brandwatch poll is running on this database; this run stopped (exit 75) — cron will try again');
+      }
+    }
+    // Fetched once: 40 posts of the first query group in pages of 10, and one empty page for the second.
+    expect(fake.searchRequests).toHaveLength(5);
+    expect(sorted(fixture.stored())).toEqual(sorted(fixture.serverIds()));
+  });
+});

@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeTwitter } from '../fakes/twitter.js';
+import { testCertificate } from '../fakes/tls.js';
+import { runCli, startCli, tempDir, writeConfig } from './cli.js';
+
+/** A seeded generator, so a failing random run can be replayed from the seed in its message. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const KEYWORDS = ['acme', 'wile e coyote and roadrunner'];
+
+/** A fake X API, a temp folder and the config and environment that point a poll at it. */
+export async function twitterFixture(options: { settings?: string[] } = {}) {
+  const fake = await new FakeTwitter().start();
+  const dir = tempDir();
+  const { caFile } = await testCertificate();
+  const env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url, NODE_EXTRA_CA_CERTS: caFile };
+  // A 64-character query limit puts the two keywords in two query groups, each with its own cursor.
+  const settings = options.settings ?? ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 2s', 'retry: { attempts: 3, baseDelay: 10ms }'];
+  writeConfig(
+    dir,
+    [
+      'brand: Acme',
+      'timezone: UTC',
+      'keywords:',
+      ...KEYWORDS.map((k) => `  - ${JSON.stringify(k)}`),
+      'ownAccounts: { twitter: acme_help }',
+      'sources:',
+      '  - platform: twitter',
+      '    bearerTokenEnv: TWITTER_BEARER_TOKEN',
+      ...settings.map((s) => `    ${s}`),
+      '',
+    ].join('\n'),
+  );
+  const dbPath = join(dir, 'bw.db');
+  const args = ['--config', join(dir, 'config.yml'), '--db', dbPath, 'poll'];
+  return {
+    fake,
+    dir,
+    env,
+    dbPath,
+    poll: (...extra: string[]) => runCli([...args, ...extra], { env }),
+    startPoll: () => startCli(args, { env }),
+    /** Every stored (platform, external_id), in storage order, duplicates included. */
+    stored(): string[] {
+      if (!existsSync(dbPath)) return [];
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return (db.prepare('SELECT external_id FROM mentions ORDER BY id').all() as { external_id: string }[]).map((r) => r.external_id);
+      } finally {
+        db.close();
+      }
+    },
+    serverIds: () => fake.tweets.map((t) => t.id),
+  };
+}
+
+export function sorted(ids: readonly string[]): string[] {
+  return [...ids].sort();
+}
