@@ -40,12 +40,18 @@ export function parseConfig(text: string, name: string): { config: Config; warni
     const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`${name}:${line}: YAML syntax error: ${reason}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // e.g. the yaml library's guard against alias bombs ("billion laughs").
+    throw new ConfigError(`${name}: the YAML cannot be read: ${(error as Error).message}`);
+  }
   if (data === null || data === undefined) throw new ConfigError(`${name}: the config file is empty`);
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const issues = result.error.issues;
-    const first = describeIssue(issues[0]!, doc, lineCounter, name);
+    const first = describeIssue(issues[0]!, doc, lineCounter, name, data);
     const count = issues.reduce((n, issue) => n + (issue.code === 'unrecognized_keys' ? issue.keys.length : 1), 0) - 1;
     const more = count > 0 ? ` (and ${count} more problem${count > 1 ? 's' : ''})` : '';
     throw new ConfigError(first + more);
@@ -65,7 +71,7 @@ export function parseConfig(text: string, name: string): { config: Config; warni
   return { config, warnings: [] };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: LineCounter, name: string): string {
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: LineCounter, name: string, data: unknown): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
@@ -74,11 +80,28 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: Line
   }
   const line = lineOf(doc, lineCounter, path);
   let message = issue.message;
-  if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+  if (issue.code === 'invalid_type') {
+    // zod does not report the input by default: look in the document to tell "missing" from "wrong type".
+    const value = path.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), data);
+    if (path.length === 0) return `${name}:1: the config must be a mapping of keys (brand, keywords, sources, …), not ${kindOf(value)}`;
+    message = doc.hasIn(path) ? `must be ${KIND[issue.expected] ?? issue.expected} (it is ${kindOf(value)})` : 'is required';
+  }
   else if (issue.code === 'invalid_union' && path[0] === 'sources' && (path.length === 2 || path[2] === 'platform')) {
     message = `unknown platform (use one of: ${PLATFORMS.join(', ')})`;
   }
   return `${name}:${line}: ${formatPath(path)}: ${message}`;
+}
+
+const KIND: Record<string, string> = { object: 'a mapping of keys', array: 'a list', string: 'text', number: 'a number', boolean: 'true or false' };
+
+/** What a YAML value is, in the words of the messages (never the value itself: it may be a secret). */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping of keys';
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'boolean') return 'true or false';
+  return `a ${typeof value}`;
 }
 
 function formatPath(path: (string | number)[]): string {

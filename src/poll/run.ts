@@ -6,6 +6,7 @@ import { statement } from '../store/statements.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { addUsage, monthUsage } from '../store/usage.js';
 import { RateLimitStop, SourceFailure } from '../sources/request.js';
+import { translateStoreError } from '../store/open.js';
 import type { GroupStatus, NewMention, RateLimitState, Source } from '../sources/types.js';
 
 export interface SourceResult {
@@ -38,7 +39,11 @@ export interface PollOptions {
 
 /** Poll every source concurrently; a failing source never blocks the others. */
 export async function pollSources(options: PollOptions): Promise<SourceResult[]> {
-  return Promise.all(options.sources.map((source) => pollSource(source, options)));
+  // Settle every source before reporting a store failure, so none is still writing when the lock is released.
+  const settled = await Promise.allSettled(options.sources.map((source) => pollSource(source, options)));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<SourceResult>).value);
 }
 
 async function pollSource(source: Source, options: PollOptions): Promise<SourceResult> {
@@ -109,6 +114,8 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       }
       if (outcome.message) result.message = outcome.message;
     } catch (error) {
+      // The store failing (disk full, read-only, damaged) is no platform's fault: stop the whole poll, naming the file.
+      if (isStoreFailure(error)) throw translateStoreError(error, db.name);
       if (error instanceof RateLimitStop) {
         result.status = 'rate_limited';
         result.rateLimit = error.rateLimit;
@@ -138,4 +145,8 @@ export function pollExitCode(results: readonly SourceResult[]): 0 | 1 | 3 | 75 {
   if (results.every((r) => r.status === 'rate_limited')) return 75;
   if (ok === 0 && results.every((r) => r.new === 0)) return 1;
   return 3;
+}
+
+function isStoreFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'SqliteError';
 }

@@ -153,6 +153,13 @@ const REFRESH_METRICS = `
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
   WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place. */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /**
  * Insert mentions not stored yet; for those already stored, refresh metrics while they are open.
  * Returns how many were new. Call inside a transaction.
@@ -173,12 +180,12 @@ export function insertMentions(
       m.platform,
       source,
       m.externalId,
-      m.url,
-      m.authorHandle,
-      m.authorName,
+      m.url === null ? null : wellFormed(m.url),
+      wellFormed(m.authorHandle),
+      m.authorName === null ? null : wellFormed(m.authorName),
       m.authorId,
       m.authorFollowers,
-      m.text,
+      wellFormed(m.text),
       m.lang,
       m.createdAt,
       fetchedAt,

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import { starterConfig } from '../../config/template.js';
 import { SAMPLE_BRAND, SAMPLE_HANDLE } from '../../sources/sample/conversation.js';
 import { systemTimeZone } from '../../time/zone.js';
@@ -19,7 +20,11 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
   const configPath = join(dir, 'config.yml');
   const dbPath = join(dir, 'brandwatch.db');
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--dir: cannot create the folder ${dir} (${(error as NodeJS.ErrnoException).code}); choose another --dir`);
+  }
   for (const suffix of ['', '-wal', '-shm', '.poll-lock']) rmSync(`${dbPath}${suffix}`, { force: true });
   const start = new Date(ctx.now() - 14 * 86_400_000).toISOString();
   const text = starterConfig({
