@@ -47,9 +47,12 @@ export function zoneOffset(at: number, timeZone: string): number {
 /** The instant of a local wall-clock time in a zone (the earlier one when ambiguous, shifted forward in a gap). */
 export function localToInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
-  const first = guess - zoneOffset(guess, timeZone);
-  const second = guess - zoneOffset(first, timeZone);
-  return Math.min(first, second);
+  // The zone's offsets around the wall-clock time (a day either side spans any transition that day).
+  const offsets = new Set([zoneOffset(guess - 86_400_000, timeZone), zoneOffset(guess, timeZone), zoneOffset(guess + 86_400_000, timeZone)]);
+  const candidates = [...offsets].map((offset) => guess - offset);
+  // Those that read back as the wanted time; the earlier when ambiguous. None in a gap: the later (shifted forward).
+  const exact = candidates.filter((at) => at + zoneOffset(at, timeZone) === guess);
+  return exact.length > 0 ? Math.min(...exact) : Math.max(...candidates);
 }
 
 /** ISO 8601 with the zone's offset, e.g. `2026-11-22T09:30:00+00:00`. */

@@ -59,7 +59,7 @@ describe('poll under injected faults', () => {
   it.each([
     ['repeat', 'pages that serve posts of the previous page again, and one twice'],
     ['skip', 'pages that leave posts out and resume at the gap'],
-  ] as const)('%s: %s store each post exactly once', async (fault) => {
+  ] as const)('%s: %s store each post exactly once', async (fault, _why) => {
     fixture = await twitterFixture();
     const { fake } = fixture;
     for (const keyword of KEYWORDS) fake.addMentions(45, keyword);
