@@ -86,11 +86,12 @@ export const fmt = {
 export async function mentionsDb({ count, seed, start, end, log }) {
   const { openStore } = await import(join(ROOT, 'dist/store/open.js'));
   const { SCHEMA_VERSION } = await import(join(ROOT, 'dist/store/migrate.js'));
-  const path = join(CACHE, `mentions-${fmt.count(count)}-s${seed}-v${SCHEMA_VERSION}.db`);
+  const weeks = Math.round((end - start) / 604_800_000);
+  const path = join(CACHE, `mentions-${fmt.count(count)}-${weeks}w-s${seed}-v${SCHEMA_VERSION}.db`);
   if (existsSync(path)) return path;
   // A data set cached by an older schema is brought up to date by the product's own migrations.
   const older = readdirSync(CACHE)
-    .map((name) => new RegExp(`^mentions-${fmt.count(count)}-s${seed}-v(\\d+)\\.db$`).exec(name))
+    .map((name) => new RegExp(`^mentions-${fmt.count(count)}-${weeks}w-s${seed}-v(\\d+)\\.db$`).exec(name))
     .filter((m) => m && Number(m[1]) < SCHEMA_VERSION)
     .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
   if (older) {
