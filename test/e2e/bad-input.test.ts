@@ -133,6 +133,25 @@ const CASES: Case[] = [
   { name: '--since words', args: list('--since', 'last tuesday'), code: 2, stderr: /--since: "last tuesday" is not a date/ },
   { name: '--since a week', args: list('--since', '2026-W47'), code: 2, stderr: /--since: "2026-W47" is not a date/ },
 
+  // Weeks and periods, for every command that takes them.
+  ...['report', 'export'].flatMap((command): Case[] => {
+    const run = (...extra: string[]) => (t: Setup) => ['--config', t.config, '--db', t.db, command, ...extra];
+    return [
+      { name: `${command} --week 2026-W54`, args: run('--week', '2026-W54'), code: 2, stderr: /--week: "2026-W54" is not a week \(use an ISO week like 2026-W47, or last, or this\)/ },
+      { name: `${command} --week 2025-W53 (a 52-week year)`, args: run('--week', '2025-W53'), code: 2, stderr: /--week: "2025-W53" is not a week/ },
+      { name: `${command} --week 2026-W00`, args: run('--week', '2026-W00'), code: 2, stderr: /--week: "2026-W00" is not a week/ },
+      { name: `${command} --week 47`, args: run('--week', '47'), code: 2, stderr: /--week: "47" is not a week/ },
+      { name: `${command} --week with --since`, args: run('--week', 'last', '--since', '7d'), code: 2, stderr: /--week cannot be combined with --since\/--until/ },
+      { name: `${command} --until alone`, args: run('--until', '2026-11-01'), code: 2, stderr: /--until needs --since/ },
+      { name: `${command} period backwards`, args: run('--since', '2026-11-20', '--until', '2026-11-10'), code: 2, stderr: /--until must be after --since/ },
+      { name: `${command} --since 13th month`, args: run('--since', '2026-13-01'), code: 2, stderr: /--since: "2026-13-01" is not a date/ },
+      { name: `${command} --out in a missing folder`, args: run('--out', '/nonexistent-brandwatch/out.file'), code: 2, stderr: /--out: cannot write \/nonexistent-brandwatch\/out\.file \(ENOENT\)/ },
+    ];
+  }),
+  { name: 'report --by unknown', args: (t) => ['--config', t.config, '--db', t.db, 'report', '--by', 'colour'], code: 2, stderr: /--by: "colour" is not a grouping \(use platform, keyword, category, day\)/ },
+  { name: 'report --format unknown', args: (t) => ['--config', t.config, '--db', t.db, 'report', '--format', 'pdf'], code: 2, stderr: /--format: "pdf" is not a format \(use table, json, html\)/ },
+  { name: 'export --what unknown', args: (t) => ['--config', t.config, '--db', t.db, 'export', '--what', 'everything'], code: 2, stderr: /--what: "everything" is not an export \(use mentions or summary\)/ },
+
   // Databases.
   { name: 'database is not SQLite', prepare: (t) => writeFileSync(t.db, 'name,handle\nacme,@acme\n'.repeat(200)), args: list(), code: 1, stderr: /bw\.db: this file is not a SQLite database/ },
   {
@@ -146,6 +165,7 @@ const CASES: Case[] = [
     code: 1,
     stderr: /bw\.db: the database was written by a newer brandwatch \(schema 999, this version knows \d+\); upgrade brandwatch — the file was left untouched/,
   },
+  { name: 'report on a database that is not SQLite', prepare: (t) => writeFileSync(t.db, 'SQLite format 2\0'.repeat(300)), args: (t) => ['--config', t.config, '--db', t.db, 'report'], code: 1, stderr: /bw\.db: this file is not a SQLite database/ },
   { name: 'database path is a folder', args: (t) => ['--db', t.dir, 'list'], code: 1, stderr: /cannot open the database/ },
   { name: 'database folder is a file', args: (t) => ['--db', join(t.config, 'bw.db'), 'list'], code: 1, stderr: /config\.yml: cannot create the database folder \(EEXIST\)/ },
   {

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { runCli } from '../helpers/cli.js';
 import { TerminalSession } from '../helpers/terminal.js';
 import { twitterFixture } from '../helpers/twitter-db.js';
@@ -57,6 +59,9 @@ beforeAll(async () => {
 afterAll(async () => fixture?.fake.stop());
 
 const cli = (...args: string[]) => runCli(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: fixture.env });
+/** Three days on: every hostile mention is past its SLA, so the report lists it among the breaches. */
+const later = (...args: string[]) =>
+  runCli(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: { ...fixture.env, BRANDWATCH_NOW: new Date(Date.now() + 3 * 86_400_000).toISOString() } });
 
 describe('hostile mention texts', () => {
   it('are stored exactly as received (lone surrogates become U+FFFD, the only change)', () => {
@@ -115,5 +120,37 @@ describe('hostile mention texts', () => {
     // NO_COLOR is set: any escape or control character on the screen came from a mention.
     expect(raw.replace(/\r\n/g, '\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
     expect(raw).toContain('evil_author');
+  });
+
+  it('export: one CSV record per mention, formulas neutralised, texts otherwise whole', async () => {
+    const before = dbDigest();
+    const out = `${fixture.dir}/mentions.csv`;
+    const result = await cli('export', '--since', '2000-01-01', '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    const records = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(records).toHaveLength(Object.keys(HOSTILE).length);
+    for (const record of records) {
+      // No cell a spreadsheet would run as a formula.
+      for (const cell of Object.values(record)) expect(cell, cell.slice(0, 40)).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    const formula = records.find((r) => r.id === String(ids.get('spreadsheet formulas')))!;
+    expect(formula.text).toBe(`'${HOSTILE['spreadsheet formulas']}`);
+    expect(records.find((r) => r.id === String(ids.get('100 KB text')))!.text).toBe(HOSTILE['100 KB text']);
+    expect(records.find((r) => r.id === String(ids.get('tabs and newlines')))!.text.startsWith('acme')).toBe(true);
+    expect(dbDigest()).toBe(before);
+  });
+
+  it('report --format html escapes everything; the table report prints no control characters', async () => {
+    const before = dbDigest();
+    const html = await later('report', '--since', '7d', '--format', 'html');
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout).not.toMatch(/<script>alert|onerror="alert|<img src=x/);
+    // The breaches list carries the texts, escaped.
+    expect(html.stdout).toContain('&#60;script&#62;alert(document.cookie)&#60;/script&#62;');
+    expect(html.stdout).not.toMatch(UNSAFE);
+    const table = await later('report', '--since', '7d');
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).not.toMatch(UNSAFE);
+    expect(dbDigest()).toBe(before);
   });
 });

@@ -83,6 +83,12 @@ const ROWS: Row[] = [
   { name: 'show --json', args: c('--json', 'show', '1') },
   { name: 'show a missing id (error path)', args: c('-v', 'show', '424242'), stderr: /no mention has id 424242/ },
   { name: 'bad flag (error path)', args: c('-v', 'list', '--since', 'whenever') },
+  { name: 'report', args: c('-v', 'report', '--since', '7d') },
+  { name: 'report --json', args: c('--json', 'report', '--since', '7d', '--by', 'keyword') },
+  { name: 'report --format html --out', args: c('-v', 'report', '--since', '7d', '--format', 'html', '--out', '%DIR%/report.html') },
+  { name: 'export --out', args: c('-v', 'export', '--since', '7d', '--out', '%DIR%/mentions.csv') },
+  { name: 'export summary to stdout', args: c('export', '--since', '7d', '--what', 'summary') },
+  { name: 'report with a bad week (error path)', args: c('-v', 'report', '--week', '2026-W99'), stderr: /is not a week/ },
   { name: 'init', args: ['--config', join('%DIR%', 'init.yml'), '-v', 'init', '--brand', 'Acme', '--keywords', 'acme'] },
   { name: 'demo', args: ['-v', 'demo', '--dir', join('%DIR%', 'demo')] },
 ];
@@ -113,6 +119,7 @@ describe('secrets', () => {
     };
     walk(dir);
     expect(files.some((f) => f.endsWith('bw.db'))).toBe(true);
+    expect(files.some((f) => f.endsWith('mentions.csv')) && files.some((f) => f.endsWith('report.html'))).toBe(true);
     for (const file of files) expect(leaks(readFileSync(file)), file).toEqual([]);
   });
 });
