@@ -2,7 +2,7 @@
 // its target and the reference it is a ratio of. Targets are reported, never asserted: the exit code
 // is non-zero only when the bench itself crashes.
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -216,16 +216,32 @@ async function weeklyReport(available, count) {
   });
   db.close();
   report('info', `report query ${size}`, `${fmt.ms(reference)} (hand-written SQL, week ${WEEK}: ${weekRows.toLocaleString('en')} of ${size} mentions; reference)`);
-  if (!available.has('report')) {
+  if (!available.has('report') || !existsSync(join(ROOT, 'dist/report/build.js'))) {
     report('skip', `report ${size}`, '`report` is not in this build');
     return;
   }
+  // The report's own work in this process (config, period, every aggregation), beside the hand-written query.
+  const { parseConfig } = await import(join(ROOT, 'dist/config/load.js'));
+  const { resolvePeriod } = await import(join(ROOT, 'dist/report/period.js'));
+  const { clockFor } = await import(join(ROOT, 'dist/time/business.js'));
+  const { buildReport } = await import(join(ROOT, 'dist/report/build.js'));
+  const { config: parsed } = parseConfig(readFileSync(config, 'utf8'), config);
+  const now = Date.parse(NOW);
+  const built = new Database(path, { readonly: true });
+  const build = await medianMs(SIZES.queryRuns, async () => {
+    const started = performance.now();
+    const period = resolvePeriod({ week: WEEK }, now, 'UTC');
+    buildReport({ db: built, config: parsed, period, clock: clockFor(parsed, 'UTC'), by: 'platform', now });
+    return { ms: performance.now() - started };
+  });
+  built.close();
+  const ratio = build / reference;
+  report(ratio <= 2 ? 'ok' : 'miss', `report ${size} build`, `${fmt.ms(build)} = ${fmt.ratio(ratio)} query (buildReport in process: every figure of the weekly report)`, '≤ 2× query');
+  // The whole command as a person or cron runs it: start-up, config, database, report, rendering.
   const args = ['--config', config, '--db', path, 'report', '--week', WEEK];
   const ms = await medianMs(SIZES.queryRuns, async () => expectOk(await cli(args, { env }), `brandwatch ${args.join(' ')}`));
-  const ratio = ms / reference;
-  const target = count >= 5_000_000 ? '≤ 2× query and < 0.5 s' : '≤ 2× query';
-  const ok = ratio <= 2 && (count < 5_000_000 || ms < 500);
-  report(ok ? 'ok' : 'miss', `report ${size}`, `${fmt.ms(ms)} = ${fmt.ratio(ratio)} query (whole \`brandwatch report --week\` run, start-up included)`, target);
+  if (count >= 5_000_000) report(ms < 500 ? 'ok' : 'miss', `report ${size} command`, `${fmt.ms(ms)} (\`brandwatch report --week ${WEEK}\`, start-up included)`, '< 0.5 s');
+  else report('info', `report ${size} command`, `${fmt.ms(ms)} (\`brandwatch report --week ${WEEK}\`, start-up included)`);
 }
 
 // ---------------------------------------------------------------- export
