@@ -157,11 +157,13 @@ export function generateMentions({ seed, count, start, end, platforms = PLATFORM
     const answered = rand() < needsAnswer;
     // First response: log-normal around 40 minutes, long tail into days.
     const frt = answered ? Math.max(lag + 60_000, Math.floor(Math.exp(Math.log(40 * 60_000) + 1.4 * normal(rand)))) : null;
+    // The person works the queue: only the last fortnight still holds new and open mentions.
+    const recent = createdAt > end - 14 * DAY;
     const status = answered
       ? 'replied'
       : weighted(rand, [
-          ['new', 30],
-          ['open', 10],
+          ['new', recent ? 30 : 0],
+          ['open', recent ? 10 : 0],
           ['resolved', 25],
           ['ignored', 20],
           ['spam', 5],

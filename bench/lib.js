@@ -1,10 +1,13 @@
 // Helpers for the bench: timing, child processes, peak RSS, cached data sets.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import { generateMentions } from './data.js';
 
+/** Bumped whenever the generator changes, so cached data sets are rebuilt. */
+const DATA_VERSION = 2;
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CACHE = join(ROOT, '.bench');
 export const BIN = join(ROOT, 'bin', 'brandwatch.js');
@@ -81,23 +84,26 @@ export const fmt = {
 
 /**
  * A mentions database of `count` rows (with responses) built with the product's own schema, cached
- * under .bench/ by size, seed and schema version.
+ * under .bench/ by size, span, generator version and seed; migrations that land later are applied to it.
  */
 export async function mentionsDb({ count, seed, start, end, log }) {
   const { openStore } = await import(join(ROOT, 'dist/store/open.js'));
-  const { SCHEMA_VERSION } = await import(join(ROOT, 'dist/store/migrate.js'));
+  const { MIGRATIONS, SCHEMA_VERSION } = await import(join(ROOT, 'dist/store/migrate.js'));
   const weeks = Math.round((end - start) / 604_800_000);
-  const path = join(CACHE, `mentions-${fmt.count(count)}-${weeks}w-s${seed}-v${SCHEMA_VERSION}.db`);
-  if (existsSync(path)) return path;
-  // A data set cached by an older schema is brought up to date by the product's own migrations.
-  const older = readdirSync(CACHE)
-    .map((name) => new RegExp(`^mentions-${fmt.count(count)}-${weeks}w-s${seed}-v(\\d+)\\.db$`).exec(name))
-    .filter((m) => m && Number(m[1]) < SCHEMA_VERSION)
-    .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
-  if (older) {
-    log(`migrating the cached ${older[0]} to schema ${SCHEMA_VERSION}…`);
-    openStore(join(CACHE, older[0])).close();
-    renameSync(join(CACHE, older[0]), path);
+  const path = join(CACHE, `mentions-${fmt.count(count)}-${weeks}w-d${DATA_VERSION}-s${seed}.db`);
+  // Which migrations the cached file has: versions land out of order while the product grows.
+  const appliedFile = `${path}.migrations.json`;
+  if (existsSync(path) && existsSync(appliedFile)) {
+    const applied = new Set(JSON.parse(readFileSync(appliedFile, 'utf8')));
+    const missing = MIGRATIONS.filter((m) => !applied.has(m.version));
+    if (missing.length > 0) {
+      log(`applying migration ${missing.map((m) => m.version).join(', ')} to the cached ${fmt.count(count)} data set…`);
+      const db = new Database(path);
+      for (const migration of missing) db.transaction(() => migration.up(db))();
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      db.close();
+      writeFileSync(appliedFile, JSON.stringify(MIGRATIONS.map((m) => m.version)));
+    }
     return path;
   }
   const building = `${path}.building`;
@@ -139,6 +145,7 @@ export async function mentionsDb({ count, seed, start, end, log }) {
   db.exec('ANALYZE');
   store.close();
   renameSync(building, path);
+  writeFileSync(appliedFile, JSON.stringify(MIGRATIONS.map((m) => m.version)));
   log(`  built in ${fmt.ms(performance.now() - started)}`);
   return path;
 }
