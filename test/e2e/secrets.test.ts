@@ -89,6 +89,8 @@ const ROWS: Row[] = [
   { name: 'export --out', args: c('-v', 'export', '--since', '7d', '--out', '%DIR%/mentions.csv') },
   { name: 'export summary to stdout', args: c('export', '--since', '7d', '--what', 'summary') },
   { name: 'report with a bad week (error path)', args: c('-v', 'report', '--week', '2026-W99'), stderr: /is not a week/ },
+  { name: 'doctor (checks the token against the API)', args: c('-v', 'doctor') },
+  { name: 'doctor with a refused token', args: c('-v', 'doctor'), env: { TWITTER_BEARER_TOKEN: WRONG } },
   { name: 'init', args: ['--config', join('%DIR%', 'init.yml'), '-v', 'init', '--brand', 'Acme', '--keywords', 'acme'] },
   { name: 'demo', args: ['-v', 'demo', '--dir', join('%DIR%', 'demo')] },
 ];
