@@ -64,6 +64,10 @@ function translate(error: unknown, path: string, existed = true): StoreError {
   if (code === 'SQLITE_CORRUPT') {
     return new StoreError(`${path}: the database is damaged (${message}); restore it from a backup`);
   }
+  if (code.startsWith('SQLITE_IOERR')) {
+    // Often a full disk seen from another angle (no room for the WAL index), or a failing device.
+    return new StoreError(`${path}: the database could not be read or written (${code}); check free disk space and the disk itself`);
+  }
   return new StoreError(`${path}: database error: ${message}`);
 }
 

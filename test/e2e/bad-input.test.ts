@@ -336,4 +336,20 @@ describe('full disk', () => {
     const listed = await runCli(['--db', db, 'list', '--status', 'all', '--limit', '1']);
     expect(listed.code, listed.stderr).toBe(0);
   });
+
+  it('a disk too full to open the database: one line naming the file and what to check, exit 1', async (context) => {
+    const t = setup();
+    const disk = join(t.dir, 'disk');
+    // Room for the database file alone: not for its 32 KB shared-memory index.
+    if (!mountTinyDisk(disk, Math.ceil(statSync(t.db).size / 4096) * 4096 + 8192)) return context.skip();
+    mounts.push(disk);
+    const db = join(disk, 'bw.db');
+    // The setup's copy is in WAL mode already, as brandwatch leaves a database.
+    copyFileSync(t.db, db);
+    const before = createHash('sha256').update(readFileSync(db)).digest('hex');
+    const result = await runCli(['--config', t.config, '--db', db, 'poll'], { env: { BRANDWATCH_NOW: '2026-12-20T09:00:00Z' } });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trim()).toMatch(new RegExp(`^brandwatch: ${db}: the database could not be read or written \\(SQLITE_IOERR[A-Z_]*\\); check free disk space and the disk itself$`));
+    expect(createHash('sha256').update(readFileSync(db)).digest('hex')).toBe(before);
+  });
 });
