@@ -257,12 +257,16 @@ async function exportFigure(available) {
   let how;
   const sqlite3 = ['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'].find((p) => existsSync(p));
   if (sqlite3) {
-    const fd = openSync(out, 'w');
-    const result = await run(sqlite3, ['-csv', '-header', path, `SELECT ${EXPORT_COLUMNS} FROM mentions WHERE created_at >= ${START} AND created_at < ${END}`], { stdout: fd });
-    closeSync(fd);
-    expectOk(result, 'sqlite3 -csv');
-    reference = count / (result.ms / 1000);
-    how = '`sqlite3 -csv` to a file';
+    // The first run reads the file into the page cache; the second is measured, as warm as the export after it.
+    const times = [];
+    for (let i = 0; i < 2; i++) {
+      const fd = openSync(out, 'w');
+      const result = await run(sqlite3, ['-csv', '-header', path, `SELECT ${EXPORT_COLUMNS} FROM mentions WHERE created_at >= ${START} AND created_at < ${END}`], { stdout: fd });
+      closeSync(fd);
+      times.push(expectOk(result, 'sqlite3 -csv').ms);
+    }
+    reference = count / (times[1] / 1000);
+    how = '`sqlite3 -csv` to a file, warm cache';
   } else {
     // No sqlite3 shell here: the reference is better-sqlite3 iterating the same rows, joined without quoting.
     const db = new Database(path, { readonly: true });
