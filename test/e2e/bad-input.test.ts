@@ -126,6 +126,35 @@ const CASES: Case[] = [
   { name: 'init over an existing config', args: (t) => ['--config', t.config, 'init', '--brand', 'Other'], code: 2, stderr: /already exists; pass --force/ },
   { name: 'demo --dir is a file', args: (t) => ['demo', '--dir', join(t.config, 'sub')], code: 2, stderr: /--dir: cannot create the folder .*config\.yml\/sub \(ENOTDIR\)/ },
 
+  { name: 'triage without a terminal', args: (t) => ['--config', t.config, '--db', t.db, 'triage'], code: 2, stderr: /triage is interactive and needs a terminal; in scripts use `brandwatch reply/ },
+
+  // Replies and marks change nothing when any part is wrong.
+  ...((): Case[] => {
+    const run = (...extra: string[]) => (t: Setup) => ['--config', t.config, '--db', t.db, ...extra];
+    return [
+      { name: 'mark without a status', args: run('mark', '1'), code: 2, stderr: /give one or more mention ids and then a status/ },
+      { name: 'mark to an unknown status', args: run('mark', '1', 'done'), code: 2, stderr: /"done" is not a status/ },
+      { name: 'mark with an unknown category', args: run('mark', '1', 'resolved', '--category', 'weird'), code: 2, stderr: /--category: "weird" is not a category/ },
+      { name: 'mark with an empty note', args: run('mark', '1', 'resolved', '--note', ' '), code: 2, stderr: /--note is empty/ },
+      { name: 'mark several, one missing: none changed', args: run('mark', '1', '2', '99999', 'resolved'), code: 2, stderr: /no mention has id 99999 .*; nothing was changed/ },
+      { name: 'reply to a word', args: run('reply', 'abc', '--text', 'hi'), code: 2, stderr: /"abc" is not a mention id/ },
+      { name: 'reply to a missing id', args: run('reply', '99999', '--text', 'hi'), code: 2, stderr: /no mention has id 99999/ },
+      { name: 'reply without text', args: run('reply', '1'), code: 2, stderr: /give the reply as --text "…" or --template <name> \(one of them\)/ },
+      { name: 'reply with text and template', args: run('reply', '1', '--text', 'hi', '--template', 'x'), code: 2, stderr: /give the reply as --text "…" or --template <name> \(one of them\)/ },
+      { name: 'reply with an empty text', args: run('reply', '1', '--text', ''), code: 2, stderr: /--text is empty/ },
+      { name: 'reply with an unknown template', args: run('reply', '1', '--template', 'nope'), code: 2, stderr: /no template is called "nope"/ },
+      { name: 'reply too long', args: run('reply', '1', '--text', 'x'.repeat(600)), code: 2, stderr: /the reply is 600 characters by sample's count; the limit is 500 — shorten it by 100/ },
+      {
+        name: 'reply --dry-run with escapes in the text',
+        args: run('reply', '1', '--dry-run', '--text', 'sorry \x1b]52;c;cm0gLXJm\x07 \x1b[2J'),
+        code: 0,
+        stdout: /^(?![\s\S]*[\x1b\x07])[\s\S]*sorry/,
+        stderr: /^[^\x1b\x07]*$/,
+      },
+      { name: 'post an empty text', args: run('post', ''), code: 2, stderr: /the post text is empty/ },
+    ];
+  })(),
+
   // Dates.
   { name: '--since 30 February', args: list('--since', '2026-02-30'), code: 2, stderr: /--since: "2026-02-30" is not a date/ },
   { name: '--since hour 24', args: list('--since', '2026-11-16T24:30'), code: 2, stderr: /--since: "2026-11-16T24:30" is not a date/ },

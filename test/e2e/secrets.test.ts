@@ -3,7 +3,8 @@
  * recognisable fake tokens, and everything it printed or wrote is scanned for them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
@@ -30,7 +31,7 @@ let env: Record<string, string>;
 const scanned: string[] = [];
 
 beforeAll(async () => {
-  fake = await new FakeTwitter({ bearerToken: BEARER }).start();
+  fake = await new FakeTwitter({ bearerToken: BEARER, userToken: USER }).start();
   fake.addMentions(30, 'acme');
   fake.addTweet('@acme_help my order is late', { mentions: ['acme_help'] });
   dir = tempDir('brandwatch-secrets-');
@@ -91,6 +92,13 @@ const ROWS: Row[] = [
   { name: 'report with a bad week (error path)', args: c('-v', 'report', '--week', '2026-W99'), stderr: /is not a week/ },
   { name: 'doctor (checks the token against the API)', args: c('-v', 'doctor') },
   { name: 'doctor with a refused token', args: c('-v', 'doctor'), env: { TWITTER_BEARER_TOKEN: WRONG } },
+  { name: 'reply --dry-run', args: c('-v', 'reply', '%SUMMONS%', '--text', 'Sorry! DM us your order number', '--dry-run') },
+  { name: 'reply (user token on the wire)', args: c('-v', 'reply', '%SUMMONS%', '--template', 'thanks') },
+  { name: 'reply with a refused user token', args: c('-v', 'reply', '%OTHER%', '--text', 'Sorry to hear that'), env: { TWITTER_USER_TOKEN: WRONG } },
+  { name: 'mark', args: c('-v', 'mark', '1', '2', 'resolved', '--note', 'handled by phone') },
+  { name: 'post --dry-run', args: c('-v', 'post', 'Outage: we are on it', '--dry-run') },
+  { name: 'post', args: c('-v', 'post', 'Outage: we are on it') },
+  { name: 'triage without a terminal (error path)', args: c('-v', 'triage'), stderr: /needs a terminal/ },
   { name: 'init', args: ['--config', join('%DIR%', 'init.yml'), '-v', 'init', '--brand', 'Acme', '--keywords', 'acme'] },
   { name: 'demo', args: ['-v', 'demo', '--dir', join('%DIR%', 'demo')] },
 ];
@@ -98,7 +106,12 @@ const ROWS: Row[] = [
 describe('secrets', () => {
   it.each(ROWS.map((r) => [r.name, r] as const))('%s: no token in stdout or stderr', async (_, row) => {
     row.before?.();
-    const args = row.args.map((a) => a.replace('%DIR%', dir));
+    const db = existsSync(join(dir, 'bw.db')) ? new Database(join(dir, 'bw.db'), { readonly: true }) : null;
+    const idOf = (sql: string) => String((db?.prepare(sql).get() as { id: number } | undefined)?.id ?? 1);
+    const summons = idOf("SELECT id FROM mentions WHERE text LIKE '@acme_help%' ORDER BY id LIMIT 1");
+    const other = idOf("SELECT id FROM mentions WHERE text NOT LIKE '@acme_help%' AND status = 'new' ORDER BY id LIMIT 1");
+    db?.close();
+    const args = row.args.map((a) => a.replace('%DIR%', dir).replace('%SUMMONS%', summons).replace('%OTHER%', other));
     const result = await runCli(args, { env: { ...env, ...row.env }, cwd: dir });
     scanned.push(row.name);
     if (row.stderr) expect(result.stderr).toMatch(row.stderr);
@@ -111,6 +124,7 @@ describe('secrets', () => {
     expect(scanned).toHaveLength(ROWS.length);
     // The runs did use the tokens: the fake API saw the bearer token on the wire.
     expect(fake.searchRequests.some((r) => r.headers.authorization === `Bearer ${BEARER}`)).toBe(true);
+    expect(fake.server.requests.some((r) => r.method === 'POST' && r.headers.authorization === `Bearer ${USER}`)).toBe(true);
     const files: string[] = [];
     const walk = (folder: string) => {
       for (const name of readdirSync(folder)) {
