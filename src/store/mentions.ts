@@ -153,11 +153,9 @@ const REFRESH_METRICS = `
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
   WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place. */
+/** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place (ES2024, in Node 20). */
 function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
+  return (text as string & { toWellFormed(): string }).toWellFormed();
 }
 
 /**
