@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { StoreError } from '../cli/errors.js';
 import { migration as m001 } from './migrations/001-initial.js';
 import { migration as m003 } from './migrations/003-report-index.js';
+import { migration as m006 } from './migrations/006-alerts.js';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Ordered by version; each runs in a transaction that also sets `user_version`. */
-export const MIGRATIONS: readonly Migration[] = [m001, m003];
+export const MIGRATIONS: readonly Migration[] = [m001, m003, m006];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
