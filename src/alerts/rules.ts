@@ -152,7 +152,8 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
     episodes.find((e) => m.keywords.includes(e.keyword) && m.createdAt >= e.from && m.createdAt < e.until)?.key ?? null;
 
   const snapshots: RuleOutput['snapshots'] = [];
-  const ordered = [...input.mentions].sort((a, b) => a.id - b.id);
+  // Oldest first: the receiver hears about mentions in the order they were posted.
+  const ordered = [...input.mentions].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
   for (const m of ordered) {
     const folded = foldedBy(m);
     const raise = (kind: AlertKind, title: string, details: RaisedAlert['details'] = {}) =>
