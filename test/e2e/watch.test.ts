@@ -6,6 +6,7 @@ import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer } from '../fakes/server.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCli, startCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { TerminalSession } from '../helpers/terminal.js';
 
 let fake: FakeTwitter;
 let dir: string;
@@ -110,6 +111,23 @@ describe('watch', () => {
       expect(output.stdout).not.toMatch(/[\x07\r]/);
     } finally {
       await receiver.stop();
+    }
+  });
+
+  it('on a terminal: a live status line, a bell with alerts, and Ctrl-C stops it cleanly', async () => {
+    writeConfig(dir, `${twitterConfig()}sla:\n  twitter: 30m\nalerts:\n  minPriority: low\n`);
+    fake.addTweet('acme where is my engineer', { author: 'gus' });
+    const session = new TerminalSession(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'watch', '--every', '30s'], env);
+    try {
+      await session.waitFor(/next poll in \d+s · 1 open · next SLA deadline: #1 in 29m · last poll \d\d:\d\d, 1 new/);
+      expect(session.screen).toMatch(/new +New low mention from @gus on twitter \(priority 0\) — due in 29m: "acme where is my engineer" +#1/);
+      expect(session.screen).toContain('\x07');
+      session.type('\x03');
+      // (The exit status is the wrapping shell's under `script`; the SIGTERM test checks watch's own.)
+      await session.exited;
+      expect(session.screen).toMatch(/SIGINT received; stopping after the current step[\s\S]*watch: stopped/);
+    } finally {
+      session.kill();
     }
   });
 

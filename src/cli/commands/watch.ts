@@ -72,8 +72,10 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
     if (shown) io.write('\r\x1b[2K');
     shown = false;
   };
+  // A pseudo-terminal may report 0 columns: fall back to COLUMNS, then 100. One row, or `\r` cannot rewrite it.
+  const width = (io.columns > 0 ? io.columns : Number(ctx.env.COLUMNS) || 100) - 1;
   const show = (text: string) => {
-    io.write(`\r\x1b[2K${truncate(text, Math.max(20, io.columns - 1))}`);
+    io.write(`\r\x1b[2K${truncate(text, Math.max(10, width))}`);
     shown = true;
   };
 
