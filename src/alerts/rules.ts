@@ -84,6 +84,9 @@ export interface RuleOutput {
   snapshots: { mentionId: number; engagement: number; at: number }[];
 }
 
+/** A post first seen within this long of its creation counts its engagement so far as growth. */
+export const FIRST_SIGHT_AGE = 3_600_000;
+
 const NEGATIVE_CATEGORIES = new Set(['problem', 'complaint']);
 
 /** A problem report, a complaint, or negative sentiment: what an outage looks like. */
@@ -167,8 +170,12 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
     }
 
     if (m.metricsUpdatedAt !== null) {
-      const from = m.snapshot ?? { engagement: 0, at: m.createdAt };
-      if (m.metricsUpdatedAt > from.at) {
+      // First sighting: a young post is measured from its creation (zero engagement); an older one only from now on.
+      const young = m.metricsUpdatedAt - m.createdAt <= FIRST_SIGHT_AGE;
+      const from = m.snapshot ?? (young ? { engagement: 0, at: m.createdAt } : null);
+      if (from === null) {
+        snapshots.push({ mentionId: m.id, engagement: m.engagement, at: m.metricsUpdatedAt });
+      } else if (m.metricsUpdatedAt > from.at) {
         const growth = m.engagement - from.engagement;
         const elapsed = m.metricsUpdatedAt - from.at;
         const perHour = (growth * 3_600_000) / elapsed;

@@ -89,10 +89,16 @@ describe('viral-risk rule (engagement growth between polls)', () => {
     ['30 in 1 hour: below 100/h', { engagement: 40, snapshot: { engagement: 10, at: NOW - HOUR }, metricsUpdatedAt: NOW }, false],
     ['first sight counts from creation: 300 in 5 minutes', { engagement: 300, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 5 * MIN }, true],
     ['first sight of an old post: 300 in 2 days', { engagement: 300, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 48 * HOUR }, false],
+    ['first sight of a 2-hour-old post with 3,000: measured from now on, not since creation', { engagement: 3000, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 2 * HOUR }, false],
     ['metrics not refreshed since the snapshot', { engagement: 500, snapshot: { engagement: 10, at: NOW }, metricsUpdatedAt: NOW }, false],
   ] as const)('%s', (_name, overrides, viral) => {
     const m = mention({ priority: 10, deadline: NOW + HOUR, ...(overrides as Partial<MentionFacts>) });
     expect(kinds([m]).includes('viral:1')).toBe(viral);
+  });
+
+  it('starts measuring an old post at its first sighting', () => {
+    const old = mention({ engagement: 3000, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 2 * HOUR });
+    expect(run([old]).snapshots).toEqual([{ mentionId: 1, engagement: 3000, at: NOW }]);
   });
 
   it('keeps a new snapshot only when metrics moved', () => {
@@ -147,8 +153,8 @@ describe('spike rule', () => {
     const before = mention({ id: 8, createdAt: NOW - 40 * MIN, deadline: NOW - 10 * MIN, priority: 10 });
     const { alerts } = run([inEpisode, before], { spikes, lastSeenMentionId: 100 });
     expect(alerts.map((a) => [a.key, a.foldedInto])).toEqual([
-      ['breach:7', key],
       ['breach:8', null],
+      ['breach:7', key],
     ]);
   });
 });
