@@ -83,7 +83,11 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
 
   const raised = db
     .transaction(() => {
-      const mentions = openMentionsForAlerts(db).map((row): MentionFacts => {
+      const lastSeen = getAlertState(db, 'last_mention_id');
+      // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that.
+      const longestTarget = Math.max(86_400_000, ...Object.values(config.sla));
+      const scope = { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget };
+      const mentions = openMentionsForAlerts(db, scope).map((row): MentionFacts => {
         const target = slaTarget(config, row.platform);
         return {
           id: row.id,
@@ -104,7 +108,6 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
           deadline: slaDeadline(row.created_at, target),
         };
       });
-      const lastSeen = getAlertState(db, 'last_mention_id');
       const output = evaluateAlerts({
         now,
         settings: ruleSettings(settings),

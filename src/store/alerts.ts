@@ -80,15 +80,28 @@ export interface OpenMentionRow {
   snapshot_at: number | null;
 }
 
-export function openMentionsForAlerts(db: Db): OpenMentionRow[] {
-  return statement<[], OpenMentionRow>(
+/**
+ * The open mentions an alert rule can fire on: arrived since the last evaluation (id above `lastSeen`),
+ * created since `createdSince` (SLA deadlines near now), or with metrics newer than their snapshot.
+ */
+export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number }): OpenMentionRow[] {
+  return statement<{ lastSeen: number; createdSince: number }, OpenMentionRow>(
     db,
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.category, m.sentiment, m.priority,
        m.first_response_at, m.likes + m.reposts + m.replies + m.quotes AS engagement, m.metrics_updated_at,
        s.engagement AS snapshot_engagement, s.at AS snapshot_at
      FROM mentions m LEFT JOIN engagement_snapshots s ON s.mention_id = m.id
      WHERE m.status IN ('new', 'open')
+       AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > coalesce(s.at, -1))
      ORDER BY m.id`,
+  ).all(scope);
+}
+
+/** Every open mention's SLA facts, for the status line. */
+export function openDeadlineFacts(db: Db): { id: number; platform: string; created_at: number; category: string | null; first_response_at: number | null }[] {
+  return statement<[], { id: number; platform: string; created_at: number; category: string | null; first_response_at: number | null }>(
+    db,
+    "SELECT id, platform, created_at, category, first_response_at FROM mentions WHERE status IN ('new', 'open')",
   ).all();
 }
 

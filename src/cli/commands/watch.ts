@@ -5,7 +5,7 @@ import { formatDuration, parseDuration } from '../../config/duration.js';
 import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
 import { slaDeadline, slaTarget } from '../../metrics/sla.js';
-import { openMentionsForAlerts } from '../../store/alerts.js';
+import { openDeadlineFacts } from '../../store/alerts.js';
 import type { AlertRecord } from '../../store/alerts.js';
 import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/open.js';
@@ -25,7 +25,7 @@ export interface InboxStatus {
 
 /** Open mentions, how many are past their first-response deadline, and the next deadline to come. */
 export function inboxStatus(db: Db, config: Config, now: number): InboxStatus {
-  const rows = openMentionsForAlerts(db);
+  const rows = openDeadlineFacts(db);
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
