@@ -100,7 +100,12 @@ describe('alerts delivered to a webhook', () => {
       ['new:2', 'sent', 1],
       ['new:3', 'sent', 1],
     ]);
-    for (const output of [first, again, log]) expect(output.stdout + output.stderr).not.toContain('SECRETxyz');
+    const piped = await cli(['alerts', '--limit', '2']);
+    expect(piped.stdout.trim().split('\n').map((l) => l.split('\t').slice(2, 5))).toEqual([
+      ['new', '1', 'sent'],
+      ['new', '2', 'sent'],
+    ]);
+    for (const output of [first, again, log, piped]) expect(output.stdout + output.stderr).not.toContain('SECRETxyz');
   });
 
   it('a receiver that fails twice then recovers gets every alert exactly once, in order', async () => {

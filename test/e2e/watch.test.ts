@@ -7,6 +7,8 @@ import { FakeServer } from '../fakes/server.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCli, startCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
 import { TerminalSession } from '../helpers/terminal.js';
+import { acquirePollLock } from '../../src/store/lock.js';
+import { openStore } from '../../src/store/open.js';
 
 let fake: FakeTwitter;
 let dir: string;
@@ -129,6 +131,26 @@ describe('watch', () => {
     } finally {
       session.kill();
     }
+  });
+
+  it('skips a round while another poll holds the lock, then carries on; --json prints one alert per line', async () => {
+    writeConfig(dir, `${twitterConfig()}alerts:\n  minPriority: low\n`);
+    openStore(join(dir, 'bw.db')).close();
+    const lock = acquirePollLock(join(dir, 'bw.db'));
+    fake.addTweet('acme outage in leeds', { author: 'hana' });
+    const { child, output, closed } = watch('--every', '1s', '--json');
+    children.push(child);
+    try {
+      await until(() => /another poll holds the lock; skipping this round/.test(output.stderr), 'a skipped round');
+      expect(fake.searchRequests).toHaveLength(0);
+    } finally {
+      lock.release();
+    }
+    await until(() => output.stdout.includes('\n'), 'an alert line');
+    child.kill('SIGTERM');
+    expect(await closed, output.stderr).toBe(0);
+    const lines = output.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([expect.objectContaining({ id: 1, kind: 'new', mention: expect.objectContaining({ author: 'hana' }), delivery: 'none' })]);
   });
 
   it('refuses a bad interval', async () => {
