@@ -1,5 +1,6 @@
 import { alertsConfig, type AlertsConfig, type Config } from '../config/schema.js';
 import { slaDeadline, slaTarget } from '../metrics/sla.js';
+import { clockFor } from '../time/business.js';
 import type { Db } from '../store/open.js';
 import {
   countUndelivered,
@@ -80,6 +81,8 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
   const settings = alertSettings(config);
   const webhook = resolveWebhook(settings, options.env);
   const quiet = quietUntil(now, settings.quietHours, options.timeZone);
+  // With `businessHours`, SLA deadlines (and so SLA alerts) follow the same business clock as reports.
+  const clock = clockFor(config, options.timeZone);
 
   const raised = db
     .transaction(() => {
@@ -105,7 +108,7 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
           metricsUpdatedAt: row.metrics_updated_at,
           snapshot: row.snapshot_at === null ? null : { engagement: row.snapshot_engagement ?? 0, at: row.snapshot_at },
           slaTarget: target,
-          deadline: slaDeadline(row.created_at, target),
+          deadline: slaDeadline(row.created_at, target, clock),
         };
       });
       const output = evaluateAlerts({

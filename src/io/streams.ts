@@ -6,8 +6,6 @@ export interface IO {
   err(text: string): void;
   /** Raw stdout, for data streamed in chunks (CSV export). */
   readonly stdout: NodeJS.WritableStream;
-  /** Raw stdout, no newline added (a live status line rewrites itself with `\r`). */
-  write(text: string): void;
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly color: ChalkInstance;
@@ -41,7 +39,6 @@ export function createIO(options: IOOptions): IO {
     out: (text) => void options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     stdout: options.stdout,
-    write: (text) => void options.stdout.write(text),
     stdoutIsTTY,
     stdinIsTTY: options.stdin.isTTY === true,
     color,

@@ -119,4 +119,27 @@ describe('alerts over a generated series', () => {
     expect(listAlerts(db).map((a) => a.delivery)).toEqual(['none', 'none', 'none', 'none']);
     store.close();
   });
+
+  it('follows business hours when configured: a complaint at 16:50 on a Friday is due at 09:20 on Monday', async () => {
+    const store = openStore(':memory:');
+    const { db } = store;
+    const business = configSchema.parse({
+      brand: 'Acme',
+      keywords: ['acme'],
+      sources: [{ platform: 'twitter', bearerTokenEnv: 'T' }],
+      sla: { twitter: '30m' },
+      businessHours: { mon: '09:00-17:00', tue: '09:00-17:00', wed: '09:00-17:00', thu: '09:00-17:00', fri: '09:00-17:00' },
+      alerts: { minPriority: 'urgent' },
+    });
+    const friday = Date.UTC(2026, 10, 20, 16, 50); // Friday 20 November 2026, UTC
+    db.transaction(() => insertMentions(db, 'twitter', [mention(friday)], friday + MIN, () => ({ category: 'complaint', sentiment: -1, priority: 60 })))();
+    const at = (t: number) => runAlerts({ db, config: business, env: {}, now: t, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
+    expect((await at(friday + 2 * HOUR)).raised).toEqual([]);
+    expect((await at(Date.UTC(2026, 10, 23, 9, 11))).raised.map((a) => a.kind)).toEqual(['sla_soon']);
+    const breach = await at(Date.UTC(2026, 10, 23, 9, 20));
+    expect(breach.raised.map((a) => [a.kind, a.payload.mention])).toEqual([
+      ['breach', expect.objectContaining({ deadline: '2026-11-23T09:20:00.000Z' })],
+    ]);
+    store.close();
+  });
 });

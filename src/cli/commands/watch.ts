@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../../config/duration.js';
 import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
 import { slaDeadline, slaTarget } from '../../metrics/sla.js';
+import { CALENDAR, clockFor, type Clock } from '../../time/business.js';
 import { openDeadlineFacts } from '../../store/alerts.js';
 import type { AlertRecord } from '../../store/alerts.js';
 import type { Config } from '../../config/schema.js';
@@ -24,13 +25,13 @@ export interface InboxStatus {
 }
 
 /** Open mentions, how many are past their first-response deadline, and the next deadline to come. */
-export function inboxStatus(db: Db, config: Config, now: number): InboxStatus {
+export function inboxStatus(db: Db, config: Config, now: number, clock: Clock = CALENDAR): InboxStatus {
   const rows = openDeadlineFacts(db);
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
     if (row.first_response_at !== null || row.category === 'praise') continue;
-    const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform));
+    const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform), clock);
     if (deadline <= now) overdue++;
     else if (!nearest || deadline < nearest.deadline) nearest = { mentionId: row.id, deadline };
   }
@@ -51,7 +52,7 @@ export function jittered(every: number, random: () => number = Math.random): num
   return Math.round(every * (0.9 + 0.2 * random()));
 }
 
-function clock(at: number, timeZone: string): string {
+function hhmm(at: number, timeZone: string): string {
   const p = localParts(at, timeZone);
   return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
@@ -64,18 +65,19 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
   }
   const { config } = await ctx.config();
   const timeZone = await ctx.timeZone();
+  const clock = clockFor(config, timeZone);
   const store = await ctx.store();
   const { io } = ctx;
   const live = io.stdoutIsTTY && !io.json && !io.quiet;
   let shown = false;
   const clear = () => {
-    if (shown) io.write('\r\x1b[2K');
+    if (shown) io.stdout.write('\r\x1b[2K');
     shown = false;
   };
   // A pseudo-terminal may report 0 columns: fall back to COLUMNS, then 100. One row, or `\r` cannot rewrite it.
   const width = (io.columns > 0 ? io.columns : Number(ctx.env.COLUMNS) || 100) - 1;
   const show = (text: string) => {
-    io.write(`\r\x1b[2K${truncate(text, Math.max(10, width))}`);
+    io.stdout.write(`\r\x1b[2K${truncate(text, Math.max(10, width))}`);
     shown = true;
   };
 
@@ -85,7 +87,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
     try {
       const report = await poll(ctx, options.platform ? { platform: options.platform } : {});
       clear();
-      last = { at: clock(ctx.now(), timeZone), new: report.new };
+      last = { at: hhmm(ctx.now(), timeZone), new: report.new };
       for (const result of report.sources) {
         if (result.status !== 'ok') io.err(summaryLine(result, ctx.now()));
         else io.debug(summaryLine(result, ctx.now()));
@@ -96,7 +98,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
         else io.out(alertLine(ctx, alert, timeZone));
       }
       // The bell rings once per round with alerts, and never in quiet hours.
-      if (alerts.length > 0 && live && report.alerts.quietUntil === null) io.write('\x07');
+      if (alerts.length > 0 && live && report.alerts.quietUntil === null) io.stdout.write('\x07');
       if (report.alerts.problem) io.err(`alerts: ${sanitizeLine(report.alerts.problem)}; ${report.alerts.waiting} waiting for the next round`);
     } catch (error) {
       if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError) throw error;
@@ -111,7 +113,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
       await sleep(nextPollAt - Date.now(), undefined, { signal: ctx.signal }).catch(() => undefined);
       continue;
     }
-    const status = inboxStatus(store.db, config, ctx.now());
+    const status = inboxStatus(store.db, config, ctx.now(), clock);
     while (!ctx.signal.aborted && Date.now() < nextPollAt) {
       show(statusText(status, nextPollAt - Date.now(), ctx.now(), last));
       await sleep(Math.min(1000, nextPollAt - Date.now()), undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -129,5 +131,5 @@ export function alertLine(ctx: Context, alert: AlertRecord, timeZone: string): s
   const mark = (MARK[alert.kind] ?? alert.kind).padEnd(8);
   const paint = alert.kind === 'breach' || alert.kind === 'spike' ? color.red.bold : alert.kind === 'new' ? color.bold : color.yellow;
   const id = alert.mentionId !== null ? color.dim(`  #${alert.mentionId}`) : '';
-  return `${clock(alert.raisedAt, timeZone)} ${paint(mark)} ${sanitizeLine(alert.title)}${id}`;
+  return `${hhmm(alert.raisedAt, timeZone)} ${paint(mark)} ${sanitizeLine(alert.title)}${id}`;
 }
