@@ -87,9 +87,11 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
   const raised = db
     .transaction(() => {
       const lastSeen = getAlertState(db, 'last_mention_id');
-      // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that.
+      // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that
+      // (on a business clock, a target can stretch over closed days and holidays: allow a month of them).
       const longestTarget = Math.max(86_400_000, ...Object.values(config.sla));
-      const scope = { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget };
+      const closedDays = clock.kind === 'business' ? 31 * 86_400_000 : 0;
+      const scope = { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays };
       const mentions = openMentionsForAlerts(db, scope).map((row): MentionFacts => {
         const target = slaTarget(config, row.platform);
         return {
