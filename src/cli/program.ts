@@ -142,6 +142,21 @@ export function buildProgram(runner: Runner): Command {
     .option('--force', 'post even when an earlier post with this text has an unknown outcome')
     .action(action(() => import('./commands/post.js')));
 
+  program
+    .command('watch')
+    .description('poll in a loop, raising alerts (terminal line and bell, webhook); Ctrl-C stops cleanly')
+    .option('--every <duration>', 'time between polls, ±10% jitter (e.g. 30s, 2m)', '5m')
+    .option('--platform <name>', 'only this platform or source name')
+    .action(action(() => import('./commands/watch.js')));
+
+  program
+    .command('alerts')
+    .description('the alert log, newest first, with webhook delivery state')
+    .option('--since <when>', 'raised since an ISO date or a relative age (7d, 24h)')
+    .option('--kind <kind>', 'new, sla_soon, breach, viral or spike')
+    .addOption(new Option('--limit <n>', 'at most n entries').argParser(parsePositiveInt).default(50))
+    .action(action(() => import('./commands/alerts.js')));
+
   return program;
 }
 

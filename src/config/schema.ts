@@ -198,6 +198,49 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'is not a known IANA time zone (e.g. Europe/London)');
 
+const level = z.enum(['low', 'normal', 'high', 'urgent']);
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use a 24-hour HH:MM time, e.g. 22:00');
+
+/** Alert rules, delivery and quiet hours (src/alerts). Every key has a default, so `alerts: {}` works. */
+export const alertsConfig = z
+  .strictObject({
+    /** Slack-compatible incoming webhook; may carry a secret in its path, so prefer `webhookEnv`. */
+    webhook: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL').optional(),
+    /** Name of the environment variable holding the webhook URL. */
+    webhookEnv: envName.optional(),
+    /** New mentions at or above this level raise an alert. */
+    minPriority: level.default('high'),
+    /** Warn this long before a first-response deadline. */
+    slaLead: duration.prefault('10m'),
+    /** SLA warnings and breaches for mentions at or above this level. */
+    slaMinPriority: level.default('low'),
+    /** Mentions created (or breaches that happened) longer ago than this raise no alert: no flood from a backlog. */
+    maxAge: duration.prefault('24h'),
+    /** The viral-risk signal: engagement gained between polls. */
+    viral: z
+      .strictObject({
+        perHour: z.number().positive().default(100),
+        minGrowth: z.number().int().positive().default(20),
+      })
+      .prefault({}),
+    /** Volume or negative spike per keyword against its usual rate. */
+    spike: z
+      .strictObject({
+        window: duration.prefault('10m'),
+        baseline: duration.prefault('7d'),
+        factor: z.number().min(1).default(3),
+        minCount: z.number().int().min(2).default(10),
+        /** After a spike alert, the keyword raises no other spike (and its mentions no single alerts) for this long. */
+        cooldown: duration.prefault('1h'),
+      })
+      .prefault({}),
+    /** Webhook deliveries wait until the end of quiet hours (in `timezone`); the log and `watch` still show them. */
+    quietHours: z.strictObject({ from: clockTime, to: clockTime }).optional(),
+    retry,
+    timeout: duration.prefault('10s'),
+  })
+  .refine((a) => !(a.webhook && a.webhookEnv), { message: 'set webhook or webhookEnv, not both', path: ['webhookEnv'] });
+
 const handle = z.union([z.string().min(1), z.array(z.string().min(1))]);
 
 export const configSchema = z.strictObject({
@@ -211,12 +254,7 @@ export const configSchema = z.strictObject({
   sla: z.record(z.string(), duration).default({ default: 86_400_000 }),
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
-  alerts: z
-    .strictObject({
-      webhook: z.string().url().optional(),
-      minPriority: z.enum(['low', 'normal', 'high', 'urgent']).default('high'),
-    })
-    .optional(),
+  alerts: alertsConfig.optional(),
   templates: z.record(z.string(), z.string()).default({}),
 });
 
@@ -232,3 +270,4 @@ export type HackerNewsSourceConfig = z.output<typeof hackernewsSource>;
 export type RssSourceConfig = z.output<typeof rssSource>;
 export type FacebookSourceConfig = z.output<typeof facebookSource>;
 export type Keyword = Config['keywords'][number];
+export type AlertsConfig = z.output<typeof alertsConfig>;

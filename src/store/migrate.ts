@@ -3,6 +3,7 @@ import { StoreError } from '../cli/errors.js';
 import { migration as m001 } from './migrations/001-initial.js';
 import { migration as m002 } from './migrations/002-triage.js';
 import { migration as m003 } from './migrations/003-report-index.js';
+import { migration as m006 } from './migrations/006-alerts.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Ordered by version; each runs in a transaction that also sets `user_version`. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 

@@ -6,6 +6,7 @@ import { acquirePollLock } from '../../store/lock.js';
 import { pollExitCode, pollSources, type SourceResult } from '../../poll/run.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
+import type { AlertRunReport } from '../../alerts/run.js';
 
 export interface PollCommandOptions {
   platform?: string;
@@ -15,6 +16,8 @@ export interface PollReport {
   sources: SourceResult[];
   new: number;
   exitCode: number;
+  /** What the alert rules raised and delivered after this poll. */
+  alerts: AlertRunReport;
 }
 
 /** Poll every configured source once; the lock keeps overlapping cron runs apart. */
@@ -39,9 +42,12 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       verbose: (message) => ctx.io.debug(message),
       assess: assessAtIngest(config, () => ctx.now()),
     });
-    // SLA time left changes with the clock: keep the stored priorities of open items current for `list`.
+    // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
+    // and for the alert rules that read them.
     recomputePriorities(store.db, config, ctx.now());
-    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), exitCode: pollExitCode(results) };
+    const { runAlerts } = await import('../../alerts/run.js');
+    const alerts = await runAlerts({ db: store.db, config, env: ctx.env, now: ctx.now(), timeZone: await ctx.timeZone(), signal: ctx.signal, verbose: (m) => ctx.io.debug(m) });
+    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), exitCode: pollExitCode(results), alerts };
   } finally {
     lock.release();
   }
@@ -49,14 +55,29 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
 
 export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {
   const report = await poll(ctx, options);
-  if (ctx.io.json) ctx.io.out(JSON.stringify(report, null, 2));
+  const { alerts } = report;
+  if (ctx.io.json) ctx.io.out(JSON.stringify({ ...report, alerts: alertSummary(alerts) }, null, 2));
   for (const result of report.sources) {
     const line = summaryLine(result, ctx.now());
     // Problems always reach stderr, where cron mails them; the summary goes to stdout unless --json/--quiet.
     if (result.status !== 'ok') ctx.io.err(line);
     else if (!ctx.io.json && !ctx.io.quiet) ctx.io.out(line);
   }
+  const shown = alerts.raised.filter((a) => !a.foldedInto).length;
+  if (shown > 0 && !ctx.io.json && !ctx.io.quiet) ctx.io.out(`alerts: ${shown} raised, ${alerts.delivered} delivered`);
+  // A webhook that keeps failing must reach cron's mail: the alerts wait in the log meanwhile.
+  if (alerts.problem) ctx.io.err(`alerts: ${sanitizeLine(alerts.problem)}; ${alerts.waiting} waiting for the next run`);
   if (report.exitCode !== 0) throw new ExitStatus(report.exitCode as 1 | 3 | 75);
+}
+
+/** `poll --json`'s `alerts`: counts and keys, not the whole log entries. */
+export function alertSummary(alerts: AlertRunReport) {
+  return {
+    raised: alerts.raised.map((a) => ({ id: a.id, key: a.key, kind: a.kind, title: a.title, delivery: a.delivery })),
+    delivered: alerts.delivered,
+    waiting: alerts.waiting,
+    problem: alerts.problem,
+  };
 }
 
 /** `twitter: 12 new, 2 pages, 2 requests, rate limit 448/450 · month 1,234/10,000 posts read (projected 9,800)` */

@@ -1,0 +1,220 @@
+import { alertsConfig, type AlertsConfig, type Config } from '../config/schema.js';
+import { slaDeadline, slaTarget } from '../metrics/sla.js';
+import { clockFor } from '../time/business.js';
+import type { Db } from '../store/open.js';
+import {
+  countUndelivered,
+  dueDeliveries,
+  getAlertState,
+  insertAlerts,
+  keywordVolumes,
+  markDelivered,
+  markFailed,
+  maxMentionId,
+  oldestMentionAt,
+  openMentionsForAlerts,
+  saveSnapshots,
+  setAlertState,
+  spikesSince,
+  type AlertRecord,
+  type NewAlert,
+} from '../store/alerts.js';
+import { sanitizeText } from '../io/sanitize.js';
+import { evaluateAlerts, type KeywordVolume, type MentionFacts, type RuleSettings } from './rules.js';
+import { quietUntil } from './quiet.js';
+import { postAlert, webhookOrigin, type WebhookTarget } from './webhook.js';
+
+/** The config's `alerts` object with every default filled in (alerts are logged even without one). */
+export function alertSettings(config: Pick<Config, 'alerts'>): AlertsConfig {
+  return config.alerts ?? alertsConfig.parse({});
+}
+
+export type WebhookResolution = { target: WebhookTarget } | { problem: string } | null;
+
+/** The webhook to deliver to: from `webhook`, or from the variable `webhookEnv` names; null when none is configured. */
+export function resolveWebhook(settings: AlertsConfig, env: NodeJS.ProcessEnv): WebhookResolution {
+  let url = settings.webhook;
+  if (!url && settings.webhookEnv) {
+    const value = env[settings.webhookEnv]?.trim();
+    if (!value) return { problem: `alerts.webhookEnv: the environment variable ${settings.webhookEnv} is not set; alerts wait in the log until it is` };
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+      return { problem: `alerts.webhookEnv: ${settings.webhookEnv} does not hold an http(s):// URL; alerts wait in the log until it does` };
+    }
+    url = value;
+  }
+  if (!url) return null;
+  return { target: { url, timeout: settings.timeout, attempts: settings.retry.attempts, baseDelay: settings.retry.baseDelay } };
+}
+
+export interface AlertRunOptions {
+  db: Db;
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  now: number;
+  timeZone: string;
+  /** Stops delivery between alerts (SIGINT/SIGTERM); undelivered alerts wait for the next run. */
+  signal: AbortSignal;
+  verbose(message: string): void;
+}
+
+export interface AlertRunReport {
+  /** Alerts logged by this run, in order (folded ones included: `foldedInto` says which spike speaks for them). */
+  raised: AlertRecord[];
+  delivered: number;
+  /** Alerts still waiting for the webhook after this run (failed, quiet hours, or no URL yet). */
+  waiting: number;
+  /** Why delivery stopped, in one line without the URL's secret parts; null when all went well. */
+  problem: string | null;
+  /** Inside quiet hours: webhook deliveries wait until this time. */
+  quietUntil: number | null;
+}
+
+/** Evaluate the rules after a poll, log new alerts (one transaction), then deliver due ones in order. */
+export async function runAlerts(options: AlertRunOptions): Promise<AlertRunReport> {
+  const { db, config, now } = options;
+  const settings = alertSettings(config);
+  const webhook = resolveWebhook(settings, options.env);
+  const quiet = quietUntil(now, settings.quietHours, options.timeZone);
+  // With `businessHours`, SLA deadlines (and so SLA alerts) follow the same business clock as reports.
+  const clock = clockFor(config, options.timeZone);
+
+  const raised = db
+    .transaction(() => {
+      const lastSeen = getAlertState(db, 'last_mention_id');
+      // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that
+      // (on a business clock, a target can stretch over closed days and holidays: allow a month of them).
+      const longestTarget = Math.max(86_400_000, ...Object.values(config.sla));
+      const closedDays = clock.kind === 'business' ? 31 * 86_400_000 : 0;
+      const scope = { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays };
+      const mentions = openMentionsForAlerts(db, scope).map((row): MentionFacts => {
+        const target = slaTarget(config, row.platform);
+        return {
+          id: row.id,
+          platform: row.platform,
+          url: row.url,
+          authorHandle: row.author_handle,
+          text: row.text,
+          keywords: JSON.parse(row.keywords) as string[],
+          createdAt: row.created_at,
+          category: row.category,
+          sentiment: row.sentiment,
+          priority: row.priority,
+          firstResponseAt: row.first_response_at,
+          engagement: row.engagement,
+          metricsUpdatedAt: row.metrics_updated_at,
+          snapshot: row.snapshot_at === null ? null : { engagement: row.snapshot_engagement ?? 0, at: row.snapshot_at },
+          slaTarget: target,
+          deadline: slaDeadline(row.created_at, target, clock),
+        };
+      });
+      const output = evaluateAlerts({
+        now,
+        settings: ruleSettings(settings),
+        mentions,
+        lastSeenMentionId: lastSeen,
+        volumes: volumes(db, now, settings.spike),
+        spikes: spikesSince(db, now - settings.maxAge - settings.spike.cooldown),
+      });
+      const byId = new Map(mentions.map((m) => [m.id, m]));
+      const logged = insertAlerts(
+        db,
+        output.alerts.map((a): NewAlert => {
+          const m = a.mentionId === null ? null : byId.get(a.mentionId)!;
+          return {
+            key: a.key,
+            kind: a.kind,
+            mentionId: a.mentionId,
+            keyword: a.keyword,
+            raisedAt: now,
+            title: a.title,
+            payload: {
+              key: a.key,
+              kind: a.kind,
+              raisedAt: new Date(now).toISOString(),
+              title: a.title,
+              keyword: a.keyword,
+              mention: m && {
+                id: m.id,
+                platform: m.platform,
+                url: m.url,
+                author: m.authorHandle,
+                text: sanitizeText(m.text),
+                category: m.category,
+                priority: Math.round(m.priority),
+                createdAt: new Date(m.createdAt).toISOString(),
+                deadline: new Date(m.deadline).toISOString(),
+              },
+              details: a.details,
+              foldedInto: a.foldedInto,
+            },
+            foldedInto: a.foldedInto,
+            quiet: quiet !== null,
+            delivery: a.foldedInto ? 'folded' : webhook ? 'pending' : 'none',
+            nextAttemptAt: quiet,
+          };
+        }),
+      );
+      saveSnapshots(db, output.snapshots);
+      const newest = maxMentionId(db);
+      if (newest !== null) setAlertState(db, 'last_mention_id', Math.max(newest, lastSeen ?? 0));
+      return logged;
+    })
+    .immediate();
+  for (const alert of raised) options.verbose(`alert ${alert.kind}${alert.foldedInto ? ` (folded into ${alert.foldedInto})` : ''}: ${alert.title}`);
+
+  let delivered = 0;
+  let problem: string | null = null;
+  if (webhook && 'problem' in webhook) {
+    problem = webhook.problem;
+  } else if (webhook && quiet === null) {
+    for (const alert of dueDeliveries(db, now)) {
+      if (options.signal.aborted) break;
+      const outcome = await postAlert(webhook.target, alert);
+      const own = raised.find((r) => r.id === alert.id);
+      if (outcome.ok) {
+        markDelivered(db, alert.id, Date.now(), outcome.attempts);
+        if (own) own.delivery = 'sent';
+        delivered++;
+        continue;
+      }
+      markFailed(db, alert.id, outcome.error, outcome.attempts);
+      if (own) own.delivery = 'failed';
+      // Later alerts wait too, so the receiver always gets them in order.
+      problem = `webhook ${webhookOrigin(webhook.target.url)}: ${outcome.error} (after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`;
+      break;
+    }
+  }
+  return { raised, delivered, waiting: webhook ? countUndelivered(db) : 0, problem, quietUntil: quiet };
+}
+
+function ruleSettings(settings: AlertsConfig): RuleSettings {
+  return {
+    minPriority: settings.minPriority,
+    slaLead: settings.slaLead,
+    slaMinPriority: settings.slaMinPriority,
+    maxAge: settings.maxAge,
+    viral: settings.viral,
+    spike: settings.spike,
+  };
+}
+
+function volumes(db: Db, now: number, spike: AlertsConfig['spike']): KeywordVolume[] {
+  const recentFrom = now - spike.window;
+  const oldest = oldestMentionAt(db);
+  const baselineFrom = Math.max(now - spike.baseline, oldest ?? now);
+  const span = Math.max(0, recentFrom - baselineFrom);
+  return keywordVolumes(db, now, recentFrom, now - spike.baseline).map((v) => ({
+    keyword: v.keyword,
+    recent: v.recent,
+    recentNegative: v.recent_negative,
+    baseline: v.baseline,
+    baselineNegative: v.baseline_negative,
+    baselineSpan: span,
+  }));
+}

@@ -1,0 +1,88 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { listAlerts, type AlertRecord } from '../../store/alerts.js';
+import { ALERT_KINDS } from '../../alerts/rules.js';
+import { parseWhen } from '../../time/when.js';
+import { formatInstant } from '../../time/zone.js';
+import { sanitizeLine, truncate } from '../../io/sanitize.js';
+
+export interface AlertsOptions {
+  since?: string;
+  kind?: string;
+  limit: number;
+}
+
+export async function alerts(ctx: Context, options: AlertsOptions): Promise<AlertRecord[]> {
+  if (options.kind !== undefined && !(ALERT_KINDS as readonly string[]).includes(options.kind)) {
+    throw new UsageError(`--kind: "${options.kind}" is not an alert kind (use ${ALERT_KINDS.join(', ')})`);
+  }
+  let since: number | undefined;
+  if (options.since !== undefined) {
+    const parsed = parseWhen(options.since, ctx.now(), await ctx.timeZone());
+    if (parsed === null) throw new UsageError(`--since: "${options.since}" is not a date (use 2026-11-16, 2026-11-16T09:00, or 7d / 24h)`);
+    since = parsed;
+  }
+  const store = await ctx.store();
+  return listAlerts(store.db, {
+    ...(since !== undefined ? { since } : {}),
+    ...(options.kind ? { kind: options.kind } : {}),
+    limit: options.limit,
+  });
+}
+
+/** The stable JSON shape of a log entry in `alerts --json`. */
+export function alertJson(a: AlertRecord, timeZone: string) {
+  return {
+    id: a.id,
+    key: a.key,
+    kind: a.kind,
+    raisedAt: formatInstant(a.raisedAt, timeZone),
+    mentionId: a.mentionId,
+    keyword: a.keyword,
+    title: a.title,
+    foldedInto: a.foldedInto,
+    quietHours: a.quiet,
+    delivery: {
+      state: a.delivery,
+      attempts: a.attempts,
+      deliveredAt: a.deliveredAt === null ? null : formatInstant(a.deliveredAt, timeZone),
+      lastError: a.lastError,
+    },
+    alert: a.payload,
+  };
+}
+
+/** The alert log, newest first: what was raised, and whether the webhook got it. */
+export async function run(ctx: Context, options: AlertsOptions): Promise<void> {
+  const entries = await alerts(ctx, options);
+  const timeZone = await ctx.timeZone();
+  if (ctx.io.json) {
+    ctx.io.out(JSON.stringify(entries.map((a) => alertJson(a, timeZone)), null, 2));
+    return;
+  }
+  if (entries.length === 0) {
+    ctx.io.info('no alerts yet (alerts are raised by poll and watch)');
+    return;
+  }
+  const delivery = (a: AlertRecord) =>
+    a.delivery === 'folded' ? `folded into ${a.foldedInto}` : a.delivery === 'failed' ? `failed ×${a.attempts}: ${sanitizeLine(a.lastError ?? '')}` : a.delivery;
+  if (!ctx.io.stdoutIsTTY) {
+    ctx.io.out(
+      entries.map((a) => [a.id, formatInstant(a.raisedAt, timeZone), a.kind, a.mentionId ?? '', delivery(a), sanitizeLine(a.title).replace(/\t/g, ' ')].join('\t')).join('\n'),
+    );
+    return;
+  }
+  const { default: Table } = await import('cli-table3');
+  const { color } = ctx.io;
+  const table = new Table({
+    head: ['id', 'raised', 'kind', 'mention', 'delivery', 'alert'].map((h) => color.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: false,
+  });
+  const width = Math.max(20, ctx.io.columns - 70);
+  for (const a of entries) {
+    const state = a.delivery === 'failed' ? color.red(truncate(delivery(a), 30)) : a.delivery === 'sent' ? color.green('sent') : color.dim(truncate(delivery(a), 30));
+    table.push([String(a.id), formatInstant(a.raisedAt, timeZone).slice(0, 16).replace('T', ' '), a.kind, a.mentionId === null ? '' : `#${a.mentionId}`, state, truncate(sanitizeLine(a.title), width)]);
+  }
+  ctx.io.out(table.toString());
+}
