@@ -126,6 +126,10 @@ const CASES: Case[] = [
   { name: 'init over an existing config', args: (t) => ['--config', t.config, 'init', '--brand', 'Other'], code: 2, stderr: /already exists; pass --force/ },
   { name: 'demo --dir is a file', args: (t) => ['demo', '--dir', join(t.config, 'sub')], code: 2, stderr: /--dir: cannot create the folder .*config\.yml\/sub \(ENOTDIR\)/ },
 
+  { name: 'watch --every 0s', args: (t) => ['--config', t.config, '--db', t.db, 'watch', '--every', '0s'], code: 2, stderr: /--every: "0s" is not a duration of at least 1s/ },
+  { name: 'watch --every words', args: (t) => ['--config', t.config, '--db', t.db, 'watch', '--every', 'soon'], code: 2, stderr: /--every: "soon" is not a duration of at least 1s/ },
+  { name: 'alerts --kind unknown', args: (t) => ['--config', t.config, '--db', t.db, 'alerts', '--kind', 'loud'], code: 2, stderr: /--kind: "loud" is not an alert kind/ },
+  { name: 'alerts --since words', args: (t) => ['--config', t.config, '--db', t.db, 'alerts', '--since', 'yesterday'], code: 2, stderr: /--since: "yesterday" is not a date/ },
   { name: 'triage without a terminal', args: (t) => ['--config', t.config, '--db', t.db, 'triage'], code: 2, stderr: /triage is interactive and needs a terminal; in scripts use `brandwatch reply/ },
 
   // Replies and marks change nothing when any part is wrong.

@@ -99,6 +99,7 @@ const ROWS: Row[] = [
   { name: 'post --dry-run', args: c('-v', 'post', 'Outage: we are on it', '--dry-run') },
   { name: 'post', args: c('-v', 'post', 'Outage: we are on it') },
   { name: 'triage without a terminal (error path)', args: c('-v', 'triage'), stderr: /needs a terminal/ },
+  { name: 'alerts', args: c('-v', 'alerts') },
   { name: 'init', args: ['--config', join('%DIR%', 'init.yml'), '-v', 'init', '--brand', 'Acme', '--keywords', 'acme'] },
   { name: 'demo', args: ['-v', 'demo', '--dir', join('%DIR%', 'demo')] },
 ];
