@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { buildProgram, globalOptions } from './program.js';
-import { exitCodeFor, ExitCode, ExitStatus } from './errors.js';
+import { ConfigError, isReported, PartialFailure, TemporaryError, UsageError } from '../errors.js';
 import type { Context } from './context.js';
 import { sanitizeLine } from '../io/sanitize.js';
 
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
       code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else {
       code = exitCodeFor(error);
-      if (!(error instanceof ExitStatus)) {
+      if (!isReported(error)) {
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`brandwatch: ${sanitizeLine(message.split('\n')[0] ?? '')}\n`);
         if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
@@ -56,4 +56,33 @@ export async function main(argv: string[]): Promise<void> {
   // Flush stdout/stderr before leaving; open handles (agents, timers) must not keep cron waiting.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);
+}
+
+/** Exit codes of DESIGN §2. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  partial: 3,
+  temporary: 75,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The one mapping from error class to exit code. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof UsageError || error instanceof ConfigError) return ExitCode.usage;
+  if (error instanceof TemporaryError) return ExitCode.temporary;
+  if (error instanceof PartialFailure) return ExitCode.partial;
+  if (isCommanderUsageError(error)) return ExitCode.usage;
+  return ExitCode.failure;
+}
+
+function isCommanderUsageError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof (error as { code: unknown }).code === 'string' &&
+    (error as { code: string }).code.startsWith('commander.')
+  );
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { configSchema, PLATFORMS, type Config } from './schema.js';
 import { permissionWarnings } from '../io/permissions.js';
 

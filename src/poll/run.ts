@@ -138,13 +138,13 @@ function monthFigures(db: Db, source: string, now: number, budget: number | null
   return { month: usage.month, requests: usage.requests, postsRead: usage.postsRead, budget, projectedPostsRead: usage.projectedPostsRead };
 }
 
-/** Exit status of a poll: 0 all ok, 75 every source rate limited, 1 nothing worked, 3 partial. */
-export function pollExitCode(results: readonly SourceResult[]): 0 | 1 | 3 | 75 {
+/** How a poll went as a whole: every source ok, every one rate limited, nothing worked, or some failed. */
+export function pollOutcome(results: readonly SourceResult[]): 'ok' | 'rate_limited' | 'failed' | 'partial' {
   const ok = results.filter((r) => r.status === 'ok').length;
-  if (ok === results.length) return 0;
-  if (results.every((r) => r.status === 'rate_limited')) return 75;
-  if (ok === 0 && results.every((r) => r.new === 0)) return 1;
-  return 3;
+  if (ok === results.length) return 'ok';
+  if (results.every((r) => r.status === 'rate_limited')) return 'rate_limited';
+  if (ok === 0 && results.every((r) => r.new === 0)) return 'failed';
+  return 'partial';
 }
 
 function isStoreFailure(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { parseWhen } from '../time/when.js';
 import { parseWeek, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import type { Config, SourceConfig } from '../config/schema.js';
 import type { Source } from './types.js';
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { TemporaryError, StoreError } from '../cli/errors.js';
+import { TemporaryError, StoreError } from '../errors.js';
 
 export interface PollLock {
   release(): void;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { StoreError } from '../cli/errors.js';
+import { StoreError } from '../errors.js';
 import { migration as m001 } from './migrations/001-initial.js';
 import { migration as m002 } from './migrations/002-triage.js';
 import { migration as m003 } from './migrations/003-report-index.js';

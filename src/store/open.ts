@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from '../cli/errors.js';
+import { StoreError } from '../errors.js';
 import { migrate, refuseNewer } from './migrate.js';
 
 export type Db = Database.Database;

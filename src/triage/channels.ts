@@ -1,5 +1,5 @@
 import type { Context } from '../cli/context.js';
-import { ConfigError, UsageError } from '../cli/errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { ReplyChannel, Source } from '../sources/types.js';
 
 /** The configured sources, built once per command, and the reply channel of the one a mention came from. */

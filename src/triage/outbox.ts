@@ -5,7 +5,7 @@ import { appendEvent } from '../store/events.js';
 import { markAnswered } from '../store/responses.js';
 import { rowToMention, type Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/replies.js';
-import { TemporaryError } from '../cli/errors.js';
+import { TemporaryError } from '../errors.js';
 import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
 
 export type ReplyOutcome =

@@ -1,5 +1,5 @@
 import type { Context } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Mention } from '../store/mentions.js';
 import type { Channels } from './channels.js';

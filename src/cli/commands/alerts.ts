@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { listAlerts, type AlertRecord } from '../../store/alerts.js';
 import { ALERT_KINDS } from '../../alerts/rules.js';
 import { parseWhen } from '../../time/when.js';

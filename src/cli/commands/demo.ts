@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { starterConfig } from '../../config/template.js';
 import { SAMPLE_BRAND, SAMPLE_HANDLE } from '../../sources/sample/conversation.js';
 import { systemTimeZone } from '../../time/zone.js';

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
-import { ConfigError, ExitStatus } from '../errors.js';
+import { ConfigError, RuntimeFailure } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
 import type { RateLimitState, SourceCheck } from '../../sources/types.js';
 import { sanitizeLine } from '../../io/sanitize.js';
@@ -238,5 +238,5 @@ export async function run(ctx: Context): Promise<void> {
         : `${report.failures} problem${report.failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`;
     ctx.io.out(summary);
   }
-  if (!report.ok) throw new ExitStatus(1);
+  if (!report.ok) throw new RuntimeFailure('doctor found problems', { reported: true });
 }

@@ -1,7 +1,7 @@
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
 import { clockFor } from '../../time/business.js';
 import type { ChunkWriter } from '../../report/csv.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { starterConfig, type StarterOptions } from '../../config/template.js';
 import { parseConfig } from '../../config/load.js';
 import { systemTimeZone } from '../../time/zone.js';

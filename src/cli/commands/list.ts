@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { listMentions, OPEN_STATUSES, STATUSES, type Mention, type Status } from '../../store/mentions.js';
 import { parseWhen } from '../../time/when.js';
 import { formatInstant } from '../../time/zone.js';

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, STATUSES, type Category, type Status } from '../../store/mentions.js';
 import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { parseMentionId } from './reply.js';

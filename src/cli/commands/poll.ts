@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
-import { ExitStatus } from '../errors.js';
+import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
 import { buildSources, sourceName } from '../../sources/index.js';
 import { acquirePollLock } from '../../store/lock.js';
-import { pollExitCode, pollSources, type SourceResult } from '../../poll/run.js';
+import { pollOutcome, pollSources, type SourceResult } from '../../poll/run.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import type { AlertRunReport } from '../../alerts/run.js';
@@ -15,7 +15,8 @@ export interface PollCommandOptions {
 export interface PollReport {
   sources: SourceResult[];
   new: number;
-  exitCode: number;
+  /** ok, or why the poll is not a full success (cron must notice). */
+  outcome: ReturnType<typeof pollOutcome>;
   /** What the alert rules raised and delivered after this poll. */
   alerts: AlertRunReport;
 }
@@ -47,7 +48,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     recomputePriorities(store.db, config, ctx.now());
     const { runAlerts } = await import('../../alerts/run.js');
     const alerts = await runAlerts({ db: store.db, config, env: ctx.env, now: ctx.now(), timeZone: await ctx.timeZone(), signal: ctx.signal, verbose: (m) => ctx.io.debug(m) });
-    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), exitCode: pollExitCode(results), alerts };
+    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), outcome: pollOutcome(results), alerts };
   } finally {
     lock.release();
   }
@@ -67,7 +68,14 @@ export async function run(ctx: Context, options: PollCommandOptions): Promise<vo
   if (shown > 0 && !ctx.io.json && !ctx.io.quiet) ctx.io.out(`alerts: ${shown} raised, ${alerts.delivered} delivered`);
   // A webhook that keeps failing must reach cron's mail: the alerts wait in the log meanwhile.
   if (alerts.problem) ctx.io.err(`alerts: ${sanitizeLine(alerts.problem)}; ${alerts.waiting} waiting for the next run`);
-  if (report.exitCode !== 0) throw new ExitStatus(report.exitCode as 1 | 3 | 75);
+  switch (report.outcome) {
+    case 'rate_limited':
+      throw new TemporaryError('every source is rate limited', { reported: true });
+    case 'failed':
+      throw new RuntimeFailure('no source could be polled', { reported: true });
+    case 'partial':
+      throw new PartialFailure('some sources failed', { reported: true });
+  }
 }
 
 /** `poll --json`'s `alerts`: counts and keys, not the whole log entries. */

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { ExitStatus, TemporaryError, UsageError } from '../errors.js';
+import { PartialFailure, RuntimeFailure, TemporaryError, UsageError } from '../../errors.js';
 import { sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { sendPost, unknownPostsLike } from '../../triage/outbox.js';
@@ -55,5 +55,6 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
   }
   if (ctx.io.json) ctx.io.out(JSON.stringify(results, null, 2));
   if (unknown > 0 && failed === 0) throw new TemporaryError('some posts have an unknown outcome');
-  if (failed > 0) throw new ExitStatus(failed === able.length ? 1 : 3);
+  if (failed > 0 && failed === able.length) throw new RuntimeFailure('nothing was posted', { reported: true });
+  if (failed > 0) throw new PartialFailure('some posts failed', { reported: true });
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { ExitStatus, TemporaryError, UsageError } from '../errors.js';
+import { RuntimeFailure, TemporaryError, UsageError } from '../../errors.js';
 import { getMention } from '../../store/mentions.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
@@ -70,7 +70,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
         }
         io.err('add --open to launch the browser; the next poll records the reply made there');
       }
-      throw new ExitStatus(1);
+      throw new RuntimeFailure('no API reply is possible', { reported: true });
     }
     case 'refused':
       if (outcome.retryable) throw new TemporaryError(`${outcome.reason}; nothing was posted`);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
 import { buildReport, type Report } from '../../report/build.js';
 import { DIMENSIONS, type Dimension } from '../../report/aggregate.js';

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { getMention } from '../../store/mentions.js';
 import { responsesFor } from '../../store/responses.js';
 import { eventsFor } from '../../store/events.js';

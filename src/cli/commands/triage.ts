@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, type Category, type Mention, type Status } from '../../store/mentions.js';
 import type { Store } from '../../store/open.js';
 import { statement } from '../../store/statements.js';

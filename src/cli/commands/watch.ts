@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
-import { ConfigError, StoreError, TemporaryError, UsageError } from '../errors.js';
+import { ConfigError, StoreError, TemporaryError, UsageError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../config/duration.js';
 import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
