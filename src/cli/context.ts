@@ -3,7 +3,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/open.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createIO, type IO } from '../io/streams.js';
+import { terminalPrompter, type Prompter } from '../io/prompter.js';
+import { systemBrowser, type BrowserOpener } from '../io/browser.js';
+import type { Source } from '../sources/types.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -19,8 +23,18 @@ export interface Context {
   readonly io: IO;
   readonly env: NodeJS.ProcessEnv;
   readonly options: GlobalOptions;
-  /** Epoch milliseconds; `BRANDWATCH_NOW` (ISO time) pins it for reproducible runs and tests. */
+  /** The product's clock (mention ages, SLA deadlines, sent times): epoch ms; `BRANDWATCH_NOW` (ISO time) pins it. */
   now(): number;
+  /** Monotonic milliseconds for pacing (watch's interval), apart from `now` so a pinned clock still lets time pass. */
+  elapsed(): number;
+  /** Wait, returning early when the command is being stopped. */
+  sleep(ms: number): Promise<void>;
+  /** Questions in the terminal (init, triage). */
+  readonly prompter: Prompter;
+  /** Opens a link in the person's browser. */
+  openBrowser(url: string): boolean;
+  /** The configured sources (only one platform or source name when given), built once per command. */
+  sources(only?: string): Promise<Source[]>;
   configPath(): string;
   config(): Promise<LoadedConfig>;
   dbPath(): Promise<string>;
@@ -39,10 +53,15 @@ export interface ContextDeps {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   signal: AbortSignal;
-  /** A clock of its own (the demo replays past polls); default: BRANDWATCH_NOW or the system clock. */
+  /** A clock of its own (the demo replays past polls, tests fix it); default: BRANDWATCH_NOW or the system clock. */
   now?: () => number;
+  /** Pacing and waiting (tests make them instant); default: the process's monotonic clock and timers. */
+  elapsed?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  prompter?: Prompter;
+  openBrowser?: BrowserOpener;
 }
 
 function xdg(env: NodeJS.ProcessEnv, variable: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME', fallback: string): string {
@@ -63,6 +82,9 @@ export function createContext(deps: ContextDeps): Context {
   const io = createIO({ ...deps, color: options.color, quiet: options.quiet, verbose: options.verbose, json: options.json });
   let loaded: LoadedConfig | null = null;
   let store: Store | null = null;
+  const sources = new Map<string, Promise<Source[]>>();
+  const openBrowser = deps.openBrowser ?? systemBrowser(env);
+  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => delay(Math.max(0, ms), undefined, { signal }).catch(() => undefined));
   const pinned = env.BRANDWATCH_NOW ? Date.parse(env.BRANDWATCH_NOW) : null;
 
   const context: Context = {
@@ -71,6 +93,23 @@ export function createContext(deps: ContextDeps): Context {
     options,
     signal: deps.signal,
     now: deps.now ?? (() => (pinned !== null && !Number.isNaN(pinned) ? pinned : Date.now())),
+    elapsed: deps.elapsed ?? (() => performance.now()),
+    sleep: (ms) => sleep(ms, deps.signal),
+    prompter: deps.prompter ?? terminalPrompter({ input: deps.stdin, output: deps.stdout }),
+    openBrowser: (url) => openBrowser(url),
+    sources(only) {
+      const key = only ?? '';
+      let built = sources.get(key);
+      if (!built) {
+        built = (async () => {
+          const { config, path } = await context.config();
+          const { buildSources } = await import('../sources/index.js');
+          return buildSources(config, { env, configPath: path }, only);
+        })();
+        sources.set(key, built);
+      }
+      return built;
+    },
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     async config() {
       if (!loaded) {

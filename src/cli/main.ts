@@ -1,13 +1,51 @@
 import { CommanderError } from 'commander';
 import { buildProgram, globalOptions } from './program.js';
 import { ConfigError, isReported, PartialFailure, TemporaryError, UsageError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Context, ContextDeps } from './context.js';
 import { sanitizeLine } from '../io/sanitize.js';
 
-/** The only place that ends the process: every error class maps to its exit code here. */
+/** What a run of the command line is given: the process's streams and environment, or a test's fakes. */
+export type RunDeps = Omit<ContextDeps, 'options'>;
+
+/**
+ * Run one command line to its exit code, without touching the process: `main` below wires it to the
+ * real process, tests call it with fake streams, a fixed clock and a temp database.
+ */
+export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> {
+  let context: Context | null = null;
+  let verbose = argv.includes('-v') || argv.includes('--verbose');
+  const program = buildProgram(async (load, args, command) => {
+    const options = globalOptions(command);
+    verbose = options.verbose;
+    const { createContext } = await import('./context.js');
+    context = createContext({ ...deps, options });
+    const module = await load();
+    await module.run(context, ...(args as never[]));
+  });
+  program.configureOutput({
+    writeOut: (text) => void deps.stdout.write(text),
+    writeErr: (text) => void deps.stderr.write(text),
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (!isReported(error)) {
+      const message = error instanceof Error ? error.message : String(error);
+      deps.stderr.write(`brandwatch: ${sanitizeLine(message.split('\n')[0] ?? '')}\n`);
+      if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
+    }
+    return exitCodeFor(error);
+  } finally {
+    (context as Context | null)?.close();
+  }
+}
+
+/** The only place that ends the process. */
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
-  let context: Context | null = null;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
@@ -18,40 +56,13 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let verbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram(async (load, args, command) => {
-    const options = globalOptions(command);
-    verbose = options.verbose;
-    const { createContext } = await import('./context.js');
-    context = createContext({
-      options,
-      env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      signal: controller.signal,
-    });
-    const module = await load();
-    await module.run(context, ...(args as never[]));
+  const code = await execute(argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    signal: controller.signal,
   });
-
-  let code: number = ExitCode.ok;
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    } else {
-      code = exitCodeFor(error);
-      if (!isReported(error)) {
-        const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`brandwatch: ${sanitizeLine(message.split('\n')[0] ?? '')}\n`);
-        if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      }
-    }
-  } finally {
-    (context as Context | null)?.close();
-  }
   process.exitCode = code;
   // Flush stdout/stderr before leaving; open handles (agents, timers) must not keep cron waiting.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -1,20 +1,12 @@
-import type { Context } from '../cli/context.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { ReplyChannel, Source } from '../sources/types.js';
 
-/** The configured sources, built once per command, and the reply channel of the one a mention came from. */
+/** The reply channel of the source a mention came from, among the configured sources. */
 export class Channels {
-  private sources: Promise<Source[]> | null = null;
-
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly sources: () => Promise<Source[]>) {}
 
   all(): Promise<Source[]> {
-    this.sources ??= (async () => {
-      const { config, path } = await this.ctx.config();
-      const { buildSources } = await import('../sources/index.js');
-      return buildSources(config, { env: this.ctx.env, configPath: path });
-    })();
-    return this.sources;
+    return this.sources();
   }
 
   async forSource(name: string): Promise<{ source: Source; channel: ReplyChannel }> {

@@ -1,11 +1,10 @@
-import type { Context } from '../cli/context.js';
+import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Mention } from '../store/mentions.js';
 import type { Channels } from './channels.js';
 import { replyTargetOf, sendReply, threadTip, type ReplyOutcome } from './outbox.js';
 import { fillTemplate, templateNamed } from './templates.js';
-import { actorName } from './actions.js';
 
 export interface ReplyPlan {
   /** The mention the reply answers (the customer's newest post in the item's thread). */
@@ -19,13 +18,12 @@ export interface ReplyPlan {
 }
 
 /** The text of a reply from `--text` or a named template. */
-export async function replyText(ctx: Context, target: Mention, options: { text?: string; template?: string }): Promise<string> {
+export function replyText(config: Pick<Config, 'templates' | 'brand'>, target: Mention, options: { text?: string; template?: string }): string {
   if ((options.text === undefined) === (options.template === undefined)) throw new UsageError('give the reply as --text "…" or --template <name> (one of them)');
   if (options.text !== undefined) {
     if (options.text.trim() === '') throw new UsageError('--text is empty');
     return options.text;
   }
-  const { config } = await ctx.config();
   return fillTemplate(options.template!, templateNamed(config.templates, options.template!), {
     author: target.authorHandle,
     brand: config.brand,
@@ -55,8 +53,14 @@ export function checkLength(plan: ReplyPlan): void {
   }
 }
 
-export async function send(ctx: Context, store: Store, channels: Channels, plan: ReplyPlan): Promise<ReplyOutcome> {
+/** Who is sending and when: the command's clock and the acting person. */
+export interface Sender {
+  now(): number;
+  actor: string;
+}
+
+export async function send(sender: Sender, store: Store, channels: Channels, plan: ReplyPlan): Promise<ReplyOutcome> {
   checkLength(plan);
   const { channel } = await channels.forSource(plan.target.source);
-  return sendReply({ db: store.db, now: () => ctx.now(), actor: actorName(ctx.env) }, channel, plan.target, plan.text);
+  return sendReply({ db: store.db, now: () => sender.now(), actor: sender.actor }, channel, plan.target, plan.text);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer, type RecordedRequest } from '../fakes/server.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
 
 const SECRET_PATH = '/services/T000/B000/SECRETxyz';
 const MIN = 60_000;
@@ -20,7 +20,7 @@ function configure(alerts: string, extra = 'nativeReplies: false\nrefreshMetrics
 }
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env: { ...env, ...extraEnv } });
+  return runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env: { ...env, ...extraEnv } });
 }
 
 beforeEach(async () => {

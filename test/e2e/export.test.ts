@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, writeConfig } from '../helpers/cli.js';
 import { reportConfig, seedDatabase, type SeedMention } from '../report/fixture.js';
 
 const HOSTILE_TEXTS = [
@@ -35,7 +35,7 @@ const MENTIONS: SeedMention[] = HOSTILE_TEXTS.map((text, i) => ({
 
 let dir: string;
 const env = { BRANDWATCH_NOW: '2026-11-20T12:00:00Z' };
-const cli = (...args: string[]) => runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
 beforeAll(() => {
   dir = tempDir();

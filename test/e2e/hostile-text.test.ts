@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { runCli } from '../helpers/cli.js';
+import { runCommand } from '../helpers/cli.js';
 import { TerminalSession } from '../helpers/terminal.js';
 import { twitterFixture } from '../helpers/twitter-db.js';
 
@@ -58,10 +58,10 @@ beforeAll(async () => {
 
 afterAll(async () => fixture?.fake.stop());
 
-const cli = (...args: string[]) => runCli(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: fixture.env });
+const cli = (...args: string[]) => runCommand(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: fixture.env });
 /** Three days on: every hostile mention is past its SLA, so the report lists it among the breaches. */
 const later = (...args: string[]) =>
-  runCli(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: { ...fixture.env, BRANDWATCH_NOW: new Date(Date.now() + 3 * 86_400_000).toISOString() } });
+  runCommand(['--config', `${fixture.dir}/config.yml`, '--db', fixture.dbPath, ...args], { env: { ...fixture.env, BRANDWATCH_NOW: new Date(Date.now() + 3 * 86_400_000).toISOString() } });
 
 describe('hostile mention texts', () => {
   it('are stored exactly as received (lone surrogates become U+FFFD, the only change)', () => {

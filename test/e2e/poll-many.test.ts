@@ -6,7 +6,7 @@ import { FakeMastodon } from '../fakes/mastodon.js';
 import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeReddit } from '../fakes/reddit.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, writeConfig } from '../helpers/cli.js';
 
 let twitter: FakeTwitter;
 let mastodon: FakeMastodon;
@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 function poll() {
-  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', '--json'], { env });
+  return runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', '--json'], { env });
 }
 
 function countByPlatform(): Record<string, number> {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { FakeReddit } from '../fakes/reddit.js';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, writeConfig } from '../helpers/cli.js';
 
 let fake: FakeReddit;
 let dir: string;
@@ -45,7 +45,7 @@ function rows(sql = 'SELECT * FROM mentions ORDER BY id'): Record<string, unknow
 }
 
 function poll(...args: string[]) {
-  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', ...args], { env });
+  return runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', ...args], { env });
 }
 
 beforeEach(async () => {

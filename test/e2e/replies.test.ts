@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeTwitter, REPLY_NOT_ALLOWED, type FakeTweet } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
 
 let fake: FakeTwitter;
 let dir: string;
@@ -14,7 +14,7 @@ const CONFIG_EXTRA = 'userTokenEnv: TWITTER_USER_TOKEN';
 const TEMPLATES = '\ntemplates:\n  take-private: "Sorry to hear that, @{author}. Please DM us your order number and {brand} will sort it out."\n';
 
 function cli(...args: string[]) {
-  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+  return runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 }
 
 function query<T>(sql: string, ...params: unknown[]): T[] {
@@ -110,7 +110,7 @@ describe('reply through the X API', () => {
     const browser = join(dir, 'browser.sh');
     writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
     chmodSync(browser, 0o755);
-    const withOpen = await runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'reply', String(id), '--text', text, '--open'], {
+    const withOpen = await runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'reply', String(id), '--text', text, '--open'], {
       env: { ...env, BROWSER: browser },
     });
     expect(withOpen.code, withOpen.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, writeConfig } from '../helpers/cli.js';
 import { reportConfig, seedDatabase } from '../report/fixture.js';
 
 /*
@@ -10,7 +10,7 @@ import { reportConfig, seedDatabase } from '../report/fixture.js';
  */
 let dir: string;
 const env = { BRANDWATCH_NOW: '2026-11-01T12:00:00Z' };
-const cli = (...args: string[]) => runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
 beforeAll(() => {
   dir = tempDir();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, writeConfig } from '../helpers/cli.js';
 import { reportConfig, seedDatabase, type SeedMention } from '../report/fixture.js';
 
 /*
@@ -51,7 +51,7 @@ const NOW = '2026-11-15T20:00:00Z';
 
 let dir: string;
 let env: Record<string, string>;
-const cli = (...args: string[]) => runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
 beforeAll(() => {
   dir = tempDir();
@@ -162,7 +162,7 @@ describe('report --format json on a hand-computed week', () => {
   it('says which clock it used when business hours are configured', async () => {
     const bizDir = tempDir();
     writeConfig(bizDir, reportConfig('businessHours:\n  mon: 09:00-17:00\n  tue: 09:00-17:00\n  holidays: [2026-11-10]'));
-    const result = await runCli(['--config', join(bizDir, 'config.yml'), '--db', join(dir, 'bw.db'), 'report', '--week', '2026-W46', '--json'], { env });
+    const result = await runCommand(['--config', join(bizDir, 'config.yml'), '--db', join(dir, 'bw.db'), 'report', '--week', '2026-W46', '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.clock).toEqual({ kind: 'business', description: 'business hours only (Mon–Tue 09:00–17:00 UTC, 1 holiday)' });

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { runCommand, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
 import { TerminalSession } from '../helpers/terminal.js';
 
 let fake: FakeTwitter;
@@ -52,7 +52,7 @@ describe('triage in a terminal', () => {
     const praise = fake.addTweet('@acme_help love my acme fibre, thanks!', { author: 'lee', mentions: ['acme_help'], createdAt: new Date(now - 60_000) });
     const charged = fake.addTweet('@acme_help acme charged me twice, I want a refund', { author: 'max', mentions: ['acme_help'], createdAt: new Date(now - 20 * 60_000) });
     const spam = fake.addTweet('acme followers, get rich quick at scam dot example', { author: 'bot', createdAt: new Date(now - 2 * 60_000) });
-    expect((await runCli(args('poll'), { env })).code).toBe(0);
+    expect((await runCommand(args('poll'), { env })).code).toBe(0);
     const id = (t: { id: string }) => query<{ id: number }>('SELECT id FROM mentions WHERE external_id = ?', t.id)[0]!.id;
 
     const session = new TerminalSession(args('triage'), env);
@@ -133,7 +133,7 @@ describe('triage in a terminal', () => {
 
   it('says when X will not take an API reply and offers the web link instead', async () => {
     fake.addTweet('acme wifi dead in Leeds', { author: 'noor' });
-    await runCli(args('poll'), { env });
+    await runCommand(args('poll'), { env });
     const session = new TerminalSession(args('triage'), env);
     try {
       await session.waitFor(/\[q\] quit/);
@@ -154,12 +154,12 @@ describe('triage in a terminal', () => {
 
   it('prints hostile text harmlessly', async () => {
     fake.addTweet('acme \u001b]52;c;ZXZpbA==\u0007pwned \u001b[2J cleared \u009b31m', { author: 'mallory' });
-    await runCli(args('poll'), { env });
+    await runCommand(args('poll'), { env });
     const db = new Database(join(dir, 'bw.db'), { readonly: true });
     const id = (db.prepare('SELECT id FROM mentions').get() as { id: number }).id;
     db.close();
     for (const command of [['show', String(id)], ['list'], ['reply', String(id), '--text', 'hi', '--dry-run']]) {
-      const result = await runCli(args(...command), { env });
+      const result = await runCommand(args(...command), { env });
       expect(result.stdout + result.stderr).not.toMatch(/[\u001b\u0007\u009b]/);
     }
     const session = new TerminalSession(args('triage'), env);
@@ -179,7 +179,7 @@ describe('triage in a terminal', () => {
 
 describe('triage without a terminal, mark and show', () => {
   it('exits 2 pointing to reply and mark', async () => {
-    const result = await runCli(args('triage'), { env });
+    const result = await runCommand(args('triage'), { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id\.\.\.> <status>`/);
   });
@@ -187,29 +187,29 @@ describe('triage without a terminal, mark and show', () => {
   it('marks several mentions, keeps the category override through later polls, and show prints the history', async () => {
     const a = fake.addTweet('acme thanks for nothing', { author: 'a1' });
     const b = fake.addTweet('acme where is my parcel?', { author: 'b2' });
-    await runCli(args('poll'), { env });
+    await runCommand(args('poll'), { env });
     const [idA, idB] = query<{ id: number }>('SELECT id FROM mentions ORDER BY external_id').map((r) => r.id);
-    const marked = await runCli(args('mark', String(idA), String(idB), 'resolved', '--category', 'feedback', '--note', 'handled by phone'), { env });
+    const marked = await runCommand(args('mark', String(idA), String(idB), 'resolved', '--category', 'feedback', '--note', 'handled by phone'), { env });
     expect(marked.code, marked.stderr).toBe(0);
     expect(marked.stdout).toContain(`#${idA}: new → resolved · category feedback · note added`);
     fake.addTweet('acme again', { author: 'c3' });
-    await runCli(args('poll'), { env });
+    await runCommand(args('poll'), { env });
     expect(query('SELECT category, category_manual, status FROM mentions WHERE id IN (?, ?)', idA, idB)).toEqual([
       { category: 'feedback', category_manual: 1, status: 'resolved' },
       { category: 'feedback', category_manual: 1, status: 'resolved' },
     ]);
-    const show = await runCli(args('show', String(idA)), { env });
+    const show = await runCommand(args('show', String(idA)), { env });
     expect(show.stdout).toMatch(/status new → resolved \(dana\)/);
     expect(show.stdout).toMatch(/category \S+ → feedback \(dana\)/);
     expect(show.stdout).toMatch(/note — → handled by phone \(dana\)/);
     expect(show.stdout).toMatch(/Priority \d+(\.\d)? \((low|normal|high|urgent)\)/);
 
-    const bad = await runCli(args('mark', String(idA), 'done'), { env });
+    const bad = await runCommand(args('mark', String(idA), 'done'), { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"done" is not a status \(use new, open, replied, private, resolved, ignored, spam\)/);
-    const badCategory = await runCli(args('mark', String(idA), 'open', '--category', 'rant'), { env });
+    const badCategory = await runCommand(args('mark', String(idA), 'open', '--category', 'rant'), { env });
     expect(badCategory.code).toBe(2);
-    const missing = await runCli(args('mark', '999', 'open'), { env });
+    const missing = await runCommand(args('mark', '999', 'open'), { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no mention has id 999/);
     void a;

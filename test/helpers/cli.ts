@@ -36,6 +36,13 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
   });
 }
 
+/** The same command run in this process on the real context (see run.ts): for cases that need no process of their own. */
+export async function runCommand(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  const { runInProcess } = await import('./run.js');
+  const result = await runInProcess(args, { ...(options.env ? { env: options.env } : {}), ...(options.input !== undefined ? { input: options.input } : {}) });
+  return { ...result, signal: null };
+}
+
 /** A temp folder for one test's config and database. */
 export function tempDir(prefix = 'brandwatch-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

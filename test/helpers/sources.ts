@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { runCli, type CliResult } from './cli.js';
+import type { CliResult } from './cli.js';
+import { runInProcess } from './run.js';
 
 /** Test-speed retry and timeout settings every source block gets. */
 const FAST = ['retry: { attempts: 3, baseDelay: 10ms }', 'timeout: 2s'];
@@ -72,9 +73,10 @@ export function cursorOf(dir: string, source: string): Record<string, unknown>[]
   }
 }
 
-/** `brandwatch --config dir/config.yml --db dir/bw.db <args>` */
-export function cli(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+/** `brandwatch --config dir/config.yml --db dir/bw.db <args>`, run in this process on the real context. */
+export async function cli(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const result = await runInProcess(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
+  return { ...result, signal: null };
 }
 
 /** The JSON report of `poll --json`, by source name. */

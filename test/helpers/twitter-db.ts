@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, startCli, tempDir, writeConfig } from './cli.js';
+import { runCommand, startCli, tempDir, writeConfig } from './cli.js';
 
 /** A seeded generator, so a failing random run can be replayed from the seed in its message. */
 export function seededRandom(seed: number): () => number {
@@ -49,7 +49,7 @@ export async function twitterFixture(options: { settings?: string[] } = {}) {
     dir,
     env,
     dbPath,
-    poll: (...extra: string[]) => runCli([...args, ...extra], { env }),
+    poll: (...extra: string[]) => runCommand([...args, ...extra], { env }),
     startPoll: () => startCli(args, { env }),
     /** Every stored (platform, external_id), in storage order, duplicates included. */
     stored(): string[] {

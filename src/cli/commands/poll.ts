@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
-import { buildSources, sourceName } from '../../sources/index.js';
+import { sourceName } from '../../sources/index.js';
 import { acquirePollLock } from '../../store/lock.js';
 import { pollOutcome, pollSources, type SourceResult } from '../../poll/run.js';
 import { formatDuration } from '../../config/duration.js';
@@ -23,8 +22,8 @@ export interface PollReport {
 
 /** Poll every configured source once; the lock keeps overlapping cron runs apart. */
 export async function poll(ctx: Context, options: PollCommandOptions): Promise<PollReport> {
-  const { config, path } = await ctx.config();
-  const sources = await buildSources(config, { env: ctx.env, configPath: path }, options.platform);
+  const { config } = await ctx.config();
+  const sources = await ctx.sources(options.platform);
   const store = await ctx.store();
   const lock = acquirePollLock(store.path);
   try {
@@ -38,7 +37,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       sources,
       budgets,
       now: () => ctx.now(),
-      sleep: (ms) => sleep(ms, undefined, { signal: ctx.signal }).catch(() => undefined),
+      sleep: (ms) => ctx.sleep(ms),
       signal: ctx.signal,
       verbose: (message) => ctx.io.debug(message),
       assess: assessAtIngest(config, () => ctx.now()),

@@ -13,7 +13,7 @@ export interface PostOptions {
 /** `post <text> [--platform p]`: a proactive public update (e.g. an outage notice) on every source that can post. */
 export async function run(ctx: Context, text: string, options: PostOptions): Promise<void> {
   if (text.trim() === '') throw new UsageError('the post text is empty');
-  const channels = new Channels(ctx);
+  const channels = new Channels(() => ctx.sources());
   const all = (await channels.all()).filter((s) => !options.platform || s.platform === options.platform || s.name === options.platform);
   const able = all.filter((s) => s.replies?.post);
   if (able.length === 0) {

@@ -4,7 +4,7 @@ import { getMention } from '../../store/mentions.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
-import { openInBrowser } from '../../io/browser.js';
+import { actorName } from '../../triage/actions.js';
 
 export interface ReplyOptions {
   text?: string;
@@ -15,7 +15,9 @@ export interface ReplyOptions {
 
 export function parseMentionId(text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`"${text}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
-  return Number(text);
+  const id = Number(text);
+  if (!Number.isSafeInteger(id)) throw new UsageError(`"${text}" is larger than any mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
+  return id;
 }
 
 /** `reply <id> (--text t | --template name) [--dry-run] [--open]` */
@@ -24,8 +26,8 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   const store = await ctx.store();
   const item = getMention(store.db, id);
   if (!item) throw new UsageError(`no mention has id ${id} (see \`brandwatch list --status all\`)`);
-  const channels = new Channels(ctx);
-  const text = await replyText(ctx, item, options);
+  const channels = new Channels(() => ctx.sources());
+  const text = replyText((await ctx.config()).config, item, options);
   const plan = await planReply(store, channels, item, text);
   const { io } = ctx;
 
@@ -50,7 +52,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
     return;
   }
 
-  const outcome = await send(ctx, store, channels, plan);
+  const outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan);
   if (io.json) io.out(JSON.stringify({ mention: plan.target.id, ...outcome }, null, 2));
   switch (outcome.status) {
     case 'sent':
@@ -64,7 +66,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
       if (outcome.webUrl) {
         io.err(`reply on the web (the text is filled in): ${outcome.webUrl}`);
         if (options.open) {
-          openInBrowser(outcome.webUrl, ctx.env);
+          ctx.openBrowser(outcome.webUrl);
           io.err('opened in the browser; the next poll records the reply made there');
           return;
         }

@@ -8,7 +8,6 @@ import type { Config } from '../../config/schema.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { formatDuration } from '../../config/duration.js';
 import { formatInstant } from '../../time/zone.js';
-import { openInBrowser } from '../../io/browser.js';
 import { slaTarget } from '../../metrics/sla.js';
 import { priorityLevel } from '../../triage/levels.js';
 import { priorityOf, recomputePriorities, waitingSince } from '../../triage/assess.js';
@@ -55,8 +54,7 @@ export async function run(ctx: Context, options: TriageOptions): Promise<void> {
   }
   const { config } = await ctx.config();
   const store = await ctx.store();
-  const [{ keyPrompt }, prompts] = await Promise.all([import('../../triage/keys.js'), import('@inquirer/prompts')]);
-  const session = new TriageSession(ctx, config, store, keyPrompt, prompts, options);
+  const session = new TriageSession(ctx, config, store, options);
   try {
     await session.loop();
   } catch (error) {
@@ -80,11 +78,9 @@ class TriageSession {
     private readonly ctx: Context,
     private readonly config: Config,
     private readonly store: Store,
-    private readonly keyPrompt: typeof import('../../triage/keys.js').keyPrompt,
-    private readonly prompts: typeof import('@inquirer/prompts'),
     private readonly options: TriageOptions,
   ) {
-    this.channels = new Channels(ctx);
+    this.channels = new Channels(() => ctx.sources());
     this.actor = actorName(ctx.env);
   }
 
@@ -103,7 +99,7 @@ class TriageSession {
       }
       if (item.status === 'new') setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
       this.ctx.io.out(this.render(item));
-      const key = await this.keyPrompt({ message: 'Action:', choices: ACTIONS });
+      const key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS });
       const quit = await this.act(key, getMention(this.db, item.id)!);
       if (quit) {
         this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
@@ -153,7 +149,7 @@ class TriageSession {
       case 'q':
         return true;
       case 'r': {
-        const text = await this.prompts.input({ message: 'Reply (empty to cancel):' });
+        const text = await this.ctx.prompter.input({ message: 'Reply (empty to cancel):' });
         if (text.trim() !== '') await this.reply(item, text, null);
         return false;
       }
@@ -179,7 +175,7 @@ class TriageSession {
         return false;
       case 'c': {
         const choices = CATEGORIES.map((c, i) => ({ key: String(i + 1), label: c }));
-        const picked = await this.keyPrompt({ message: 'Category:', choices: [...choices, { key: 'x', label: 'cancel' }] });
+        const picked = await this.ctx.prompter.key({ message: 'Category:', choices: [...choices, { key: 'x', label: 'cancel' }] });
         if (picked === 'x') return false;
         const category = CATEGORIES[Number(picked) - 1]!;
         this.undo.push({ kind: 'category', id: item.id, from: item.category, manual: item.categoryManual });
@@ -189,7 +185,7 @@ class TriageSession {
         return false;
       }
       case 'n': {
-        const note = await this.prompts.input({ message: 'Note (empty to cancel):' });
+        const note = await this.ctx.prompter.input({ message: 'Note (empty to cancel):' });
         if (note.trim() !== '') {
           addNote(this.db, item.id, note, this.actor, now);
           this.undo.push({ kind: 'note', id: item.id });
@@ -199,7 +195,7 @@ class TriageSession {
       }
       case 'o':
         if (item.url) {
-          openInBrowser(item.url, this.ctx.env);
+          this.ctx.openBrowser(item.url);
           this.ctx.io.out(`opened ${sanitizeLine(item.url)}`);
         } else this.ctx.io.out('this mention has no link');
         return false;
@@ -225,7 +221,7 @@ class TriageSession {
       return null;
     }
     for (const [i, name] of names.entries()) this.ctx.io.out(`  ${i + 1}. ${name}: ${sanitizeLine(this.fill(name, this.config.templates[name]!, item))}`);
-    const picked = await this.keyPrompt({ message: 'Template:', choices: [...names.map((n, i) => ({ key: String(i + 1), label: n })), { key: 'x', label: 'cancel' }] });
+    const picked = await this.ctx.prompter.key({ message: 'Template:', choices: [...names.map((n, i) => ({ key: String(i + 1), label: n })), { key: 'x', label: 'cancel' }] });
     if (picked === 'x') return null;
     const name = names[Number(picked) - 1]!;
     return this.fill(name, this.config.templates[name]!, item);
@@ -255,9 +251,9 @@ class TriageSession {
       io.out(`cannot reply through the API: ${sanitizeLine(plan.blocked)}`);
       if (plan.webUrl) {
         io.out(`web reply (text filled in): ${plan.webUrl}`);
-        const key = await this.keyPrompt({ message: 'Open it?', choices: [{ key: 'o', label: 'open in browser' }, { key: 'x', label: 'back' }] });
+        const key = await this.ctx.prompter.key({ message: 'Open it?', choices: [{ key: 'o', label: 'open in browser' }, { key: 'x', label: 'back' }] });
         if (key === 'o') {
-          openInBrowser(plan.webUrl, this.ctx.env);
+          this.ctx.openBrowser(plan.webUrl);
           io.out('opened; the next poll records the reply made there');
           if (then) this.changeStatus(item, then, this.ctx.now());
           else this.skipped.add(item.id);
@@ -266,12 +262,12 @@ class TriageSession {
       return;
     }
     io.out(`${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
-    const confirm = await this.keyPrompt({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
+    const confirm = await this.ctx.prompter.key({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
     if (confirm !== 'y') return;
     const before = item.status;
     let outcome;
     try {
-      outcome = await send(this.ctx, this.store, this.channels, plan);
+      outcome = await send({ now: () => this.ctx.now(), actor: this.actor }, this.store, this.channels, plan);
     } catch (error) {
       io.out(`not sent: ${sanitizeLine((error as Error).message)}`);
       this.skipped.add(item.id);

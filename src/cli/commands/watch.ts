@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import { ConfigError, StoreError, TemporaryError, UsageError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../config/duration.js';
@@ -108,15 +107,15 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
     }
     if (ctx.signal.aborted) break;
 
-    const nextPollAt = Date.now() + jittered(every);
+    const nextPollAt = ctx.elapsed() + jittered(every);
     if (!live) {
-      await sleep(nextPollAt - Date.now(), undefined, { signal: ctx.signal }).catch(() => undefined);
+      await ctx.sleep(nextPollAt - ctx.elapsed());
       continue;
     }
     const status = inboxStatus(store.db, config, ctx.now(), clock);
-    while (!ctx.signal.aborted && Date.now() < nextPollAt) {
-      show(statusText(status, nextPollAt - Date.now(), ctx.now(), last));
-      await sleep(Math.min(1000, nextPollAt - Date.now()), undefined, { signal: ctx.signal }).catch(() => undefined);
+    while (!ctx.signal.aborted && ctx.elapsed() < nextPollAt) {
+      show(statusText(status, nextPollAt - ctx.elapsed(), ctx.now(), last));
+      await ctx.sleep(Math.min(1000, nextPollAt - ctx.elapsed()));
     }
   }
   clear();
