@@ -22,7 +22,7 @@ export function configText(parts: ConfigParts = {}): string {
   const own = Object.entries(parts.ownAccounts ?? {});
   const keywords = parts.keywords ?? ['acme'];
   const sources = (parts.sources ?? []).map((source) => {
-    const keys = { ...(source.platform === 'sample' ? {} : FAST), ...source };
+    const keys: Record<string, string | number | boolean> = { ...(source.platform === 'sample' ? {} : FAST), ...source };
     const { platform, ...rest } = keys;
     return [`  - platform: ${platform}`, ...Object.entries(rest).map(([k, v]) => `    ${k}: ${k === 'retry' || k === 'timeout' ? v : scalar(v)}`)].join('\n');
   });
