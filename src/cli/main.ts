@@ -43,6 +43,9 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
   }
 }
 
+/** How long the first SIGINT/SIGTERM gives the command to reach a safe point. */
+const STOP_GRACE_MS = 10_000;
+
 /** The only place that ends the process. */
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
@@ -52,6 +55,11 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     process.stderr.write(`brandwatch: ${signal} received; stopping after the current step (send again to abort)\n`);
     controller.abort();
+    // A step that does not notice (a stalled socket) must not hold the poll lock for ever: what is stored stays stored.
+    setTimeout(() => {
+      process.stderr.write(`brandwatch: did not stop within ${STOP_GRACE_MS / 1000}s of ${signal}; exiting\n`);
+      process.exit(130);
+    }, STOP_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

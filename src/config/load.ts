@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -13,12 +13,19 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Read, parse and validate a config file; any problem is a ConfigError naming file, line and key. */
 export function loadConfig(path: string): LoadedConfig {
   let text: string;
   try {
+    // Only a regular file of sane size: a FIFO would block and a device would read for ever.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ConfigError(`${path}: not a regular file; pass --config <file> with a YAML config file`);
+    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: ${stat.size} bytes is too large for a config file (at most 1 MiB); check --config`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new ConfigError(`${path}: no config file here; create one with \`brandwatch init\` or pass --config <file>`);

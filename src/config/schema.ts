@@ -1,16 +1,30 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { businessHoursSchema } from './business-hours.js';
 
-/** A duration written as text (`30m`), parsed to milliseconds. */
-export const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use e.g. 90s, 30m, 2h, 1d)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** Longest duration anywhere in the config: past it timers overflow and dates lose meaning. */
+const MAX_DURATION = 366 * 86_400_000;
+
+/** A duration written as text (`30m`), parsed to milliseconds, between `min` and `max` inclusive. */
+export function boundedDuration(min: number, max: number) {
+  return z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use e.g. 90s, 30m, 2h, 1d)` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      const range = min === 0 ? `at most ${formatDuration(max)}` : `between ${formatDuration(min)} and ${formatDuration(max)}`;
+      ctx.addIssue({ code: 'custom', message: `"${text}" is out of range: use ${range}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+export const duration = boundedDuration(0, MAX_DURATION);
+/** A request's whole deadline: 0 would turn it off, and past a few minutes a cron poll would hang. */
+const requestTimeout = boundedDuration(1000, 10 * 60_000);
 
 /** Name of an environment variable holding a secret (never the secret itself). */
 const envName = z
@@ -20,7 +34,7 @@ const envName = z
 const retry = z
   .strictObject({
     attempts: z.number().int().min(1).max(10).default(3),
-    baseDelay: duration.prefault('1s'),
+    baseDelay: boundedDuration(1, 5 * 60_000).prefault('1s'),
   })
   .default({ attempts: 3, baseDelay: 1000 });
 
@@ -29,10 +43,10 @@ const common = {
   /** Distinguishes two sources of one platform; defaults to the platform name. */
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _').optional(),
   monthlyReadBudget: z.number().int().positive().optional(),
-  timeout: duration.prefault('30s'),
+  timeout: requestTimeout.prefault('30s'),
   retry,
-  /** Longest wait for a rate-limit window to reset before the source stops for this run. */
-  rateLimitWait: duration.prefault('60s'),
+  /** Longest wait for a rate-limit window to reset before the source stops for this run (windows last 15 minutes at most). */
+  rateLimitWait: boundedDuration(0, 15 * 60_000).prefault('60s'),
 };
 
 export const twitterSource = z.strictObject({
@@ -184,9 +198,11 @@ export const sourceConfig = z.discriminatedUnion('platform', [
 export const PLATFORMS = sourceConfig.options.map((option) => option.shape.platform.value);
 export type Platform = (typeof PLATFORMS)[number];
 
+/** A search term must say something: spaces and quotes alone would become an empty platform query. */
+const term = z.string().refine((t) => /[\p{L}\p{N}\p{S}]/u.test(t), 'must contain a letter, digit or symbol (not only spaces or quotes)');
 const keyword = z.union([
-  z.string().min(1).transform((term) => ({ term, exclude: [] as string[] })),
-  z.strictObject({ term: z.string().min(1), exclude: z.array(z.string().min(1)).default([]) }),
+  term.transform((t) => ({ term: t, exclude: [] as string[] })),
+  z.strictObject({ term, exclude: z.array(term).default([]) }),
 ]);
 
 const timezone = z.string().refine((tz) => {
@@ -237,11 +253,36 @@ export const alertsConfig = z
     /** Webhook deliveries wait until the end of quiet hours (in `timezone`); the log and `watch` still show them. */
     quietHours: z.strictObject({ from: clockTime, to: clockTime }).optional(),
     retry,
-    timeout: duration.prefault('10s'),
+    timeout: requestTimeout.prefault('10s'),
   })
   .refine((a) => !(a.webhook && a.webhookEnv), { message: 'set webhook or webhookEnv, not both', path: ['webhookEnv'] });
 
-const handle = z.union([z.string().min(1), z.array(z.string().min(1))]);
+/** Each platform's account-name grammar: a handle goes into platform queries, so nothing else may pass. */
+const HANDLE_GRAMMAR: Record<string, { pattern: RegExp; example: string }> = {
+  twitter: { pattern: /^@?[A-Za-z0-9_]{1,15}$/, example: 'acme_help (letters, digits, _; at most 15)' },
+  mastodon: { pattern: /^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$/, example: 'acme or acme@mastodon.social' },
+  bluesky: { pattern: /^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/, example: 'acme.bsky.social' },
+  reddit: { pattern: /^@?(u\/)?[A-Za-z0-9_-]{3,20}$/, example: 'acme_help (3–20 letters, digits, _ or -)' },
+  hackernews: { pattern: /^@?[A-Za-z0-9_-]{2,15}$/, example: 'acmehq (2–15 letters, digits, _ or -)' },
+  facebook: { pattern: /^[A-Za-z0-9.]{1,50}$/, example: 'the Page id or username' },
+  sample: { pattern: /^@?[A-Za-z0-9_]{1,30}$/, example: 'fernhill_help' },
+  rss: { pattern: /^.{1,100}$/, example: 'an author name' },
+};
+
+const ownAccounts = z.record(z.string(), z.union([z.string().min(1), z.array(z.string().min(1))])).superRefine((accounts, ctx) => {
+  for (const [platform, value] of Object.entries(accounts)) {
+    const grammar = HANDLE_GRAMMAR[platform];
+    if (!grammar) {
+      ctx.addIssue({ code: 'custom', path: [platform], message: `unknown platform (use one of: ${Object.keys(HANDLE_GRAMMAR).join(', ')})` });
+      continue;
+    }
+    for (const [index, handle] of (Array.isArray(value) ? value : [value]).entries()) {
+      if (!grammar.pattern.test(handle.trim())) {
+        ctx.addIssue({ code: 'custom', path: Array.isArray(value) ? [platform, index] : [platform], message: `is not a ${platform} account name (e.g. ${grammar.example})` });
+      }
+    }
+  }
+});
 
 export const configSchema = z.strictObject({
   brand: z.string().min(1),
@@ -249,9 +290,9 @@ export const configSchema = z.strictObject({
   /** Path of the SQLite file; relative paths are relative to the config file. */
   database: z.string().min(1).optional(),
   keywords: z.array(keyword).min(1, 'list at least one keyword'),
-  ownAccounts: z.record(z.string(), handle).default({}),
+  ownAccounts: ownAccounts.default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
-  sla: z.record(z.string(), duration).default({ default: 86_400_000 }),
+  sla: z.record(z.string(), boundedDuration(60_000, 30 * 86_400_000)).default({ default: 86_400_000 }),
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
   alerts: alertsConfig.optional(),

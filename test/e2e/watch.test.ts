@@ -159,6 +159,6 @@ describe('watch', () => {
   it('refuses a bad interval', async () => {
     const result = await runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'watch', '--every', 'soon'], { env });
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('brandwatch: --every: "soon" is not a duration of at least 1s (use e.g. 30s, 2m, 5m)');
+    expect(result.stderr.trim()).toBe('brandwatch: --every: "soon" is not a duration between 1s and 24h (use e.g. 30s, 2m, 5m)');
   });
 });

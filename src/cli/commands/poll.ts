@@ -67,6 +67,7 @@ export async function run(ctx: Context, options: PollCommandOptions): Promise<vo
   if (shown > 0 && !ctx.io.json && !ctx.io.quiet) ctx.io.out(`alerts: ${shown} raised, ${alerts.delivered} delivered`);
   // A webhook that keeps failing must reach cron's mail: the alerts wait in the log meanwhile.
   if (alerts.problem) ctx.io.err(`alerts: ${sanitizeLine(alerts.problem)}; ${alerts.waiting} waiting for the next run`);
+  if (ctx.signal.aborted) throw new TemporaryError('interrupted by a signal; what was fetched is stored and the next poll resumes where this one stopped');
   switch (report.outcome) {
     case 'rate_limited':
       throw new TemporaryError('every source is rate limited', { reported: true });

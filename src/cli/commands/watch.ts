@@ -59,8 +59,8 @@ function hhmm(at: number, timeZone: string): string {
 /** Poll in a loop, raising alerts; stops at the next safe point on SIGINT/SIGTERM. */
 export async function run(ctx: Context, options: WatchOptions): Promise<void> {
   const every = parseDuration(options.every);
-  if (every === null || every < 1000) {
-    throw new UsageError(`--every: "${options.every}" is not a duration of at least 1s (use e.g. 30s, 2m, 5m)`);
+  if (every === null || every < 1000 || every > 86_400_000) {
+    throw new UsageError(`--every: "${options.every}" is not a duration between 1s and 24h (use e.g. 30s, 2m, 5m)`);
   }
   const { config } = await ctx.config();
   const timeZone = await ctx.timeZone();
