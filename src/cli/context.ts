@@ -113,8 +113,9 @@ export function createContext(deps: ContextDeps): Context {
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     async config() {
       if (!loaded) {
-        const { loadConfig } = await import('../config/load.js');
+        const { loadConfig, secretVariables } = await import('../config/load.js');
         loaded = loadConfig(context.configPath());
+        io.redactor.add([...secretVariables(loaded.config), 'PGPASSWORD'].map((name) => env[name]));
         for (const warning of loaded.warnings) io.warn(warning);
       }
       return loaded;

@@ -26,21 +26,49 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
     writeOut: (text) => void deps.stdout.write(text),
     writeErr: (text) => void deps.stderr.write(text),
   });
+  // Output that cannot be written: a reader that went away (`| head`) has all it wanted; a full disk is a failure.
+  let outputFailure: NodeJS.ErrnoException | null = null;
+  const onOutputError = (error: NodeJS.ErrnoException) => void (outputFailure ??= error);
+  deps.stdout.on('error', onOutputError);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    await flushed(deps.stdout).catch(onOutputError);
+    return outputFailure ? outputFailureCode(outputFailure, deps.stderr) : ExitCode.ok;
   } catch (error) {
+    if (isWriteFailure(error) || outputFailure) return outputFailureCode(outputFailure ?? (error as NodeJS.ErrnoException), deps.stderr);
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (!isReported(error)) {
+      const redact = (text: string) => (context as Context | null)?.io.redactor.redact(text) ?? text;
       const message = error instanceof Error ? error.message : String(error);
-      deps.stderr.write(`brandwatch: ${sanitizeLine(message.split('\n')[0] ?? '')}\n`);
-      if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${error.stack}\n`);
+      deps.stderr.write(`brandwatch: ${redact(sanitizeLine(message.split('\n')[0] ?? ''))}\n`);
+      if (verbose && error instanceof Error && error.stack) deps.stderr.write(`${redact(error.stack)}\n`);
     }
     return exitCodeFor(error);
   } finally {
+    deps.stdout.off('error', onOutputError);
     (context as Context | null)?.close();
   }
+}
+
+function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if ((stream as { destroyed?: boolean }).destroyed) return resolve();
+    stream.write('', (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+const WRITE_FAILURES = new Set(['EPIPE', 'ENOSPC', 'EIO', 'EDQUOT', 'EFBIG', 'ERR_STREAM_DESTROYED']);
+
+function isWriteFailure(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && WRITE_FAILURES.has(code) && (error as { syscall?: string }).syscall === 'write';
+}
+
+function outputFailureCode(error: NodeJS.ErrnoException, stderr: NodeJS.WritableStream): ExitCode {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return ExitCode.ok;
+  stderr.write(`brandwatch: cannot write the output (${error.code ?? error.message}); check the disk or the file it goes to\n`);
+  return ExitCode.failure;
 }
 
 /** How long the first SIGINT/SIGTERM gives the command to reach a safe point. */
@@ -72,8 +100,7 @@ export async function main(argv: string[]): Promise<void> {
     signal: controller.signal,
   });
   process.exitCode = code;
-  // Flush stdout/stderr before leaving; open handles (agents, timers) must not keep cron waiting.
-  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  // Open handles (agents, timers) must not keep cron waiting; stdout was flushed by execute.
   process.exit(code);
 }
 

@@ -144,3 +144,19 @@ function lineOfKey(doc: Document, lineCounter: LineCounter, parentPath: (string 
 export function resolveFromConfig(configPath: string, path: string): string {
   return resolve(dirname(configPath), path);
 }
+
+/** Names of the environment variables the config says hold secrets (every `…Env` key, at any depth). */
+export function secretVariables(config: Config): string[] {
+  const names: string[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.endsWith('Env') && typeof inner === 'string') names.push(inner);
+        else walk(inner);
+      }
+    }
+  };
+  walk(config);
+  return names;
+}

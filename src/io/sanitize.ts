@@ -9,8 +9,8 @@ const ESCAPE_SEQUENCE =
   /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][\s\S]*?(?:\x07|\x1b\\|$)|\x1b[PX^_][\s\S]*?(?:\x1b\\|$)|\x9b[0-?]*[ -/]*[@-~]|\x9d[\s\S]*?(?:\x07|\x9c|$)|\x1b[@-Z\\-_]?/g;
 // C0 and C1 controls except tab and newline; DEL.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-// Bidi embedding/override/isolate controls that can visually reorder a line.
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+// Bidi embedding/override/isolate controls and the invisible direction marks (LRM, RLM, ALM) that can reorder a line.
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 // Lone surrogates cannot be encoded; replace them rather than crash a writer.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -1,8 +1,12 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { toJson } from './json.js';
+import { Redactor } from './redact.js';
 
 /** What commands write to, and what they know about the terminal. Injected so tests can capture it. */
 export interface IO {
   out(text: string): void;
+  /** A value as JSON on stdout (`--json`): the one way commands print JSON. */
+  outJson(value: unknown, compact?: boolean): void;
   err(text: string): void;
   /** Raw stdout, for data streamed in chunks (CSV export). */
   readonly stdout: NodeJS.WritableStream;
@@ -17,6 +21,8 @@ export interface IO {
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
+  /** Known secret values (tokens, passwords), masked in everything written from now on. */
+  readonly redactor: Redactor;
 }
 
 export interface IOOptions {
@@ -35,9 +41,13 @@ export function createIO(options: IOOptions): IO {
   const colorWanted = options.color && !options.env.NO_COLOR && !options.json && stdoutIsTTY && options.env.TERM !== 'dumb';
   const color = new Chalk({ level: options.env.FORCE_COLOR ? 1 : colorWanted ? 1 : 0 });
   const errColor = new Chalk({ level: options.color && !options.env.NO_COLOR && options.stderr.isTTY ? 1 : 0 });
+  const redactor = new Redactor();
+  const line = (text: string) => redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
+  const toErr = (text: string) => void options.stderr.write(redactor.redact(text));
   return {
-    out: (text) => void options.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void options.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => void options.stdout.write(line(text)),
+    outJson: (value, compact = false) => void options.stdout.write(line(toJson(value, compact))),
+    err: (text) => void options.stderr.write(line(text)),
     stdout: options.stdout,
     stdoutIsTTY,
     stdinIsTTY: options.stdin.isTTY === true,
@@ -46,14 +56,15 @@ export function createIO(options: IOOptions): IO {
     quiet: options.quiet,
     verbose: options.verbose,
     json: options.json,
+    redactor,
     info(message) {
-      if (!options.quiet) options.stderr.write(`${message}\n`);
+      if (!options.quiet) toErr(`${message}\n`);
     },
     warn(message) {
-      options.stderr.write(`${errColor.yellow('warning:')} ${message}\n`);
+      toErr(`${errColor.yellow('warning:')} ${message}\n`);
     },
     debug(message) {
-      if (options.verbose) options.stderr.write(`${errColor.dim(message)}\n`);
+      if (options.verbose) toErr(`${errColor.dim(message)}\n`);
     },
   };
 }

@@ -57,7 +57,7 @@ export async function run(ctx: Context, options: AlertsOptions): Promise<void> {
   const entries = await alerts(ctx, options);
   const timeZone = await ctx.timeZone();
   if (ctx.io.json) {
-    ctx.io.out(JSON.stringify(entries.map((a) => alertJson(a, timeZone)), null, 2));
+    ctx.io.outJson(entries.map((a) => alertJson(a, timeZone)));
     return;
   }
   if (entries.length === 0) {

@@ -55,7 +55,7 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   const open = await list(demo, { limit: 15 });
   const weekly = await weeklyReport(demo, { week: 'last' });
   if (ctx.io.json) {
-    ctx.io.out(JSON.stringify({ dir, poll: report, inbox: open.map((m) => m.id), report: weekly }, null, 2));
+    ctx.io.outJson({ dir, poll: report, inbox: open.map((m) => m.id), report: weekly });
   } else {
     ctx.io.out(`\nInbox — ${open.length} most urgent open mentions:`);
     ctx.io.out(await renderMentionTable(demo, open, await demo.timeZone()));

@@ -44,11 +44,12 @@ export async function doctor(ctx: Context): Promise<DoctorReport> {
 type Loaded = { config: Config; path: string };
 
 async function checkConfig(ctx: Context, checks: DoctorCheck[]): Promise<Loaded | null> {
-  const { loadConfig } = await import('../../config/load.js');
+  const { loadConfig, secretVariables } = await import('../../config/load.js');
   const path = ctx.configPath();
   try {
     const loaded = loadConfig(path);
     const { config } = loaded;
+    ctx.io.redactor.add(secretVariables(config).map((name) => ctx.env[name]));
     checks.push({
       area: 'config',
       name: 'valid',
@@ -222,7 +223,7 @@ const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAI
 
 export async function run(ctx: Context): Promise<void> {
   const report = await doctor(ctx);
-  if (ctx.io.json) ctx.io.out(JSON.stringify(report, null, 2));
+  if (ctx.io.json) ctx.io.outJson(report);
   else {
     const { color } = ctx.io;
     const paint = { ok: color.green, warn: color.yellow, fail: color.red };

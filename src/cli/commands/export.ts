@@ -1,7 +1,9 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Context } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
+import { sanitizeText } from '../../io/sanitize.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
 import { clockFor } from '../../time/business.js';
 import type { ChunkWriter } from '../../report/csv.js';
@@ -50,8 +52,11 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   const exporter = what === 'summary' ? exportSummary : exportMentions;
 
   if (!options.out) {
+    // CSV on a terminal is read, not parsed: post texts must not reach it with their escape sequences.
+    const toStdout = streamWriter(ctx, ctx.io.stdout);
+    const write: ChunkWriter = ctx.io.stdoutIsTTY ? (chunk) => toStdout(sanitizeText(chunk)) : toStdout;
     try {
-      const rows = await exporter(input, streamWriter(ctx, ctx.io.stdout));
+      const rows = await exporter(input, write);
       ctx.io.debug(`${rows} rows exported`);
     } catch (error) {
       // The reader went away (`export | head`): it has all it wanted.
@@ -59,21 +64,41 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
     }
     return;
   }
-  // Written beside the target and renamed at the end: an interrupted export never leaves half a file.
-  const temporary = `${options.out}.${process.pid}.partial`;
-  const file = createWriteStream(temporary);
+  const target = outputTarget(options.out);
+  // A regular file is written beside itself and renamed at the end, so an interrupted export never leaves half
+  // a file; anything else (a device, a FIFO) is written through, never replaced.
+  const temporary = target.atomic ? join(dirname(target.path), `.${basename(target.path)}.${process.pid}.partial`) : null;
+  const file = createWriteStream(temporary ?? target.path);
   try {
     await once(file, 'open');
     const rows = await exporter(input, streamWriter(ctx, file));
     file.end();
     await once(file, 'finish');
-    renameSync(temporary, options.out);
+    if (temporary) renameSync(temporary, target.path);
     ctx.io.info(`${rows.toLocaleString('en')} ${what === 'summary' ? 'summary rows' : 'mentions'} (${period.label}) written to ${options.out}`);
   } catch (error) {
     file.destroy();
-    rmSync(temporary, { force: true });
+    if (temporary) rmSync(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    if (code) throw new UsageError(`--out: cannot write ${options.out} (${code})`);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS') {
+      throw new UsageError(`--out: cannot write ${options.out} (${code}); choose a file in a folder you can write`);
+    }
+    if (code) throw new RuntimeFailure(`--out: writing ${options.out} failed (${code}); nothing was kept — check the disk`);
     throw error;
+  }
+}
+
+/** Where `--out` really writes: through symlinks to the file they name; atomically only onto a regular file or a new one. */
+function outputTarget(out: string): { path: string; atomic: boolean } {
+  let path = out;
+  try {
+    if (lstatSync(out).isSymbolicLink()) path = realpathSync(out);
+  } catch {
+    return { path: out, atomic: true };
+  }
+  try {
+    return { path, atomic: statSync(path).isFile() };
+  } catch {
+    return { path, atomic: true };
   }
 }

@@ -61,7 +61,7 @@ export async function run(ctx: Context, options: ListOptions): Promise<void> {
   const mentions = await list(ctx, options);
   const timeZone = await ctx.timeZone();
   if (ctx.io.json) {
-    ctx.io.out(JSON.stringify(mentions.map((m) => mentionJson(m, timeZone)), null, 2));
+    ctx.io.outJson(mentions.map((m) => mentionJson(m, timeZone)));
     return;
   }
   if (mentions.length === 0) {

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, STATUSES, type Category, type Status } from '../../store/mentions.js';
 import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
-import { parseMentionId } from './reply.js';
+import { parseMentionId } from '../mention-id.js';
 
 export interface MarkOptions {
   category?: string;
@@ -42,6 +42,6 @@ export async function run(ctx: Context, args: string[], options: MarkOptions): P
       return { id, from: before.status, to: status, category: category ?? before.category };
     }),
   )();
-  if (ctx.io.json) return ctx.io.out(JSON.stringify(results, null, 2));
+  if (ctx.io.json) return ctx.io.outJson(results);
   for (const r of results) ctx.io.out(`#${r.id}: ${r.from} → ${r.to}${category ? ` · category ${category}` : ''}${options.note !== undefined ? ' · note added' : ''}`);
 }

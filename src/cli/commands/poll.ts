@@ -56,7 +56,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
 export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {
   const report = await poll(ctx, options);
   const { alerts } = report;
-  if (ctx.io.json) ctx.io.out(JSON.stringify({ ...report, alerts: alertSummary(alerts) }, null, 2));
+  if (ctx.io.json) ctx.io.outJson({ ...report, alerts: alertSummary(alerts) });
   for (const result of report.sources) {
     const line = summaryLine(result, ctx.now());
     // Problems always reach stderr, where cron mails them; the summary goes to stdout unless --json/--quiet.

@@ -53,7 +53,7 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
       ctx.io.err(`${source.name}: ${outcome.reason}; nothing was posted`);
     }
   }
-  if (ctx.io.json) ctx.io.out(JSON.stringify(results, null, 2));
+  if (ctx.io.json) ctx.io.outJson(results);
   if (unknown > 0 && failed === 0) throw new TemporaryError('some posts have an unknown outcome');
   if (failed > 0 && failed === able.length) throw new RuntimeFailure('nothing was posted', { reported: true });
   if (failed > 0) throw new PartialFailure('some posts failed', { reported: true });

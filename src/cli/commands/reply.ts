@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { parseMentionId } from '../mention-id.js';
 import { RuntimeFailure, TemporaryError, UsageError } from '../../errors.js';
 import { getMention } from '../../store/mentions.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
@@ -13,12 +14,6 @@ export interface ReplyOptions {
   open?: boolean;
 }
 
-export function parseMentionId(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`"${text}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
-  const id = Number(text);
-  if (!Number.isSafeInteger(id)) throw new UsageError(`"${text}" is larger than any mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
-  return id;
-}
 
 /** `reply <id> (--text t | --template name) [--dry-run] [--open]` */
 export async function run(ctx: Context, idText: string, options: ReplyOptions): Promise<void> {
@@ -44,7 +39,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
       reason: plan.blocked,
       webUrl: plan.webUrl,
     };
-    if (io.json) return io.out(JSON.stringify(summary, null, 2));
+    if (io.json) return io.outJson(summary);
     io.out(`would reply on ${plan.target.platform} to #${plan.target.id} (@${sanitizeLine(plan.target.authorHandle)}, post ${plan.target.externalId}):`);
     io.out(sanitizeText(plan.text));
     io.out(`length ${plan.length}/${plan.limit}`);
@@ -53,7 +48,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   }
 
   const outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan);
-  if (io.json) io.out(JSON.stringify({ mention: plan.target.id, ...outcome }, null, 2));
+  if (io.json) io.outJson({ mention: plan.target.id, ...outcome });
   switch (outcome.status) {
     case 'sent':
       if (!io.json) io.out(`replied to #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Context } from '../context.js';
+import { toJson } from '../../io/json.js';
 import { UsageError } from '../../errors.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
 import { buildReport, type Report } from '../../report/build.js';
@@ -31,7 +32,7 @@ export async function report(ctx: Context, options: ReportOptions): Promise<Repo
 }
 
 export async function render(ctx: Context, data: Report, format: (typeof FORMATS)[number]): Promise<string> {
-  if (format === 'json') return JSON.stringify(data, null, 2);
+  if (format === 'json') return toJson(data);
   if (format === 'html') {
     const { renderReportHtml } = await import('../../report/html.js');
     return renderReportHtml(data, (await ctx.config()).config.brand);

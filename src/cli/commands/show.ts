@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { parseMentionId } from '../mention-id.js';
 import { UsageError } from '../../errors.js';
 import { getMention } from '../../store/mentions.js';
 import { responsesFor } from '../../store/responses.js';
@@ -23,15 +24,14 @@ async function explainPriority(ctx: Context, db: Db, mention: Mention) {
 export async function run(ctx: Context, idText: string): Promise<void> {
   if (!/^\d+$/.test(idText)) throw new UsageError(`"${idText}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
   const store = await ctx.store();
-  const mention = getMention(store.db, Number(idText));
-  if (!mention) throw new UsageError(`no mention has id ${idText} (see \`brandwatch list --status all\`)`);
+  const id = parseMentionId(idText);
+  const mention = getMention(store.db, id);
+  if (!mention) throw new UsageError(`no mention has id ${id} (see \`brandwatch list --status all\`)`);
   const responses = responsesFor(store.db, mention.id);
   const events = eventsFor(store.db, mention.id);
   const timeZone = await ctx.timeZone();
   if (ctx.io.json) {
-    ctx.io.out(
-      JSON.stringify(
-        {
+    ctx.io.outJson({
           ...mentionJson(mention, timeZone),
           responses: responses.map((r) => ({
             id: r.id,
@@ -42,11 +42,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
             sentAt: r.sentAt === null ? null : formatInstant(r.sentAt, timeZone),
           })),
           history: events.map((e) => ({ at: formatInstant(e.at, timeZone), kind: e.kind, from: e.oldValue, to: e.newValue, by: e.actor })),
-        },
-        null,
-        2,
-      ),
-    );
+        });
     return;
   }
   const { color } = ctx.io;
@@ -76,7 +72,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   if (events.length > 0) {
     lines.push('', color.bold('History'));
     for (const e of events) {
-      lines.push(`  ${formatInstant(e.at, timeZone)} ${e.kind} ${e.oldValue ?? '—'} → ${sanitizeLine(e.newValue ?? '—')} (${e.actor})`);
+      lines.push(`  ${formatInstant(e.at, timeZone)} ${e.kind} ${e.oldValue ?? '—'} → ${sanitizeLine(e.newValue ?? '—')} (${sanitizeLine(e.actor)})`);
     }
   }
   ctx.io.out(lines.join('\n'));

@@ -93,7 +93,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
       }
       const alerts = report.alerts.raised.filter((a) => !a.foldedInto);
       for (const alert of alerts) {
-        if (io.json) io.out(JSON.stringify({ id: alert.id, ...alert.payload, delivery: alert.delivery }));
+        if (io.json) io.outJson({ id: alert.id, ...alert.payload, delivery: alert.delivery }, true);
         else io.out(alertLine(ctx, alert, timeZone));
       }
       // The bell rings once per round with alerts, and never in quiet hours.
