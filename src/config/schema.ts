@@ -14,7 +14,8 @@ export function boundedDuration(min: number, max: number) {
       return z.NEVER;
     }
     if (ms < min || ms > max) {
-      const range = min === 0 ? `at most ${formatDuration(max)}` : `between ${formatDuration(min)} and ${formatDuration(max)}`;
+      const shown = (ms: number) => (ms < 1000 ? `${ms}ms` : formatDuration(ms));
+      const range = min === 0 ? `at most ${shown(max)}` : `between ${shown(min)} and ${shown(max)}`;
       ctx.addIssue({ code: 'custom', message: `"${text}" is out of range: use ${range}` });
       return z.NEVER;
     }
@@ -24,7 +25,7 @@ export function boundedDuration(min: number, max: number) {
 
 export const duration = boundedDuration(0, MAX_DURATION);
 /** A request's whole deadline: 0 would turn it off, and past a few minutes a cron poll would hang. */
-const requestTimeout = boundedDuration(1000, 10 * 60_000);
+const requestTimeout = boundedDuration(100, 10 * 60_000);
 
 /** Name of an environment variable holding a secret (never the secret itself). */
 const envName = z

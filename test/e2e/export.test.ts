@@ -112,7 +112,7 @@ describe('export --what mentions', () => {
     const out = join(dir, 'missing', 'week.csv');
     const result = await cli('export', '--week', '2026-W46', '--out', out);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^brandwatch: --out: cannot write .*week\.csv \(ENOENT\)\n$/);
+    expect(result.stderr).toMatch(/^brandwatch: --out: cannot write .*week\.csv \(ENOENT\); choose a file in a folder you can write\n$/);
     expect(existsSync(out)).toBe(false);
   });
 });

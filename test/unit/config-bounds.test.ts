@@ -19,7 +19,7 @@ const twitter = (keys: Record<string, string | number | boolean> = {}) => ({ pla
 
 describe('durations are bounded', () => {
   const refused: [string, Record<string, string>, RegExp][] = [
-    ['a zero timeout', { timeout: '0s' }, /timeout: "0s" is out of range: use between 1s and 10m/],
+    ['a zero timeout', { timeout: '0s' }, /timeout: "0s" is out of range: use between 100ms and 10m/],
     ['a timeout past what a cron poll can wait', { timeout: '25d' }, /timeout: "25d" is out of range/],
     ['a rate-limit wait past the window', { rateLimitWait: '4w' }, /rateLimitWait: "4w" is out of range: use at most 15m/],
     ['a retry delay past Node timers', { retry: '{ attempts: 3, baseDelay: 30d }' }, /baseDelay: "30d" is out of range/],
