@@ -140,7 +140,7 @@ export interface Corpus {
 }
 
 /** Source weights: the team's brand posts are few but closest to what the product sees. */
-export const SOURCE_WEIGHTS = { team: 4, goemotions: 1, banking77: 0.35, nlupp: 0.35 };
+export const SOURCE_WEIGHTS = { team: 20, goemotions: 1, banking77: 0.35, nlupp: 0.35 };
 
 export function loadCorpus(paths: DataPaths): Corpus {
   const sources: Record<string, Split> = {};
