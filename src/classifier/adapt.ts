@@ -109,9 +109,14 @@ export function applyAdaptation(model: Model, adaptation: Adaptation): Model {
   if (adaptation.baseWeightsHash !== model.info.weightsHash) {
     throw new Error('this adaptation was learnt against other classifier weights: run `brandwatch learn` again');
   }
-  const rows = new Map<number, Float32Array>();
-  for (const [id, deltas] of Object.entries(adaptation.features)) rows.set(Number(id), Float32Array.from(deltas));
-  return model.withResidual({ columns: COLUMNS, bias: Float32Array.from(adaptation.bias), rows });
+  const entries = Object.entries(adaptation.features);
+  const slot = new Int32Array(1 << model.info.bits);
+  const values = new Float32Array(entries.length * COLUMNS);
+  entries.forEach(([id, deltas], row) => {
+    slot[Number(id)] = row + 1;
+    values.set(deltas.slice(0, COLUMNS), row * COLUMNS);
+  });
+  return model.withResidual({ columns: COLUMNS, bias: Float32Array.from(adaptation.bias), slot, values });
 }
 
 export interface CategoryFigures {

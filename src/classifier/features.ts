@@ -39,14 +39,29 @@ for (const e of '😂🤣😆😅😹') EMOJI_MOOD[e] = '<emo_laugh>';
 for (const e of '❤♥😍🥰💕💖💗💙💚💜🧡😘😊🙂😀😃😄😁👍👏🙌🎉🔥💯⭐🌟✨😎🤩🥳💪🚀☺') EMOJI_MOOD[e] = '<emo_happy>';
 for (const e of '🙏') EMOJI_MOOD[e] = '<emo_pray>';
 
+const PICTOGRAPH = /\p{Extended_Pictographic}|[☹☺♥]/u;
+
+/** Lower case, no apostrophes ("don't" → "dont"), runs of 3+ letters cut to 2: "Sooo" and "soooooo" are one word, "soo" stays apart from "so". */
+function normaliseWord(word: string): string {
+  let lower = word.toLowerCase();
+  if (lower.includes("'") || lower.includes('’')) lower = lower.replace(/['’]/g, '');
+  let run = 1;
+  for (let i = 1; i < lower.length; i++) {
+    run = lower.charCodeAt(i) === lower.charCodeAt(i - 1) ? run + 1 : 1;
+    if (run === 3) return lower.replace(/(.)\1{2,}/gu, '$1$1');
+  }
+  return lower;
+}
+
 /** Split and normalise a post; pure, and the same for training, prediction and explanations. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let negation = 0;
-  for (const match of text.matchAll(TOKEN)) {
+  TOKEN.lastIndex = 0;
+  for (let match = TOKEN.exec(text); match !== null; match = TOKEN.exec(text)) {
     const raw = match[0];
     const first = raw.charCodeAt(0);
-    if (raw.startsWith('http') || raw.startsWith('www.')) {
+    if (first === 104 /* h */ && raw.startsWith('http') && raw.includes('://') || first === 119 /* w */ && raw.startsWith('www.')) {
       tokens.push({ text: raw, norm: '<url>', word: false });
       continue;
     }
@@ -54,25 +69,23 @@ export function tokenize(text: string): Token[] {
       tokens.push({ text: raw, norm: '<user>', word: false });
       continue;
     }
-    if (/^[!?.,;:]/.test(raw)) {
+    if (first === 33 || first === 63 || first === 46 || first === 44 || first === 59 || first === 58) {
       negation = 0;
       if (raw.includes('?')) tokens.push({ text: raw, norm: '?', word: false });
       if (raw.includes('!')) tokens.push({ text: raw, norm: '!', word: false });
       continue;
     }
-    if (raw.length <= 2 && /\p{Extended_Pictographic}|[☹☺♥]/u.test(raw)) {
+    if (first >= 0x2100 && raw.length <= 2 && PICTOGRAPH.test(raw)) {
       const base = raw.replace(/\uFE0F/g, '');
       tokens.push({ text: raw, norm: EMOJI_MOOD[base] ?? `<emo_${base.codePointAt(0)!.toString(16)}>`, word: false });
       continue;
     }
-    const body = first === 35 /* # */ ? raw.slice(1) : raw;
-    // "Sooo" and "soooooo" are one word; the doubled letter keeps "soo" apart from "so".
-    const norm = body.toLowerCase().replace(/['’]/g, '').replace(/(.)\1{2,}/gu, '$1$1');
-    if (norm === '') continue;
-    if (/^\p{N}/u.test(norm)) {
+    if (first >= 48 && first <= 57) {
       tokens.push({ text: raw, norm: '<num>', word: false });
       continue;
     }
+    const norm = normaliseWord(first === 35 /* # */ ? raw.slice(1) : raw);
+    if (norm === '') continue;
     if (negation > 0) {
       negation--;
       tokens.push({ text: raw, norm: `neg_${norm}`, word: true });
