@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadTeamPosts } from '../../src/classifier/datasets.js';
+import { decodeModel, encodeModel } from '../../src/classifier/model.js';
+import { trainModel } from '../../src/classifier/train.js';
+
+const posts = loadTeamPosts(fileURLToPath(new URL('../../data/team/customer-posts.tsv', import.meta.url)), 'team', 1);
+const options = { bits: 14, seed: 42, epochs: 3, learningRate: 0.25, l2: 1e-6, negativeWeight: 2, dataHash: 'test' };
+
+describe('training', () => {
+  it('gives the same weights for the same data and seed', () => {
+    const a = trainModel(posts.slice(0, 150), options);
+    const b = trainModel(posts.slice(0, 150), options);
+    expect(a.info.weightsHash).toBe(b.info.weightsHash);
+    expect(trainModel(posts.slice(0, 150), { ...options, seed: 43 }).info.weightsHash).not.toBe(a.info.weightsHash);
+  });
+
+  it('round-trips through the weights file format', () => {
+    const model = trainModel(posts.slice(0, 60), options);
+    const copy = decodeModel(encodeModel(model));
+    expect(copy.info.weightsHash).toBe(model.info.weightsHash);
+    expect(copy.classify(posts[0]!.text)).toEqual(model.classify(posts[0]!.text));
+  });
+});
