@@ -42,12 +42,17 @@ export function trainingSet(corpus: Corpus): Example[] {
   return Object.keys(corpus.sources).sort().flatMap((name) => corpus.sources[name]!.train);
 }
 
-export function runTraining(paths: DataPaths, overrides: Partial<TrainOptions> = {}, out?: string): TrainingReport {
+/**
+ * Train and evaluate; writes the weights to `out` when given. With `complete`, a corpus missing a
+ * third-party set writes nothing, so the shipped weights are never replaced by a weaker model by accident.
+ */
+export function runTraining(paths: DataPaths, overrides: Partial<TrainOptions> = {}, out?: string, options: { complete?: boolean } = {}): TrainingReport & { written: boolean } {
   const started = process.hrtime.bigint();
   const corpus = loadCorpus(paths);
   const train = trainingSet(corpus);
   const model = trainModel(train, { ...DEFAULT_TRAIN_OPTIONS, dataHash: corpus.dataHash, ...overrides });
-  if (out) {
+  const written = Boolean(out) && !(options.complete && corpus.missing.length > 0);
+  if (out && written) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, encodeModel(model));
   }
@@ -70,6 +75,7 @@ export function runTraining(paths: DataPaths, overrides: Partial<TrainOptions> =
     dataHash: corpus.dataHash,
     trainExamples: train.length,
     missing: corpus.missing,
+    written,
     heldOut,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
