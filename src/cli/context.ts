@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ConfigError, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/open.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -36,6 +37,10 @@ export interface Context {
   /** The configured sources (only one platform or source name when given), built once per command. */
   sources(only?: string): Promise<Source[]>;
   configPath(): string;
+  /** A brandwatch command line for a hint, carrying the --config and --db the person passed. */
+  invocation(...args: string[]): string;
+  /** Whether there is a config to read: false only when none was asked for and the default is absent; a named one that is missing is an error. */
+  hasConfig(): boolean;
   config(): Promise<LoadedConfig>;
   dbPath(): Promise<string>;
   /** The config's time zone when there is a config, else the system's. */
@@ -62,7 +67,12 @@ export interface ContextDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   prompter?: Prompter;
   openBrowser?: BrowserOpener;
+  /** The command being run: decides whether it may create the database (poll, watch) or nothing at all. */
+  command?: string;
 }
+
+/** Commands that may create the database file when it is absent (in an existing folder). */
+const CREATES_DATABASE = new Set(['poll', 'watch', 'demo', 'post']);
 
 function xdg(env: NodeJS.ProcessEnv, variable: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME', fallback: string): string {
   const value = env[variable];
@@ -75,6 +85,24 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
 
 export function defaultDbPath(env: NodeJS.ProcessEnv): string {
   return join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'brandwatch', 'brandwatch.db');
+}
+
+/**
+ * A database path the person mistyped must not grow folders and an empty database: only the default data
+ * folder is ours to create, and only `poll`/`watch` start a new database (init and demo make their own places).
+ */
+function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined): void {
+  if (path === ':memory:' || existsSync(path)) return;
+  const folder = dirname(path);
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new UsageError(`${path}: ${folder} is a file, not a folder; fix --db / BRANDWATCH_DB or the config's \`database\``);
+  }
+  if (!existsSync(folder) && path !== defaultPath) {
+    throw new UsageError(`${path}: the folder ${folder} does not exist; fix --db / BRANDWATCH_DB or the config's \`database\`, or create the folder`);
+  }
+  if (!CREATES_DATABASE.has(command ?? '')) {
+    throw new UsageError(`${path}: no database here yet; run \`brandwatch poll\` first (or fix --db / BRANDWATCH_DB)`);
+  }
 }
 
 export function createContext(deps: ContextDeps): Context {
@@ -111,6 +139,19 @@ export function createContext(deps: ContextDeps): Context {
       return built;
     },
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
+    invocation: (...args) => {
+      const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+      const globals = [...(options.config ? ['--config', options.config] : []), ...(options.db ? ['--db', options.db] : [])];
+      return ['brandwatch', ...globals, ...args].map(quote).join(' ');
+    },
+    hasConfig() {
+      const path = context.configPath();
+      if (existsSync(path)) return true;
+      if (options.config ?? env.BRANDWATCH_CONFIG) {
+        throw new ConfigError(`${path}: no config file here; create one with \`brandwatch init\`, or fix --config / BRANDWATCH_CONFIG`);
+      }
+      return false;
+    },
     async config() {
       if (!loaded) {
         const { loadConfig, secretVariables } = await import('../config/load.js');
@@ -123,8 +164,7 @@ export function createContext(deps: ContextDeps): Context {
     async dbPath() {
       const explicit = options.db ?? env.BRANDWATCH_DB;
       if (explicit) return explicit;
-      const configPath = context.configPath();
-      if (existsSync(configPath)) {
+      if (context.hasConfig()) {
         const { config, path } = await context.config();
         if (config.database) {
           const { resolveFromConfig } = await import('../config/load.js');
@@ -135,12 +175,13 @@ export function createContext(deps: ContextDeps): Context {
     },
     async timeZone() {
       const { systemTimeZone } = await import('../time/zone.js');
-      if (!existsSync(context.configPath())) return systemTimeZone();
+      if (!context.hasConfig()) return systemTimeZone();
       return (await context.config()).config.timezone ?? systemTimeZone();
     },
     async store() {
       if (!store) {
         const path = await context.dbPath();
+        checkDatabasePlace(path, defaultDbPath(env), deps.command);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
         store = openStore(path);

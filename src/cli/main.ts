@@ -18,7 +18,7 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
     const options = globalOptions(command);
     verbose = options.verbose;
     const { createContext } = await import('./context.js');
-    context = createContext({ ...deps, options });
+    context = createContext({ ...deps, options, command: command.name() });
     const module = await load();
     await module.run(context, ...(args as never[]));
   });

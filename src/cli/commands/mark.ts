@@ -30,7 +30,7 @@ export async function run(ctx: Context, args: string[], options: MarkOptions): P
   if (options.note !== undefined && options.note.trim() === '') throw new UsageError('--note is empty');
   const store = await ctx.store();
   const missing = ids.filter((id) => !getMention(store.db, id));
-  if (missing.length > 0) throw new UsageError(`no mention has id ${missing.join(', ')} (see \`brandwatch list --status all\`); nothing was changed`);
+  if (missing.length > 0) throw new UsageError(`no mention has id ${missing.join(', ')} (see \`${ctx.invocation('list', '--status', 'all')}\`); nothing was changed`);
   const actor = actorName(ctx.env);
   const at = ctx.now();
   const results = store.db.transaction(() =>

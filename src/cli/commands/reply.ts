@@ -20,7 +20,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   const id = parseMentionId(idText);
   const store = await ctx.store();
   const item = getMention(store.db, id);
-  if (!item) throw new UsageError(`no mention has id ${id} (see \`brandwatch list --status all\`)`);
+  if (!item) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
   const channels = new Channels(() => ctx.sources());
   const text = replyText((await ctx.config()).config, item, options);
   const plan = await planReply(store, channels, item, text);

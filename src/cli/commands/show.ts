@@ -8,7 +8,6 @@ import { formatInstant } from '../../time/zone.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { mentionJson } from './list.js';
-import { existsSync } from 'node:fs';
 import type { Db } from '../../store/open.js';
 import type { Mention } from '../../store/mentions.js';
 import { priorityLevel } from '../../triage/levels.js';
@@ -17,16 +16,15 @@ import { priorityLevel } from '../../triage/levels.js';
 async function explainPriority(ctx: Context, db: Db, mention: Mention) {
   const { priorityOf, waitingSince } = await import('../../triage/assess.js');
   // Without a config (`--db` alone) the default 24 h target applies.
-  const sla = existsSync(ctx.configPath()) ? (await ctx.config()).config : { sla: { default: 86_400_000 } };
+  const sla = ctx.hasConfig() ? (await ctx.config()).config : { sla: { default: 86_400_000 } };
   return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
 }
 
 export async function run(ctx: Context, idText: string): Promise<void> {
-  if (!/^\d+$/.test(idText)) throw new UsageError(`"${idText}" is not a mention id (ids are the numbers in the first column of \`brandwatch list\`)`);
-  const store = await ctx.store();
   const id = parseMentionId(idText);
+  const store = await ctx.store();
   const mention = getMention(store.db, id);
-  if (!mention) throw new UsageError(`no mention has id ${id} (see \`brandwatch list --status all\`)`);
+  if (!mention) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
   const responses = responsesFor(store.db, mention.id);
   const events = eventsFor(store.db, mention.id);
   const timeZone = await ctx.timeZone();
