@@ -92,7 +92,9 @@ async function loadAssess() {
   if (!existsSync(file)) return null;
   const module = await import(file);
   if (typeof module.assessAtIngest !== 'function') return null;
-  return { assess: module.assessAtIngest({ sla: { twitter: 1_800_000, facebook: 7_200_000, default: 86_400_000 } }, () => END), from: 'triage assessAtIngest' };
+  const { shippedClassifier } = await import(join(ROOT, 'dist/triage/classify.js'));
+  const classifier = await shippedClassifier();
+  return { assess: module.assessAtIngest({ sla: { twitter: 1_800_000, facebook: 7_200_000, default: 86_400_000 } }, () => END, classifier), from: 'triage assessAtIngest' };
 }
 
 async function ingest() {

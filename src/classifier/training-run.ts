@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { classify as rulesClassify } from '../triage/classify.js';
+import { classify as rulesClassify } from './rules.js';
 import { loadCorpus, type Corpus, type DataPaths, type Example } from './datasets.js';
 import { evaluate, labelOfScore, modelPredictor, type Figures, type Predictor } from './evaluate.js';
 import { encodeModel, type Model } from './model.js';
@@ -30,7 +30,7 @@ function lexiconPredictor(): Predictor {
   return (text) => ({ sentiment: labelOfScore(lexicon.analyze(text).score) });
 }
 
-/** src/triage/classify.ts, today's guess; it needs a response unless it is praise (DESIGN §8). */
+/** The rules that guessed before the model (src/classifier/rules.ts); it needs a response unless it is praise (DESIGN §8). */
 function rulesPredictor(): Predictor {
   return (text) => {
     const guess = rulesClassify(text);

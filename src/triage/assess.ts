@@ -4,7 +4,7 @@ import type { Db } from '../store/open.js';
 import { rowToMention, type Assessment, type Mention } from '../store/mentions.js';
 import { statement } from '../store/statements.js';
 import type { NewMention } from '../sources/types.js';
-import { classify } from './classify.js';
+import type { Classifier } from './classify.js';
 import { priority, type Priority } from './priority.js';
 
 /** Priority of a stored item; `waitingSince` defaults to the mention's own time. */
@@ -29,9 +29,9 @@ export function priorityOf(mention: Mention, config: Pick<Config, 'sla'>, now: n
 }
 
 /** The `assess` hook of pollSources: category, sentiment and priority of a mention as it is stored. */
-export function assessAtIngest(config: Pick<Config, 'sla'>, now: () => number): (mention: NewMention) => Assessment {
+export function assessAtIngest(config: Pick<Config, 'sla'>, now: () => number, classifier: Classifier): (mention: NewMention) => Assessment {
   return (m) => {
-    const { category, sentiment } = classify(m.text);
+    const { category, sentiment } = classifier.classify(m.text, m.lang);
     const at = now();
     const target = slaTarget(config, m.platform);
     const result = priority(

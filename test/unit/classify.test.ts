@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, sentimentScore } from '../../src/triage/classify.js';
+import { classify, sentimentScore } from '../../src/classifier/rules.js';
 import type { Category } from '../../src/store/mentions.js';
 
 /** Hand-labelled mentions as brand accounts receive them; the label is what a person would file it under. */

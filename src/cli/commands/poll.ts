@@ -31,7 +31,8 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     for (const source of config.sources) {
       if (source.monthlyReadBudget !== undefined) budgets.set(sourceName(source), source.monthlyReadBudget);
     }
-    const { assessAtIngest, recomputePriorities } = await import('../../triage/assess.js');
+    const [{ assessAtIngest, recomputePriorities }, { shippedClassifier }] = await Promise.all([import('../../triage/assess.js'), import('../../triage/classify.js')]);
+    const classifier = await shippedClassifier();
     const results = await pollSources({
       db: store.db,
       sources,
@@ -40,7 +41,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       sleep: (ms) => ctx.sleep(ms),
       signal: ctx.signal,
       verbose: (message) => ctx.io.debug(message),
-      assess: assessAtIngest(config, () => ctx.now()),
+      assess: assessAtIngest(config, () => ctx.now(), classifier),
     });
     // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
     // and for the alert rules that read them.
