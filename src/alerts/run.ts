@@ -1,6 +1,6 @@
 import { alertsConfig, type AlertsConfig, type Config } from '../config/schema.js';
 import { slaDeadline, slaTarget } from '../metrics/sla.js';
-import { clockFor } from '../time/business.js';
+import { responseClockFor } from '../time/business.js';
 import type { Db } from '../store/open.js';
 import {
   countUndelivered,
@@ -82,7 +82,7 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
   const webhook = resolveWebhook(settings, options.env);
   const quiet = quietUntil(now, settings.quietHours, options.timeZone);
   // With `businessHours`, SLA deadlines (and so SLA alerts) follow the same business clock as reports.
-  const clock = clockFor(config, options.timeZone);
+  const clock = responseClockFor(config, options.timeZone);
 
   const raised = db
     .transaction(() => {

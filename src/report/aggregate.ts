@@ -3,7 +3,7 @@
  * see migration 003) per grouping, with percentiles from window functions.
  */
 import type { Db } from '../store/open.js';
-import type { Clock } from '../time/business.js';
+import type { ResponseClock } from '../time/business.js';
 import type { PeriodDay } from '../time/week.js';
 import { answeredSameDay, EXPECTATIONS, type ExpectationKey, type MetricSql } from './metrics.js';
 
@@ -42,7 +42,7 @@ export interface AggregateSpec {
   from: number;
   until: number;
   days: readonly PeriodDay[];
-  clock: Clock;
+  clock: ResponseClock;
   /** The metric definitions as SQL for this clock and these targets. */
   sql: MetricSql;
 }

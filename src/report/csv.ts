@@ -6,9 +6,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../store/open.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../time/business.js';
+import type { ResponseClock } from '../time/business.js';
 import type { Period } from '../time/week.js';
-import { zoneClock } from '../time/zone.js';
+import { localCalendar } from '../time/zone.js';
 import { slaTarget, slaDeadline } from '../metrics/sla.js';
 import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
@@ -70,7 +70,7 @@ export interface ExportInput {
   db: Db;
   config: Config;
   period: Period;
-  clock: Clock;
+  clock: ResponseClock;
   now: number;
   /** A UTF-8 byte-order mark first, for Excel. */
   bom: boolean;
@@ -107,7 +107,7 @@ async function writeRows(write: ChunkWriter, header: readonly string[], rows: It
 export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
-  const zone = zoneClock(period.timeZone);
+  const zone = localCalendar(period.timeZone);
   const statement = db
     .prepare(
       `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,

@@ -4,7 +4,7 @@
  * aggregations run over millions of rows. test/report/metrics.test.ts checks that both agree.
  */
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../time/business.js';
+import type { ResponseClock } from '../time/business.js';
 import type { Category, Status } from '../store/mentions.js';
 
 const MINUTE = 60_000;
@@ -31,7 +31,7 @@ export function handledPrivately(m: Pick<MeasuredMention, 'status' | 'firstRespo
 }
 
 /** First response time: first response sent − mention created, on the clock; null when unanswered. */
-export function firstResponseTime(m: Pick<MeasuredMention, 'createdAt' | 'firstResponseAt'>, clock: Clock): number | null {
+export function firstResponseTime(m: Pick<MeasuredMention, 'createdAt' | 'firstResponseAt'>, clock: ResponseClock): number | null {
   return m.firstResponseAt === null ? null : clock.elapsed(m.createdAt, m.firstResponseAt);
 }
 
@@ -39,13 +39,13 @@ export function firstResponseTime(m: Pick<MeasuredMention, 'createdAt' | 'firstR
  * Detection lag: fetched − created, the part of the wait the polling interval causes. A reply made
  * on the platform before we fetched the mention caps it at the first response.
  */
-export function detectionLag(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: Clock): number {
+export function detectionLag(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: ResponseClock): number {
   const detected = m.firstResponseAt === null ? m.fetchedAt : Math.min(m.fetchedAt, m.firstResponseAt);
   return clock.elapsed(m.createdAt, detected);
 }
 
 /** Handling time: first response time − detection lag (the person's part). */
-export function handlingTime(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: Clock): number | null {
+export function handlingTime(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: ResponseClock): number | null {
   const frt = firstResponseTime(m, clock);
   return frt === null ? null : frt - detectionLag(m, clock);
 }
@@ -133,9 +133,9 @@ export interface MetricSql {
 
 /**
  * The same definitions as SQL over `mentions` rows aliased `m`. Targets become a CASE over
- * parameters (no per-row JSON); the business clock calls functions that registerClock() adds.
+ * parameters (no per-row JSON); the business clock calls functions that registerBusinessTimeSql() adds.
  */
-export function metricSql(clock: Clock, sla: Record<string, number>, asOf: number): MetricSql {
+export function metricSql(clock: ResponseClock, sla: Record<string, number>, asOf: number): MetricSql {
   const params: Record<string, number | string> = { asOf, defaultTarget: sla.default ?? 86_400_000 };
   const cases = Object.keys(sla)
     .filter((platform) => platform !== 'default')
@@ -168,7 +168,7 @@ export function metricSql(clock: Clock, sla: Record<string, number>, asOf: numbe
 }
 
 /** Makes the business clock's SQL functions available on a connection (no-op for the calendar clock). */
-export function registerClock(db: Database, clock: Clock): void {
+export function registerBusinessTimeSql(db: Database, clock: ResponseClock): void {
   if (clock.kind === 'calendar') return;
   db.function('bw_business_elapsed', { deterministic: true }, (from: unknown, to: unknown) =>
     clock.elapsed(Number(from), Number(to)),
@@ -191,7 +191,7 @@ export function positional(sql: string, named: Record<string, unknown>): { sql: 
 }
 
 /** The SLA breach rule as a list filter: `list --breached`. */
-export function breachCondition(clock: Clock, sla: Record<string, number>, asOf: number): { sql: string; params: unknown[] } {
+export function breachCondition(clock: ResponseClock, sla: Record<string, number>, asOf: number): { sql: string; params: unknown[] } {
   const sql = metricSql(clock, sla, asOf);
   return positional(sql.breached, sql.params);
 }

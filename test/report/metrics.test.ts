@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { migrate } from '../../src/store/migrate.js';
 import { STATUSES, CATEGORIES, type Category, type Status } from '../../src/store/mentions.js';
 import { businessHoursSchema } from '../../src/config/business-hours.js';
-import { businessClock, CALENDAR, type Clock } from '../../src/time/business.js';
+import { businessHoursClock, CALENDAR_TIME, type ResponseClock } from '../../src/time/business.js';
 import { slaDeadline } from '../../src/metrics/sla.js';
 import {
   detectionLag,
@@ -14,7 +14,7 @@ import {
   needsResponse,
   percentile,
   positional,
-  registerClock,
+  registerBusinessTimeSql,
   slaState,
   type MeasuredMention,
 } from '../../src/report/metrics.js';
@@ -60,14 +60,14 @@ describe('needs a response', () => {
 describe('times', () => {
   const m = { createdAt: 0, fetchedAt: 5 * 60_000, firstResponseAt: 30 * 60_000 };
   it('splits FRT into detection lag and handling', () => {
-    expect(firstResponseTime(m, CALENDAR)).toBe(30 * 60_000);
-    expect(detectionLag(m, CALENDAR)).toBe(5 * 60_000);
-    expect(handlingTime(m, CALENDAR)).toBe(25 * 60_000);
+    expect(firstResponseTime(m, CALENDAR_TIME)).toBe(30 * 60_000);
+    expect(detectionLag(m, CALENDAR_TIME)).toBe(5 * 60_000);
+    expect(handlingTime(m, CALENDAR_TIME)).toBe(25 * 60_000);
   });
   it('caps detection lag at the first response (replied on the platform before we polled)', () => {
     const late = { ...m, fetchedAt: 60 * 60_000 };
-    expect(detectionLag(late, CALENDAR)).toBe(30 * 60_000);
-    expect(handlingTime(late, CALENDAR)).toBe(0);
+    expect(detectionLag(late, CALENDAR_TIME)).toBe(30 * 60_000);
+    expect(handlingTime(late, CALENDAR_TIME)).toBe(0);
   });
 });
 
@@ -77,9 +77,9 @@ describe('times', () => {
  */
 describe('SQL and function definitions agree', () => {
   const hours = businessHoursSchema.parse({ mon: '09:00-17:00', tue: '09:00-17:00', wed: '09:00-17:00', thu: '09:00-17:00', fri: '09:00-17:00' });
-  const clocks: [string, Clock][] = [
-    ['calendar', CALENDAR],
-    ['business', businessClock(hours, 'Europe/London')],
+  const clocks: [string, ResponseClock][] = [
+    ['calendar', CALENDAR_TIME],
+    ['business', businessHoursClock(hours, 'Europe/London')],
   ];
   const sla = { twitter: 30 * 60_000, facebook: 2 * 3_600_000, default: 86_400_000 };
   const asOf = Date.parse('2026-11-20T12:00:00Z');
@@ -89,7 +89,7 @@ describe('SQL and function definitions agree', () => {
   it.each(clocks)('on the %s clock', (_, clock) => {
     const db = new Database(':memory:');
     migrate(db, ':memory:');
-    registerClock(db, clock);
+    registerBusinessTimeSql(db, clock);
     const cases: MeasuredMention[] = [];
     const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status, status_changed_at, category, first_response_at)
       VALUES (?, 's', ?, 'a', 't', ?, ?, ?, 0, ?, ?)`);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
-import { clockFor } from '../../time/business.js';
+import { responseClockFor } from '../../time/business.js';
 import type { ChunkWriter } from '../../report/csv.js';
 
 export interface ExportOptions extends PeriodOptions {
@@ -46,7 +46,7 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   const { config } = await ctx.config();
   const store = await ctx.store();
   const { exportMentions, exportSummary } = await import('../../report/csv.js');
-  const input = { db: store.db, config, period, clock: clockFor(config, timeZone), now: ctx.now(), bom: options.bom === true };
+  const input = { db: store.db, config, period, clock: responseClockFor(config, timeZone), now: ctx.now(), bom: options.bom === true };
   const exporter = what === 'summary' ? exportSummary : exportMentions;
 
   if (!options.out) {

@@ -39,13 +39,13 @@ export async function list(ctx: Context, options: ListOptions): Promise<Mention[
   const store = await ctx.store();
   let condition: { sql: string; params: unknown[] } | undefined;
   if (options.breached) {
-    const [{ config }, { clockFor }, { breachCondition, registerClock }] = await Promise.all([
+    const [{ config }, { responseClockFor }, { breachCondition, registerBusinessTimeSql }] = await Promise.all([
       ctx.config(),
       import('../../time/business.js'),
       import('../../report/metrics.js'),
     ]);
-    const clock = clockFor(config, timeZone);
-    registerClock(store.db, clock);
+    const clock = responseClockFor(config, timeZone);
+    registerBusinessTimeSql(store.db, clock);
     condition = breachCondition(clock, config.sla, ctx.now());
   }
   return listMentions(store.db, {
