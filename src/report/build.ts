@@ -7,12 +7,14 @@ import type { Db } from '../store/open.js';
 import { usageBetween, monthUsage, usageDay } from '../store/usage.js';
 import { sourceName } from '../sources/index.js';
 import { slaTarget } from '../metrics/sla.js';
+import { metricSql, registerBusinessTimeSql } from '../metrics/sql.js';
+import { followUps, openBacklog, worstBreaches } from '../store/report.js';
 import type { ResponseClock } from '../time/business.js';
 import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
 import { formatDuration } from '../config/duration.js';
-import { aggregatePeriod, followUps, openBacklog, worstBreaches, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
-import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, metricSql, registerBusinessTimeSql, share, type ExpectationKey } from './metrics.js';
+import { aggregatePeriod, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
+import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, share, type ExpectationKey } from './metrics.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

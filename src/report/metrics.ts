@@ -1,66 +1,10 @@
 /**
- * The metric definitions (DESIGN §8), in one place for the report, the CSV export and triage.
- * Each definition exists twice: as a pure function over one mention, and as the SQL fragment the
- * aggregations run over millions of rows. test/report/metrics.test.ts checks that both agree.
+ * The report's own arithmetic: percentiles, means, shares, minutes, and the customer-expectation
+ * table (DESIGN §1, §8). The metric definitions themselves (needs a response, FRT, SLA deadline and
+ * breach, with their SQL twins) live in src/metrics.
  */
-import type { Database } from 'better-sqlite3';
-import type { ResponseClock } from '../time/business.js';
-import type { Category, Status } from '../store/mentions.js';
 
 const MINUTE = 60_000;
-
-/** What the definitions read from a mention. */
-export interface MeasuredMention {
-  platform: string;
-  status: Status;
-  category: Category | null;
-  createdAt: number;
-  fetchedAt: number;
-  firstResponseAt: number | null;
-}
-
-/** Needs a response: everything but ignored, spam and praise — unless it was answered anyway. */
-export function needsResponse(m: Pick<MeasuredMention, 'status' | 'category' | 'firstResponseAt'>): boolean {
-  if (m.firstResponseAt !== null) return true;
-  return m.status !== 'ignored' && m.status !== 'spam' && m.category !== 'praise';
-}
-
-/** Taken to a private channel or resolved without a public response: handled, but not responded. */
-export function handledPrivately(m: Pick<MeasuredMention, 'status' | 'firstResponseAt'>): boolean {
-  return m.firstResponseAt === null && (m.status === 'private' || m.status === 'resolved');
-}
-
-/** First response time: first response sent − mention created, on the clock; null when unanswered. */
-export function firstResponseTime(m: Pick<MeasuredMention, 'createdAt' | 'firstResponseAt'>, clock: ResponseClock): number | null {
-  return m.firstResponseAt === null ? null : clock.elapsed(m.createdAt, m.firstResponseAt);
-}
-
-/**
- * Detection lag: fetched − created, the part of the wait the polling interval causes. A reply made
- * on the platform before we fetched the mention caps it at the first response.
- */
-export function detectionLag(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: ResponseClock): number {
-  const detected = m.firstResponseAt === null ? m.fetchedAt : Math.min(m.fetchedAt, m.firstResponseAt);
-  return clock.elapsed(m.createdAt, detected);
-}
-
-/** Handling time: first response time − detection lag (the person's part). */
-export function handlingTime(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' | 'firstResponseAt'>, clock: ResponseClock): number | null {
-  const frt = firstResponseTime(m, clock);
-  return frt === null ? null : frt - detectionLag(m, clock);
-}
-
-export type SlaState = 'met' | 'breached' | 'pending' | 'not-needed';
-
-/**
- * Against the first-response deadline (see slaDeadline): met when answered by it; breached when
- * answered after it, or unanswered once `asOf` has passed it; pending while still within it.
- */
-export function slaState(m: MeasuredMention, deadline: number, asOf: number): SlaState {
-  if (!needsResponse(m)) return 'not-needed';
-  if (m.firstResponseAt !== null) return m.firstResponseAt <= deadline ? 'met' : 'breached';
-  return asOf > deadline ? 'breached' : 'pending';
-}
 
 /** Answered the same local calendar day: before the local midnight that ends the day it was created. */
 export function answeredSameDay(firstResponseAt: number | null, createdDayEnd: number): boolean {
@@ -109,89 +53,4 @@ export const CUSTOMER_EXPECTATIONS: Record<string, Partial<Record<ExpectationKey
 export function customerExpectations(platform: string): { survey: string; figures: Partial<Record<ExpectationKey, number>> } {
   const own = CUSTOMER_EXPECTATIONS[platform];
   return own ? { survey: platform, figures: own } : { survey: 'twitter', figures: CUSTOMER_EXPECTATIONS.twitter! };
-}
-
-/** SQL fragments of the definitions for one clock and set of SLA targets, with the parameters they read. */
-export interface MetricSql {
-  needs: string;
-  responded: string;
-  handled: string;
-  /** The platform's first-response target in ms. */
-  target: string;
-  deadline: string;
-  frt: string;
-  detectionLag: string;
-  /** True when the mention breached its deadline: answered late, or unanswered past it as of `@asOf`. */
-  breached: string;
-  /** The breach rule over already computed columns (needs, deadline, first response). */
-  breachedOf(needs: string, deadline: string, firstResponse: string): string;
-  /** Answered by the deadline, over already computed columns. */
-  metOf(firstResponse: string, deadline: string): string;
-  elapsed(from: string, to: string): string;
-  params: Record<string, number | string>;
-}
-
-/**
- * The same definitions as SQL over `mentions` rows aliased `m`. Targets become a CASE over
- * parameters (no per-row JSON); the business clock calls functions that registerBusinessTimeSql() adds.
- */
-export function metricSql(clock: ResponseClock, sla: Record<string, number>, asOf: number): MetricSql {
-  const params: Record<string, number | string> = { asOf, defaultTarget: sla.default ?? 86_400_000 };
-  const cases = Object.keys(sla)
-    .filter((platform) => platform !== 'default')
-    .sort()
-    .map((platform, i) => {
-      params[`slaPlatform${i}`] = platform;
-      params[`slaTarget${i}`] = sla[platform]!;
-      return ` WHEN @slaPlatform${i} THEN @slaTarget${i}`;
-    });
-  const target = cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE @defaultTarget END)` : '@defaultTarget';
-  const elapsed = (from: string, to: string) =>
-    clock.kind === 'calendar' ? `max(0, (${to}) - (${from}))` : `bw_business_elapsed(${from}, ${to})`;
-  const needs = "(m.first_response_at IS NOT NULL OR (m.status NOT IN ('ignored','spam') AND coalesce(m.category,'') <> 'praise'))";
-  const deadline = clock.kind === 'calendar' ? `(m.created_at + ${target})` : `bw_business_add(m.created_at, ${target})`;
-  const breachedOf = (n: string, d: string, fra: string) => `(${n} AND ${d} < coalesce(${fra}, @asOf))`;
-  return {
-    needs,
-    responded: '(m.first_response_at IS NOT NULL)',
-    handled: "(m.first_response_at IS NULL AND m.status IN ('private','resolved'))",
-    target,
-    deadline,
-    frt: `CASE WHEN m.first_response_at IS NOT NULL THEN ${elapsed('m.created_at', 'm.first_response_at')} END`,
-    detectionLag: elapsed('m.created_at', 'min(m.fetched_at, coalesce(m.first_response_at, m.fetched_at))'),
-    breached: breachedOf(needs, deadline, 'm.first_response_at'),
-    breachedOf,
-    metOf: (fra, d) => `(${fra} IS NOT NULL AND ${fra} <= ${d})`,
-    elapsed,
-    params,
-  };
-}
-
-/** Makes the business clock's SQL functions available on a connection (no-op for the calendar clock). */
-export function registerBusinessTimeSql(db: Database, clock: ResponseClock): void {
-  if (clock.kind === 'calendar') return;
-  db.function('bw_business_elapsed', { deterministic: true }, (from: unknown, to: unknown) =>
-    clock.elapsed(Number(from), Number(to)),
-  );
-  db.function('bw_business_add', { deterministic: true }, (from: unknown, duration: unknown) => {
-    const at = clock.add(Number(from), Number(duration));
-    return Number.isFinite(at) ? at : Number.MAX_SAFE_INTEGER;
-  });
-}
-
-/** A SQL fragment with `@name` parameters rewritten to positional ones, for queries built with `?`. */
-export function positional(sql: string, named: Record<string, unknown>): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const text = sql.replace(/@(\w+)/g, (_, name: string) => {
-    if (!(name in named)) throw new Error(`no value for SQL parameter @${name}`);
-    params.push(named[name]);
-    return '?';
-  });
-  return { sql: text, params };
-}
-
-/** The SLA breach rule as a list filter: `list --breached`. */
-export function breachCondition(clock: ResponseClock, sla: Record<string, number>, asOf: number): { sql: string; params: unknown[] } {
-  const sql = metricSql(clock, sla, asOf);
-  return positional(sql.breached, sql.params);
 }

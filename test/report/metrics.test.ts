@@ -4,20 +4,10 @@ import { migrate } from '../../src/store/migrate.js';
 import { STATUSES, CATEGORIES, type Category, type Status } from '../../src/store/mentions.js';
 import { businessHoursSchema } from '../../src/config/business-hours.js';
 import { businessHoursClock, CALENDAR_TIME, type ResponseClock } from '../../src/time/business.js';
-import { slaDeadline } from '../../src/metrics/sla.js';
-import {
-  detectionLag,
-  firstResponseTime,
-  handledPrivately,
-  handlingTime,
-  metricSql,
-  needsResponse,
-  percentile,
-  positional,
-  registerBusinessTimeSql,
-  slaState,
-  type MeasuredMention,
-} from '../../src/report/metrics.js';
+import { slaDeadline, slaState } from '../../src/metrics/sla.js';
+import { detectionLag, firstResponseTime, handledPrivately, handlingTime, needsResponse, type MeasuredMention } from '../../src/metrics/response.js';
+import { metricSql, positional, registerBusinessTimeSql } from '../../src/metrics/sql.js';
+import { percentile } from '../../src/report/metrics.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([

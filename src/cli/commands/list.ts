@@ -42,7 +42,7 @@ export async function list(ctx: Context, options: ListOptions): Promise<Mention[
     const [{ config }, { responseClockFor }, { breachCondition, registerBusinessTimeSql }] = await Promise.all([
       ctx.config(),
       import('../../time/business.js'),
-      import('../../report/metrics.js'),
+      import('../../metrics/sql.js'),
     ]);
     const clock = responseClockFor(config, timeZone);
     registerBusinessTimeSql(store.db, clock);
