@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { businessHoursSchema } from './business-hours.js';
+import { DEFAULT_SLA_TARGET } from '../metrics/sla.js';
 
 /** A duration written as text (`30m`), parsed to milliseconds. */
 export const duration = z.string().transform((text, ctx) => {
@@ -251,7 +252,7 @@ export const configSchema = z.strictObject({
   keywords: z.array(keyword).min(1, 'list at least one keyword'),
   ownAccounts: z.record(z.string(), handle).default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
-  sla: z.record(z.string(), duration).default({ default: 86_400_000 }),
+  sla: z.record(z.string(), duration).default({ default: DEFAULT_SLA_TARGET }),
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
   alerts: alertsConfig.optional(),

@@ -45,6 +45,11 @@ export function slaDeadlineSql(clock: Pick<ResponseClock, 'kind'>, target: strin
   return clock.kind === 'calendar' ? `(m.created_at + ${target})` : `bw_business_add(m.created_at, ${target})`;
 }
 
+/** Past the deadline: an answer at the deadline itself still meets it, so the deadline instant is not yet a breach. */
+export function isPastDeadline(deadline: number, at: number): boolean {
+  return at > deadline;
+}
+
 export type SlaState = 'met' | 'breached' | 'pending' | 'not-needed';
 
 /**
@@ -53,11 +58,11 @@ export type SlaState = 'met' | 'breached' | 'pending' | 'not-needed';
  */
 export function slaState(m: MeasuredMention, deadline: number, asOf: number): SlaState {
   if (!needsResponse(m)) return 'not-needed';
-  if (m.firstResponseAt !== null) return m.firstResponseAt <= deadline ? 'met' : 'breached';
-  return asOf > deadline ? 'breached' : 'pending';
+  if (m.firstResponseAt !== null) return isPastDeadline(deadline, m.firstResponseAt) ? 'breached' : 'met';
+  return isPastDeadline(deadline, asOf) ? 'breached' : 'pending';
 }
 
-/** slaState's breach rule over already computed SQL columns (needs, deadline, first response); reads `@asOf`. */
+/** slaState's breach rule (isPastDeadline) over already computed SQL columns (needs, deadline, first response); reads `@asOf`. */
 export function breachedSql(needs: string, deadline: string, firstResponse: string): string {
   return `(${needs} AND ${deadline} < coalesce(${firstResponse}, @asOf))`;
 }
@@ -82,7 +87,7 @@ export interface SlaStanding {
 /** The SLA clock of an item waiting since `waitingSince` (its mention's creation, or the follow-up after our reply). */
 export function slaStanding(waitingSince: number, target: number, clock: ResponseClock, now: number): SlaStanding {
   const deadline = slaDeadline(waitingSince, target, clock);
-  return { target, deadline, used: clock.elapsed(waitingSince, now), left: deadline - now, breached: now > deadline };
+  return { target, deadline, used: clock.elapsed(waitingSince, now), left: deadline - now, breached: isPastDeadline(deadline, now) };
 }
 
 const clocks = new WeakMap<object, ResponseClock>();

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { listMentions, OPEN_STATUSES, STATUSES, type Mention, type Status } from '../../store/mentions.js';
+import { listMentions, STATUSES, type Mention, type Status } from '../../store/mentions.js';
+import { OPEN_STATUSES } from '../../metrics/open.js';
 import { parseWhen } from '../../time/when.js';
 import { formatInstant } from '../../time/zone.js';
 import { formatDuration } from '../../config/duration.js';

@@ -6,6 +6,7 @@ import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
 import { slaDeadline, slaTarget } from '../../metrics/sla.js';
 import { CALENDAR_TIME, responseClockFor, type ResponseClock } from '../../time/business.js';
+import { awaitingFirstResponse } from '../../metrics/response.js';
 import { openDeadlineFacts } from '../../store/alerts.js';
 import type { AlertRecord } from '../../store/alerts.js';
 import type { Config } from '../../config/schema.js';
@@ -30,7 +31,7 @@ export function inboxStatus(db: Db, config: Config, now: number, clock: Response
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
-    if (row.first_response_at !== null || row.category === 'praise') continue;
+    if (!awaitingFirstResponse({ status: row.status, category: row.category, firstResponseAt: row.first_response_at })) continue;
     const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform), clock);
     if (deadline <= now) overdue++;
     else if (!nearest || deadline < nearest.deadline) nearest = { mentionId: row.id, deadline };
