@@ -5,7 +5,7 @@
 import type { Db } from '../store/open.js';
 import { answeredByResponseTime, periodCounts, type PeriodQuery } from '../store/report.js';
 import type { ResponseClock } from '../time/business.js';
-import { answeredSameDay, EXPECTATIONS, type ExpectationKey } from './metrics.js';
+import { answeredSameDay, EXPECTATIONS, type ExpectationKey } from './figures.js';
 
 export type Dimension = 'platform' | 'keyword' | 'category' | 'day';
 export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day'];

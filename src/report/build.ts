@@ -14,7 +14,7 @@ import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
 import { formatDuration } from '../config/duration.js';
 import { aggregatePeriod, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
-import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, share, type ExpectationKey } from './metrics.js';
+import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, share, type ExpectationKey } from './figures.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -13,7 +13,7 @@ import { slaTarget, slaDeadline, slaState } from '../metrics/sla.js';
 import { exportMentionRows, withSmallPageCache } from '../store/report.js';
 import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
-import { minutes } from './metrics.js';
+import { minutes } from './figures.js';
 
 const FORMULA_LEAD = /^[=+\-@\t\r]/;
 

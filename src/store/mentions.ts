@@ -42,7 +42,7 @@ export interface Mention {
   firstResponseAt: number | null;
   threadId: number | null;
   /** The engagement counters as the poll before the last one read them (src/metrics/engagement.ts), when known. */
-  previousMetrics: EngagementReading | null;
+  previousEngagement: EngagementReading | null;
   metricsUpdatedAt: number | null;
 }
 
@@ -117,7 +117,7 @@ export function rowToMention(row: MentionRow): Mention {
     statusChangedAt: row.status_changed_at,
     firstResponseAt: row.first_response_at,
     threadId: row.thread_id,
-    previousMetrics:
+    previousEngagement:
       row.prev_metrics_at != null
         ? { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at }
         : null,
@@ -141,7 +141,7 @@ const INSERT = `
   ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
-// The snapshot being replaced becomes the previous one, so growth between polls is known.
+// The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
 const REFRESH_METRICS = `
   UPDATE mentions SET
     prev_likes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN likes ELSE prev_likes END,

@@ -23,7 +23,7 @@ export function priorityOf(mention: Mention, config: PriorityConfig, now: number
       clock: responseClockOf(config),
       metrics: { likes: mention.likes, reposts: mention.reposts, replies: mention.replies, quotes: mention.quotes },
       metricsAt: mention.metricsUpdatedAt,
-      previous: mention.previousMetrics,
+      previous: mention.previousEngagement,
       createdAt: mention.createdAt,
     },
     now,

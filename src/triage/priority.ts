@@ -21,7 +21,7 @@ export interface PriorityInput {
   metricsAt: number | null;
   /** The reading of the poll before, when known. */
   previous: EngagementReading | null;
-  /** When the post was made (velocity without a previous snapshot). */
+  /** When the post was made (velocity without a previous reading). */
   createdAt: number;
 }
 

@@ -11,7 +11,7 @@ import { priority } from '../../src/triage/priority.js';
 import { evaluateAlerts, type MentionFacts } from '../../src/alerts/rules.js';
 import { detectionLag, firstResponseTime, handledPrivately, handlingTime, needsResponse, type MeasuredMention } from '../../src/metrics/response.js';
 import { metricSql, positional, registerBusinessTimeSql } from '../../src/metrics/sql.js';
-import { percentile } from '../../src/report/metrics.js';
+import { percentile } from '../../src/report/figures.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([

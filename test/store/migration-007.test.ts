@@ -40,7 +40,7 @@ describe('migration 007: one engagement history', () => {
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(7);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'engagement_snapshots'").all()).toEqual([]);
-    expect(getMention(db, 1)!.previousMetrics).toEqual({ likes: 12, reposts: 0, replies: 0, quotes: 0, at: READ - 20 * MIN });
+    expect(getMention(db, 1)!.previousEngagement).toEqual({ likes: 12, reposts: 0, replies: 0, quotes: 0, at: READ - 20 * MIN });
     expect(db.prepare('SELECT * FROM mentions WHERE id IN (2, 3, 4) ORDER BY id').all()).toEqual(before);
     // How far alerts had looked at engagement, so readings they judged are not judged again.
     expect(db.prepare('SELECT name, value FROM alert_state ORDER BY name').all()).toEqual([

@@ -1,5 +1,5 @@
 /**
- * The report's own arithmetic: percentiles, means, shares, minutes, and the customer-expectation
+ * The report's own figures: percentiles, means, shares, minutes, and the customer-expectation
  * table (DESIGN §1, §8). The metric definitions themselves (needs a response, FRT, SLA deadline and
  * breach, with their SQL twins) live in src/metrics.
  */
