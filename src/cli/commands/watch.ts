@@ -4,7 +4,7 @@ import { ConfigError, StoreError, TemporaryError, UsageError } from '../../error
 import { formatDuration, parseDuration } from '../../config/duration.js';
 import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
-import { slaDeadline, slaTarget } from '../../metrics/sla.js';
+import { isPastDeadline, slaDeadline, slaTarget } from '../../metrics/sla.js';
 import { CALENDAR_TIME, responseClockFor, type ResponseClock } from '../../time/business.js';
 import { awaitingFirstResponse } from '../../metrics/response.js';
 import { openDeadlineFacts } from '../../store/alerts.js';
@@ -33,7 +33,7 @@ export function inboxStatus(db: Db, config: Config, now: number, clock: Response
   for (const row of rows) {
     if (!awaitingFirstResponse({ status: row.status, category: row.category, firstResponseAt: row.first_response_at })) continue;
     const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform), clock);
-    if (deadline <= now) overdue++;
+    if (isPastDeadline(deadline, now)) overdue++;
     else if (!nearest || deadline < nearest.deadline) nearest = { mentionId: row.id, deadline };
   }
   return { open: rows.length, overdue, nearest };
