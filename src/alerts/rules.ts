@@ -86,13 +86,6 @@ export interface RuleOutput {
   alerts: RaisedAlert[];
 }
 
-const NEGATIVE_CATEGORIES = new Set(['problem', 'complaint']);
-
-/** A problem report, a complaint, or negative sentiment: what an outage looks like. */
-export function isNegative(m: { category: string | null; sentiment: number | null }): boolean {
-  return (m.category !== null && NEGATIVE_CATEGORIES.has(m.category)) || (m.sentiment !== null && m.sentiment < 0);
-}
-
 function atLeast(priority: number, level: PriorityLevel): boolean {
   return priority >= LEVEL_FLOOR[level];
 }

@@ -1,6 +1,7 @@
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 import { openSql } from '../metrics/open.js';
+import { NEGATIVE_SQL } from '../metrics/negative.js';
 import type { Category, Status } from './mentions.js';
 
 export type Delivery = 'none' | 'pending' | 'sent' | 'failed' | 'folded';
@@ -134,9 +135,9 @@ export function keywordVolumes(db: Db, now: number, recentFrom: number, baseline
     db,
     `SELECT k.value AS keyword,
        sum(m.created_at >= @recentFrom) AS recent,
-       sum(m.created_at >= @recentFrom AND (m.category IN ('problem', 'complaint') OR m.sentiment < 0)) AS recent_negative,
+       sum(m.created_at >= @recentFrom AND ${NEGATIVE_SQL}) AS recent_negative,
        sum(m.created_at < @recentFrom) AS baseline,
-       sum(m.created_at < @recentFrom AND (m.category IN ('problem', 'complaint') OR m.sentiment < 0)) AS baseline_negative
+       sum(m.created_at < @recentFrom AND ${NEGATIVE_SQL}) AS baseline_negative
      FROM mentions m, json_each(m.keywords) k
      WHERE m.created_at >= @baselineFrom AND m.created_at <= @now
      GROUP BY k.value

@@ -7,6 +7,7 @@ import { businessHoursClock, CALENDAR_TIME, type ResponseClock } from '../../src
 import { slaDeadline, slaState, slaTarget } from '../../src/metrics/sla.js';
 import { awaitingFirstResponse } from '../../src/metrics/response.js';
 import { isOpen, isOpenItem, openItemSql } from '../../src/metrics/open.js';
+import { isNegative, NEGATIVE_SQL } from '../../src/metrics/negative.js';
 import { priority } from '../../src/triage/priority.js';
 import { evaluateAlerts, type MentionFacts } from '../../src/alerts/rules.js';
 import { detectionLag, firstResponseTime, handledPrivately, handlingTime, needsResponse, type MeasuredMention } from '../../src/metrics/response.js';
@@ -168,6 +169,22 @@ describe('SQL and function definitions agree', () => {
     }
     expect([...raised.values()]).toContain('breach');
     expect([...raised.values()]).toContain('sla_soon');
+    db.close();
+  });
+
+  it('agree on what a negative mention is', () => {
+    const db = new Database(':memory:');
+    migrate(db, ':memory:');
+    const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status_changed_at, category, sentiment)
+      VALUES ('x', 's', ?, 'a', 't', 0, 0, 0, ?, ?)`);
+    const cases: { category: Category | null; sentiment: number | null }[] = [];
+    for (const category of [...CATEGORIES, null] as (Category | null)[])
+      for (const sentiment of [null, -0.5, 0, 0.5]) {
+        cases.push({ category, sentiment });
+        insert.run(String(cases.length), category, sentiment);
+      }
+    const rows = db.prepare(`SELECT ${NEGATIVE_SQL} AS negative FROM mentions m ORDER BY id`).all() as { negative: number }[];
+    expect(rows.map((r) => r.negative === 1)).toEqual(cases.map(isNegative));
     db.close();
   });
 
