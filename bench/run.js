@@ -228,7 +228,7 @@ async function weeklyReport(available, count) {
   // The report's own work in this process (config, period, every aggregation), beside the hand-written query.
   const { parseConfig } = await import(join(ROOT, 'dist/config/load.js'));
   const { resolvePeriod } = await import(join(ROOT, 'dist/report/period.js'));
-  const { clockFor } = await import(join(ROOT, 'dist/time/business.js'));
+  const { responseClockFor } = await import(join(ROOT, 'dist/time/business.js'));
   const { buildReport } = await import(join(ROOT, 'dist/report/build.js'));
   const { config: parsed } = parseConfig(readFileSync(config, 'utf8'), config);
   const now = Date.parse(NOW);
@@ -236,7 +236,7 @@ async function weeklyReport(available, count) {
   const build = await medianMs(SIZES.queryRuns, async () => {
     const started = performance.now();
     const period = resolvePeriod({ week: WEEK }, now, 'UTC');
-    buildReport({ db: built, config: parsed, period, clock: clockFor(parsed, 'UTC'), by: 'platform', now });
+    buildReport({ db: built, config: parsed, period, clock: responseClockFor(parsed, 'UTC'), by: 'platform', now });
     return { ms: performance.now() - started };
   });
   built.close();

@@ -6,6 +6,10 @@
 import { formatDuration } from '../config/duration.js';
 import { sanitizeLine, truncate } from '../io/sanitize.js';
 import { LEVEL_FLOOR, priorityLevel, type PriorityLevel } from '../triage/levels.js';
+import { atCreation, engagement, engagementGrowth, FIRST_SIGHT_AGE, type EngagementReading } from '../metrics/engagement.js';
+import { awaitingFirstResponse } from '../metrics/response.js';
+import { isPastDeadline } from '../metrics/sla.js';
+import type { Category, Status } from '../store/mentions.js';
 
 export const ALERT_KINDS = ['new', 'sla_soon', 'breach', 'viral', 'spike'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -28,15 +32,15 @@ export interface MentionFacts {
   text: string;
   keywords: string[];
   createdAt: number;
-  category: string | null;
+  status: Status;
+  category: Category | null;
   sentiment: number | null;
   priority: number;
   firstResponseAt: number | null;
-  /** likes + reposts + replies + quotes */
-  engagement: number;
-  metricsUpdatedAt: number | null;
-  /** Engagement when alerts last looked; null the first time (growth is then counted from 0 at creation). */
-  snapshot: { engagement: number; at: number } | null;
+  /** The latest engagement reading; null when never read. */
+  engagement: EngagementReading | null;
+  /** The reading of the poll before (src/metrics/engagement.ts); null until a second one. */
+  previousEngagement: EngagementReading | null;
   /** First-response target and deadline (from src/metrics/sla.ts). */
   slaTarget: number;
   deadline: number;
@@ -80,23 +84,6 @@ export interface RaisedAlert {
 
 export interface RuleOutput {
   alerts: RaisedAlert[];
-  /** Engagement snapshots to keep for the next evaluation (mentions whose metrics moved). */
-  snapshots: { mentionId: number; engagement: number; at: number }[];
-}
-
-/** A post first seen within this long of its creation counts its engagement so far as growth. */
-export const FIRST_SIGHT_AGE = 3_600_000;
-
-const NEGATIVE_CATEGORIES = new Set(['problem', 'complaint']);
-
-/** A problem report, a complaint, or negative sentiment: what an outage looks like. */
-export function isNegative(m: { category: string | null; sentiment: number | null }): boolean {
-  return (m.category !== null && NEGATIVE_CATEGORIES.has(m.category)) || (m.sentiment !== null && m.sentiment < 0);
-}
-
-/** Open, unanswered, and not praise (praise needs no answer, §8). */
-function needsResponse(m: MentionFacts): boolean {
-  return m.firstResponseAt === null && m.category !== 'praise';
 }
 
 function atLeast(priority: number, level: PriorityLevel): boolean {
@@ -154,7 +141,6 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
   const foldedBy = (m: MentionFacts): string | null =>
     episodes.find((e) => m.keywords.includes(e.keyword) && m.createdAt >= e.from && m.createdAt < e.until)?.key ?? null;
 
-  const snapshots: RuleOutput['snapshots'] = [];
   // Oldest first: the receiver hears about mentions in the order they were posted.
   const ordered = [...input.mentions].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
   for (const m of ordered) {
@@ -164,35 +150,28 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
 
     const arrived = input.lastSeenMentionId === null || m.id > input.lastSeenMentionId;
     if (arrived && atLeast(m.priority, settings.minPriority) && now - m.createdAt <= settings.maxAge) {
-      const due = needsResponse(m) ? ` — ${dueText(m.deadline - now)}` : '';
+      const due = awaitingFirstResponse(m) ? ` — ${dueText(m.deadline - now)}` : '';
       const what = m.category ? `${m.category}, ` : '';
       raise('new', `New ${priorityLevel(m.priority)} mention from ${who(m)} (${what}priority ${Math.round(m.priority)})${due}: ${quote(m)}`);
     }
 
-    if (m.metricsUpdatedAt !== null) {
-      // First sighting: a young post is measured from its creation (zero engagement); an older one only from now on.
-      const young = m.metricsUpdatedAt - m.createdAt <= FIRST_SIGHT_AGE;
-      const from = m.snapshot ?? (young ? { engagement: 0, at: m.createdAt } : null);
-      if (from === null) {
-        snapshots.push({ mentionId: m.id, engagement: m.engagement, at: m.metricsUpdatedAt });
-      } else if (m.metricsUpdatedAt > from.at) {
-        const growth = m.engagement - from.engagement;
-        const elapsed = m.metricsUpdatedAt - from.at;
-        const perHour = (growth * 3_600_000) / elapsed;
-        if (m.category !== 'praise' && growth >= settings.viral.minGrowth && perHour >= settings.viral.perHour) {
-          raise('viral', `Going viral: ${who(m)} gained ${growth} interactions in ${formatDuration(elapsed)} (${Math.round(perHour)}/h): ${quote(m)}`, {
-            growth,
-            perHour: Math.round(perHour),
-            engagement: m.engagement,
-          });
-        }
-        snapshots.push({ mentionId: m.id, engagement: m.engagement, at: m.metricsUpdatedAt });
+    if (m.engagement !== null) {
+      // Without a previous reading, a young post is measured from its creation (nothing then); an older one waits for the next poll.
+      const young = m.engagement.at - m.createdAt <= FIRST_SIGHT_AGE;
+      const from = m.previousEngagement ?? (young ? atCreation(m.createdAt) : null);
+      const growth = from && engagementGrowth(m.engagement, from);
+      if (growth && m.category !== 'praise' && growth.gained >= settings.viral.minGrowth && growth.perHour >= settings.viral.perHour) {
+        raise('viral', `Going viral: ${who(m)} gained ${growth.gained} interactions in ${formatDuration(growth.over)} (${Math.round(growth.perHour)}/h): ${quote(m)}`, {
+          growth: growth.gained,
+          perHour: Math.round(growth.perHour),
+          engagement: engagement(m.engagement),
+        });
       }
     }
 
-    if (needsResponse(m) && atLeast(m.priority, settings.slaMinPriority)) {
+    if (awaitingFirstResponse(m) && atLeast(m.priority, settings.slaMinPriority)) {
       const target = formatDuration(m.slaTarget);
-      if (now >= m.deadline) {
+      if (isPastDeadline(m.deadline, now)) {
         if (now - m.deadline <= settings.maxAge) {
           raise('breach', `SLA breached: ${who(m)} has waited ${formatDuration(now - m.createdAt)} (target ${target}): ${quote(m)}`);
         }
@@ -201,7 +180,7 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
       }
     }
   }
-  return { alerts, snapshots };
+  return { alerts };
 }
 
 function dueText(left: number): string {

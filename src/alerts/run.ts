@@ -1,6 +1,6 @@
 import { alertsConfig, type AlertsConfig, type Config } from '../config/schema.js';
-import { slaDeadline, slaTarget } from '../metrics/sla.js';
-import { clockFor } from '../time/business.js';
+import { DEFAULT_SLA_TARGET, slaDeadline, slaTarget } from '../metrics/sla.js';
+import { responseClockFor } from '../time/business.js';
 import type { Db } from '../store/open.js';
 import {
   countUndelivered,
@@ -13,7 +13,6 @@ import {
   maxMentionId,
   oldestMentionAt,
   openMentionsForAlerts,
-  saveSnapshots,
   setAlertState,
   spikesSince,
   type AlertRecord,
@@ -82,17 +81,19 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
   const webhook = resolveWebhook(settings, options.env);
   const quiet = quietUntil(now, settings.quietHours, options.timeZone);
   // With `businessHours`, SLA deadlines (and so SLA alerts) follow the same business clock as reports.
-  const clock = clockFor(config, options.timeZone);
+  const clock = responseClockFor(config, options.timeZone);
 
   const raised = db
     .transaction(() => {
       const lastSeen = getAlertState(db, 'last_mention_id');
       // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that
       // (on a business clock, a target can stretch over closed days and holidays: allow a month of them).
-      const longestTarget = Math.max(86_400_000, ...Object.values(config.sla));
+      const longestTarget = Math.max(DEFAULT_SLA_TARGET, ...Object.values(config.sla));
       const closedDays = clock.kind === 'business' ? 31 * 86_400_000 : 0;
-      const scope = { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays };
-      const mentions = openMentionsForAlerts(db, scope).map((row): MentionFacts => {
+      // Engagement read after the last evaluation may show growth; earlier readings were judged then.
+      const metricsSince = getAlertState(db, 'metrics_seen_until') ?? -1;
+      const rows = openMentionsForAlerts(db, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
+      const mentions = rows.map((row): MentionFacts => {
         const target = slaTarget(config, row.platform);
         return {
           id: row.id,
@@ -102,13 +103,17 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
           text: row.text,
           keywords: JSON.parse(row.keywords) as string[],
           createdAt: row.created_at,
+          status: row.status,
           category: row.category,
           sentiment: row.sentiment,
           priority: row.priority,
           firstResponseAt: row.first_response_at,
-          engagement: row.engagement,
-          metricsUpdatedAt: row.metrics_updated_at,
-          snapshot: row.snapshot_at === null ? null : { engagement: row.snapshot_engagement ?? 0, at: row.snapshot_at },
+          engagement:
+            row.metrics_updated_at === null ? null : { likes: row.likes, reposts: row.reposts, replies: row.replies, quotes: row.quotes, at: row.metrics_updated_at },
+          previousEngagement:
+            row.prev_metrics_at === null
+              ? null
+              : { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at },
           slaTarget: target,
           deadline: slaDeadline(row.created_at, target, clock),
         };
@@ -160,7 +165,8 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
           };
         }),
       );
-      saveSnapshots(db, output.snapshots);
+      const metricsSeen = rows.reduce((max, r) => Math.max(max, r.metrics_updated_at ?? -1), metricsSince);
+      if (metricsSeen >= 0) setAlertState(db, 'metrics_seen_until', metricsSeen);
       const newest = maxMentionId(db);
       if (newest !== null) setAlertState(db, 'last_mention_id', Math.max(newest, lastSeen ?? 0));
       return logged;
@@ -178,7 +184,7 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
       const outcome = await postAlert(webhook.target, alert);
       const own = raised.find((r) => r.id === alert.id);
       if (outcome.ok) {
-        markDelivered(db, alert.id, Date.now(), outcome.attempts);
+        markDelivered(db, alert.id, now, outcome.attempts);
         if (own) own.delivery = 'sent';
         delivered++;
         continue;

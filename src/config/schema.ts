@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { businessHoursSchema } from './business-hours.js';
+import { DEFAULT_SLA_TARGET } from './defaults.js';
 
 /** Longest duration anywhere in the config: past it timers overflow and dates lose meaning. */
 const MAX_DURATION = 366 * 86_400_000;
@@ -293,7 +294,7 @@ export const configSchema = z.strictObject({
   keywords: z.array(keyword).min(1, 'list at least one keyword'),
   ownAccounts: ownAccounts.default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
-  sla: z.record(z.string(), boundedDuration(60_000, 30 * 86_400_000)).default({ default: 86_400_000 }),
+  sla: z.record(z.string(), boundedDuration(60_000, 30 * 86_400_000)).default({ default: DEFAULT_SLA_TARGET }),
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
   alerts: alertsConfig.optional(),

@@ -7,12 +7,14 @@ import type { Db } from '../store/open.js';
 import { usageBetween, monthUsage, usageDay } from '../store/usage.js';
 import { sourceName } from '../sources/index.js';
 import { slaTarget } from '../metrics/sla.js';
-import type { Clock } from '../time/business.js';
+import { metricSql, registerBusinessTimeSql } from '../metrics/sql.js';
+import { followUps, openBacklog, worstBreaches } from '../store/report.js';
+import type { ResponseClock } from '../time/business.js';
 import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
 import { formatDuration } from '../config/duration.js';
-import { aggregatePeriod, followUps, openBacklog, worstBreaches, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
-import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, metricSql, registerClock, share, type ExpectationKey } from './metrics.js';
+import { aggregatePeriod, type AggregateSpec, type Dimension, type GroupFigures } from './aggregate.js';
+import { customerExpectations, EXPECTATIONS, mean, minutes, percentile, share, type ExpectationKey } from './figures.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -84,7 +86,7 @@ export interface ReportInput {
   db: Db;
   config: Config;
   period: Period;
-  clock: Clock;
+  clock: ResponseClock;
   by: Dimension;
   now: number;
   /** How many breaches to list (default 10). */
@@ -136,8 +138,8 @@ function emptyGroup(): GroupFigures {
 }
 
 /** The aggregation settings of a period: its days, the clock, the SLA targets, breaches judged at `now`. */
-export function aggregateSpec(db: Db, config: Config, period: Period, clock: Clock, now: number): AggregateSpec {
-  registerClock(db, clock);
+export function aggregateSpec(db: Db, config: Config, period: Period, clock: ResponseClock, now: number): AggregateSpec {
+  registerBusinessTimeSql(db, clock);
   return { from: period.start, until: period.end, days: periodDays(period), clock, sql: metricSql(clock, config.sla, now) };
 }
 

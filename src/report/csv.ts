@@ -6,14 +6,14 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../store/open.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../time/business.js';
+import type { ResponseClock } from '../time/business.js';
 import type { Period } from '../time/week.js';
-import { zoneClock } from '../time/zone.js';
-import { slaTarget, slaDeadline } from '../metrics/sla.js';
+import { localCalendar } from '../time/zone.js';
+import { slaTarget, slaDeadline, slaState } from '../metrics/sla.js';
+import { exportMentionRows, withSmallPageCache } from '../store/report.js';
 import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
-import { minutes, slaState } from './metrics.js';
-import type { Category, Status } from '../store/mentions.js';
+import { minutes } from './figures.js';
 
 const FORMULA_LEAD = /^[=+\-@\t\r]/;
 
@@ -70,7 +70,7 @@ export interface ExportInput {
   db: Db;
   config: Config;
   period: Period;
-  clock: Clock;
+  clock: ResponseClock;
   now: number;
   /** A UTF-8 byte-order mark first, for Excel. */
   bom: boolean;
@@ -107,24 +107,11 @@ async function writeRows(write: ChunkWriter, header: readonly string[], rows: It
 export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
-  const zone = zoneClock(period.timeZone);
-  const statement = db
-    .prepare(
-      `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
-         ${spec.sql.frt} AS frt, ${spec.sql.detectionLag} AS lag,
-         m.status, m.category, m.sentiment, m.keyword, m.text
-       FROM mentions m INDEXED BY mentions_report
-       WHERE m.created_at >= @from AND m.created_at < @until
-       ORDER BY m.created_at`,
-    )
-    .raw(true);
+  const zone = localCalendar(period.timeZone);
   const targets = new Map<string, number>();
   const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
   function* rows(): Generator<Cell[]> {
-    for (const r of statement.iterate({ ...spec.sql.params, from: spec.from, until: spec.until }) as Iterable<unknown[]>) {
-      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = r as [
-        number, string, string | null, string, number | null, number, number, number | null, number | null, number, Status, Category | null, number | null, string | null, string,
-      ];
+    for (const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] of exportMentionRows(db, spec)) {
       let target = targets.get(platform);
       if (target === undefined) {
         target = slaTarget(config, platform);
@@ -150,14 +137,8 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
       ];
     }
   }
-  // A one-way scan gains nothing from a big page cache; a small one keeps the export's memory flat.
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma('cache_size = -2000');
-  try {
-    return await writeRows(write, MENTION_COLUMNS, rows(), input.bom);
-  } finally {
-    db.pragma(`cache_size = ${Number(cacheSize)}`);
-  }
+  // A small page cache keeps the export's memory flat.
+  return withSmallPageCache(db, () => writeRows(write, MENTION_COLUMNS, rows(), input.bom));
 }
 
 /** One row per platform per day of the period, with the report's figures. Returns the number of rows. */

@@ -4,7 +4,7 @@
  */
 import { sanitizeText } from '../io/sanitize.js';
 import type { Figures, Report } from './build.js';
-import { EXPECTATIONS } from './metrics.js';
+import { EXPECTATIONS } from './figures.js';
 import { dur, pct } from './table.js';
 
 export function escapeHtml(value: unknown): string {

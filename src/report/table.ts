@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../config/duration.js';
 import { sanitizeLine, truncate } from '../io/sanitize.js';
 import type { Figures, Report } from './build.js';
-import { EXPECTATIONS } from './metrics.js';
+import { EXPECTATIONS } from './figures.js';
 
 export function pct(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${Math.round(value * 100)}%`;

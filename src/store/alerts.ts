@@ -1,5 +1,8 @@
 import type { Db } from './open.js';
 import { statement } from './statements.js';
+import { openSql } from '../metrics/open.js';
+import { NEGATIVE_SQL } from '../metrics/negative.js';
+import type { Category, Status } from './mentions.js';
 
 export type Delivery = 'none' | 'pending' | 'sent' | 'failed' | 'folded';
 
@@ -61,7 +64,7 @@ function toRecord(r: AlertRow): AlertRecord {
   };
 }
 
-/** An open mention with what the alert rules need, incl. the engagement snapshot. */
+/** An open mention with what the alert rules need: its current and previous engagement readings (the one history, on `mentions`). */
 export interface OpenMentionRow {
   id: number;
   platform: string;
@@ -70,39 +73,52 @@ export interface OpenMentionRow {
   text: string;
   keywords: string;
   created_at: number;
-  category: string | null;
+  status: Status;
+  category: Category | null;
   sentiment: number | null;
   priority: number;
   first_response_at: number | null;
-  engagement: number;
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
   metrics_updated_at: number | null;
-  snapshot_engagement: number | null;
-  snapshot_at: number | null;
+  prev_likes: number | null;
+  prev_reposts: number | null;
+  prev_replies: number | null;
+  prev_quotes: number | null;
+  prev_metrics_at: number | null;
 }
 
 /**
  * The open mentions an alert rule can fire on: arrived since the last evaluation (id above `lastSeen`),
- * created since `createdSince` (SLA deadlines near now), or with metrics newer than their snapshot.
+ * created since `createdSince` (SLA deadlines near now), or with engagement read since `metricsSince`.
  */
-export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number }): OpenMentionRow[] {
-  return statement<{ lastSeen: number; createdSince: number }, OpenMentionRow>(
+export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number; metricsSince: number }): OpenMentionRow[] {
+  return statement<{ lastSeen: number; createdSince: number; metricsSince: number }, OpenMentionRow>(
     db,
-    `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.category, m.sentiment, m.priority,
-       m.first_response_at, m.likes + m.reposts + m.replies + m.quotes AS engagement, m.metrics_updated_at,
-       s.engagement AS snapshot_engagement, s.at AS snapshot_at
-     FROM mentions m LEFT JOIN engagement_snapshots s ON s.mention_id = m.id
-     WHERE m.status IN ('new', 'open')
-       AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > coalesce(s.at, -1))
+    `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
+       m.first_response_at, m.likes, m.reposts, m.replies, m.quotes, m.metrics_updated_at,
+       m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at
+     FROM mentions m
+     WHERE ${openSql('m.status')}
+       AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
      ORDER BY m.id`,
   ).all(scope);
 }
 
+export interface DeadlineFacts {
+  id: number;
+  platform: string;
+  created_at: number;
+  status: Status;
+  category: Category | null;
+  first_response_at: number | null;
+}
+
 /** Every open mention's SLA facts, for the status line. */
-export function openDeadlineFacts(db: Db): { id: number; platform: string; created_at: number; category: string | null; first_response_at: number | null }[] {
-  return statement<[], { id: number; platform: string; created_at: number; category: string | null; first_response_at: number | null }>(
-    db,
-    "SELECT id, platform, created_at, category, first_response_at FROM mentions WHERE status IN ('new', 'open')",
-  ).all();
+export function openDeadlineFacts(db: Db): DeadlineFacts[] {
+  return statement<[], DeadlineFacts>(db, `SELECT id, platform, created_at, status, category, first_response_at FROM mentions WHERE ${openSql()}`).all();
 }
 
 export interface VolumeRow {
@@ -119,9 +135,9 @@ export function keywordVolumes(db: Db, now: number, recentFrom: number, baseline
     db,
     `SELECT k.value AS keyword,
        sum(m.created_at >= @recentFrom) AS recent,
-       sum(m.created_at >= @recentFrom AND (m.category IN ('problem', 'complaint') OR m.sentiment < 0)) AS recent_negative,
+       sum(m.created_at >= @recentFrom AND ${NEGATIVE_SQL}) AS recent_negative,
        sum(m.created_at < @recentFrom) AS baseline,
-       sum(m.created_at < @recentFrom AND (m.category IN ('problem', 'complaint') OR m.sentiment < 0)) AS baseline_negative
+       sum(m.created_at < @recentFrom AND ${NEGATIVE_SQL}) AS baseline_negative
      FROM mentions m, json_each(m.keywords) k
      WHERE m.created_at >= @baselineFrom AND m.created_at <= @now
      GROUP BY k.value
@@ -152,14 +168,6 @@ export function getAlertState(db: Db, name: string): number | null {
 
 export function setAlertState(db: Db, name: string, value: number): void {
   statement(db, 'INSERT INTO alert_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
-}
-
-export function saveSnapshots(db: Db, snapshots: readonly { mentionId: number; engagement: number; at: number }[]): void {
-  const upsert = statement(
-    db,
-    'INSERT INTO engagement_snapshots (mention_id, engagement, at) VALUES (?, ?, ?) ON CONFLICT (mention_id) DO UPDATE SET engagement = excluded.engagement, at = excluded.at',
-  );
-  for (const s of snapshots) upsert.run(s.mentionId, s.engagement, s.at);
 }
 
 export interface NewAlert {

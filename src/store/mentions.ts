@@ -1,13 +1,13 @@
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 import type { NewMention } from '../sources/types.js';
+import type { EngagementReading } from '../metrics/engagement.js';
+import { openSql } from '../metrics/open.js';
 
 export const STATUSES = ['new', 'open', 'replied', 'private', 'resolved', 'ignored', 'spam'] as const;
 export type Status = (typeof STATUSES)[number];
 export const CATEGORIES = ['question', 'complaint', 'problem', 'feedback', 'praise', 'promo', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
-/** Statuses still waiting for the person. */
-export const OPEN_STATUSES: readonly Status[] = ['new', 'open'];
 
 /** A stored mention, as the rest of the product reads it. */
 export interface Mention {
@@ -41,8 +41,8 @@ export interface Mention {
   statusChangedAt: number;
   firstResponseAt: number | null;
   threadId: number | null;
-  /** The metrics as the poll before the last one saw them (engagement velocity), when known. */
-  previousMetrics: { likes: number; reposts: number; replies: number; quotes: number; at: number } | null;
+  /** The engagement counters as the poll before the last one read them (src/metrics/engagement.ts), when known. */
+  previousEngagement: EngagementReading | null;
   metricsUpdatedAt: number | null;
 }
 
@@ -117,7 +117,7 @@ export function rowToMention(row: MentionRow): Mention {
     statusChangedAt: row.status_changed_at,
     firstResponseAt: row.first_response_at,
     threadId: row.thread_id,
-    previousMetrics:
+    previousEngagement:
       row.prev_metrics_at != null
         ? { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at }
         : null,
@@ -141,7 +141,7 @@ const INSERT = `
   ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
-// The snapshot being replaced becomes the previous one, so growth between polls is known.
+// The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
 const REFRESH_METRICS = `
   UPDATE mentions SET
     prev_likes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN likes ELSE prev_likes END,
@@ -151,7 +151,7 @@ const REFRESH_METRICS = `
     prev_metrics_at = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN metrics_updated_at ELSE prev_metrics_at END,
     likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
-  WHERE platform = @platform AND external_id = @externalId AND status IN ('new', 'open')`;
+  WHERE platform = @platform AND external_id = @externalId AND ${openSql()}`;
 
 /** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place (ES2024, in Node 20). */
 function wellFormed(text: string): string {
@@ -270,7 +270,7 @@ export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
   const sql =
     'SELECT * FROM mentions m' +
     (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    " ORDER BY (status IN ('new','open')) DESC, priority DESC, created_at DESC LIMIT ?";
+    ` ORDER BY ${openSql()} DESC, priority DESC, created_at DESC LIMIT ?`;
   params.push(filter.limit ?? -1);
   return statement<unknown[], MentionRow>(db, sql)
     .all(...params)

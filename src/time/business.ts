@@ -1,11 +1,11 @@
 import type { BusinessHours } from '../config/business-hours.js';
-import { dayLabel, zoneClock } from './zone.js';
+import { dayLabel, localCalendar } from './zone.js';
 
 /**
- * How response times and SLA deadlines are counted: calendar time, or only the hours the
- * team is open (`businessHours` in config).
+ * The clock response times and SLA deadlines run on: calendar time, or only the hours the team
+ * is open (`businessHours` in config). Not the current time (that is the context's `now`), nor a zone's calendar (src/time/zone.ts).
  */
-export interface Clock {
+export interface ResponseClock {
   readonly kind: 'calendar' | 'business';
   /** Time on this clock between two instants (0 when `to` ≤ `from`). */
   elapsed(from: number, to: number): number;
@@ -15,7 +15,7 @@ export interface Clock {
   describe(): string;
 }
 
-export const CALENDAR: Clock = {
+export const CALENDAR_TIME: ResponseClock = {
   kind: 'calendar',
   elapsed: (from, to) => Math.max(0, to - from),
   add: (from, duration) => from + duration,
@@ -26,8 +26,8 @@ export const CALENDAR: Clock = {
 const MAX_DAYS = 3660;
 
 /** A clock that runs only during opening hours in the zone, skipping closed days and holidays. */
-export function businessClock(hours: BusinessHours, timeZone: string): Clock {
-  const zone = zoneClock(timeZone);
+export function businessHoursClock(hours: BusinessHours, timeZone: string): ResponseClock {
+  const zone = localCalendar(timeZone);
   const holidays = new Set(hours.holidays);
   const windows = new Map<number, readonly [number, number] | null>();
 
@@ -93,6 +93,6 @@ export function businessClock(hours: BusinessHours, timeZone: string): Clock {
 }
 
 /** The clock a config asks for. */
-export function clockFor(config: { businessHours?: BusinessHours | undefined }, timeZone: string): Clock {
-  return config.businessHours ? businessClock(config.businessHours, timeZone) : CALENDAR;
+export function responseClockFor(config: { businessHours?: BusinessHours | undefined }, timeZone: string): ResponseClock {
+  return config.businessHours ? businessHoursClock(config.businessHours, timeZone) : CALENDAR_TIME;
 }

@@ -1,4 +1,4 @@
-import { dayLabel, localToInstant, zoneClock } from './zone.js';
+import { dayLabel, localToInstant, localCalendar } from './zone.js';
 
 const DAY = 86_400_000;
 
@@ -56,7 +56,7 @@ export function parseWeek(text: string, now: number, timeZone: string): Period |
   const trimmed = text.trim().toLowerCase();
   let monday: number | null;
   if (trimmed === 'this' || trimmed === 'last') {
-    const today = zoneClock(timeZone).localDay(now);
+    const today = localCalendar(timeZone).localDay(now);
     const thisMonday = today - ((new Date(today * DAY).getUTCDay() + 6) % 7);
     monday = trimmed === 'this' ? thisMonday : thisMonday - 7;
   } else {
@@ -78,10 +78,10 @@ export function parseWeek(text: string, now: number, timeZone: string): Period |
 
 /** The local calendar days that a period touches, each clipped to the period. */
 export function periodDays(period: Pick<Period, 'start' | 'end' | 'timeZone'>): PeriodDay[] {
-  const clock = zoneClock(period.timeZone);
+  const calendar = localCalendar(period.timeZone);
   const days: PeriodDay[] = [];
   if (period.end <= period.start) return days;
-  for (let day = clock.localDay(period.start); ; day++) {
+  for (let day = calendar.localDay(period.start); ; day++) {
     const start = dayStart(day, period.timeZone);
     if (start >= period.end) break;
     const dayEnd = dayStart(day + 1, period.timeZone);

@@ -72,10 +72,10 @@ export function systemTimeZone(): string {
 const QUARTER_HOUR = 900_000;
 
 /**
- * Fast local-time arithmetic for one zone, for loops over many rows (exports, business clocks).
+ * A zone's local calendar: instants to local days and minutes and back, fast enough for loops over many rows.
  * Offsets are cached per quarter hour: every zone's transitions fall on a quarter-hour boundary.
  */
-export interface ZoneClock {
+export interface LocalCalendar {
   readonly timeZone: string;
   /** Offset from UTC at an instant, in ms. */
   offset(at: number): number;
@@ -89,7 +89,7 @@ export interface ZoneClock {
   format(at: number): string;
 }
 
-export function zoneClock(timeZone: string): ZoneClock {
+export function localCalendar(timeZone: string): LocalCalendar {
   const offsets = new Map<number, number>();
   const instants = new Map<number, number>();
   const offset = (at: number): number => {

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/open.js';
-import { statement } from '../store/statements.js';
-import { appendEvent } from '../store/events.js';
-import { markAnswered } from '../store/responses.js';
-import { rowToMention, type Mention } from '../store/mentions.js';
+import {
+  insertPendingResponse,
+  markResponseFailed,
+  markResponseUnknown,
+  openAttempts,
+  recordResponseSent,
+  retryResponse,
+  type OpenAttempt,
+} from '../store/responses.js';
+import { countUnknownPostsLike, insertPendingPost, markPostSent, markPostUnsent } from '../store/posts.js';
+import { newestInThread } from '../store/threads.js';
+import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/replies.js';
 import { TemporaryError } from '../errors.js';
 import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
@@ -38,27 +46,11 @@ export function replyTargetOf(mention: Mention): ReplyTarget {
 
 /** The mention a reply to an item answers: the customer's newest post in the thread (the item itself when alone). */
 export function threadTip(db: Db, item: Mention): Mention {
-  const root = item.threadId ?? item.id;
-  const row = statement<[number, number], Parameters<typeof rowToMention>[0]>(
-    db,
-    'SELECT * FROM mentions WHERE id = ? OR thread_id = ? ORDER BY created_at DESC, id DESC LIMIT 1',
-  ).get(root, root);
-  return row ? rowToMention(row) : item;
-}
-
-interface OpenAttempt {
-  id: number;
-  text: string;
-  idempotency_key: string | null;
-  state: 'pending' | 'unknown';
+  return newestInThread(db, item.threadId ?? item.id) ?? item;
 }
 
 function recordSent(deps: OutboxDeps, responseId: number, mentionId: number, sent: SentReply): void {
-  deps.db.transaction(() => {
-    statement(deps.db, "UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL WHERE id = ?").run(sent.externalId, sent.sentAt, responseId);
-    appendEvent(deps.db, { mentionId, at: sent.sentAt, kind: 'response', oldValue: null, newValue: sent.externalId, actor: deps.actor });
-    markAnswered(deps.db, mentionId, sent.sentAt, deps.actor);
-  })();
+  recordResponseSent(deps.db, responseId, mentionId, sent, deps.actor);
 }
 
 /**
@@ -71,11 +63,7 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
   const target = replyTargetOf(mention);
   let reuse: OpenAttempt | null = null;
 
-  const open = statement<[number], OpenAttempt>(
-    db,
-    "SELECT id, text, idempotency_key, state FROM responses WHERE mention_id = ? AND via = 'brandwatch' AND state IN ('pending', 'unknown') ORDER BY id",
-  ).all(mention.id);
-  for (const attempt of open) {
+  for (const attempt of openAttempts(db, mention.id)) {
     let found: SentReply | null;
     try {
       found = await channel.findReply(target, attempt.text);
@@ -91,26 +79,20 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
     }
     if (attempt.text === text && reuse === null) reuse = attempt;
     else {
-      statement(db, "UPDATE responses SET state = 'failed', error = ? WHERE id = ?").run('not found on the platform after an unknown outcome', attempt.id);
+      markResponseFailed(db, attempt.id, 'not found on the platform after an unknown outcome');
     }
   }
 
   const ability = channel.ability(target);
   if (!ability.ok) return { status: 'not-possible', reason: ability.reason, webUrl: channel.webReplyUrl(target, text) ?? ability.webUrl };
 
-  const key = reuse?.idempotency_key ?? randomUUID();
+  const key = reuse?.idempotencyKey ?? randomUUID();
   let responseId: number;
   if (reuse) {
-    statement(db, "UPDATE responses SET state = 'pending', attempts = attempts + 1 WHERE id = ?").run(reuse.id);
+    retryResponse(db, reuse.id);
     responseId = reuse.id;
   } else {
-    responseId = Number(
-      statement(
-        db,
-        `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts)
-         VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1)`,
-      ).run(mention.id, mention.platform, text, deps.now(), key).lastInsertRowid,
-    );
+    responseId = insertPendingResponse(db, { mentionId: mention.id, platform: mention.platform, text, createdAt: deps.now(), idempotencyKey: key });
   }
 
   let sent: SentReply;
@@ -119,10 +101,10 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof ReplyRefused) {
-      statement(db, "UPDATE responses SET state = 'failed', error = ? WHERE id = ?").run(reason, responseId);
+      markResponseFailed(db, responseId, reason);
       return { status: 'refused', responseId, reason, retryable: error.retryable };
     }
-    statement(db, "UPDATE responses SET state = 'unknown', error = ? WHERE id = ?").run(reason, responseId);
+    markResponseUnknown(db, responseId, reason);
     return { status: 'unknown', responseId, reason };
   }
   recordSent(deps, responseId, mention.id, sent);
@@ -137,28 +119,20 @@ export type PostOutcome =
 export async function sendPost(deps: OutboxDeps, channel: ReplyChannel, platform: string, source: string, text: string): Promise<PostOutcome> {
   if (!channel.post) throw new ReplyRefused(`${source} cannot publish posts`);
   const key = randomUUID();
-  const postId = Number(
-    statement(deps.db, "INSERT INTO posts (platform, source, text, created_at, state, idempotency_key, attempts) VALUES (?, ?, ?, ?, 'pending', ?, 1)").run(
-      platform,
-      source,
-      text,
-      deps.now(),
-      key,
-    ).lastInsertRowid,
-  );
+  const postId = insertPendingPost(deps.db, { platform, source, text, createdAt: deps.now(), idempotencyKey: key });
   try {
     const sent = await channel.post(text, { idempotencyKey: key });
-    statement(deps.db, "UPDATE posts SET state = 'sent', external_id = ?, url = ?, sent_at = ? WHERE id = ?").run(sent.externalId, sent.url, sent.sentAt, postId);
+    markPostSent(deps.db, postId, sent);
     return { status: 'sent', postId, externalId: sent.externalId, url: sent.url };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const refused = error instanceof ReplyRefused;
-    statement(deps.db, 'UPDATE posts SET state = ?, error = ? WHERE id = ?').run(refused ? 'failed' : 'unknown', reason, postId);
+    markPostUnsent(deps.db, postId, refused ? 'failed' : 'unknown', reason);
     return { status: refused ? 'refused' : 'unknown', postId, reason, retryable: refused ? error.retryable : false };
   }
 }
 
 /** Posts of a platform whose outcome is unknown, with the same text: posting again might double it. */
 export function unknownPostsLike(db: Db, platform: string, text: string): number {
-  return (statement(db, "SELECT count(*) AS n FROM posts WHERE platform = ? AND text = ? AND state IN ('pending', 'unknown')").get(platform, text) as { n: number }).n;
+  return countUnknownPostsLike(db, platform, text);
 }

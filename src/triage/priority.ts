@@ -1,5 +1,8 @@
 import type { Category } from '../store/mentions.js';
 import { formatDuration } from '../config/duration.js';
+import { atCreation, engagementGrowth, type Engagement, type EngagementReading } from '../metrics/engagement.js';
+import { slaStanding, type SlaStanding } from '../metrics/sla.js';
+import { CALENDAR_TIME, type ResponseClock } from '../time/business.js';
 
 /** What priority needs to know about an item; pure data so the ranking is testable. */
 export interface PriorityInput {
@@ -9,16 +12,16 @@ export interface PriorityInput {
   authorFollowers: number | null;
   /** Since when the customer waits for us: the mention's time, or the newest follow-up after our reply. */
   waitingSince: number;
-  /** First-response due time (src/metrics/sla.ts slaDeadline). */
-  deadline: number;
-  /** The SLA target, to say how much of it is used. */
+  /** The platform's SLA target (src/metrics/sla.ts slaTarget). */
   target: number;
-  metrics: { likes: number; reposts: number; replies: number; quotes: number };
+  /** The clock the SLA runs on (calendar time unless `businessHours` is configured). */
+  clock?: ResponseClock;
+  metrics: Engagement;
   /** When `metrics` were read. */
   metricsAt: number | null;
-  /** The snapshot of the poll before, when known. */
-  previous: { likes: number; reposts: number; replies: number; quotes: number; at: number } | null;
-  /** When the post was made (velocity without a previous snapshot). */
+  /** The reading of the poll before, when known. */
+  previous: EngagementReading | null;
+  /** When the post was made (velocity without a previous reading). */
   createdAt: number;
 }
 
@@ -35,6 +38,8 @@ export interface Priority {
   /** 0–100, the sum of the parts. */
   score: number;
   parts: PriorityPart[];
+  /** Where the item stands against its SLA at that time (src/metrics/sla.ts), as alerts and the report see it. */
+  sla: SlaStanding;
 }
 
 /** Most points each factor can give; they add up to 100. */
@@ -55,21 +60,13 @@ export const CATEGORY_WEIGHT: Record<Category | 'unknown', number> = {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
-/** Engagement as one number: shares and quotes spread a post further than likes. */
-function engagement(m: { likes: number; reposts: number; replies: number; quotes: number }): number {
-  return m.likes + 2 * m.reposts + m.replies + 2 * m.quotes;
-}
-
-/** Engagement gained per hour: between the last two polls when known, else since the post was made. */
+/** Engagement gained per hour (src/metrics/engagement.ts): between the last two polls when known, else since the post was made. */
 export function velocityPerHour(input: PriorityInput, now: number): { perHour: number; basis: 'polls' | 'age' } {
-  const at = input.metricsAt ?? now;
-  if (input.previous && at > input.previous.at) {
-    const gained = Math.max(0, engagement(input.metrics) - engagement(input.previous));
-    return { perHour: gained / ((at - input.previous.at) / 3_600_000), basis: 'polls' };
-  }
+  const current = { ...input.metrics, at: input.metricsAt ?? now };
+  const polls = input.previous ? engagementGrowth(current, input.previous) : null;
+  if (polls) return { perHour: polls.perHour, basis: 'polls' };
   // Short ages would make a few likes look viral: count at least ten minutes.
-  const hours = Math.max(at - input.createdAt, 600_000) / 3_600_000;
-  return { perHour: engagement(input.metrics) / hours, basis: 'age' };
+  return { perHour: engagementGrowth(current, atCreation(input.createdAt), 600_000)!.perHour, basis: 'age' };
 }
 
 /**
@@ -80,15 +77,16 @@ export function priority(input: PriorityInput, now: number, { explain = true }: 
   const parts: PriorityPart[] = [];
   const say = (words: () => string) => (explain ? words() : '');
 
-  const used = (now - input.waitingSince) / Math.max(input.target, 1);
-  const left = input.deadline - now;
+  const standing = slaStanding(input.waitingSince, input.target, input.clock ?? CALENDAR_TIME, now);
+  const used = standing.used / Math.max(input.target, 1);
+  const left = standing.left;
   // Steeper as the deadline nears; everything past it is at the top.
   const sla = FACTOR_MAX.sla * Math.pow(clamp(used, 0, 1), 1.5);
   parts.push({
     factor: 'sla',
     points: sla,
     max: FACTOR_MAX.sla,
-    detail: say(() => (left >= 0 ? `${formatDuration(left)} left of ${formatDuration(input.target)} SLA` : `SLA breached ${formatDuration(-left)} ago`)),
+    detail: say(() => (!standing.breached ? `${formatDuration(left)} left of ${formatDuration(input.target)} SLA` : `SLA breached ${formatDuration(-left)} ago`)),
   });
 
   const weight = CATEGORY_WEIGHT[input.category ?? 'unknown'];
@@ -124,7 +122,7 @@ export function priority(input: PriorityInput, now: number, { explain = true }: 
 
   for (const part of parts) part.points = round1(part.points);
   const score = round1(clamp(parts.reduce((sum, p) => sum + p.points, 0), 0, 100));
-  return { score, parts };
+  return { score, parts, sla: standing };
 }
 
 /** The one or two factors that put an item where it is, for the triage header. */

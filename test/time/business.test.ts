@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { businessHoursSchema } from '../../src/config/business-hours.js';
-import { businessClock, CALENDAR } from '../../src/time/business.js';
+import { businessHoursClock, CALENDAR_TIME } from '../../src/time/business.js';
 import { slaDeadline } from '../../src/metrics/sla.js';
-import { zoneClock } from '../../src/time/zone.js';
+import { localCalendar } from '../../src/time/zone.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -14,7 +14,7 @@ const hours = businessHoursSchema.parse({
   fri: '09:00-13:00',
   holidays: ['2026-12-25'],
 });
-const london = businessClock(hours, 'Europe/London');
+const london = businessHoursClock(hours, 'Europe/London');
 const t = (iso: string) => Date.parse(iso);
 
 describe('business time (Europe/London, Mon–Thu 09–17, Fri 09–13, 25 Dec closed)', () => {
@@ -54,13 +54,13 @@ describe('business time (Europe/London, Mon–Thu 09–17, Fri 09–13, 25 Dec c
   it('moves SLA deadlines past closed hours; the calendar clock is unchanged', () => {
     const created = t('2026-11-20T12:45:00Z');
     expect(slaDeadline(created, 30 * MIN)).toBe(created + 30 * MIN);
-    expect(slaDeadline(created, 30 * MIN, CALENDAR)).toBe(created + 30 * MIN);
+    expect(slaDeadline(created, 30 * MIN, CALENDAR_TIME)).toBe(created + 30 * MIN);
     expect(new Date(slaDeadline(created, 30 * MIN, london)).toISOString()).toBe('2026-11-23T09:15:00.000Z');
   });
 
   it('describes itself for the report header', () => {
     expect(london.describe()).toBe('business hours only (Mon–Thu 09:00–17:00, Fri 09:00–13:00 Europe/London, 1 holiday)');
-    expect(CALENDAR.describe()).toBe('calendar time (24/7)');
+    expect(CALENDAR_TIME.describe()).toBe('calendar time (24/7)');
   });
 });
 
@@ -80,12 +80,12 @@ describe('businessHours config', () => {
   });
 });
 
-describe('zoneClock', () => {
+describe('localCalendar', () => {
   it('formats like ISO 8601 with the offset, across a DST change', () => {
-    const zone = zoneClock('Europe/London');
+    const zone = localCalendar('Europe/London');
     expect(zone.format(t('2026-10-25T00:59:59Z'))).toBe('2026-10-25T01:59:59+01:00');
     expect(zone.format(t('2026-10-25T01:00:00Z'))).toBe('2026-10-25T01:00:00+00:00');
-    expect(zoneClock('Asia/Kolkata').format(t('2026-11-16T00:00:00Z'))).toBe('2026-11-16T05:30:00+05:30');
-    expect(zoneClock('America/St_Johns').format(t('2026-11-16T00:00:00Z'))).toBe('2026-11-15T20:30:00-03:30');
+    expect(localCalendar('Asia/Kolkata').format(t('2026-11-16T00:00:00Z'))).toBe('2026-11-16T05:30:00+05:30');
+    expect(localCalendar('America/St_Johns').format(t('2026-11-16T00:00:00Z'))).toBe('2026-11-15T20:30:00-03:30');
   });
 });

@@ -4,6 +4,7 @@ import { quietUntil } from '../../src/alerts/quiet.js';
 import { slackEscape, webhookBody, webhookOrigin } from '../../src/alerts/webhook.js';
 import { jittered, statusText } from '../../src/cli/commands/watch.js';
 import type { AlertRecord } from '../../src/store/alerts.js';
+import type { EngagementReading } from '../../src/metrics/engagement.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -18,6 +19,11 @@ const SETTINGS: RuleSettings = {
   spike: { window: 10 * MIN, baseline: 7 * 24 * HOUR, factor: 3, minCount: 10, cooldown: HOUR },
 };
 
+/** A reading of `likes` interactions at `at` (the sum is what counts, src/metrics/engagement.ts). */
+function reading(likes: number, at: number): EngagementReading {
+  return { likes, reposts: 0, replies: 0, quotes: 0, at };
+}
+
 function mention(overrides: Partial<MentionFacts> = {}): MentionFacts {
   const createdAt = overrides.createdAt ?? NOW - 5 * MIN;
   return {
@@ -28,13 +34,13 @@ function mention(overrides: Partial<MentionFacts> = {}): MentionFacts {
     text: 'acme is down again',
     keywords: ['acme'],
     createdAt,
+    status: 'new',
     category: 'problem',
     sentiment: -0.5,
     priority: 60,
     firstResponseAt: null,
-    engagement: 0,
-    metricsUpdatedAt: null,
-    snapshot: null,
+    engagement: null,
+    previousEngagement: null,
     slaTarget: 30 * MIN,
     deadline: createdAt + 30 * MIN,
     ...overrides,
@@ -60,7 +66,9 @@ describe('mention alert rules', () => {
     ['SLA soon: 9 minutes left, lead 10 minutes', mention({ priority: 10, createdAt: NOW - 21 * MIN, deadline: NOW + 9 * MIN }), {}, ['sla_soon:1']],
     ['11 minutes left: not yet', mention({ priority: 10, createdAt: NOW - 19 * MIN, deadline: NOW + 11 * MIN }), {}, []],
     ['breach: the deadline has passed', mention({ priority: 10, createdAt: NOW - 31 * MIN, deadline: NOW - MIN }), {}, ['breach:1']],
-    ['breach exactly at the deadline', mention({ priority: 10, createdAt: NOW - 30 * MIN, deadline: NOW }), {}, ['breach:1']],
+    // An answer at the deadline itself still meets the SLA (the report's rule, src/metrics/sla.ts isPastDeadline): a breach starts just after.
+    ['at the deadline itself: not yet a breach', mention({ priority: 10, createdAt: NOW - 30 * MIN, deadline: NOW }), {}, ['sla_soon:1']],
+    ['breach a moment after the deadline', mention({ priority: 10, createdAt: NOW - 30 * MIN - 1, deadline: NOW - 1 }), {}, ['breach:1']],
     ['a breach older than maxAge is not news', mention({ priority: 10, createdAt: NOW - 30 * HOUR, deadline: NOW - 25 * HOUR }), {}, []],
     ['an answered mention raises no SLA alert', mention({ priority: 10, firstResponseAt: NOW - MIN, deadline: NOW - MIN }), {}, []],
     ['praise needs no answer', mention({ priority: 10, category: 'praise', deadline: NOW - MIN }), {}, []],
@@ -84,27 +92,32 @@ describe('mention alert rules', () => {
 
 describe('viral-risk rule (engagement growth between polls)', () => {
   it.each([
-    ['40 interactions in 10 minutes (240/h)', { engagement: 50, snapshot: { engagement: 10, at: NOW - 10 * MIN }, metricsUpdatedAt: NOW }, true],
-    ['15 in 1 minute: fast but below minGrowth', { engagement: 25, snapshot: { engagement: 10, at: NOW - MIN }, metricsUpdatedAt: NOW }, false],
-    ['30 in 1 hour: below 100/h', { engagement: 40, snapshot: { engagement: 10, at: NOW - HOUR }, metricsUpdatedAt: NOW }, false],
-    ['first sight counts from creation: 300 in 5 minutes', { engagement: 300, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 5 * MIN }, true],
-    ['first sight of an old post: 300 in 2 days', { engagement: 300, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 48 * HOUR }, false],
-    ['first sight of a 2-hour-old post with 3,000: measured from now on, not since creation', { engagement: 3000, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 2 * HOUR }, false],
-    ['metrics not refreshed since the snapshot', { engagement: 500, snapshot: { engagement: 10, at: NOW }, metricsUpdatedAt: NOW }, false],
+    ['40 interactions in 10 minutes (240/h)', { engagement: reading(50, NOW), previousEngagement: reading(10, NOW - 10 * MIN) }, true],
+    ['15 in 1 minute: fast but below minGrowth', { engagement: reading(25, NOW), previousEngagement: reading(10, NOW - MIN) }, false],
+    ['30 in 1 hour: below 100/h', { engagement: reading(40, NOW), previousEngagement: reading(10, NOW - HOUR) }, false],
+    ['first sight counts from creation: 300 in 5 minutes', { engagement: reading(300, NOW), createdAt: NOW - 5 * MIN }, true],
+    ['first sight of an old post: 300 in 2 days', { engagement: reading(300, NOW), createdAt: NOW - 48 * HOUR }, false],
+    ['first sight of a 2-hour-old post with 3,000: measured from now on, not since creation', { engagement: reading(3000, NOW), createdAt: NOW - 2 * HOUR }, false],
+    ['no reading since the previous one', { engagement: reading(500, NOW), previousEngagement: reading(10, NOW) }, false],
   ] as const)('%s', (_name, overrides, viral) => {
     const m = mention({ priority: 10, deadline: NOW + HOUR, ...(overrides as Partial<MentionFacts>) });
     expect(kinds([m]).includes('viral:1')).toBe(viral);
   });
 
-  it('starts measuring an old post at its first sighting', () => {
-    const old = mention({ engagement: 3000, snapshot: null, metricsUpdatedAt: NOW, createdAt: NOW - 2 * HOUR });
-    expect(run([old]).snapshots).toEqual([{ mentionId: 1, engagement: 3000, at: NOW }]);
+  // The rules used to return engagement snapshots to keep; the store now keeps the previous poll's reading
+  // on every refresh (migration 007), so the rules only read it.
+  it('measures an old post from the poll after its first sighting on', () => {
+    const old = mention({ engagement: reading(3100, NOW), previousEngagement: reading(3000, NOW - 10 * MIN), createdAt: NOW - 2 * HOUR });
+    const alert = run([old]).alerts.find((a) => a.kind === 'viral')!;
+    expect(alert.details).toMatchObject({ growth: 100, perHour: 600, engagement: 3100 });
   });
 
-  it('keeps a new snapshot only when metrics moved', () => {
-    const moved = mention({ id: 1, engagement: 12, snapshot: { engagement: 10, at: NOW - MIN }, metricsUpdatedAt: NOW });
-    const still = mention({ id: 2, engagement: 10, snapshot: { engagement: 10, at: NOW }, metricsUpdatedAt: NOW });
-    expect(run([moved, still]).snapshots).toEqual([{ mentionId: 1, engagement: 12, at: NOW }]);
+  it('counts every interaction once, whatever its kind (the one engagement formula)', () => {
+    const mixed = mention({
+      engagement: { likes: 10, reposts: 10, replies: 5, quotes: 5, at: NOW },
+      previousEngagement: { likes: 5, reposts: 0, replies: 0, quotes: 0, at: NOW - 10 * MIN },
+    });
+    expect(run([mixed]).alerts.find((a) => a.kind === 'viral')!.details).toMatchObject({ growth: 25, perHour: 150, engagement: 30 });
   });
 });
 

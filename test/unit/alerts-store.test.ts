@@ -114,7 +114,9 @@ describe('alerts over a generated series', () => {
     expect((await evaluate(db, T0 + 5 * MIN)).raised.map((a) => a.kind)).toEqual(['viral']);
     expect((await evaluate(db, T0 + 6 * MIN)).raised).toEqual([]);
     expect((await evaluate(db, T0 + 21 * MIN)).raised.map((a) => a.kind)).toEqual(['sla_soon']);
-    expect((await evaluate(db, T0 + 30 * MIN)).raised.map((a) => a.kind)).toEqual(['breach']);
+    // The deadline (T0 + 30 min) itself is not yet a breach: an answer then still meets the SLA, as the report counts it.
+    expect((await evaluate(db, T0 + 30 * MIN)).raised).toEqual([]);
+    expect((await evaluate(db, T0 + 31 * MIN)).raised.map((a) => a.kind)).toEqual(['breach']);
     expect((await evaluate(db, T0 + 40 * MIN)).raised).toEqual([]);
     expect(listAlerts(db).map((a) => a.delivery)).toEqual(['none', 'none', 'none', 'none']);
     store.close();
@@ -136,7 +138,8 @@ describe('alerts over a generated series', () => {
     const at = (t: number) => runAlerts({ db, config: business, env: {}, now: t, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
     expect((await at(friday + 2 * HOUR)).raised).toEqual([]);
     expect((await at(Date.UTC(2026, 10, 23, 9, 11))).raised.map((a) => a.kind)).toEqual(['sla_soon']);
-    const breach = await at(Date.UTC(2026, 10, 23, 9, 20));
+    expect((await at(Date.UTC(2026, 10, 23, 9, 20))).raised).toEqual([]);
+    const breach = await at(Date.UTC(2026, 10, 23, 9, 21));
     expect(breach.raised.map((a) => [a.kind, a.payload.mention])).toEqual([
       ['breach', expect.objectContaining({ deadline: '2026-11-23T09:20:00.000Z' })],
     ]);

@@ -17,7 +17,7 @@ describe('migration 002 (triage)', () => {
     migrate(db, ':memory:', 2);
     expect(schemaVersion(db)).toBe(2);
     const mention = getMention(db, 1)!;
-    expect(mention).toMatchObject({ externalId: '1861234567890123456', likes: 7, category: 'problem', categoryManual: true, previousMetrics: null });
+    expect(mention).toMatchObject({ externalId: '1861234567890123456', likes: 7, category: 'problem', categoryManual: true, previousEngagement: null });
     expect(db.prepare('SELECT idempotency_key, attempts, state FROM responses').get()).toEqual({ idempotency_key: null, attempts: 0, state: 'sent' });
     expect(db.prepare('SELECT count(*) AS n FROM posts').get()).toEqual({ n: 0 });
 
@@ -25,7 +25,7 @@ describe('migration 002 (triage)', () => {
     const seen = { platform: 'twitter', externalId: '1861234567890123456', url: null, authorHandle: 'kim', authorName: null, authorId: null, authorFollowers: 5, text: 'acme is down', lang: 'en', createdAt: 1000, keywords: ['acme'], inReplyTo: null, conversationId: null, summonsBrand: false, metrics: { likes: 40, reposts: 3, replies: 0, quotes: 0 } };
     db.prepare('UPDATE mentions SET metrics_updated_at = 2000').run();
     insertMentions(db, 'twitter', [seen], 5000, () => ({ category: 'praise', sentiment: 1, priority: 1 }));
-    expect(getMention(db, 1)).toMatchObject({ likes: 40, category: 'problem', previousMetrics: { likes: 7, reposts: 0, replies: 0, quotes: 0, at: 2000 }, metricsUpdatedAt: 5000 });
+    expect(getMention(db, 1)).toMatchObject({ likes: 40, category: 'problem', previousEngagement: { likes: 7, reposts: 0, replies: 0, quotes: 0, at: 2000 }, metricsUpdatedAt: 5000 });
     db.close();
   });
 });

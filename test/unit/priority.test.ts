@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { priority, shortReason, FACTOR_MAX, type PriorityInput } from '../../src/triage/priority.js';
 import { priorityLevel } from '../../src/triage/levels.js';
-import { slaDeadline } from '../../src/metrics/sla.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const MIN = 60_000;
@@ -16,7 +15,6 @@ function item(overrides: Partial<PriorityInput> & { ageMs?: number } = {}): Prio
     sentiment: 0,
     authorFollowers: 200,
     waitingSince: createdAt,
-    deadline: slaDeadline(createdAt, TARGET),
     target: TARGET,
     metrics: { likes: 1, reposts: 0, replies: 0, quotes: 0 },
     metricsAt: NOW,

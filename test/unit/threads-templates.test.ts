@@ -72,6 +72,19 @@ describe('threads', () => {
     expect(getMention(db, 1)!.firstResponseAt).toBe(2000);
   });
 
+  it('every status change, a re-opening by a reply learnt late too, stamps status_changed_at with its event', () => {
+    const { db, page } = store([mention('1000')], 1000);
+    // Marked replied by hand; follow-ups written before that arrive later and leave it closed.
+    setStatus(db, 1, 'replied', 'dana', 4000);
+    page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 4500);
+    expect(getMention(db, 1)!.status).toBe('replied');
+    recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
+    const item = getMention(db, 1)!;
+    const reopened = eventsFor(db, 1).find((e) => e.kind === 'status' && e.newValue === 'open')!;
+    expect(reopened).toMatchObject({ oldValue: 'replied', actor: 'poll (follow-up)' });
+    expect(item).toMatchObject({ status: 'open', statusChangedAt: reopened.at });
+  });
+
   it('closing an item closes its waiting follow-ups; a category set by hand is marked manual', () => {
     const { db, page } = store([mention('100')], 1000);
     page([mention('200', { conversationId: '100' })], 2000);

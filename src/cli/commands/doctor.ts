@@ -96,16 +96,16 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
     return null;
   }
   const { default: Database } = await import('better-sqlite3');
-  const { SCHEMA_VERSION } = await import('../../store/migrate.js');
+  const [{ SCHEMA_VERSION, schemaVersion }, { probeDatabase, tryWriteLock }] = await Promise.all([import('../../store/migrate.js'), import('../../store/inspect.js')]);
   let db: RawDb;
   try {
     db = new Database(path, { fileMustExist: true, timeout: 2000 });
-    db.pragma('schema_version');
+    probeDatabase(db);
   } catch (error) {
     checks.push({ area, name: 'openable', status: 'fail', detail: `${path}: ${(error as Error).message}`, fix: 'point --db at a brandwatch database, or move the file away' });
     return null;
   }
-  const version = db.pragma('user_version', { simple: true }) as number;
+  const version = schemaVersion(db);
   if (version > SCHEMA_VERSION) {
     checks.push({ area, name: 'schema', status: 'fail', detail: `${path}: schema ${version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
   } else if (version < SCHEMA_VERSION) {
@@ -114,9 +114,7 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
     checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version} (current)` });
   }
   try {
-    // Take and release the write lock: proves the file, its folder (for WAL/journal) and the lock are usable.
-    db.exec('BEGIN IMMEDIATE');
-    db.exec('ROLLBACK');
+    tryWriteLock(db);
     checks.push({ area, name: 'writable', status: 'ok', detail: 'a write transaction can start' });
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { sanitizeText } from '../../io/sanitize.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
-import { clockFor } from '../../time/business.js';
+import { responseClockFor } from '../../time/business.js';
 import type { ChunkWriter } from '../../report/csv.js';
 
 export interface ExportOptions extends PeriodOptions {
@@ -48,7 +48,7 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   const { config } = await ctx.config();
   const store = await ctx.store();
   const { exportMentions, exportSummary } = await import('../../report/csv.js');
-  const input = { db: store.db, config, period, clock: clockFor(config, timeZone), now: ctx.now(), bom: options.bom === true };
+  const input = { db: store.db, config, period, clock: responseClockFor(config, timeZone), now: ctx.now(), bom: options.bom === true };
   const exporter = what === 'summary' ? exportSummary : exportMentions;
 
   if (!options.out) {

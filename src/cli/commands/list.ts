@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { listMentions, OPEN_STATUSES, STATUSES, type Mention, type Status } from '../../store/mentions.js';
+import { listMentions, STATUSES, type Mention, type Status } from '../../store/mentions.js';
+import { OPEN_STATUSES } from '../../metrics/open.js';
 import { parseWhen } from '../../time/when.js';
 import { formatInstant } from '../../time/zone.js';
 import { formatDuration } from '../../config/duration.js';
@@ -39,13 +40,13 @@ export async function list(ctx: Context, options: ListOptions): Promise<Mention[
   const store = await ctx.store();
   let condition: { sql: string; params: unknown[] } | undefined;
   if (options.breached) {
-    const [{ config }, { clockFor }, { breachCondition, registerClock }] = await Promise.all([
+    const [{ config }, { responseClockFor }, { breachCondition, registerBusinessTimeSql }] = await Promise.all([
       ctx.config(),
       import('../../time/business.js'),
-      import('../../report/metrics.js'),
+      import('../../metrics/sql.js'),
     ]);
-    const clock = clockFor(config, timeZone);
-    registerClock(store.db, clock);
+    const clock = responseClockFor(config, timeZone);
+    registerBusinessTimeSql(store.db, clock);
     condition = breachCondition(clock, config.sla, ctx.now());
   }
   return listMentions(store.db, {

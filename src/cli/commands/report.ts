@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { resolvePeriod, type PeriodOptions } from '../../report/period.js';
 import { buildReport, type Report } from '../../report/build.js';
 import { DIMENSIONS, type Dimension } from '../../report/aggregate.js';
-import { clockFor } from '../../time/business.js';
+import { responseClockFor } from '../../time/business.js';
 
 export interface ReportOptions extends PeriodOptions {
   by?: string;
@@ -28,7 +28,7 @@ export async function report(ctx: Context, options: ReportOptions): Promise<Repo
   const period = resolvePeriod(options, ctx.now(), timeZone);
   const { config } = await ctx.config();
   const store = await ctx.store();
-  return buildReport({ db: store.db, config, period, clock: clockFor(config, timeZone), by, now: ctx.now() });
+  return buildReport({ db: store.db, config, period, clock: responseClockFor(config, timeZone), by, now: ctx.now() });
 }
 
 export async function render(ctx: Context, data: Report, format: (typeof FORMATS)[number]): Promise<string> {

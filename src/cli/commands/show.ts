@@ -16,7 +16,8 @@ import { priorityLevel } from '../../triage/levels.js';
 async function explainPriority(ctx: Context, db: Db, mention: Mention) {
   const { priorityOf, waitingSince } = await import('../../triage/assess.js');
   // Without a config (`--db` alone) the default 24 h target applies.
-  const sla = ctx.hasConfig() ? (await ctx.config()).config : { sla: { default: 86_400_000 } };
+  const { DEFAULT_SLA } = await import('../../metrics/sla.js');
+  const sla = ctx.hasConfig() ? (await ctx.config()).config : { sla: DEFAULT_SLA };
   return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
 }
 

@@ -2,8 +2,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, type Category, type Mention, type Status } from '../../store/mentions.js';
 import type { Store } from '../../store/open.js';
-import { statement } from '../../store/statements.js';
-import { appendEvent } from '../../store/events.js';
+import { restoreCategory } from '../../store/changes.js';
 import type { Config } from '../../config/schema.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { formatDuration } from '../../config/duration.js';
@@ -310,11 +309,7 @@ class TriageSession {
         this.handled = Math.max(0, this.handled - 1);
         return io.out(`#${last.id} back to ${last.from}`);
       case 'category':
-        this.db.transaction(() => {
-          const current = getMention(this.db, last.id)?.category ?? null;
-          statement(this.db, 'UPDATE mentions SET category = ?, category_manual = ? WHERE id = ?').run(last.from, last.manual ? 1 : 0, last.id);
-          appendEvent(this.db, { mentionId: last.id, at: now, kind: 'category', oldValue: current, newValue: last.from, actor });
-        })();
+        restoreCategory(this.db, last.id, last.from, last.manual, actor, now);
         recomputePriorities(this.db, this.config, now);
         return io.out(`#${last.id} category back to ${last.from ?? '—'}`);
       case 'note':

@@ -3,8 +3,9 @@ import { ConfigError, StoreError, TemporaryError, UsageError } from '../../error
 import { formatDuration, parseDuration } from '../../config/duration.js';
 import { sanitizeLine, truncate } from '../../io/sanitize.js';
 import { localParts } from '../../time/zone.js';
-import { slaDeadline, slaTarget } from '../../metrics/sla.js';
-import { CALENDAR, clockFor, type Clock } from '../../time/business.js';
+import { isPastDeadline, slaDeadline, slaTarget } from '../../metrics/sla.js';
+import { CALENDAR_TIME, responseClockFor, type ResponseClock } from '../../time/business.js';
+import { awaitingFirstResponse } from '../../metrics/response.js';
 import { openDeadlineFacts } from '../../store/alerts.js';
 import type { AlertRecord } from '../../store/alerts.js';
 import type { Config } from '../../config/schema.js';
@@ -24,14 +25,14 @@ export interface InboxStatus {
 }
 
 /** Open mentions, how many are past their first-response deadline, and the next deadline to come. */
-export function inboxStatus(db: Db, config: Config, now: number, clock: Clock = CALENDAR): InboxStatus {
+export function inboxStatus(db: Db, config: Config, now: number, clock: ResponseClock = CALENDAR_TIME): InboxStatus {
   const rows = openDeadlineFacts(db);
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
-    if (row.first_response_at !== null || row.category === 'praise') continue;
+    if (!awaitingFirstResponse({ status: row.status, category: row.category, firstResponseAt: row.first_response_at })) continue;
     const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform), clock);
-    if (deadline <= now) overdue++;
+    if (isPastDeadline(deadline, now)) overdue++;
     else if (!nearest || deadline < nearest.deadline) nearest = { mentionId: row.id, deadline };
   }
   return { open: rows.length, overdue, nearest };
@@ -64,7 +65,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
   }
   const { config } = await ctx.config();
   const timeZone = await ctx.timeZone();
-  const clock = clockFor(config, timeZone);
+  const clock = responseClockFor(config, timeZone);
   const store = await ctx.store();
   const { io } = ctx;
   const live = io.stdoutIsTTY && !io.json && !io.quiet;

@@ -1,0 +1,223 @@
+/**
+ * The report's and the export's queries over a period: one pass over the period's mentions (an
+ * index-only range scan, see migration 003) per grouping, with the metric definitions spliced in as
+ * SQL from src/metrics. The arithmetic on the rows stays in src/report.
+ */
+import type { Db } from './open.js';
+import type { MetricSql } from '../metrics/sql.js';
+import { openItemSql } from '../metrics/open.js';
+import type { PeriodDay } from '../time/week.js';
+import type { Category, Status } from './mentions.js';
+
+/** A period as the queries read it: its bounds, its local days, and the definitions as SQL. */
+export interface PeriodQuery {
+  from: number;
+  until: number;
+  days: readonly PeriodDay[];
+  sql: MetricSql;
+}
+
+/** A grouping finer than platform × day that the report may ask for. */
+export type ExtraGrouping = 'keyword' | 'category' | null;
+
+const EXTRA_KEY_SQL: Record<'keyword' | 'category', string> = {
+  keyword: "coalesce(m.keyword, '(none)')",
+  category: "coalesce(m.category, 'unclassified')",
+};
+
+/** The period's days as rows for SQL: day label, start, end (clipped) and the local midnight ending it. */
+function daysJson(days: readonly PeriodDay[]): string {
+  return JSON.stringify(days.map((d) => [d.day, d.start, d.end, d.dayEnd]));
+}
+
+/** The period's measured mentions (thread roots), days outside and mentions inside: one index range scan per day. */
+const FROM_PERIOD = `
+    FROM days d CROSS JOIN mentions m INDEXED BY mentions_report ON m.created_at >= d.s AND m.created_at < d.e
+    WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL`;
+
+const DAYS_CTE = `WITH days(idx, day, s, e, day_end) AS (
+  SELECT key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(@days)
+)`;
+
+function periodParams(q: PeriodQuery) {
+  return { ...q.sql.params, from: q.from, until: q.until, days: daysJson(q.days) };
+}
+
+/** Counts at the finest grain (platform, day index, extra key): mentions, needing, handled privately, breached. */
+export type PeriodCountRow = [platform: string, dayIndex: number, extra: string, mentions: number, needing: number, handled: number, breached: number];
+
+export function periodCounts(db: Db, q: PeriodQuery, extra: ExtraGrouping): PeriodCountRow[] {
+  const { sql } = q;
+  const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
+  return db
+    .prepare(
+      `${DAYS_CTE}
+      SELECT m.platform, d.idx, ${extraKey}, count(*), total(${sql.needs}), total(${sql.handled}), total(${sql.breached})
+      ${FROM_PERIOD}
+      GROUP BY 1, 2, 3`,
+    )
+    .raw(true)
+    .all(periodParams(q)) as PeriodCountRow[];
+}
+
+/** One answered mention: where it groups, its first response time and detection lag on the clock, and whether it met the SLA. */
+export type AnsweredRow = [platform: string, dayIndex: number, extra: string, frt: number, lag: number, createdAt: number, firstResponseAt: number, met: number];
+
+/** The period's answered mentions, fastest first response first (percentiles fall out of the order). */
+export function answeredByResponseTime(db: Db, q: PeriodQuery, extra: ExtraGrouping): Iterable<AnsweredRow> {
+  const { sql } = q;
+  const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
+  return db
+    .prepare(
+      `${DAYS_CTE}
+      SELECT m.platform, d.idx, ${extraKey}, ${sql.frt} AS frt, ${sql.detectionLag}, m.created_at, m.first_response_at,
+        ${sql.metOf('m.first_response_at', sql.deadline)}
+      ${FROM_PERIOD} AND m.first_response_at IS NOT NULL
+      ORDER BY frt`,
+    )
+    .raw(true)
+    .iterate(periodParams(q)) as Iterable<AnsweredRow>;
+}
+
+export interface BreachRow {
+  id: number;
+  platform: string;
+  url: string | null;
+  author: string;
+  text: string;
+  status: string;
+  category: string | null;
+  createdAt: number;
+  deadline: number;
+  firstResponseAt: number | null;
+  /** How far past the deadline: to the response, or to `asOf` while unanswered. */
+  overdue: number;
+}
+
+/** The worst SLA breaches of the period, most overdue first. */
+export function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>, limit: number): BreachRow[] {
+  const deadline = q.sql.deadline;
+  const rows = db
+    .prepare(
+      `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.status, m.category, m.created_at,
+        ${deadline} AS deadline, m.first_response_at,
+        coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
+      FROM mentions m INDEXED BY mentions_report
+      WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${q.sql.breached}
+      ORDER BY overdue DESC, m.id LIMIT @limit`,
+    )
+    .all({ ...q.sql.params, from: q.from, until: q.until, limit }) as {
+    id: number;
+    platform: string;
+    url: string | null;
+    author: string;
+    text: string;
+    status: string;
+    category: string | null;
+    created_at: number;
+    deadline: number;
+    first_response_at: number | null;
+    overdue: number;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    platform: r.platform,
+    url: r.url,
+    author: r.author,
+    text: r.text,
+    status: r.status,
+    category: r.category,
+    createdAt: r.created_at,
+    deadline: r.deadline,
+    firstResponseAt: r.first_response_at,
+    overdue: r.overdue,
+  }));
+}
+
+export interface FollowUp {
+  id: number;
+  platform: string;
+  createdAt: number;
+  /** Our next reply in the thread after the follow-up, if any. */
+  nextResponseAt: number | null;
+}
+
+/**
+ * Follow-ups of the period that came after our reply in their thread (DESIGN §4), with our next
+ * reply in that thread.
+ */
+export function followUps(db: Db, q: Pick<PeriodQuery, 'from' | 'until'>): FollowUp[] {
+  const sql = `
+    SELECT f.id, f.platform, f.created_at,
+      (SELECT min(r.sent_at) FROM responses r
+        WHERE r.state = 'sent' AND r.sent_at >= f.created_at
+          AND r.mention_id IN (SELECT t.id FROM mentions t WHERE t.id = f.thread_id
+                               UNION SELECT t.id FROM mentions t WHERE t.thread_id = f.thread_id)) AS next_at
+    FROM mentions f JOIN mentions root ON root.id = f.thread_id
+    WHERE f.thread_id IS NOT NULL AND f.created_at >= @from AND f.created_at < @until
+      AND root.first_response_at IS NOT NULL AND root.first_response_at <= f.created_at
+    ORDER BY f.created_at`;
+  return (db.prepare(sql).all({ from: q.from, until: q.until }) as { id: number; platform: string; created_at: number; next_at: number | null }[]).map(
+    (r) => ({ id: r.id, platform: r.platform, createdAt: r.created_at, nextResponseAt: r.next_at }),
+  );
+}
+
+export interface BacklogRow {
+  platform: string;
+  open: number;
+  oldestAt: number | null;
+}
+
+/** Open items still waiting for the person now, per platform. */
+export function openBacklog(db: Db): BacklogRow[] {
+  return (
+    db
+      .prepare(`SELECT platform, count(*) AS open, min(created_at) AS oldest FROM mentions WHERE ${openItemSql()} GROUP BY platform ORDER BY platform`)
+      .all() as { platform: string; open: number; oldest: number | null }[]
+  ).map((r) => ({ platform: r.platform, open: r.open, oldestAt: r.oldest }));
+}
+
+/** One mention of the export: the stored facts with its first response time and detection lag on the clock. */
+export type ExportMentionRow = [
+  id: number,
+  platform: string,
+  url: string | null,
+  author: string,
+  followers: number | null,
+  createdAt: number,
+  fetchedAt: number,
+  firstResponseAt: number | null,
+  frt: number | null,
+  lag: number,
+  status: Status,
+  category: Category | null,
+  sentiment: number | null,
+  keyword: string | null,
+  text: string,
+];
+
+/** Every mention created in the period (follow-ups too), oldest first, streamed from the cursor. */
+export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Iterable<ExportMentionRow> {
+  return db
+    .prepare(
+      `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
+         ${q.sql.frt} AS frt, ${q.sql.detectionLag} AS lag,
+         m.status, m.category, m.sentiment, m.keyword, m.text
+       FROM mentions m INDEXED BY mentions_report
+       WHERE m.created_at >= @from AND m.created_at < @until
+       ORDER BY m.created_at`,
+    )
+    .raw(true)
+    .iterate({ ...q.sql.params, from: q.from, until: q.until }) as Iterable<ExportMentionRow>;
+}
+
+/** Runs a one-way scan with a small page cache (it gains nothing from a big one), restoring the size after. */
+export async function withSmallPageCache<T>(db: Db, scan: () => Promise<T>): Promise<T> {
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma('cache_size = -2000');
+  try {
+    return await scan();
+  } finally {
+    db.pragma(`cache_size = ${Number(cacheSize)}`);
+  }
+}
