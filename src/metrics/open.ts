@@ -3,7 +3,7 @@
  * an open thread root (follow-ups show as part of their item, DESIGN §4). TS and SQL side by side;
  * test/report/metrics.test.ts checks they agree.
  */
-import type { Status } from '../store/mentions.js';
+import type { Status } from './vocabulary.js';
 
 /** Statuses still waiting for the person. */
 export const OPEN_STATUSES: readonly Status[] = ['new', 'open'];

@@ -3,7 +3,7 @@
  * `mentions` rows aliased `m`, which the report's aggregations run over millions of rows;
  * test/report/metrics.test.ts checks that both agree.
  */
-import type { Category, Status } from '../store/mentions.js';
+import type { Category, Status } from './vocabulary.js';
 import type { ResponseClock } from '../time/business.js';
 
 /** What the definitions read from a mention. */

@@ -4,10 +4,8 @@ import type { NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
 import { openSql } from '../metrics/open.js';
 
-export const STATUSES = ['new', 'open', 'replied', 'private', 'resolved', 'ignored', 'spam'] as const;
-export type Status = (typeof STATUSES)[number];
-export const CATEGORIES = ['question', 'complaint', 'problem', 'feedback', 'praise', 'promo', 'other'] as const;
-export type Category = (typeof CATEGORIES)[number];
+export { CATEGORIES, STATUSES, type Category, type Status } from '../metrics/vocabulary.js';
+import type { Category, Status } from '../metrics/vocabulary.js';
 
 /** A stored mention, as the rest of the product reads it. */
 export interface Mention {

@@ -6,11 +6,8 @@ import { migration as m003 } from './migrations/003-report-index.js';
 import { migration as m006 } from './migrations/006-alerts.js';
 import { migration as m007 } from './migrations/007-engagement-history.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up: (db: Database) => void;
-}
+import type { Migration } from './migrations/migration.js';
+export type { Migration };
 
 /** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4 and 5 never existed (migrations/README.md). */
 export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007];

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from './migration.js';
 
 /** Mentions, our responses, the audit trail, polling cursors and API usage. Times are epoch milliseconds (UTC). */
 export const migration: Migration = {

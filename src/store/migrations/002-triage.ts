@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from './migration.js';
 
 /**
  * Triage and replies: the previous metrics snapshot of each mention (engagement velocity is the

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from './migration.js';
 
 /**
  * The alert log, which is also the webhook outbox (a failed delivery stays `failed` and is retried on

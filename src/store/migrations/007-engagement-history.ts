@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from './migration.js';
 
 /**
  * One engagement history: the current and the previous poll's counters on `mentions` (migration 002)
