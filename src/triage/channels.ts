@@ -12,7 +12,7 @@ export class Channels {
     this.sources ??= (async () => {
       const { config, path } = await this.ctx.config();
       const { buildSources } = await import('../sources/index.js');
-      return buildSources(config, { env: this.ctx.env, configPath: path });
+      return buildSources(config, { env: this.ctx.env, configPath: path, now: () => this.ctx.now() });
     })();
     return this.sources;
   }

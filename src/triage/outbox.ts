@@ -4,7 +4,7 @@ import { statement } from '../store/statements.js';
 import { appendEvent } from '../store/events.js';
 import { markAnswered } from '../store/responses.js';
 import { rowToMention, type Mention } from '../store/mentions.js';
-import { ReplyRefused } from '../sources/replies.js';
+import { ReplyRefused } from '../sources/reply-refused.js';
 import { TemporaryError } from '../errors.js';
 import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
 

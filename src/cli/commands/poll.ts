@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
 import { buildSources, sourceName } from '../../sources/index.js';
 import { acquirePollLock } from '../../store/lock.js';
-import { pollOutcome, pollSources, type SourceResult } from '../../poll/run.js';
+import { pollOutcome, pollSources, type SourceResult } from '../../poll/poll-sources.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import type { AlertRunReport } from '../../alerts/run.js';
@@ -24,7 +24,7 @@ export interface PollReport {
 /** Poll every configured source once; the lock keeps overlapping cron runs apart. */
 export async function poll(ctx: Context, options: PollCommandOptions): Promise<PollReport> {
   const { config, path } = await ctx.config();
-  const sources = await buildSources(config, { env: ctx.env, configPath: path }, options.platform);
+  const sources = await buildSources(config, { env: ctx.env, configPath: path, now: () => ctx.now() }, options.platform);
   const store = await ctx.store();
   const lock = acquirePollLock(store.path);
   try {
