@@ -5,7 +5,7 @@ import type { Source } from './types.js';
 export interface SourceEnvironment {
   env: NodeJS.ProcessEnv;
   configPath: string;
-  /** The clock (the context's): checks, rate-limit resets and reply times read it, never Date.now(). */
+  /** The clock (the context's): checks, rate-limit resets and reply times read it, never the system clock. */
   now: () => number;
 }
 

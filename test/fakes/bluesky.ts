@@ -53,6 +53,9 @@ export interface FakePost {
   likeCount: number;
   quoteCount: number;
   indexedAt: string;
+  bookmarkCount?: number;
+  labels?: unknown[];
+  viewer?: Record<string, unknown>;
 }
 
 /**
@@ -131,6 +134,10 @@ export class FakeBluesky {
       likeCount: this.posts.length % 7,
       quoteCount: 0,
       indexedAt: createdAt,
+      // Sent by the AppView and never read by us: the client must not trip over them.
+      bookmarkCount: 0,
+      labels: [],
+      viewer: { threadMuted: false, embeddingDisabled: false },
     };
     this.posts.push(post);
     return post;

@@ -229,7 +229,7 @@ export class FakeTwitter {
                 conversation_id: t.conversationId,
                 edit_history_tweet_ids: [t.id],
                 public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
-                ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+                ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username, id: [...this.users.values()].find((u) => u.username === username)?.id ?? '1' })) } } : {}),
               })),
               includes: { users: users.map((u) => ({ id: u.id, name: u.name, username: u.username, public_metrics: { followers_count: u.followers, following_count: 10, tweet_count: 100, listed_count: 0 } })) },
             }
@@ -317,11 +317,12 @@ export class FakeTwitter {
     }
     this.rateLimit.remaining--;
     const q = request.query;
-    const invalid = (message: string): Reply => ({
+    // X's 400 echoes the offending parameter and its value back (never the token, which is no parameter).
+    const invalid = (message: string, parameter?: string): Reply => ({
       status: 400,
       headers: this.headers(),
       body: {
-        errors: [{ parameters: {}, message }],
+        errors: [{ parameters: parameter ? { [parameter]: [q.get(parameter) ?? ''] } : {}, message }],
         title: 'Invalid Request',
         detail: 'One or more parameters to your request was invalid.',
         type: 'https://api.twitter.com/2/problems/invalid-request',
@@ -329,7 +330,7 @@ export class FakeTwitter {
     });
     const query = q.get('query');
     if (!query) return invalid("The `query` query parameter can not be empty");
-    if (query.length > 512) return invalid(`The \`query\` query parameter value [${query.slice(0, 20)}…] is too long`);
+    if (query.length > 512) return invalid(`The \`query\` query parameter value [${query.slice(0, 20)}…] is too long`, 'query');
     const maxResults = Number(q.get('max_results') ?? '10');
     if (!Number.isInteger(maxResults) || maxResults < 10 || maxResults > 100) {
       return invalid(`The \`max_results\` query parameter value [${q.get('max_results')}] is not between 10 and 100`);
@@ -342,9 +343,9 @@ export class FakeTwitter {
       return invalid(`There were errors processing your request: ${(error as Error).message}`);
     }
     const sinceId = q.get('since_id');
-    if (sinceId && !/^\d{1,19}$/.test(sinceId)) return invalid(`Invalid 'since_id':'${sinceId}'`);
+    if (sinceId && !/^\d{1,19}$/.test(sinceId)) return invalid(`Invalid 'since_id':'${sinceId}'`, 'since_id');
     if (sinceId && this.oldestSinceId !== null && BigInt(sinceId) < this.oldestSinceId) {
-      return invalid(`Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after 2026-11-15T00:00Z.`);
+      return invalid(`Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after 2026-11-15T00:00Z.`, 'since_id');
     }
     const untilId = q.get('until_id');
     const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
@@ -354,7 +355,7 @@ export class FakeTwitter {
       try {
         before = BigInt(JSON.parse(Buffer.from(token, 'base64url').toString()).before);
       } catch {
-        return invalid(`Invalid 'next_token':'${token}'`);
+        return invalid(`Invalid 'next_token':'${token}'`, 'next_token');
       }
     }
     const candidates = this.tweets
@@ -398,6 +399,9 @@ export class FakeTwitter {
           conversation_id: t.conversationId,
           lang: t.lang,
           edit_history_tweet_ids: [t.id],
+          // Fields X sends that we never read: the client must not trip over them.
+          possibly_sensitive: false,
+          reply_settings: 'everyone',
           public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
           ...(t.inReplyToTweetId ? { in_reply_to_user_id: t.inReplyToUserId } : {}),
           ...(t.inReplyToTweetId || t.quotedTweetId
@@ -408,7 +412,7 @@ export class FakeTwitter {
                 ],
               }
             : {}),
-          ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+          ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username, id: [...this.users.values()].find((u) => u.username === username)?.id ?? '1' })) } } : {}),
         })),
         includes: {
           ...(quoted.length > 0 ? { tweets: quoted.map((t) => ({ id: t.id, text: t.text, author_id: t.authorId, created_at: t.createdAt })) } : {}),
