@@ -1,3 +1,4 @@
+import { htmlToText } from './html.js';
 import type { Failure } from './request.js';
 import type { RateLimitState } from './types.js';
 
@@ -129,5 +130,5 @@ export function bodySnippet(body: string): string {
   } catch {
     // Not JSON: fall through to the raw text.
   }
-  return body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
+  return htmlToText(body).replace(/\s+/g, ' ').slice(0, 120);
 }

@@ -1,6 +1,6 @@
 import type { HackerNewsSourceConfig, Keyword } from '../../config/schema.js';
 import { classifyHttpError, httpRequest, parseJson } from '../http.js';
-import { ReplyRefused } from '../reply-refused.js';
+import { ReadOnlyReplies } from '../read-only.js';
 import { policyOf, requestWithPolicy, type RequestEnvironment } from '../request.js';
 import { describeIssue, parsePayload } from '../schema.js';
 import type {
@@ -8,10 +8,7 @@ import type {
   FetchedPage,
   PagingEnvironment,
   QueryGroup,
-  ReplyAbility,
   ReplyChannel,
-  ReplyTarget,
-  SentReply,
   Source,
   SourceCheck,
 } from '../types.js';
@@ -41,7 +38,12 @@ export class HackerNewsSource implements Source {
   readonly platform = 'hackernews';
   readonly name: string;
   readonly readUnit = 'items';
-  readonly replies: ReplyChannel = new HackerNewsReplies();
+  // No write API: replies are made on the site, and the next poll records them (with ownAccounts.hackernews set).
+  readonly replies: ReplyChannel = new ReadOnlyReplies({
+    reason: 'Hacker News has no API for replies; answer on the site (with ownAccounts.hackernews set, the next poll records it)',
+    webUrl: (target) => itemUrl(target.externalId),
+    refusal: (target) => `Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`,
+  });
   private readonly base: string;
 
   constructor(private readonly options: HackerNewsSourceOptions) {
@@ -129,33 +131,5 @@ export class HackerNewsSource implements Source {
       const failure = classifyHttpError('Hacker News search', error, this.options.now());
       return [{ name: 'endpoint reachable', status: 'fail', detail: failure.message, fix: 'check the network and apiBaseUrl' }];
     }
-  }
-}
-
-/** Hacker News has no write API: every reply is made on the site, and the next poll records it. */
-export class HackerNewsReplies implements ReplyChannel {
-  measure(text: string): { length: number; limit: number } {
-    return { length: Array.from(text).length, limit: Number.POSITIVE_INFINITY };
-  }
-
-  ability(target: ReplyTarget): ReplyAbility {
-    return {
-      ok: false,
-      reason: 'Hacker News has no API for replies; answer on the site (with ownAccounts.hackernews set, the next poll records it)',
-      webUrl: itemUrl(target.externalId),
-    };
-  }
-
-  webReplyUrl(target: ReplyTarget): string {
-    return itemUrl(target.externalId);
-  }
-
-  async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new ReplyRefused(`Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`);
-  }
-
-  async findReply(): Promise<SentReply | null> {
-    // Nothing is ever posted through the API, so there is no unknown outcome to resolve.
-    return null;
   }
 }

@@ -1,9 +1,9 @@
 import type { Keyword, RssSourceConfig } from '../../config/schema.js';
 import { classifyHttpError, httpRequest, MalformedBody, type HttpResponse } from '../http.js';
 import { matchKeywords } from '../keywords.js';
-import { ReplyRefused } from '../reply-refused.js';
+import { ReadOnlyReplies } from '../read-only.js';
 import { policyOf, requestWithPolicy, type Failure, type RequestEnvironment } from '../request.js';
-import type { CursorState, FetchedPage, NewMention, PagingEnvironment, QueryGroup, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
+import type { CursorState, FetchedPage, NewMention, PagingEnvironment, QueryGroup, ReplyChannel, Source, SourceCheck } from '../types.js';
 import { NotAFeed, parseFeed, type Feed, type FeedEntry } from './feed.js';
 
 /** How many entry keys (guids and links) the cursor remembers for de-duplication. */
@@ -32,7 +32,12 @@ export class RssSource implements Source {
   readonly platform = 'rss';
   readonly name: string;
   readonly readUnit = 'entries';
-  readonly replies: ReplyChannel = new RssReplies();
+  // Feeds are read-only: the reply is made on the article's site.
+  readonly replies: ReplyChannel = new ReadOnlyReplies({
+    reason: 'feed entries cannot be answered through an API; reply on the site if it takes comments',
+    webUrl: (target) => target.url,
+    refusal: (target) => `feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`,
+  });
   private readonly host: string;
   private readonly filterByKeywords: boolean;
 
@@ -149,27 +154,4 @@ function toMention(entry: FeedEntry, feed: Feed, keywords: readonly Keyword[], n
     summonsBrand: false,
     metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
   };
-}
-
-/** Feeds are read-only: the reply is made on the article's site. */
-export class RssReplies implements ReplyChannel {
-  measure(text: string): { length: number; limit: number } {
-    return { length: Array.from(text).length, limit: Number.POSITIVE_INFINITY };
-  }
-
-  ability(target: ReplyTarget): ReplyAbility {
-    return { ok: false, reason: 'feed entries cannot be answered through an API; reply on the site if it takes comments', webUrl: target.url };
-  }
-
-  webReplyUrl(target: ReplyTarget): string | null {
-    return target.url;
-  }
-
-  async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new ReplyRefused(`feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`);
-  }
-
-  async findReply(): Promise<SentReply | null> {
-    return null;
-  }
 }
