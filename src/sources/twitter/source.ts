@@ -2,7 +2,7 @@ import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
 import { policyOf, requestWithPolicy, SourceFailure } from '../request.js';
 import { parsePayload } from '../schema.js';
-import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, ReplyChannel, Source, SourceCheck } from '../types.js';
+import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
 import { baseUrlPlugin, classifyTwitterError, toRateLimit } from './client.js';
 import { lookupResponse, mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
@@ -138,7 +138,7 @@ export class TwitterSource implements Source {
       if (nextToken) params.next_token = nextToken;
 
       let page: SearchResponse;
-      let rateLimit;
+      let rateLimit: RateLimitState | undefined;
       try {
         const result = await requestWithPolicy(
           async () => {
