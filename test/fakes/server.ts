@@ -216,3 +216,26 @@ function send(res: ServerResponse, reply: Reply): void {
   });
   res.end(body);
 }
+
+/** What every fake platform shares: one FakeServer, started, stopped and verified through it. */
+export abstract class FakePlatform {
+  readonly server: FakeServer;
+
+  constructor(tls: boolean) {
+    this.server = new FakeServer(tls);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+
+  /** Stops the server and verifies it: an unrouted request or a declared route never called fails the test. */
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}

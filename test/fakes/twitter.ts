@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A post held by the fake X API; ids are decimal strings above 2^53, as on X. */
 export interface FakeTweet {
@@ -98,8 +98,7 @@ export const REPLY_NOT_ALLOWED = {
 };
 
 /** The X API v2 recent-search endpoint over HTTPS on 127.0.0.1, speaking the real wire format. */
-export class FakeTwitter {
-  readonly server = new FakeServer(true);
+export class FakeTwitter extends FakePlatform {
   readonly tweets: FakeTweet[] = [];
   readonly users = new Map<string, FakeUser>();
   /** since_id values below this are "older than 7 days" and refused with X's 400. */
@@ -122,6 +121,7 @@ export class FakeTwitter {
   stallAfterCreate: { count: number; ms: number } = { count: 0, ms: 0 };
 
   constructor(options: FakeTwitterOptions = {}) {
+    super(true);
     this.bearerToken = options.bearerToken ?? 'test-bearer-token';
     this.userToken = options.userToken ?? 'test-user-token';
     this.brand = this.addUser(options.brandUsername ?? 'acme_help', 25_000);
@@ -133,21 +133,8 @@ export class FakeTwitter {
     this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get searchRequests(): RecordedRequest[] {
     return this.server.requestsTo(/\/2\/tweets\/search\/recent$/);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   addUser(username: string, followers = 100): FakeUser {
