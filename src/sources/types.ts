@@ -98,8 +98,8 @@ export interface Source {
   readonly readUnit?: string;
   groups(): QueryGroup[];
   /**
-   * The pages newer than the cursor, newest run first, each with the cursor to store beside it. The
-   * source fetches a page only when asked for it; the poll owns stopping, budgets and storing.
+   * The pages newer than the cursor, in the platform's paging order, each with the cursor to store beside
+   * it. A page is fetched only when the poll asks for it; the poll owns stopping, budgets and storing.
    */
   pages(group: QueryGroup, cursor: CursorState | null, env: PagingEnvironment): AsyncIterable<FetchedPage>;
   /** The cursor is partway through a paging run (an interrupted poll): once it is finished, a fresh run catches up. */
