@@ -137,19 +137,18 @@ async function ingest() {
   };
   // Ours: pollSources storing pages from a source that has them at hand, so each page goes through the
   // poll's own transaction (mentions, threads, usage, cursor) with classification when the build has it.
-  const { pollSources } = await import(join(ROOT, 'dist/poll/run.js'));
+  const { pollSources } = await import(join(ROOT, 'dist/poll/poll-sources.js'));
   const oursRun = async () => {
     const ours = fresh('store');
     const source = {
       name: 'bench',
       platform: 'twitter',
       groups: () => [{ key: 'all', query: 'acme', keywords: [{ term: 'acme', exclude: [] }] }],
-      async poll(_group, _cursor, env) {
+      async *pages() {
         for (let i = 0; i < count; i += page) {
           const mentions = mentionsPage(i);
-          env.store({ mentions, ownReplies: [], cursor: { next: i + page }, postsRead: mentions.length });
+          yield { mentions, ownReplies: [], cursor: { next: i + page }, postsRead: mentions.length };
         }
-        return { status: 'ok' };
       },
     };
     const started = performance.now();

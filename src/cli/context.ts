@@ -132,7 +132,7 @@ export function createContext(deps: ContextDeps): Context {
         built = (async () => {
           const { config, path } = await context.config();
           const { buildSources } = await import('../sources/index.js');
-          return buildSources(config, { env, configPath: path }, only);
+          return buildSources(config, { env, configPath: path, now: () => context.now() }, only);
         })();
         sources.set(key, built);
       }

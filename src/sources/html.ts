@@ -1,7 +1,7 @@
 import { decodeHTML } from 'entities';
 
 /**
- * Plain text of an HTML fragment from a platform (HN comments, feed summaries): line breaks kept,
+ * Plain text of an HTML fragment from a platform (HN comments, feed summaries, Mastodon statuses): line breaks kept,
  * scripts and styles dropped, every other tag removed, entities decoded, blank runs folded.
  */
 export function htmlToText(html: string): string {

@@ -1,3 +1,4 @@
+import { htmlToText } from './html.js';
 import type { Failure } from './request.js';
 import type { RateLimitState } from './types.js';
 
@@ -94,7 +95,13 @@ export function classifyHttpError(
   platform: string,
   error: unknown,
   now: number,
-  options: { detail?: (body: string) => string; credentials?: string } = {},
+  options: {
+    detail?: (body: string) => string;
+    /** What to do when the platform refuses the credentials (401/403). */
+    credentials?: string;
+    /** The platform's own rate-limit headers, read on a 429 before `Retry-After`. */
+    rateLimit?: (headers: Headers, now: number) => RateLimitState | undefined;
+  } = {},
 ): Failure {
   if (error instanceof NetworkError) return { kind: 'transient', message: `cannot reach ${platform} (${error.message})` };
   if (error instanceof MalformedBody) return { kind: 'transient', message: `${platform} sent an incomplete or malformed response` };
@@ -102,12 +109,12 @@ export function classifyHttpError(
     const detail = (options.detail ?? bodySnippet)(error.body);
     const suffix = detail ? `: ${detail}` : '';
     if (error.status === 429) {
-      const rateLimit: RateLimitState = { limit: null, remaining: 0, resetAt: retryAfter(error.headers, now) };
+      const rateLimit = options.rateLimit?.(error.headers, now) ?? { limit: null, remaining: 0, resetAt: retryAfter(error.headers, now) };
       return { kind: 'rate_limited', message: `${platform} rate limit reached`, rateLimit };
     }
-    if (error.status >= 500) return { kind: 'transient', message: `${platform} answered ${error.status}${suffix}` };
+    if (error.status >= 500) return { kind: 'transient', message: `${platform} answered ${error.status}${detail ? ` (${detail})` : ''}` };
     if ((error.status === 401 || error.status === 403) && options.credentials) {
-      return { kind: 'fatal', message: `${platform} refused the credentials (${error.status}${suffix}); ${options.credentials}` };
+      return { kind: 'fatal', message: `${platform} refused the request (${error.status}${suffix}); ${options.credentials}` };
     }
     return { kind: 'fatal', message: `${platform} answered ${error.status}${suffix}` };
   }
@@ -123,12 +130,5 @@ export function bodySnippet(body: string): string {
   } catch {
     // Not JSON: fall through to the raw text.
   }
-  return body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
-}
-
-/** The first zod issue of a payload, for a one-line "unexpected response" message. */
-export function describeIssue(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  const issue = issues[0];
-  if (!issue) return 'body';
-  return `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`;
+  return htmlToText(body).replace(/\s+/g, ' ').slice(0, 120);
 }

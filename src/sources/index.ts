@@ -5,6 +5,8 @@ import type { Source } from './types.js';
 export interface SourceEnvironment {
   env: NodeJS.ProcessEnv;
   configPath: string;
+  /** The clock (the context's): checks, rate-limit resets and reply times read it, never the system clock. */
+  now: () => number;
 }
 
 /** Read a secret from the environment variable the config names; never from the file. */
@@ -28,7 +30,7 @@ export function sourceName(source: SourceConfig): string {
 }
 
 /** Build the configured sources; platform modules load lazily so unused clients cost nothing at start-up. */
-export async function buildSources(config: Config, { env, configPath }: SourceEnvironment, only?: string): Promise<Source[]> {
+export async function buildSources(config: Config, { env, configPath, now }: SourceEnvironment, only?: string): Promise<Source[]> {
   const selected = config.sources.filter((s) => !only || s.platform === only || sourceName(s) === only);
   if (only && selected.length === 0) {
     throw new ConfigError(`no configured source is called "${only}" (configured: ${config.sources.map(sourceName).join(', ')})`);
@@ -48,6 +50,7 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
             apiBaseUrl: env.BRANDWATCH_TWITTER_API_URL || source.apiBaseUrl || null,
             // Optional for polling: replies say what is missing when they need it.
             userToken: source.userTokenEnv ? env[source.userTokenEnv]?.trim() || null : null,
+            now,
           }),
         );
         break;
@@ -56,24 +59,24 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
         const { HackerNewsSource } = await import('./hackernews/source.js');
         // HN usernames are case-sensitive (Algolia's author_ tag too): keep them as written.
         const own = [config.ownAccounts.hackernews ?? []].flat().map((h) => h.replace(/^@/, ''));
-        sources.push(new HackerNewsSource({ config: source, keywords: config.keywords, ownHandles: own }));
+        sources.push(new HackerNewsSource({ config: source, keywords: config.keywords, ownHandles: own, now }));
         break;
       }
       case 'rss': {
         const { RssSource } = await import('./rss/source.js');
-        sources.push(new RssSource({ config: source, keywords: config.keywords }));
+        sources.push(new RssSource({ config: source, keywords: config.keywords, now }));
         break;
       }
       case 'facebook': {
         const { FacebookSource } = await import('./facebook/source.js');
         sources.push(
-          new FacebookSource({ config: source, keywords: config.keywords, pageToken: secretFrom(env, source.pageTokenEnv, `${where}.pageTokenEnv`) }),
+          new FacebookSource({ config: source, keywords: config.keywords, pageToken: secretFrom(env, source.pageTokenEnv, `${where}.pageTokenEnv`), now }),
         );
         break;
       }
       case 'sample': {
         const { SampleSource } = await import('./sample/source.js');
-        sources.push(new SampleSource(source, config.keywords));
+        sources.push(new SampleSource(source, config.keywords, now));
         break;
       }
       case 'mastodon': {
@@ -96,6 +99,7 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
             keywords: config.keywords,
             ownHandles: ownHandles(config, 'bluesky'),
             appPassword: secretFrom(env, source.appPasswordEnv, `${where}.appPasswordEnv`),
+            now,
           }),
         );
         break;
@@ -115,6 +119,7 @@ export async function buildSources(config: Config, { env, configPath }: SourceEn
             ownHandles: ownHandles(config, 'reddit'),
             credentials:
               given.length === 0 ? null : { clientId: secret('clientIdEnv'), clientSecret: secret('clientSecretEnv'), username: secret('usernameEnv'), password: secret('passwordEnv') },
+            now,
           }),
         );
         break;

@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from 'p-retry';
-import type { PollEnvironment, RateLimitState } from './types.js';
+import type { PagingEnvironment, RateLimitState } from './types.js';
 
 /** How a failed request should be handled. */
 export type Failure =
@@ -26,6 +26,14 @@ export interface RequestPolicy {
   rateLimitWait: number;
 }
 
+/** The retry settings every source's config carries, as one policy. */
+export function policyOf(config: { retry: { attempts: number; baseDelay: number }; rateLimitWait: number }): RequestPolicy {
+  return { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait };
+}
+
+/** What a request needs from the poll: the clock, sleeping, request accounting, the verbose log. */
+export type RequestEnvironment = Pick<PagingEnvironment, 'now' | 'sleep' | 'countRequest' | 'verbose'>;
+
 /**
  * Run one platform request: transient failures (5xx, timeouts, resets, truncated bodies) are retried
  * with exponential backoff; a rate limit waits for its reset when that is within `rateLimitWait`,
@@ -35,7 +43,7 @@ export async function requestWithPolicy<T>(
   call: () => Promise<T>,
   classify: (error: unknown) => Failure,
   policy: RequestPolicy,
-  env: PollEnvironment,
+  env: RequestEnvironment,
 ): Promise<T> {
   for (let rateLimitWaits = 0; ; rateLimitWaits++) {
     let limited: Failure & { kind: 'rate_limited' } | null = null;

@@ -1,7 +1,7 @@
 import type { Keyword } from '../config/schema.js';
 
 /** Public engagement counters, refreshed while a mention is open. */
-export interface Metrics {
+export interface Engagement {
   likes: number;
   reposts: number;
   replies: number;
@@ -26,7 +26,7 @@ export interface NewMention {
   conversationId: string | null;
   /** The post names or quotes the brand's own account (some platforms allow API replies only then). */
   summonsBrand: boolean;
-  metrics: Metrics;
+  metrics: Engagement;
 }
 
 /** A post by the brand's own account replying to something, seen by a poll (replies made outside the tool). */
@@ -50,6 +50,8 @@ export interface FetchedPage {
   cursor: CursorState;
   /** Posts the platform counted as read (billed) for this page. */
   postsRead: number;
+  /** The platform's rate-limit state after this page's request, when it says. */
+  rateLimit?: RateLimitState;
 }
 
 /** A set of keywords fetched by one query (platform query length limits decide the grouping). */
@@ -69,25 +71,18 @@ export interface RateLimitState {
 
 export type GroupStatus = 'ok' | 'rate_limited' | 'budget_exhausted' | 'failed';
 
-export interface GroupOutcome {
-  status: GroupStatus;
-  message?: string;
-  rateLimit?: RateLimitState;
-}
-
-/** What a source may use while polling: the clock, sleeping, the read budget, request accounting. */
-export interface PollEnvironment {
+/** What a source may use while paging: the clock, sleeping, the read allowance, request accounting. */
+export interface PagingEnvironment {
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** Posts still readable this month under `monthlyReadBudget`; null when unlimited. */
-  readsLeft(): number | null;
+  /**
+   * Posts the next page may read: `max`, or fewer when the monthly read budget is nearly spent. When fewer
+   * than `min` (default 1) are left, the poll stops the source (`budget_exhausted`) instead of answering.
+   */
+  allowance(max: number, min?: number): number;
   /** Count one HTTP request (successful or not) against the source's usage. */
   countRequest(): void;
-  /** Store a page; synchronous and transactional. */
-  store(page: FetchedPage): void;
   verbose(message: string): void;
-  /** Set when the run should stop at the next page boundary (SIGINT/SIGTERM). */
-  readonly signal: AbortSignal;
   /**
    * External ids of this source's open mentions whose metrics predate this poll, newest first: a
    * source may fetch them again (as a page of already-stored mentions) to refresh their metrics.
@@ -99,9 +94,16 @@ export interface Source {
   /** Name from config (defaults to the platform). */
   readonly name: string;
   readonly platform: string;
+  /** What one read is called in messages ("posts" when not set). */
+  readonly readUnit?: string;
   groups(): QueryGroup[];
-  /** Fetch everything newer than the cursor, paging until caught up, storing page by page. */
-  poll(group: QueryGroup, cursor: CursorState | null, env: PollEnvironment): Promise<GroupOutcome>;
+  /**
+   * The pages newer than the cursor, in the platform's paging order, each with the cursor to store beside
+   * it. A page is fetched only when the poll asks for it; the poll owns stopping, budgets and storing.
+   */
+  pages(group: QueryGroup, cursor: CursorState | null, env: PagingEnvironment): AsyncIterable<FetchedPage>;
+  /** The cursor is partway through a paging run (an interrupted poll): once it is finished, a fresh run catches up. */
+  midRun?(cursor: CursorState): boolean;
   /** Writing to the platform, when the source supports it (read-only platforms say why and give a web link). */
   readonly replies?: ReplyChannel;
   /** `doctor`: reach the platform cheaply and report whether the credentials work and the rate-limit state. */

@@ -12,7 +12,7 @@ import {
 import { countUnknownPostsLike, insertPendingPost, markPostSent, markPostUnsent } from '../store/posts.js';
 import { newestInThread } from '../store/threads.js';
 import type { Mention } from '../store/mentions.js';
-import { ReplyRefused } from '../sources/replies.js';
+import { ReplyRefused } from '../sources/reply-refused.js';
 import { TemporaryError } from '../errors.js';
 import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
 

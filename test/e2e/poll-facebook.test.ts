@@ -32,6 +32,7 @@ describe('poll a Facebook Page through the fake Graph API', () => {
     const answer = fb.addComment(question, 'They do, in March.', { from: fb.page });
     const thanks = fb.addComment(question, 'Thanks!', { from: fb.user(1) });
     const visitor = fb.addPost('My order #123 never arrived', { from: fb.user(2) });
+    fb.server.expectCalled('GET', /\/feed$/).expectCalled('GET', /\/comments$/);
     fb.addPost('Old post', { at: Date.now() - 30 * 86_400_000 });
 
     const first = await poll('--json');

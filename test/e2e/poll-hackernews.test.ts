@@ -29,6 +29,7 @@ describe('poll against the fake Algolia HN Search API', () => {
     const comment = hn.addComment('<p>My acme skates broke &amp; the support form 404s.</p><p>Second&#x27;s para</p>', { at: now - 300, parent: story });
     hn.addStory('Unrelated post about rust', { at: now - 200 });
     const ours = hn.addComment('Sorry about that, we are on it', { at: now - 100, parent: comment, author: 'Acme_Team' });
+    hn.server.expectCalled('GET', /^\/api\/v1\/search_by_date$/);
 
     const first = await cli(dir, ['poll', '--json']);
     expect(first.code, first.stderr).toBe(0);

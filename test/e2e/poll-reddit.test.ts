@@ -162,7 +162,7 @@ describe('poll against a fake Reddit', () => {
       for (let i = 0; i < 3; i++) broken.server.inject({ kind: 'malformed' }, /search/);
       const result = await poll();
       expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/reddit-b: failed: Reddit sent a malformed response/);
+      expect(result.stderr).toMatch(/reddit-b: failed: Reddit sent an incomplete or malformed response/);
       expect(rows()).toHaveLength(7);
     } finally {
       await broken.stop();

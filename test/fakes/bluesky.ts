@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const SORTABLE = '234567abcdefghijklmnopqrstuvwxyz';
@@ -53,6 +53,9 @@ export interface FakePost {
   likeCount: number;
   quoteCount: number;
   indexedAt: string;
+  bookmarkCount?: number;
+  labels?: unknown[];
+  viewer?: Record<string, unknown>;
 }
 
 /**
@@ -61,8 +64,7 @@ export interface FakePost {
  * getAuthorFeed, getPosts and com.atproto.repo.createRecord. Rate limits use RateLimit-* headers
  * with epoch-second resets.
  */
-export class FakeBluesky {
-  readonly server = new FakeServer(false);
+export class FakeBluesky extends FakePlatform {
   readonly posts: FakePost[] = [];
   readonly actors = new Map<string, FakeActor>();
   rateLimit: { limit: number; remaining: number; reset: number };
@@ -71,6 +73,7 @@ export class FakeBluesky {
   readonly brand: FakeActor;
 
   constructor(readonly password = 'app-pass-word-1234') {
+    super(false);
     this.rateLimit = { limit: 3000, remaining: 3000, reset: Math.floor(Date.now() / 1000) + 300 };
     this.brand = this.actor('acme.bsky.social');
     this.server
@@ -83,21 +86,8 @@ export class FakeBluesky {
       .route('POST', /^\/xrpc\/com\.atproto\.repo\.createRecord$/, (r) => this.authed(r, () => this.createRecord(r)));
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get searchRequests(): RecordedRequest[] {
     return this.server.requestsTo(/searchPosts$/);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   actor(handle: string): FakeActor {
@@ -131,6 +121,10 @@ export class FakeBluesky {
       likeCount: this.posts.length % 7,
       quoteCount: 0,
       indexedAt: createdAt,
+      // Sent by the AppView and never read by us: the client must not trip over them.
+      bookmarkCount: 0,
+      labels: [],
+      viewer: { threadMuted: false, embeddingDisabled: false },
     };
     this.posts.push(post);
     return post;

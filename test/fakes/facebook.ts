@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeFbUser {
   id: string;
@@ -34,31 +34,18 @@ export function graphTime(ms: number): string {
  * summaries, comments (filter=stream, reverse_chronological), cursor paging whose `next` carries the
  * token like the real one, replies, and Graph errors.
  */
-export class FakeFacebook {
-  readonly server = new FakeServer(false);
+export class FakeFacebook extends FakePlatform {
   readonly page: FakeFbUser = { id: '1001', name: 'Acme' };
   readonly posts: FakeFbPost[] = [];
   private seq = 1;
 
   constructor(readonly token = 'test-page-token') {
+    super(false);
     const v = '/v25\\.0';
     this.server.route('GET', new RegExp(`^${v}/${this.page.id}/feed$`), (r) => this.feed(r));
     this.server.route('GET', new RegExp(`^${v}/[0-9_]+/comments$`), (r) => this.comments(r));
     this.server.route('POST', new RegExp(`^${v}/[0-9_]+/comments$`), (r) => this.reply(r));
     this.server.route('GET', new RegExp(`^${v}/${this.page.id}$`), (r) => this.authorised(r) ?? { headers: this.usage(), body: { id: this.page.id, name: this.page.name } });
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   requestsTo(pattern: RegExp): RecordedRequest[] {

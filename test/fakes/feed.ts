@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeFeedEntry {
   guid: string;
@@ -19,8 +19,7 @@ function escape(text: string): string {
  * Feeds on 127.0.0.1 (plain HTTP): an RSS 2.0 feed at /rss.xml and a Google Alerts-style Atom feed at
  * /alerts/feeds/… (redirect links, escaped HTML with <b> around matches), with ETag / Last-Modified and 304s.
  */
-export class FakeFeeds {
-  readonly server = new FakeServer(false);
+export class FakeFeeds extends FakePlatform {
   readonly rss: FakeFeedEntry[] = [];
   readonly alerts: FakeFeedEntry[] = [];
   /** Turn off validators to see the unconditional path. */
@@ -28,6 +27,7 @@ export class FakeFeeds {
   private counter = 0;
 
   constructor() {
+    super(false);
     this.server.route('GET', /^\/rss\.xml$/, (r) => this.serve(r, this.rssXml()));
     this.server.route('GET', /^\/alerts\/feeds\/\d+\/\d+$/, (r) => this.serve(r, this.atomXml()));
   }
@@ -42,15 +42,6 @@ export class FakeFeeds {
 
   requestsTo(path: RegExp): RecordedRequest[] {
     return this.server.requestsTo(path);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   addRss(title: string, summary: string, options: { published?: Date; author?: string; guid?: string; link?: string } = {}): FakeFeedEntry {

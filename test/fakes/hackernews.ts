@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A story or comment held by the fake Algolia HN Search API. */
 export interface FakeHnItem {
@@ -19,30 +19,17 @@ export interface FakeHnItem {
 const PAGINATION_LIMIT = 1000;
 
 /** `hn.algolia.com/api/v1/search_by_date` on 127.0.0.1 (plain HTTP), speaking Algolia's wire format. */
-export class FakeHackerNews {
-  readonly server = new FakeServer(false);
+export class FakeHackerNews extends FakePlatform {
   readonly items: FakeHnItem[] = [];
   private nextId = 41_000_000;
 
   constructor() {
+    super(false);
     this.server.route('GET', /^\/api\/v1\/search_by_date$/, (r) => this.search(r));
-  }
-
-  get url(): string {
-    return this.server.url;
   }
 
   get searchRequests(): RecordedRequest[] {
     return this.server.requestsTo(/search_by_date$/);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   addStory(title: string, options: { author?: string; at?: number; text?: string } = {}): FakeHnItem {

@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A status as the fake instance holds it, in Mastodon's wire format (snake_case, HTML content). */
 export interface FakeStatus {
@@ -44,8 +44,7 @@ function compare(a: string, b: string): number {
  * `min_id`/`max_id`/`since_id`, Link headers), account lookup and statuses, verify_credentials, and
  * posting with an Idempotency-Key. Rate-limit headers use ISO 8601 resets, as Mastodon's do.
  */
-export class FakeMastodon {
-  readonly server = new FakeServer(false);
+export class FakeMastodon extends FakePlatform {
   readonly statuses: FakeStatus[] = [];
   readonly accounts = new Map<string, FakeAccount>();
   rateLimit: { limit: number; remaining: number; reset: Date };
@@ -54,6 +53,7 @@ export class FakeMastodon {
   readonly host = 'social.example';
 
   constructor(readonly token = 'test-mastodon-token') {
+    super(false);
     this.rateLimit = { limit: 300, remaining: 300, reset: new Date(Date.now() + 300_000) };
     this.server
       .route('GET', /^\/api\/v1\/timelines\/tag\/[^/]+$/, (r) => this.tagTimeline(r))
@@ -64,21 +64,8 @@ export class FakeMastodon {
       .route('POST', /^\/api\/v1\/statuses$/, (r) => this.post(r));
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get timelineRequests(): RecordedRequest[] {
     return this.server.requestsTo(/^\/api\/v1\/timelines\/tag\//);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   addAccount(username: string, options: { remote?: string; followers?: number } = {}): FakeAccount {

@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeLink {
   id: string;
@@ -43,8 +43,7 @@ function matches(query: string, text: string): boolean {
  * `POST /api/comment` with its HTTP-200 `json.errors` refusals. Rate-limit headers give the reset
  * in seconds from now.
  */
-export class FakeReddit {
-  readonly server = new FakeServer(false);
+export class FakeReddit extends FakePlatform {
   readonly links: FakeLink[] = [];
   readonly comments: FakeComment[] = [];
   readonly client = { id: 'client-id-1', secret: 'client-secret-1', username: 'acme_help', password: 'hunter2-pass' };
@@ -56,6 +55,7 @@ export class FakeReddit {
   private tokens = 0;
 
   constructor() {
+    super(false);
     this.server
       .route('POST', /^\/api\/v1\/access_token$/, (r) => this.token(r))
       .route('GET', /^(\/r\/[^/]+)?\/search(\.json)?$/, (r) => this.withAuth(r, () => this.search(r)))
@@ -63,21 +63,8 @@ export class FakeReddit {
       .route('POST', /^\/api\/comment$/, (r) => this.withAuth(r, () => this.comment(r)));
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get searchRequests(): RecordedRequest[] {
     return this.server.requestsTo(/\/search(\.json)?$/);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   private id(): string {

@@ -37,14 +37,42 @@ interface Route {
   handler: Handler;
 }
 
+/** A route a test declared it must call before the next verify. */
+interface Expectation {
+  method: string;
+  pattern: RegExp;
+  called: boolean;
+}
+
 /**
  * A fake platform API on 127.0.0.1 (port 0, HTTP or HTTPS): routes, a record of every request,
- * injectable faults, and a check that no request went unanswered by a route.
+ * injectable faults, and `verify()`, which fails the test on any request no route answered and on any
+ * route the test said must be called and was not (like gh's httpmock `Verify(t)`). Every running server
+ * is verified after each test (test/setup/fake-servers.ts) and when it stops.
  */
 export class FakeServer {
+  /** Servers started and not yet stopped, for the after-each check. */
+  static readonly running = new Set<FakeServer>();
+
+  /** Verify every running server; one error naming all that failed. */
+  static verifyAll(): void {
+    const problems: string[] = [];
+    for (const server of FakeServer.running) {
+      try {
+        server.verify();
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  }
+
   readonly requests: RecordedRequest[] = [];
   readonly unexpected: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
+  private readonly expectations: Expectation[] = [];
+  /** Requests already reported by verify, so each is reported once. */
+  private reported = 0;
   private readonly faults: { pattern: RegExp | null; fault: Fault }[] = [];
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
@@ -55,6 +83,28 @@ export class FakeServer {
   route(method: string, pattern: RegExp, handler: Handler): this {
     this.routes.push({ method, pattern, handler });
     return this;
+  }
+
+  /** Declare that a request to this route must arrive before the next `verify()` (the route must exist). */
+  expectCalled(method: string, pattern: RegExp): this {
+    this.expectations.push({ method, pattern, called: false });
+    return this;
+  }
+
+  /**
+   * Throw when a request reached no route, or a route declared with `expectCalled` was not called, since
+   * the last verify; then start afresh (a server shared by several tests is checked per test).
+   */
+  verify(): void {
+    const unrouted = this.unexpected.slice(this.reported);
+    this.reported = this.unexpected.length;
+    const uncalled = this.expectations.filter((e) => !e.called);
+    this.expectations.length = 0;
+    const problems = [
+      ...unrouted.map((r) => `no fake route answers ${r.method} ${r.path}${r.query.toString() ? `?${r.query}` : ''}`),
+      ...uncalled.map((e) => `expected a call to ${e.method} ${e.pattern}, none came`),
+    ];
+    if (problems.length > 0) throw new Error(`fake server ${this.url}: ${problems.join('; ')}`);
   }
 
   /** Queue a fault for the next request whose path matches (any request when no pattern). */
@@ -86,12 +136,16 @@ export class FakeServer {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    FakeServer.running.add(this);
     return this;
   }
 
+  /** Close the server, then verify: a stop in afterEach/afterAll fails the test on what went wrong. */
   async stop(): Promise<void> {
+    FakeServer.running.delete(this);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.verify();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -136,6 +190,9 @@ export class FakeServer {
       }
     }
 
+    for (const expectation of this.expectations) {
+      if (expectation.method === recorded.method && expectation.pattern.test(recorded.path)) expectation.called = true;
+    }
     const route = this.routes.find((r) => r.method === recorded.method && r.pattern.test(recorded.path));
     if (!route) {
       this.unexpected.push(recorded);
@@ -158,4 +215,27 @@ function send(res: ServerResponse, reply: Reply): void {
     ...reply.headers,
   });
   res.end(body);
+}
+
+/** What every fake platform shares: one FakeServer, started, stopped and verified through it. */
+export abstract class FakePlatform {
+  readonly server: FakeServer;
+
+  constructor(tls: boolean) {
+    this.server = new FakeServer(tls);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async start(): Promise<this> {
+    await this.server.start();
+    return this;
+  }
+
+  /** Stops the server and verifies it: an unrouted request or a declared route never called fails the test. */
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
 }

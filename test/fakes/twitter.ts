@@ -1,4 +1,4 @@
-import { FakeServer, type RecordedRequest, type Reply } from './server.js';
+import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A post held by the fake X API; ids are decimal strings above 2^53, as on X. */
 export interface FakeTweet {
@@ -98,8 +98,7 @@ export const REPLY_NOT_ALLOWED = {
 };
 
 /** The X API v2 recent-search endpoint over HTTPS on 127.0.0.1, speaking the real wire format. */
-export class FakeTwitter {
-  readonly server = new FakeServer(true);
+export class FakeTwitter extends FakePlatform {
   readonly tweets: FakeTweet[] = [];
   readonly users = new Map<string, FakeUser>();
   /** since_id values below this are "older than 7 days" and refused with X's 400. */
@@ -122,6 +121,7 @@ export class FakeTwitter {
   stallAfterCreate: { count: number; ms: number } = { count: 0, ms: 0 };
 
   constructor(options: FakeTwitterOptions = {}) {
+    super(true);
     this.bearerToken = options.bearerToken ?? 'test-bearer-token';
     this.userToken = options.userToken ?? 'test-user-token';
     this.brand = this.addUser(options.brandUsername ?? 'acme_help', 25_000);
@@ -133,21 +133,8 @@ export class FakeTwitter {
     this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get searchRequests(): RecordedRequest[] {
     return this.server.requestsTo(/\/2\/tweets\/search\/recent$/);
-  }
-
-  async start(): Promise<this> {
-    await this.server.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
   }
 
   addUser(username: string, followers = 100): FakeUser {
@@ -229,7 +216,7 @@ export class FakeTwitter {
                 conversation_id: t.conversationId,
                 edit_history_tweet_ids: [t.id],
                 public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
-                ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+                ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username, id: [...this.users.values()].find((u) => u.username === username)?.id ?? '1' })) } } : {}),
               })),
               includes: { users: users.map((u) => ({ id: u.id, name: u.name, username: u.username, public_metrics: { followers_count: u.followers, following_count: 10, tweet_count: 100, listed_count: 0 } })) },
             }
@@ -317,11 +304,12 @@ export class FakeTwitter {
     }
     this.rateLimit.remaining--;
     const q = request.query;
-    const invalid = (message: string): Reply => ({
+    // X's 400 echoes the offending parameter and its value back (never the token, which is no parameter).
+    const invalid = (message: string, parameter?: string): Reply => ({
       status: 400,
       headers: this.headers(),
       body: {
-        errors: [{ parameters: {}, message }],
+        errors: [{ parameters: parameter ? { [parameter]: [q.get(parameter) ?? ''] } : {}, message }],
         title: 'Invalid Request',
         detail: 'One or more parameters to your request was invalid.',
         type: 'https://api.twitter.com/2/problems/invalid-request',
@@ -329,7 +317,7 @@ export class FakeTwitter {
     });
     const query = q.get('query');
     if (!query) return invalid("The `query` query parameter can not be empty");
-    if (query.length > 512) return invalid(`The \`query\` query parameter value [${query.slice(0, 20)}…] is too long`);
+    if (query.length > 512) return invalid(`The \`query\` query parameter value [${query.slice(0, 20)}…] is too long`, 'query');
     const maxResults = Number(q.get('max_results') ?? '10');
     if (!Number.isInteger(maxResults) || maxResults < 10 || maxResults > 100) {
       return invalid(`The \`max_results\` query parameter value [${q.get('max_results')}] is not between 10 and 100`);
@@ -342,9 +330,9 @@ export class FakeTwitter {
       return invalid(`There were errors processing your request: ${(error as Error).message}`);
     }
     const sinceId = q.get('since_id');
-    if (sinceId && !/^\d{1,19}$/.test(sinceId)) return invalid(`Invalid 'since_id':'${sinceId}'`);
+    if (sinceId && !/^\d{1,19}$/.test(sinceId)) return invalid(`Invalid 'since_id':'${sinceId}'`, 'since_id');
     if (sinceId && this.oldestSinceId !== null && BigInt(sinceId) < this.oldestSinceId) {
-      return invalid(`Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after 2026-11-15T00:00Z.`);
+      return invalid(`Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after 2026-11-15T00:00Z.`, 'since_id');
     }
     const untilId = q.get('until_id');
     const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
@@ -354,7 +342,7 @@ export class FakeTwitter {
       try {
         before = BigInt(JSON.parse(Buffer.from(token, 'base64url').toString()).before);
       } catch {
-        return invalid(`Invalid 'next_token':'${token}'`);
+        return invalid(`Invalid 'next_token':'${token}'`, 'next_token');
       }
     }
     const candidates = this.tweets
@@ -398,6 +386,9 @@ export class FakeTwitter {
           conversation_id: t.conversationId,
           lang: t.lang,
           edit_history_tweet_ids: [t.id],
+          // Fields X sends that we never read: the client must not trip over them.
+          possibly_sensitive: false,
+          reply_settings: 'everyone',
           public_metrics: { ...t.metrics, bookmark_count: 0, impression_count: t.metrics.like_count * 40 },
           ...(t.inReplyToTweetId ? { in_reply_to_user_id: t.inReplyToUserId } : {}),
           ...(t.inReplyToTweetId || t.quotedTweetId
@@ -408,7 +399,7 @@ export class FakeTwitter {
                 ],
               }
             : {}),
-          ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username })) } } : {}),
+          ...(t.mentions ? { entities: { mentions: t.mentions.map((username, i) => ({ start: i, end: i + username.length, username, id: [...this.users.values()].find((u) => u.username === username)?.id ?? '1' })) } } : {}),
         })),
         includes: {
           ...(quoted.length > 0 ? { tweets: quoted.map((t) => ({ id: t.id, text: t.text, author_id: t.authorId, created_at: t.createdAt })) } : {}),

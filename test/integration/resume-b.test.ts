@@ -1,33 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { buildSources } from '../../src/sources/index.js';
-import type { CursorState, FetchedPage, PollEnvironment, Source } from '../../src/sources/types.js';
+import type { CursorState, FetchedPage, Source } from '../../src/sources/types.js';
 import { FakeHackerNews } from '../fakes/hackernews.js';
 import { FakeFacebook } from '../fakes/facebook.js';
+import { pagingRun } from '../helpers/paging.js';
 import { multiConfig, sourceBlock } from '../helpers/sources.js';
-
-/** A poll environment that keeps pages in memory and stops the run after `stopAfter` pages (like Ctrl-C). */
-function environment(stopAfter = Infinity): PollEnvironment & { pages: FetchedPage[] } {
-  const controller = new AbortController();
-  const pages: FetchedPage[] = [];
-  return {
-    pages,
-    now: () => Date.now(),
-    sleep: async () => undefined,
-    readsLeft: () => null,
-    countRequest: () => undefined,
-    verbose: () => undefined,
-    signal: controller.signal,
-    store(page) {
-      pages.push(page);
-      if (pages.length >= stopAfter) controller.abort();
-    },
-  };
-}
 
 async function source(block: string, env: NodeJS.ProcessEnv = {}): Promise<Source> {
   const { config } = parseConfig(multiConfig([block]), 'config.yml');
-  const [built] = await buildSources(config, { env, configPath: 'config.yml' });
+  const [built] = await buildSources(config, { env, configPath: 'config.yml', now: () => Date.now() });
   return built!;
 }
 
@@ -51,22 +33,22 @@ describe('an interrupted poll resumes where it stopped', () => {
     const hackernews = await source(sourceBlock('hackernews', { apiBaseUrl: hn.url, hitsPerPage: 10 }));
     const stories = hn.addStories(25);
     const [group] = hackernews.groups();
-    const first = environment(1);
-    await hackernews.poll(group!, null, first);
+    const first = pagingRun(1);
+    await first.poll(hackernews, group!, null);
     const saved = first.pages.at(-1)!.cursor as { newest: number | null; run: { until: number } | null };
     expect(saved.newest).toBeNull();
     expect(saved.run?.until).toBe(stories[15]!.created_at_i);
 
     // Newer stories arrive meanwhile: they wait for the next run, the backlog is finished without gaps.
     const newer = hn.addStory('acme arrives late', { at: stories.at(-1)!.created_at_i + 5 });
-    const second = environment();
-    await hackernews.poll(group!, saved as unknown as CursorState, second);
+    const second = pagingRun();
+    await second.poll(hackernews, group!, saved as unknown as CursorState);
     expect(new Set([...ids(first.pages), ...ids(second.pages)])).toEqual(new Set(stories.map((s) => s.objectID)));
     const committed = second.pages.at(-1)!.cursor as { newest: number; run: null };
     expect(committed).toEqual({ newest: stories.at(-1)!.created_at_i, run: null });
 
-    const third = environment();
-    await hackernews.poll(group!, committed as unknown as CursorState, third);
+    const third = pagingRun();
+    await third.poll(hackernews, group!, committed as unknown as CursorState);
     expect(ids(third.pages)).toContain(newer.objectID);
   });
 
@@ -75,14 +57,14 @@ describe('an interrupted poll resumes where it stopped', () => {
     const post = fb.addPost('Launch');
     const comments = fb.addComments(post, 150);
     const [group] = facebook.groups();
-    const first = environment(1);
-    await facebook.poll(group!, null, first);
+    const first = pagingRun(1);
+    await first.poll(facebook, group!, null);
     const saved = first.pages.at(-1)!.cursor as { posts: Record<string, unknown> };
     expect(ids(first.pages)).toHaveLength(100);
     expect(saved.posts[post.id]).toBeUndefined();
 
-    const second = environment();
-    await facebook.poll(group!, saved as unknown as CursorState, second);
+    const second = pagingRun();
+    await second.poll(facebook, group!, saved as unknown as CursorState);
     expect(new Set([...ids(first.pages), ...ids(second.pages)])).toEqual(new Set(comments.map((c) => c.id)));
     const committed = second.pages.at(-1)!.cursor as { posts: Record<string, { count: number }> };
     expect(committed.posts[post.id]!.count).toBe(150);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { buildSources } from '../../src/sources/index.js';
 import { NetworkError } from '../../src/sources/http.js';
-import { ReplyRefused } from '../../src/sources/replies.js';
+import { ReplyRefused } from '../../src/sources/reply-refused.js';
 import type { ReplyTarget, Source } from '../../src/sources/types.js';
 import { FakeFacebook } from '../fakes/facebook.js';
 import { multiConfig, sourceBlock } from '../helpers/sources.js';
@@ -11,7 +11,7 @@ let fb: FakeFacebook;
 
 async function sources(blocks: string[], env: NodeJS.ProcessEnv = { FB_PAGE_TOKEN: 'test-page-token' }): Promise<Source[]> {
   const { config } = parseConfig(multiConfig(blocks), 'config.yml');
-  return buildSources(config, { env, configPath: 'config.yml' });
+  return buildSources(config, { env, configPath: 'config.yml', now: () => Date.now() });
 }
 
 function target(id: string, platform = 'facebook'): ReplyTarget {

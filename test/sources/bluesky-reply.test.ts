@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blueskySource } from '../../src/config/schema.js';
 import { BlueskySource } from '../../src/sources/bluesky/source.js';
-import { ReplyRefused } from '../../src/sources/replies.js';
+import { ReplyRefused } from '../../src/sources/reply-refused.js';
 import type { ReplyTarget } from '../../src/sources/types.js';
 import { FakeBluesky, type FakePost } from '../fakes/bluesky.js';
 
@@ -9,7 +9,7 @@ let fake: FakeBluesky;
 
 function channel() {
   const config = blueskySource.parse({ platform: 'bluesky', serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'BLUESKY_APP_PASSWORD', timeout: '2s' });
-  return new BlueskySource({ config, keywords: [{ term: 'acme', exclude: [] }], ownHandles: [], appPassword: fake.password }).replies;
+  return new BlueskySource({ config, keywords: [{ term: 'acme', exclude: [] }], ownHandles: [], appPassword: fake.password, now: () => Date.now() }).replies;
 }
 
 function target(post: FakePost): ReplyTarget {

@@ -32,11 +32,11 @@ describe('doctor checks', () => {
     const fake = await new FakeBluesky().start();
     stops.push(() => fake.stop());
     const config = blueskySource.parse({ platform: 'bluesky', serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'X', timeout: '2s' });
-    expect(await new BlueskySource({ config, keywords, ownHandles: [], appPassword: fake.password }).check(signal)).toMatchObject([
+    expect(await new BlueskySource({ config, keywords, ownHandles: [], appPassword: fake.password, now: () => Date.now() }).check(signal)).toMatchObject([
       { name: 'app password accepted', status: 'ok', detail: 'logged in as @acme.bsky.social' },
       { name: 'search reachable', status: 'ok', rateLimit: { limit: 3000 } },
     ]);
-    expect(await new BlueskySource({ config, keywords, ownHandles: [], appPassword: 'nope' }).check(signal)).toMatchObject([{ name: 'app password accepted', status: 'fail' }]);
+    expect(await new BlueskySource({ config, keywords, ownHandles: [], appPassword: 'nope', now: () => Date.now() }).check(signal)).toMatchObject([{ name: 'app password accepted', status: 'fail' }]);
   });
 
   it('Reddit: the login, or a read-only warning, then a search', async () => {
@@ -44,15 +44,15 @@ describe('doctor checks', () => {
     stops.push(() => fake.stop());
     const config = redditSource.parse({ platform: 'reddit', apiBaseUrl: fake.url, tokenUrl: `${fake.url}/api/v1/access_token`, timeout: '2s' });
     const { id, secret, username, password } = fake.client;
-    expect(await new RedditSource({ config, keywords, ownHandles: [], credentials: { clientId: id, clientSecret: secret, username, password } }).check(signal)).toMatchObject([
+    expect(await new RedditSource({ config, keywords, ownHandles: [], credentials: { clientId: id, clientSecret: secret, username, password }, now: () => Date.now() }).check(signal)).toMatchObject([
       { name: 'login accepted', status: 'ok' },
       { name: 'search reachable', status: 'ok', rateLimit: { remaining: 995 } },
     ]);
-    expect(await new RedditSource({ config, keywords, ownHandles: [], credentials: null }).check(signal)).toMatchObject([
+    expect(await new RedditSource({ config, keywords, ownHandles: [], credentials: null, now: () => Date.now() }).check(signal)).toMatchObject([
       { name: 'login accepted', status: 'warn' },
       { name: 'search reachable', status: 'ok' },
     ]);
-    const refused = await new RedditSource({ config, keywords, ownHandles: [], credentials: { clientId: id, clientSecret: 'bad', username, password } }).check(signal);
+    const refused = await new RedditSource({ config, keywords, ownHandles: [], credentials: { clientId: id, clientSecret: 'bad', username, password }, now: () => Date.now() }).check(signal);
     expect(refused).toMatchObject([{ name: 'login accepted', status: 'fail', detail: expect.stringMatching(/^Reddit refused the request \(401/) }]);
   });
 });

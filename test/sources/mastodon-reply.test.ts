@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mastodonSource } from '../../src/config/schema.js';
 import { MastodonSource, mastodonLength } from '../../src/sources/mastodon/source.js';
-import { statusText } from '../../src/sources/mastodon/content.js';
-import { ReplyRefused } from '../../src/sources/replies.js';
+import { htmlToText } from '../../src/sources/html.js';
+import { ReplyRefused } from '../../src/sources/reply-refused.js';
 import type { ReplyTarget } from '../../src/sources/types.js';
 import { FakeMastodon, type FakeStatus } from '../fakes/mastodon.js';
 
@@ -67,7 +67,7 @@ describe('Mastodon replies', () => {
   });
 
   it('reads status HTML as text', () => {
-    expect(statusText('<p>Line one<br>line &amp; two</p><p>Para <a href="https://x.example"><span class="invisible">https://</span><span>x.example</span></a></p><script>alert(1)</script>')).toBe(
+    expect(htmlToText('<p>Line one<br>line &amp; two</p><p>Para <a href="https://x.example"><span class="invisible">https://</span><span>x.example</span></a></p><script>alert(1)</script>')).toBe(
       'Line one\nline & two\n\nPara https://x.example',
     );
   });

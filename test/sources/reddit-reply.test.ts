@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redditSource } from '../../src/config/schema.js';
 import { RedditSource } from '../../src/sources/reddit/source.js';
 import { planRedditQueries } from '../../src/sources/reddit/query.js';
-import { ReplyRefused } from '../../src/sources/replies.js';
+import { ReplyRefused } from '../../src/sources/reply-refused.js';
 import type { ReplyTarget } from '../../src/sources/types.js';
 import { FakeReddit, type FakeLink } from '../fakes/reddit.js';
 
@@ -16,6 +16,7 @@ function channel(withCredentials = true) {
     keywords: [{ term: 'acme', exclude: [] }],
     ownHandles: [],
     credentials: withCredentials ? { clientId: id, clientSecret: secret, username, password } : null,
+    now: () => Date.now(),
   }).replies;
 }
 

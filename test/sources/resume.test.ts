@@ -3,10 +3,11 @@ import { blueskySource, mastodonSource, redditSource } from '../../src/config/sc
 import { BlueskySource } from '../../src/sources/bluesky/source.js';
 import { MastodonSource } from '../../src/sources/mastodon/source.js';
 import { RedditSource } from '../../src/sources/reddit/source.js';
-import type { CursorState, FetchedPage, PollEnvironment, Source } from '../../src/sources/types.js';
+import type { CursorState, Source } from '../../src/sources/types.js';
 import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeMastodon } from '../fakes/mastodon.js';
 import { FakeReddit } from '../fakes/reddit.js';
+import { pagingRun } from '../helpers/paging.js';
 
 const keywords = [{ term: 'acme', exclude: [] }];
 const stops: (() => Promise<void>)[] = [];
@@ -15,33 +16,14 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-/** A poll environment that records pages and interrupts the run (as SIGTERM would) after `stopAfter` pages. */
-function environment(stopAfter = Infinity) {
-  const controller = new AbortController();
-  const pages: FetchedPage[] = [];
-  const env: PollEnvironment = {
-    now: () => Date.now(),
-    sleep: async () => undefined,
-    readsLeft: () => null,
-    countRequest: () => undefined,
-    store: (page) => {
-      pages.push(page);
-      if (pages.length >= stopAfter) controller.abort();
-    },
-    verbose: () => undefined,
-    signal: controller.signal,
-  };
-  return { env, pages };
-}
-
 /** Poll the first (search) group twice: interrupted after one page, then resumed from the saved cursor. */
 async function interruptAndResume(source: Source, addMeanwhile: () => void) {
   const [group] = source.groups();
-  const first = environment(1);
-  expect((await source.poll(group!, null, first.env)).message).toMatch(/interrupted/);
+  const first = pagingRun(1);
+  expect(await first.poll(source, group!, null)).toBe(true);
   addMeanwhile();
-  const second = environment();
-  expect((await source.poll(group!, first.pages.at(-1)!.cursor as CursorState, second.env)).status).toBe('ok');
+  const second = pagingRun();
+  expect(await second.poll(source, group!, first.pages.at(-1)!.cursor as CursorState)).toBe(false);
   return [...first.pages, ...second.pages].flatMap((p) => p.mentions.map((m) => m.externalId));
 }
 
@@ -63,7 +45,7 @@ describe('an interrupted poll resumes where it stopped, then catches up', () => 
     stops.push(() => fake.stop());
     const backlog = fake.addMentions(25);
     const config = blueskySource.parse({ platform: 'bluesky', serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'X', pageSize: 10 });
-    const source = new BlueskySource({ config, keywords, ownHandles: [], appPassword: fake.password });
+    const source = new BlueskySource({ config, keywords, ownHandles: [], appPassword: fake.password, now: () => Date.now() });
     let meanwhile: string[] = [];
     const ids = await interruptAndResume(source, () => (meanwhile = fake.addMentions(3).map((p) => p.uri)));
     expect(new Set(ids)).toEqual(new Set([...backlog.map((p) => p.uri), ...meanwhile]));
@@ -76,7 +58,7 @@ describe('an interrupted poll resumes where it stopped, then catches up', () => 
     stops.push(() => fake.stop());
     const backlog = fake.addLinks(150);
     const config = redditSource.parse({ platform: 'reddit', apiBaseUrl: fake.url });
-    const source = new RedditSource({ config, keywords, ownHandles: [], credentials: null });
+    const source = new RedditSource({ config, keywords, ownHandles: [], credentials: null, now: () => Date.now() });
     let meanwhile: string[] = [];
     const ids = await interruptAndResume(source, () => (meanwhile = fake.addLinks(4).map((l) => l.name)));
     expect(new Set(ids)).toEqual(new Set([...backlog.map((l) => l.name), ...meanwhile]));

@@ -73,7 +73,7 @@ describe('graphRateLimit', () => {
       'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
       'x-business-use-case-usage': '{"1001":[{"type":"pages","call_count":40,"total_cputime":5,"total_time":5,"estimated_time_to_regain_access":0}]}',
     });
-    expect(graphRateLimit(headers)).toEqual({ limit: 100, remaining: 60, resetAt: null });
-    expect(graphRateLimit(new Headers())).toBeUndefined();
+    expect(graphRateLimit(headers, 0)).toEqual({ limit: 100, remaining: 60, resetAt: null });
+    expect(graphRateLimit(new Headers(), 0)).toBeUndefined();
   });
 });

@@ -157,7 +157,7 @@ async function checkSource(ctx: Context, loaded: Loaded, source: Config['sources
   const area = sourceName(source);
   let built;
   try {
-    [built] = await buildSources(loaded.config, { env: ctx.env, configPath: loaded.path }, area);
+    [built] = await buildSources(loaded.config, { env: ctx.env, configPath: loaded.path, now: () => ctx.now() }, area);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const variable = /environment variable (\w+)/.exec(message)?.[1];

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
 import { sourceName } from '../../sources/index.js';
 import { acquirePollLock } from '../../store/lock.js';
-import { pollOutcome, pollSources, type SourceResult } from '../../poll/run.js';
+import { pollOutcome, pollSources, type SourceResult } from '../../poll/poll-sources.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import type { AlertRunReport } from '../../alerts/run.js';

@@ -1,13 +1,15 @@
 import { AtpAgent, RichText, XRPCError } from '@atproto/api';
 import type { BlueskySourceConfig, Keyword } from '../../config/schema.js';
-import { graphemeLength, ReplyRefused } from '../replies.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import { graphemeLength } from '../graphemes.js';
+import { ReplyRefused } from '../reply-refused.js';
+import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
+import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
   CursorState,
-  GroupOutcome,
+  FetchedPage,
   NewMention,
   OwnReply,
-  PollEnvironment,
+  PagingEnvironment,
   QueryGroup,
   RateLimitState,
   ReplyAbility,
@@ -40,6 +42,7 @@ export interface BlueskySourceOptions {
   keywords: readonly Keyword[];
   ownHandles: readonly string[];
   appPassword: string;
+  now: () => number;
 }
 
 /** Bluesky's search has no documented OR: one query per keyword; a phrase is quoted. */
@@ -57,9 +60,11 @@ export class BlueskySource implements Source {
   readonly replies: ReplyChannel;
   readonly agent: AtpAgent;
   private login: Promise<void> | null = null;
+  readonly now: () => number;
 
   constructor(private readonly options: BlueskySourceOptions) {
     this.name = options.config.name ?? 'bluesky';
+    this.now = options.now;
     const timeout = options.config.timeout;
     this.agent = new AtpAgent({
       service: options.config.serviceUrl,
@@ -82,7 +87,7 @@ export class BlueskySource implements Source {
   }
 
   /** Log in once per process (createSession is limited to about 30 per 5 minutes); the agent refreshes the session itself. */
-  session(env?: PollEnvironment): Promise<void> {
+  session(env?: RequestEnvironment): Promise<void> {
     this.login ??= (async () => {
       const call = () => this.agent.login({ identifier: this.options.config.identifier, password: this.options.appPassword });
       if (env) await this.request(call, env);
@@ -102,34 +107,31 @@ export class BlueskySource implements Source {
     };
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
-    await this.session(env);
-    return group.key === OWN_GROUP ? this.pollOwn(saved, env) : this.pollSearch(group, saved, env);
+  midRun(cursor: CursorState): boolean {
+    return (cursor as Partial<BlueskyCursor>).run != null;
   }
 
-  private async pollSearch(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    await this.session(env);
+    yield* group.key === OWN_GROUP ? this.ownPages(saved, env) : this.searchPages(group, saved, env);
+  }
+
+  private async *searchPages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const { config } = this.options;
     const cursor: BlueskyCursor = { since: null, run: null, ...((saved as Partial<BlueskyCursor> | null) ?? {}) };
-    let rateLimit: RateLimitState | undefined;
-    const sinceOf = (committed: string | null) => new Date(committed ? Date.parse(committed) - OVERLAP : env.now() - config.backfill).toISOString();
-    let since = cursor.run?.since ?? sinceOf(cursor.since);
-    let resuming = cursor.run !== null;
+    const since = cursor.run?.since ?? new Date(cursor.since ? Date.parse(cursor.since) - OVERLAP : env.now() - config.backfill).toISOString();
     let page = cursor.run?.cursor ?? null;
     let newest = cursor.run?.newest ?? null;
-    const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
+    // Only posts past the committed watermark are new: re-read ones keep the followers stored with them.
+    const committed = cursor.since ? Date.parse(cursor.since) : Number.NEGATIVE_INFINITY;
 
     for (;;) {
-      if (env.signal.aborted) return done({ message: 'interrupted; the next poll resumes here' });
-      const readsLeft = env.readsLeft();
-      if (readsLeft !== null && readsLeft <= 0) {
-        return done({ status: 'budget_exhausted', message: `monthly read budget of ${config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month` });
-      }
-      const limit = Math.min(config.pageSize, readsLeft ?? Infinity);
+      const limit = env.allowance(config.pageSize);
       const response: Response<unknown> = await this.request(
         () => this.agent.app.bsky.feed.searchPosts({ q: group.query, sort: 'latest', since, limit, ...(page ? { cursor: page } : {}) }),
         env,
       );
-      rateLimit = rateLimitOf(response.headers) ?? rateLimit;
+      const rateLimit = rateLimitOf(response.headers);
       const result = parse(searchOutput, response.data, 'search');
       for (const post of result.posts) {
         const at = new Date(sortAt(post)).toISOString();
@@ -138,18 +140,10 @@ export class BlueskySource implements Source {
       page = result.posts.length > 0 ? (result.cursor ?? null) : null;
       const next: BlueskyCursor = page ? { since: cursor.since, run: { cursor: page, since, newest } } : { since: newest ?? cursor.since, run: null };
       const mapped = mapPosts(result.posts, this.mapContext(group.keywords));
-      // Only posts past the committed watermark are new: re-read ones keep the followers stored with them.
-      const committed = cursor.since ? Date.parse(cursor.since) : Number.NEGATIVE_INFINITY;
       const fresh = new Set(result.posts.filter((p) => sortAt(p) > committed).map((p) => p.uri));
       if (config.followerCounts) await this.addFollowers(mapped.mentions.filter((m) => fresh.has(m.externalId)), env);
-      env.store({ ...mapped, cursor: next as unknown as CursorState, postsRead: result.posts.length });
-      if (page) continue;
-      if (!resuming) return done();
-      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
-      resuming = false;
-      Object.assign(cursor, next);
-      since = sinceOf(cursor.since);
-      newest = null;
+      yield { ...mapped, cursor: next as unknown as CursorState, postsRead: result.posts.length, ...(rateLimit ? { rateLimit } : {}) };
+      if (!page) return;
     }
   }
 
@@ -173,7 +167,7 @@ export class BlueskySource implements Source {
   }
 
   /** Follower counts of the mentions' authors, 25 a request; without them the mentions are stored all the same. */
-  private async addFollowers(mentions: NewMention[], env: PollEnvironment): Promise<void> {
+  private async addFollowers(mentions: NewMention[], env: RequestEnvironment): Promise<void> {
     const dids = [...new Set(mentions.map((m) => m.authorId!))];
     const followers = new Map<string, number>();
     try {
@@ -190,7 +184,7 @@ export class BlueskySource implements Source {
   }
 
   /** The brand account's own posts, newest first, down to the last one seen: replies made in the app become native responses. */
-  private async pollOwn(saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  private async *ownPages(saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const watermark = (saved as { until?: number } | null)?.until ?? env.now() - this.options.config.backfill;
     let rateLimit: RateLimitState | undefined;
     let page: string | null = null;
@@ -213,21 +207,17 @@ export class BlueskySource implements Source {
       page = feed.cursor ?? null;
       if (!page || fresh.length < feed.feed.length || feed.feed.length === 0) break;
     }
-    env.store({ mentions: [], ownReplies: replies, cursor: { until: newest } as CursorState, postsRead: 0 });
-    return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
+    // One page for the whole walk: the watermark may move only once every reply above it is read.
+    yield { mentions: [], ownReplies: replies, cursor: { until: newest } as CursorState, postsRead: 0, ...(rateLimit ? { rateLimit } : {}) };
   }
 
-  request<T>(call: () => Promise<T>, env: PollEnvironment): Promise<T> {
-    const { config } = this.options;
-    return requestWithPolicy(call, classifyBlueskyError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
+  request<T>(call: () => Promise<T>, env: RequestEnvironment): Promise<T> {
+    return requestWithPolicy(call, classifyBlueskyError, policyOf(this.options.config), env);
   }
 }
 
-function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new SourceFailure(`unexpected ${what} response from Bluesky (${issue.path.join('.') || 'body'}: ${issue.message})`);
+function parse<T>(schema: PayloadSchema<T>, data: unknown, what: string): T {
+  return parsePayload(schema, data, what, 'Bluesky');
 }
 
 /** Bluesky's RateLimit-* headers; the reset is epoch seconds. */
@@ -309,9 +299,9 @@ class BlueskyReplies implements ReplyChannel {
         text: rich.text,
         ...(rich.facets && rich.facets.length > 0 ? { facets: rich.facets } : {}),
         reply: { root, parent: { uri: parent.uri, cid: parent.cid } },
-        createdAt: new Date().toISOString(),
+        createdAt: new Date(this.source.now()).toISOString(),
       });
-      return { externalId: created.uri, sentAt: Date.now(), url: webUrl({ uri: created.uri, author: { did: agent.session!.did, handle: agent.session!.handle } }) };
+      return { externalId: created.uri, sentAt: this.source.now(), url: webUrl({ uri: created.uri, author: { did: agent.session!.did, handle: agent.session!.handle } }) };
     } catch (error) {
       throw refusalOf(error);
     }

@@ -1,13 +1,14 @@
 import type { FacebookSourceConfig, Keyword } from '../../config/schema.js';
-import { classifyHttpError, describeIssue, HttpError, httpRequest, parseJson } from '../http.js';
-import { ReplyRefused } from '../replies.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import { classifyHttpError, HttpError, httpRequest, parseJson } from '../http.js';
+import { ReplyRefused } from '../reply-refused.js';
+import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
+import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
   CursorState,
-  GroupOutcome,
+  FetchedPage,
   NewMention,
   OwnReply,
-  PollEnvironment,
+  PagingEnvironment,
   QueryGroup,
   RateLimitState,
   ReplyAbility,
@@ -17,7 +18,7 @@ import type {
   Source,
   SourceCheck,
 } from '../types.js';
-import { commentsResponse, feedResponse, graphError, mapComment, postMention, type CommentsResponse, type Post } from './payload.js';
+import { commentsResponse, feedResponse, graphError, mapComment, postMention, type Post } from './payload.js';
 
 export const GRAPH_API = 'https://graph.facebook.com';
 
@@ -50,10 +51,11 @@ export interface FacebookSourceOptions {
   config: FacebookSourceConfig;
   keywords: readonly Keyword[];
   pageToken: string;
+  now: () => number;
 }
 
 /** Usage headers as a percentage gauge: limit 100, remaining = 100 − the highest use reported. */
-export function graphRateLimit(headers: Headers): RateLimitState | undefined {
+export function graphRateLimit(headers: Headers, now: number): RateLimitState | undefined {
   const percents: number[] = [];
   let regain = 0;
   const app = headers.get('x-app-usage');
@@ -81,7 +83,7 @@ export function graphRateLimit(headers: Headers): RateLimitState | undefined {
   }
   if (percents.length === 0 && regain === 0) return undefined;
   const used = Math.min(100, Math.max(0, ...percents));
-  return { limit: 100, remaining: 100 - used, resetAt: regain > 0 ? Date.now() + regain * 60_000 : null };
+  return { limit: 100, remaining: 100 - used, resetAt: regain > 0 ? now + regain * 60_000 : null };
 }
 
 /** Sort Graph API failures: throttling arrives as HTTP 400/403 with codes 4, 17, 32, 613 or 80001. */
@@ -92,7 +94,7 @@ export function classifyGraphError(error: unknown, now: number, tokenEnv: string
       const { code, message, error_subcode: subcode } = parsed.data.error;
       const detail = `${code ?? error.status}${message ? `: ${message.slice(0, 200)}` : ''}`;
       if (code !== undefined && THROTTLE_CODES.has(code)) {
-        const state = graphRateLimit(error.headers) ?? { limit: 100, remaining: 0, resetAt: null };
+        const state = graphRateLimit(error.headers, now) ?? { limit: 100, remaining: 0, resetAt: null };
         return { kind: 'rate_limited', message: `Facebook throttled the app (${detail})`, rateLimit: { ...state, remaining: 0 } };
       }
       if (code === 190 || code === 102) {
@@ -123,33 +125,32 @@ function safeJson(text: string): unknown {
 export class FacebookSource implements Source {
   readonly platform = 'facebook';
   readonly name: string;
+  readonly readUnit = 'items';
   readonly replies: FacebookReplies;
   private readonly graph: GraphClient;
 
   constructor(private readonly options: FacebookSourceOptions) {
     this.name = options.config.name ?? 'facebook';
-    this.graph = new GraphClient(options.config, options.pageToken);
-    this.replies = new FacebookReplies(this.graph, options.config.pageId, options.config.pageTokenEnv);
+    this.graph = new GraphClient(options.config, options.pageToken, options.now);
+    this.replies = new FacebookReplies(this.graph, options.config.pageId, options.config.pageTokenEnv, options.now);
   }
 
   groups(): QueryGroup[] {
     return [{ key: `page:${this.options.config.pageId}`, query: this.options.config.pageId, keywords: [...this.options.keywords] }];
   }
 
-  private async get<T>(path: string, params: Record<string, string>, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, env: PollEnvironment, what: string) {
+  private async get<T>(path: string, params: Record<string, string>, schema: PayloadSchema<T>, env: RequestEnvironment, what: string) {
     const { config } = this.options;
     const { body, rateLimit } = await requestWithPolicy(
       () => this.graph.get(path, params),
       (error) => classifyGraphError(error, env.now(), config.pageTokenEnv),
-      { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+      policyOf(config),
       env,
     );
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new SourceFailure(`unexpected ${what} response from Facebook (${describeIssue(parsed.error.issues)})`);
-    return { data: parsed.data, rateLimit };
+    return { data: parsePayload(schema, body, what, 'Facebook'), rateLimit };
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const { config } = this.options;
     const now = env.now();
     const windowStart = now - config.watchPostsFor;
@@ -160,56 +161,51 @@ export class FacebookSource implements Source {
     for (const [id, state] of Object.entries(previous?.posts ?? {})) if (state.created >= windowStart) posts[id] = state;
     const cursor = (): CursorState => ({ createdAfter, posts: { ...posts } }) satisfies FacebookCursor as unknown as CursorState;
     const ctx = { pageId: config.pageId, keywords: group.keywords };
-    let rateLimit: RateLimitState | undefined;
     let after: string | null = null;
 
     for (;;) {
-      if (env.signal.aborted) return { status: 'ok', message: 'interrupted; the next poll resumes here' };
-      if (env.readsLeft() === 0) return this.budgetExhausted(rateLimit);
+      // Graph pages are 100 whatever the budget; the allowance decides whether another may be read.
+      env.allowance(100);
       const params: Record<string, string> = { fields: FEED_FIELDS, since: String(Math.floor(windowStart / 1000)), limit: '100' };
       if (after) params.after = after;
       const feed = await this.get(`${config.pageId}/feed`, params, feedResponse, env, 'feed');
-      rateLimit = feed.rateLimit ?? rateLimit;
+      const rateLimit = feed.rateLimit;
 
-      for (const post of feed.data.data) {
-        const outcome = await this.pollComments(post, posts, createdAfter, ctx, cursor, env);
-        if (outcome) return { ...outcome, ...(rateLimit ? { rateLimit } : {}) };
-      }
+      for (const post of feed.data.data) yield* this.commentPages(post, posts, createdAfter, ctx, cursor, env);
       const visitorPosts = feed.data.data.filter((p) => p.from !== undefined && p.from.id !== config.pageId && Date.parse(p.created_time) > createdAfter);
-      env.store({ mentions: visitorPosts.map((p) => postMention(p, ctx)), ownReplies: [], cursor: cursor(), postsRead: feed.data.data.length });
+      yield { mentions: visitorPosts.map((p) => postMention(p, ctx)), ownReplies: [], cursor: cursor(), postsRead: feed.data.data.length, ...(rateLimit ? { rateLimit } : {}) };
       // Paging cursors come on every page; only `paging.next` means there is more.
       after = feed.data.paging?.next ? (feed.data.paging.cursors?.after ?? null) : null;
-      if (!after) return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
+      if (!after) return;
     }
   }
 
-  /** Fetch a post's comments newest first down to the newest one stored; null when done. */
-  private async pollComments(
+  /** A post's comments newest first, down to the newest one stored. */
+  private async *commentPages(
     post: Post,
     posts: Record<string, WatchedPost>,
     createdAfter: number,
     ctx: { pageId: string; keywords: readonly Keyword[] },
     cursor: () => CursorState,
-    env: PollEnvironment,
-  ): Promise<GroupOutcome | null> {
+    env: PagingEnvironment,
+  ): AsyncGenerator<FetchedPage> {
     const total = post.comments?.summary?.total_count ?? 0;
     const updated = post.updated_time ?? null;
     const known = posts[post.id];
     const created = Date.parse(post.created_time);
-    if (known && known.count === total && known.updated === updated) return null;
+    if (known && known.count === total && known.updated === updated) return;
     if (!known && total === 0) {
       posts[post.id] = { created, count: 0, updated, newest: createdAfter };
-      return null;
+      return;
     }
     const floor = Math.max(known?.newest ?? createdAfter, createdAfter);
     let newest = floor;
     let after: string | null = null;
     for (;;) {
-      if (env.signal.aborted) return { status: 'ok', message: 'interrupted; the next poll resumes here' };
-      if (env.readsLeft() === 0) return this.budgetExhausted(undefined);
+      env.allowance(100);
       const params: Record<string, string> = { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: '100' };
       if (after) params.after = after;
-      const page: CommentsResponse = (await this.get(`${post.id}/comments`, params, commentsResponse, env, 'comments')).data;
+      const { data: page, rateLimit } = await this.get(`${post.id}/comments`, params, commentsResponse, env, 'comments');
       const mentions: NewMention[] = [];
       const ownReplies: OwnReply[] = [];
       let reachedStored = false;
@@ -227,18 +223,10 @@ export class FacebookSource implements Source {
       }
       const next = reachedStored || !page.paging?.next ? null : (page.paging.cursors?.after ?? null);
       if (!next) posts[post.id] = { created, count: total, updated, newest };
-      env.store({ mentions, ownReplies, cursor: cursor(), postsRead: page.data.length });
-      if (!next) return null;
+      yield { mentions, ownReplies, cursor: cursor(), postsRead: page.data.length, ...(rateLimit ? { rateLimit } : {}) };
+      if (!next) return;
       after = next;
     }
-  }
-
-  private budgetExhausted(rateLimit: RateLimitState | undefined): GroupOutcome {
-    return {
-      status: 'budget_exhausted',
-      message: `monthly read budget of ${this.options.config.monthlyReadBudget} items is used up; raise monthlyReadBudget or wait for next month`,
-      ...(rateLimit ? { rateLimit } : {}),
-    };
   }
 
   async check(): Promise<SourceCheck[]> {
@@ -262,7 +250,7 @@ export class FacebookSource implements Source {
       }
       return checks;
     } catch (error) {
-      const failure = classifyGraphError(error, Date.now(), config.pageTokenEnv);
+      const failure = classifyGraphError(error, this.options.now(), config.pageTokenEnv);
       if (error instanceof HttpError) {
         if (failure.kind === 'rate_limited') {
           return [
@@ -287,6 +275,7 @@ export class GraphClient {
   constructor(
     private readonly config: FacebookSourceConfig,
     private readonly token: string,
+    private readonly now: () => number,
   ) {
     this.base = `${(config.apiBaseUrl ?? GRAPH_API).replace(/\/$/, '')}/${config.apiVersion}`;
   }
@@ -296,7 +285,7 @@ export class GraphClient {
       timeout: this.config.timeout,
       headers: { authorization: `Bearer ${this.token}` },
     });
-    return { body: parseJson(response.text), rateLimit: graphRateLimit(response.headers) };
+    return { body: parseJson(response.text), rateLimit: graphRateLimit(response.headers, this.now()) };
   }
 
   async post(path: string, form: Record<string, string>): Promise<unknown> {
@@ -320,6 +309,7 @@ export class FacebookReplies implements ReplyChannel {
     private readonly graph: GraphClient,
     private readonly pageId: string,
     private readonly tokenEnv: string,
+    private readonly now: () => number,
   ) {}
 
   measure(text: string): { length: number; limit: number } {
@@ -343,7 +333,7 @@ export class FacebookReplies implements ReplyChannel {
       body = await this.graph.post(`${target.externalId}/comments`, { message: text });
     } catch (error) {
       if (error instanceof HttpError) {
-        const failure = classifyGraphError(error, Date.now(), this.tokenEnv);
+        const failure = classifyGraphError(error, this.now(), this.tokenEnv);
         // A 5xx may have posted: that stays an unknown outcome (findReply before any retry).
         if (failure.kind !== 'transient') throw new ReplyRefused(failure.message, failure.kind === 'rate_limited');
       }
@@ -351,7 +341,7 @@ export class FacebookReplies implements ReplyChannel {
     }
     const id = (body as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') throw new SourceFailure('Facebook answered the reply without an id; check the comment on Facebook');
-    return { externalId: id, sentAt: Date.now(), url: `https://www.facebook.com/${id}` };
+    return { externalId: id, sentAt: this.now(), url: `https://www.facebook.com/${id}` };
   }
 
   async findReply(target: ReplyTarget, text: string): Promise<SentReply | null> {
@@ -361,9 +351,7 @@ export class FacebookReplies implements ReplyChannel {
       order: 'reverse_chronological',
       limit: '100',
     });
-    const parsed = commentsResponse.safeParse(body);
-    if (!parsed.success) throw new SourceFailure(`unexpected comments response from Facebook (${describeIssue(parsed.error.issues)})`);
-    const ours = parsed.data.data.find((c) => c.from?.id === this.pageId && (c.message ?? '').trim() === text.trim());
+    const ours = parsePayload(commentsResponse, body, 'comments', 'Facebook').data.find((c) => c.from?.id === this.pageId && (c.message ?? '').trim() === text.trim());
     return ours ? { externalId: ours.id, sentAt: Date.parse(ours.created_time), url: `https://www.facebook.com/${ours.id}` } : null;
   }
 }

@@ -1,16 +1,14 @@
 import type { HackerNewsSourceConfig, Keyword } from '../../config/schema.js';
-import { classifyHttpError, describeIssue, httpRequest, parseJson } from '../http.js';
-import { ReplyRefused } from '../replies.js';
-import { requestWithPolicy, SourceFailure } from '../request.js';
+import { classifyHttpError, httpRequest, parseJson } from '../http.js';
+import { ReadOnlyReplies } from '../read-only.js';
+import { policyOf, requestWithPolicy, type RequestEnvironment } from '../request.js';
+import { describeIssue, parsePayload } from '../schema.js';
 import type {
   CursorState,
-  GroupOutcome,
-  PollEnvironment,
+  FetchedPage,
+  PagingEnvironment,
   QueryGroup,
-  ReplyAbility,
   ReplyChannel,
-  ReplyTarget,
-  SentReply,
   Source,
   SourceCheck,
 } from '../types.js';
@@ -32,13 +30,20 @@ export interface HackerNewsSourceOptions {
   config: HackerNewsSourceConfig;
   keywords: readonly Keyword[];
   ownHandles: readonly string[];
+  now: () => number;
 }
 
 /** Hacker News through the Algolia search API: stories and comments by date, one query per keyword; read-only. */
 export class HackerNewsSource implements Source {
   readonly platform = 'hackernews';
   readonly name: string;
-  readonly replies: ReplyChannel = new HackerNewsReplies();
+  readonly readUnit = 'items';
+  // No write API: replies are made on the site, and the next poll records them (with ownAccounts.hackernews set).
+  readonly replies: ReplyChannel = new ReadOnlyReplies({
+    reason: 'Hacker News has no API for replies; answer on the site (with ownAccounts.hackernews set, the next poll records it)',
+    webUrl: (target) => itemUrl(target.externalId),
+    refusal: (target) => `Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`,
+  });
   private readonly base: string;
 
   constructor(private readonly options: HackerNewsSourceOptions) {
@@ -65,20 +70,17 @@ export class HackerNewsSource implements Source {
     return `${this.base}/api/v1/search_by_date?${params}`;
   }
 
-  private async search(url: string, env: PollEnvironment): Promise<SearchResponse> {
-    const { config } = this.options;
+  private async search(url: string, env: RequestEnvironment): Promise<SearchResponse> {
     const body = await requestWithPolicy(
-      async () => parseJson((await httpRequest(url, { timeout: config.timeout })).text),
+      async () => parseJson((await httpRequest(url, { timeout: this.options.config.timeout })).text),
       (error) => classifyHttpError('Hacker News search', error, env.now()),
-      { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+      policyOf(this.options.config),
       env,
     );
-    const parsed = searchResponse.safeParse(body);
-    if (!parsed.success) throw new SourceFailure(`unexpected search response from Hacker News (${describeIssue(parsed.error.issues)})`);
-    return parsed.data;
+    return parsePayload(searchResponse, body, 'search', 'Hacker News');
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const { config } = this.options;
     const cursor = (saved as HackerNewsCursor | null) ?? { newest: null, run: null };
     const since = cursor.run
@@ -90,13 +92,9 @@ export class HackerNewsSource implements Source {
     let runNewest = cursor.run?.newest ?? null;
 
     for (;;) {
-      if (env.signal.aborted) return { status: 'ok', message: 'interrupted; the next poll resumes here' };
-      const readsLeft = env.readsLeft();
-      if (readsLeft !== null && readsLeft < 1) {
-        return { status: 'budget_exhausted', message: `monthly read budget of ${config.monthlyReadBudget} items is used up; raise monthlyReadBudget or wait for next month` };
-      }
+      const hitsPerPage = env.allowance(config.hitsPerPage);
       const filters = [`created_at_i>${since}`, ...(until !== null ? [`created_at_i<=${until}`] : [])];
-      const page = await this.search(this.url(group, filters, Math.min(config.hitsPerPage, readsLeft ?? Infinity)), env);
+      const page = await this.search(this.url(group, filters, hitsPerPage), env);
       const times = page.hits.map((h) => h.created_at_i);
       if (times.length > 0) runNewest = Math.max(runNewest ?? 0, ...times);
       let more = page.nbPages > 1 && page.hits.length > 0;
@@ -110,8 +108,8 @@ export class HackerNewsSource implements Source {
         ? { newest: cursor.newest, run: { since, until: until!, newest: runNewest ?? since } }
         : { newest: runNewest === null ? cursor.newest : Math.max(cursor.newest ?? runNewest, runNewest), run: null };
       const mapped = mapHits(page, { keywords: group.keywords, ownHandles: this.options.ownHandles });
-      env.store({ ...mapped, cursor: next as unknown as CursorState, postsRead: page.hits.length });
-      if (!more) return { status: 'ok' };
+      yield { ...mapped, cursor: next as unknown as CursorState, postsRead: page.hits.length };
+      if (!more) return;
     }
   }
 
@@ -130,36 +128,8 @@ export class HackerNewsSource implements Source {
         { name: 'credentials', status: 'ok', detail: 'none needed (public API; about 10,000 requests per hour per IP)' },
       ];
     } catch (error) {
-      const failure = classifyHttpError('Hacker News search', error, Date.now());
+      const failure = classifyHttpError('Hacker News search', error, this.options.now());
       return [{ name: 'endpoint reachable', status: 'fail', detail: failure.message, fix: 'check the network and apiBaseUrl' }];
     }
-  }
-}
-
-/** Hacker News has no write API: every reply is made on the site, and the next poll records it. */
-export class HackerNewsReplies implements ReplyChannel {
-  measure(text: string): { length: number; limit: number } {
-    return { length: Array.from(text).length, limit: Number.POSITIVE_INFINITY };
-  }
-
-  ability(target: ReplyTarget): ReplyAbility {
-    return {
-      ok: false,
-      reason: 'Hacker News has no API for replies; answer on the site (with ownAccounts.hackernews set, the next poll records it)',
-      webUrl: itemUrl(target.externalId),
-    };
-  }
-
-  webReplyUrl(target: ReplyTarget): string {
-    return itemUrl(target.externalId);
-  }
-
-  async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new ReplyRefused(`Hacker News has no API for replies; answer at ${itemUrl(target.externalId)}`);
-  }
-
-  async findReply(): Promise<SentReply | null> {
-    // Nothing is ever posted through the API, so there is no unknown outcome to resolve.
-    return null;
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Keyword } from '../../config/schema.js';
 import { matchKeywords } from '../keywords.js';
 import type { NewMention, OwnReply } from '../types.js';
-import { statusText } from './content.js';
+import { htmlToText } from '../html.js';
 
 /** Mastodon ids are strings (snowflakes above 2^53 on Mastodon, ULIDs on some other servers). */
 const id = z.string().min(1).max(64);
@@ -67,7 +67,7 @@ export function isOwn(s: Status, ctx: Pick<MapContext, 'instanceHost' | 'ownAcco
 }
 
 function plainText(s: Status): string {
-  const body = statusText(s.content);
+  const body = htmlToText(s.content);
   return s.spoilerText ? `CW: ${s.spoilerText}\n\n${body}` : body;
 }
 

@@ -1,12 +1,13 @@
 import { createRestAPIClient, MastoDeserializeError, MastoHttpError, MastoTimeoutError, type mastodon } from 'masto';
 import type { Keyword, MastodonSourceConfig } from '../../config/schema.js';
-import { ReplyRefused, compareIds } from '../replies.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
+import { htmlToText } from '../html.js';
+import { ReplyRefused } from '../reply-refused.js';
+import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
+import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
   CursorState,
   FetchedPage,
-  GroupOutcome,
-  PollEnvironment,
+  PagingEnvironment,
   QueryGroup,
   RateLimitState,
   ReplyAbility,
@@ -16,7 +17,6 @@ import type {
   Source,
   SourceCheck,
 } from '../types.js';
-import { statusText } from './content.js';
 import { fullAcct, isOwn, lookedUpAccount, mapStatuses, notificationList, ownReply, status, statusList, type Status } from './payload.js';
 
 /** Mastodon's page size ceiling for timelines. */
@@ -98,16 +98,19 @@ export class MastodonSource implements Source {
     return groups;
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  midRun(cursor: CursorState): boolean {
+    return (cursor as Partial<MastodonCursor>).backfill != null;
+  }
+
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const cursor: MastodonCursor = { minId: null, backfill: null, ...((saved as Partial<MastodonCursor> | null) ?? {}) };
     const tags = group.key === OWN_GROUP || group.key === MENTIONS_GROUP ? [] : group.query.split(' ').map((t) => t.slice(1));
     let accountId = cursor.accountId;
-    let rateLimit: RateLimitState | undefined;
-    const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
+    let lookupRateLimit: RateLimitState | undefined;
 
     if (group.key === OWN_GROUP && !accountId) {
       const { data, headers } = await this.request(() => this.client.v1.accounts.lookup.$raw({ acct: this.lookupAcct! }), env);
-      rateLimit = rateLimitOf(headers) ?? rateLimit;
+      lookupRateLimit = rateLimitOf(headers);
       accountId = parse(lookedUpAccount, data, 'account lookup').id;
     }
     const fetchPage = async (params: { minId?: string; maxId?: string; limit: number }): Promise<{ headers: Headers; entries: Entry[] }> => {
@@ -131,32 +134,27 @@ export class MastodonSource implements Source {
       return { headers, entries: parse(statusList, data, 'timeline').map((status) => ({ id: status.id, createdAt: status.createdAt, status })) };
     };
     const keywordByTag = new Map(tags.map((t, i) => [t, group.keywords[i]!]));
-    const store = (entries: Entry[], next: MastodonCursor) => {
+    const page = (entries: Entry[], next: MastodonCursor, headers: Headers): FetchedPage => {
       const statuses = entries.flatMap((e) => (e.status ? [e.status] : []));
-      const page: FetchedPage =
+      const found =
         group.key === OWN_GROUP
-          ? { mentions: [], ownReplies: statuses.filter((s) => s.inReplyToId && isOwn(s, this.ctx())).map((s) => ownReply(s)), cursor: {}, postsRead: 0 }
-          : { ...mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag, keywords: group.keywords }), cursor: {}, postsRead: 0 };
-      env.store({ ...page, cursor: { ...next, ...(accountId ? { accountId } : {}) } as unknown as CursorState, postsRead: entries.length });
+          ? { mentions: [], ownReplies: statuses.filter((s) => s.inReplyToId && isOwn(s, this.ctx())).map((s) => ownReply(s)) }
+          : mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag, keywords: group.keywords });
+      const rateLimit = rateLimitOf(headers) ?? lookupRateLimit;
+      return {
+        ...found,
+        cursor: { ...next, ...(accountId ? { accountId } : {}) } as unknown as CursorState,
+        postsRead: entries.length,
+        ...(rateLimit ? { rateLimit } : {}),
+      };
     };
     const oldestWanted = env.now() - this.options.config.backfill;
-    let resumed = cursor.backfill !== null;
 
     for (;;) {
-      if (env.signal.aborted) return done({ message: 'interrupted; the next poll resumes here' });
-      const readsLeft = env.readsLeft();
-      if (readsLeft !== null && readsLeft <= 0) {
-        return done({
-          status: 'budget_exhausted',
-          message: `monthly read budget of ${this.options.config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month`,
-        });
-      }
-      const limit = Math.min(PAGE, readsLeft ?? PAGE);
-
+      const limit = env.allowance(PAGE);
       if (cursor.minId === null) {
         // First poll: walk back from the newest post to the backfill horizon.
         const { headers, entries } = await fetchPage({ limit, ...(cursor.backfill ? { maxId: cursor.backfill.maxId } : {}) });
-        rateLimit = rateLimitOf(headers) ?? rateLimit;
         const wanted = entries.filter((e) => Date.parse(e.createdAt) >= oldestWanted);
         const newestId = cursor.backfill?.newestId ?? maxId(entries);
         const oldest = entries.reduce<string | null>((min, e) => (min === null || compareIds(e.id, min) < 0 ? e.id : min), null);
@@ -164,20 +162,17 @@ export class MastodonSource implements Source {
         const next: MastodonCursor = more
           ? { minId: null, backfill: { maxId: oldest!, newestId: newestId! } }
           : { minId: newestId, backfill: null };
-        store(wanted, next);
+        yield page(wanted, next, headers);
         Object.assign(cursor, next);
-        if (more) continue;
-        if (!resumed || cursor.minId === null) return done();
-        resumed = false; // a resumed backfill catches up with what arrived since it began
+        if (!more) return;
         continue;
       }
 
       const { headers, entries } = await fetchPage({ minId: cursor.minId, limit });
-      rateLimit = rateLimitOf(headers) ?? rateLimit;
       const next: MastodonCursor = { minId: maxId(entries) ?? cursor.minId, backfill: null };
-      store(entries, next);
+      yield page(entries, next, headers);
       Object.assign(cursor, next);
-      if (entries.length < limit) return done();
+      if (entries.length < limit) return;
     }
   }
 
@@ -221,9 +216,8 @@ export class MastodonSource implements Source {
     return { instanceHost: this.host, ownAccounts: this.own };
   }
 
-  private request(call: () => Promise<RawPage>, env: PollEnvironment): Promise<RawPage> {
-    const { config } = this.options;
-    return requestWithPolicy(call, classifyMastodonError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
+  private request(call: () => Promise<RawPage>, env: RequestEnvironment): Promise<RawPage> {
+    return requestWithPolicy(call, classifyMastodonError, policyOf(this.options.config), env);
   }
 }
 
@@ -238,11 +232,14 @@ function maxId(entries: readonly Entry[]): string | null {
   return entries.reduce<string | null>((max, e) => (max === null || compareIds(e.id, max) > 0 ? e.id : max), null);
 }
 
-function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new SourceFailure(`unexpected ${what} response from Mastodon (${issue.path.join('.') || 'body'}: ${issue.message})`);
+function parse<T>(schema: PayloadSchema<T>, data: unknown, what: string): T {
+  return parsePayload(schema, data, what, 'Mastodon');
+}
+
+/** Compare two Mastodon ids (decimal strings, or same-length sortable strings on some servers): longer is newer. */
+export function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Mastodon's rate-limit headers; its reset is an ISO 8601 time, not epoch seconds. */
@@ -353,7 +350,7 @@ class MastodonReplies implements ReplyChannel {
       }
       const statuses = parse(statusList, await this.client.v1.accounts.$select(this.accountId).statuses.list({ limit: PAGE, excludeReblogs: true }), 'statuses');
       const wanted = squash(text);
-      const found = statuses.find((s) => s.inReplyToId === target.externalId && squash(statusText(s.content)).includes(wanted));
+      const found = statuses.find((s) => s.inReplyToId === target.externalId && squash(htmlToText(s.content)).includes(wanted));
       return found ? { externalId: found.id, sentAt: Date.parse(found.createdAt), url: found.url ?? found.uri } : null;
     } catch (error) {
       if (error instanceof SourceFailure) throw error;

@@ -1,7 +1,9 @@
 import type { Keyword, RedditSourceConfig } from '../../config/schema.js';
-import { ReplyRefused } from '../replies.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
+import { classifyHttpError, HttpError, httpRequest, parseJson } from '../http.js';
+import { ReplyRefused } from '../reply-refused.js';
+import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
+import { parsePayload, type PayloadSchema } from '../schema.js';
+import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimitState, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
 import { commentListing, commentResponse, linkListing, mapLinks, ownReplies, tokenResponse, type Comment, type Link } from './payload.js';
 import { planRedditQueries } from './query.js';
 
@@ -21,6 +23,7 @@ export interface RedditSourceOptions {
   ownHandles: readonly string[];
   /** Null: read-only through the public JSON listings. */
   credentials: RedditCredentials | null;
+  now: () => number;
 }
 
 /**
@@ -32,19 +35,6 @@ interface RedditCursor {
   watermark: number | null;
   run: { after: string; watermark: number; newest: number | null } | null;
 }
-
-/** An answer other than 2xx; the body is kept for Reddit's own error text. */
-export class RedditHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
-class MalformedBody extends Error {}
 
 interface Answer {
   body: unknown;
@@ -83,32 +73,29 @@ export class RedditSource implements Source {
     return this.options.credentials ? path : `${path}.json`;
   }
 
-  /** One HTTP exchange; failures become RedditHttpError / MalformedBody / network errors for the classifier. */
+  get now(): () => number {
+    return this.options.now;
+  }
+
+  /** One HTTP exchange through the shared helper; a body that is not JSON is a (retryable) MalformedBody. */
   async fetchJson(path: string, init: { method?: 'GET' | 'POST'; form?: Record<string, string> } = {}): Promise<Answer> {
     const headers: Record<string, string> = { 'user-agent': this.options.config.userAgent, accept: 'application/json' };
     if (this.options.credentials) headers.authorization = `bearer ${await this.accessToken()}`;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(`${this.base}${path}`, {
+    const response = await httpRequest(`${this.base}${path}`, {
       method: init.method ?? 'GET',
       headers,
       ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-      signal: AbortSignal.timeout(this.options.config.timeout),
-      redirect: 'follow',
+      timeout: this.options.config.timeout,
     });
-    const text = await response.text();
-    if (!response.ok) throw new RedditHttpError(response.status, response.headers, text);
-    try {
-      return { body: JSON.parse(text) as unknown, headers: response.headers };
-    } catch {
-      throw new MalformedBody('malformed JSON');
-    }
+    return { body: parseJson(response.text), headers: response.headers };
   }
 
   /** A script app's password grant, once per process (tokens last an hour; a poll takes seconds). */
   accessToken(): Promise<string> {
     const credentials = this.options.credentials!;
     this.token ??= (async () => {
-      const response = await fetch(this.options.config.tokenUrl, {
+      const response = await httpRequest(this.options.config.tokenUrl, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`,
@@ -116,17 +103,9 @@ export class RedditSource implements Source {
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: new URLSearchParams({ grant_type: 'password', username: credentials.username, password: credentials.password }).toString(),
-        signal: AbortSignal.timeout(this.options.config.timeout),
+        timeout: this.options.config.timeout,
       });
-      const text = await response.text();
-      if (!response.ok) throw new RedditHttpError(response.status, response.headers, text);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new MalformedBody('malformed JSON');
-      }
-      const parsed = tokenResponse.safeParse(body);
+      const parsed = tokenResponse.safeParse(parseJson(response.text));
       if (!parsed.success) throw new SourceFailure('unexpected token response from Reddit');
       // Reddit answers a wrong username or password with HTTP 200 and `{"error": "invalid_grant"}`.
       if ('error' in parsed.data) throw new SourceFailure(`Reddit refused the login (${parsed.data.error}); check the script app's username and password variables`);
@@ -139,34 +118,27 @@ export class RedditSource implements Source {
     return this.token;
   }
 
-  request(path: string, env: PollEnvironment): Promise<Answer> {
-    const { config } = this.options;
-    return requestWithPolicy(() => this.fetchJson(path), classifyRedditError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
+  private request<T>(call: () => Promise<T>, env: RequestEnvironment): Promise<T> {
+    return requestWithPolicy(call, (error) => classifyRedditError(error, env.now()), policyOf(this.options.config), env);
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  midRun(cursor: CursorState): boolean {
+    return (cursor as Partial<RedditCursor>).run != null;
+  }
+
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const { config } = this.options;
-    if (this.options.credentials && !this.tokenReady) {
-      // The token request counts as a request too; its failures are sorted like any other.
-      await requestWithPolicy(() => this.accessToken(), classifyRedditError, { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait }, env);
-    }
+    // The token request counts as a request too; its failures are sorted like any other.
+    if (this.options.credentials && !this.tokenReady) await this.request(() => this.accessToken(), env);
     const cursor: RedditCursor = { watermark: null, run: null, ...((saved as Partial<RedditCursor> | null) ?? {}) };
-    let watermark = cursor.run?.watermark ?? cursor.watermark ?? (env.now() - config.backfill) / 1000;
-    let resuming = cursor.run !== null;
+    const watermark = cursor.run?.watermark ?? cursor.watermark ?? (env.now() - config.backfill) / 1000;
     let after = cursor.run?.after ?? null;
     let newest = cursor.run?.newest ?? null;
-    let rateLimit: RateLimitState | undefined;
-    const done = (extra: Partial<GroupOutcome> = {}): GroupOutcome => ({ status: 'ok', ...(rateLimit ? { rateLimit } : {}), ...extra });
 
     for (;;) {
-      if (env.signal.aborted) return done({ message: 'interrupted; the next poll resumes here' });
-      const readsLeft = env.readsLeft();
-      if (readsLeft !== null && readsLeft <= 0) {
-        return done({ status: 'budget_exhausted', message: `monthly read budget of ${config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month` });
-      }
-      const limit = Math.min(PAGE, readsLeft ?? PAGE);
-      const answer = await this.request(this.listingPath(group, limit, after), env);
-      rateLimit = rateLimitOf(answer.headers) ?? rateLimit;
+      const limit = env.allowance(PAGE);
+      const answer = await this.request(() => this.fetchJson(this.listingPath(group, limit, after)), env);
+      const rateLimit = rateLimitOf(answer.headers, env.now());
       const listing = group.key === OWN_GROUP ? parse(commentListing, answer.body, 'comments').data : parse(linkListing, answer.body, 'search').data;
       const items: (Link | Comment)[] = listing.children.map((c) => c.data);
       const fresh = items.filter((item) => item.created_utc >= watermark);
@@ -174,19 +146,14 @@ export class RedditSource implements Source {
       // Newest first: an item older than the watermark means the rest is stored already.
       after = items.length > 0 && fresh.length === items.length ? (listing.after ?? null) : null;
       const next: RedditCursor = after ? { watermark: cursor.watermark, run: { after, watermark, newest } } : { watermark: newest ?? watermark, run: null };
-      env.store({
+      yield {
         mentions: group.key === OWN_GROUP ? [] : mapLinks(fresh as Link[], { keywords: group.keywords, ownHandles: this.own }),
         ownReplies: group.key === OWN_GROUP ? ownReplies(fresh as Comment[]) : [],
         cursor: next as unknown as CursorState,
         postsRead: items.length,
-      });
-      if (after) continue;
-      if (!resuming) return done();
-      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
-      resuming = false;
-      Object.assign(cursor, next);
-      watermark = next.watermark!;
-      newest = null;
+        ...(rateLimit ? { rateLimit } : {}),
+      };
+      if (!after) return;
     }
   }
 
@@ -198,7 +165,7 @@ export class RedditSource implements Source {
         await this.accessToken();
         checks.push({ name: 'login accepted', status: 'ok', detail: `script app logged in as u/${this.options.credentials.username}` });
       } catch (error) {
-        return [{ name: 'login accepted', status: 'fail', detail: classifyRedditError(error).message, fix: 'check the four credential variables at reddit.com/prefs/apps' }];
+        return [{ name: 'login accepted', status: 'fail', detail: classifyRedditError(error, this.options.now()).message, fix: 'check the four credential variables at reddit.com/prefs/apps' }];
       }
     } else {
       checks.push({ name: 'login accepted', status: 'warn', detail: 'no script app: read-only through the public listings (lower rate limits; no replies)', fix: 'add clientIdEnv, clientSecretEnv, usernameEnv and passwordEnv to reply from brandwatch' });
@@ -208,10 +175,10 @@ export class RedditSource implements Source {
     try {
       const answer = await this.fetchJson(this.listingPath(group, 1, null));
       parse(linkListing, answer.body, 'search');
-      const rateLimit = rateLimitOf(answer.headers);
+      const rateLimit = rateLimitOf(answer.headers, this.options.now());
       checks.push({ name: 'search reachable', status: 'ok', detail: `${this.base} answered a search for ${group.query}`, ...(rateLimit ? { rateLimit } : {}) });
     } catch (error) {
-      checks.push({ name: 'search reachable', status: 'fail', detail: classifyRedditError(error).message, fix: 'check apiBaseUrl and userAgent' });
+      checks.push({ name: 'search reachable', status: 'fail', detail: classifyRedditError(error, this.options.now()).message, fix: 'check apiBaseUrl and userAgent' });
     }
     return checks;
   }
@@ -231,15 +198,12 @@ export class RedditSource implements Source {
   }
 }
 
-function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new SourceFailure(`unexpected ${what} response from Reddit (${issue.path.join('.') || 'body'}: ${issue.message})`);
+function parse<T>(schema: PayloadSchema<T>, data: unknown, what: string): T {
+  return parsePayload(schema, data, what, 'Reddit');
 }
 
 /** Reddit's X-Ratelimit-* headers; the reset is seconds from now, not a time. */
-export function rateLimitOf(headers: Headers | undefined, now = Date.now()): RateLimitState | undefined {
+export function rateLimitOf(headers: Headers | undefined, now: number): RateLimitState | undefined {
   const remaining = headers?.get('x-ratelimit-remaining');
   if (!headers || remaining === null || remaining === undefined) return undefined;
   const used = Number(headers.get('x-ratelimit-used'));
@@ -261,24 +225,13 @@ function describeBody(body: string): string {
   }
 }
 
-/** Sort Reddit's answers into retry, wait-for-reset, or give up; messages never carry tokens or passwords. */
-export function classifyRedditError(error: unknown): Failure {
-  if (error instanceof RedditHttpError) {
-    const detail = describeBody(error.body);
-    if (error.status === 429) {
-      return { kind: 'rate_limited', message: 'Reddit rate limit reached', rateLimit: rateLimitOf(error.headers) ?? { limit: null, remaining: 0, resetAt: null } };
-    }
-    if (error.status >= 500) return { kind: 'transient', message: `Reddit answered ${error.status}${detail ? ` (${detail})` : ''}` };
-    if (error.status === 401 || error.status === 403) {
-      return { kind: 'fatal', message: `Reddit refused the request (${error.status}${detail ? `: ${detail}` : ''}); check the script app's client id and secret variables and the userAgent` };
-    }
-    return { kind: 'fatal', message: `Reddit answered ${error.status}${detail ? `: ${detail}` : ''}` };
-  }
-  if (error instanceof MalformedBody) return { kind: 'transient', message: 'Reddit sent a malformed response' };
-  if (error instanceof SourceFailure) return { kind: 'fatal', message: error.message };
-  if (error instanceof DOMException && error.name === 'TimeoutError') return { kind: 'transient', message: 'Reddit did not answer in time' };
-  if (error instanceof TypeError) return { kind: 'transient', message: `cannot reach Reddit (${(error.cause as Error | undefined)?.message ?? error.message})` };
-  return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
+/** Sort Reddit's answers as any fetch-based platform's, with Reddit's own error text and rate-limit headers. */
+export function classifyRedditError(error: unknown, now: number): Failure {
+  return classifyHttpError('Reddit', error, now, {
+    detail: describeBody,
+    credentials: "check the script app's client id and secret variables and the userAgent",
+    rateLimit: rateLimitOf,
+  });
 }
 
 class RedditReplies implements ReplyChannel {
@@ -319,7 +272,7 @@ class RedditReplies implements ReplyChannel {
     if (!thing?.name) throw new SourceFailure('Reddit accepted the comment but did not say its id');
     return {
       externalId: thing.name,
-      sentAt: thing.created_utc !== undefined ? Math.round(thing.created_utc * 1000) : Date.now(),
+      sentAt: thing.created_utc !== undefined ? Math.round(thing.created_utc * 1000) : this.source.now(),
       url: thing.permalink ? `https://www.reddit.com${thing.permalink}` : null,
     };
   }
@@ -343,7 +296,7 @@ class RedditReplies implements ReplyChannel {
 /** A definite answer from Reddit becomes a ReplyRefused; timeouts and 5xx stay unknown outcomes. */
 function refusalOf(error: unknown): unknown {
   if (error instanceof SourceFailure) return new ReplyRefused(error.message);
-  if (!(error instanceof RedditHttpError) || error.status >= 500) return error;
+  if (!(error instanceof HttpError) || error.status >= 500) return error;
   if (error.status === 429) return new ReplyRefused('Reddit rate limit reached; try again later', true);
   const detail = describeBody(error.body);
   return new ReplyRefused(`Reddit refused the comment (${error.status}${detail ? `: ${detail}` : ''})`);

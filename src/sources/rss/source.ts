@@ -1,9 +1,9 @@
 import type { Keyword, RssSourceConfig } from '../../config/schema.js';
 import { classifyHttpError, httpRequest, MalformedBody, type HttpResponse } from '../http.js';
 import { matchKeywords } from '../keywords.js';
-import { ReplyRefused } from '../replies.js';
-import { requestWithPolicy, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, NewMention, PollEnvironment, QueryGroup, ReplyAbility, ReplyChannel, ReplyTarget, SentReply, Source, SourceCheck } from '../types.js';
+import { ReadOnlyReplies } from '../read-only.js';
+import { policyOf, requestWithPolicy, type Failure, type RequestEnvironment } from '../request.js';
+import type { CursorState, FetchedPage, NewMention, PagingEnvironment, QueryGroup, ReplyChannel, Source, SourceCheck } from '../types.js';
 import { NotAFeed, parseFeed, type Feed, type FeedEntry } from './feed.js';
 
 /** How many entry keys (guids and links) the cursor remembers for de-duplication. */
@@ -19,6 +19,7 @@ export interface RssCursor {
 export interface RssSourceOptions {
   config: RssSourceConfig;
   keywords: readonly Keyword[];
+  now: () => number;
 }
 
 export function isGoogleAlertsFeed(url: string): boolean {
@@ -30,7 +31,13 @@ export function isGoogleAlertsFeed(url: string): boolean {
 export class RssSource implements Source {
   readonly platform = 'rss';
   readonly name: string;
-  readonly replies: ReplyChannel = new RssReplies();
+  readonly readUnit = 'entries';
+  // Feeds are read-only: the reply is made on the article's site.
+  readonly replies: ReplyChannel = new ReadOnlyReplies({
+    reason: 'feed entries cannot be answered through an API; reply on the site if it takes comments',
+    webUrl: (target) => target.url,
+    refusal: (target) => `feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`,
+  });
   private readonly host: string;
   private readonly filterByKeywords: boolean;
 
@@ -49,7 +56,7 @@ export class RssSource implements Source {
     return classifyHttpError(`the feed at ${this.host}`, error, now);
   }
 
-  private async fetchFeed(cursor: RssCursor, env: PollEnvironment): Promise<{ response: HttpResponse; feed: Feed | null }> {
+  private async fetchFeed(cursor: RssCursor, env: RequestEnvironment): Promise<{ response: HttpResponse; feed: Feed | null }> {
     const { config } = this.options;
     const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5' };
     if (cursor.etag) headers['if-none-match'] = cursor.etag;
@@ -60,21 +67,20 @@ export class RssSource implements Source {
         return { response, feed: response.status === 304 ? null : parseFeed(response.text) };
       },
       (error) => (error instanceof NotAFeed ? { kind: 'fatal', message: `${config.url} is ${error.message}` } : this.classify(error, env.now())),
-      { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+      policyOf(config),
       env,
     );
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const { config } = this.options;
     const cursor = (saved as RssCursor | null) ?? { etag: null, lastModified: null, seen: [] };
-    if (env.readsLeft() === 0) {
-      return { status: 'budget_exhausted', message: `monthly read budget of ${config.monthlyReadBudget} entries is used up; raise monthlyReadBudget or wait for next month` };
-    }
+    // A feed comes whole: the allowance only decides whether it may be read at all.
+    env.allowance(Number.POSITIVE_INFINITY);
     const { response, feed } = await this.fetchFeed(cursor, env);
     if (!feed) {
       env.verbose('feed not modified (304)');
-      return { status: 'ok' };
+      return;
     }
     const now = env.now();
     const oldest = now - config.backfill;
@@ -98,8 +104,7 @@ export class RssSource implements Source {
       lastModified: response.headers.get('last-modified'),
       seen: [...new Set([...keys, ...cursor.seen])].slice(0, SEEN_LIMIT),
     };
-    env.store({ mentions, ownReplies: [], cursor: next as unknown as CursorState, postsRead: feed.entries.length });
-    return { status: 'ok' };
+    yield { mentions, ownReplies: [], cursor: next as unknown as CursorState, postsRead: feed.entries.length };
   }
 
   async check(): Promise<SourceCheck[]> {
@@ -115,7 +120,7 @@ export class RssSource implements Source {
           : { name: 'conditional requests', status: 'warn', detail: 'the server sends neither ETag nor Last-Modified: every poll downloads the whole feed' },
       ];
     } catch (error) {
-      const message = error instanceof NotAFeed || error instanceof MalformedBody ? `${config.url} is ${error.message}` : this.classify(error, Date.now()).message;
+      const message = error instanceof NotAFeed || error instanceof MalformedBody ? `${config.url} is ${error.message}` : this.classify(error, this.options.now()).message;
       return [{ name: 'feed reachable', status: 'fail', detail: message, fix: 'check the url (open it in a browser; Google Alerts: "Deliver to: RSS feed")' }];
     }
   }
@@ -149,27 +154,4 @@ function toMention(entry: FeedEntry, feed: Feed, keywords: readonly Keyword[], n
     summonsBrand: false,
     metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
   };
-}
-
-/** Feeds are read-only: the reply is made on the article's site. */
-export class RssReplies implements ReplyChannel {
-  measure(text: string): { length: number; limit: number } {
-    return { length: Array.from(text).length, limit: Number.POSITIVE_INFINITY };
-  }
-
-  ability(target: ReplyTarget): ReplyAbility {
-    return { ok: false, reason: 'feed entries cannot be answered through an API; reply on the site if it takes comments', webUrl: target.url };
-  }
-
-  webReplyUrl(target: ReplyTarget): string | null {
-    return target.url;
-  }
-
-  async reply(target: ReplyTarget): Promise<SentReply> {
-    throw new ReplyRefused(`feed entries cannot be answered through an API${target.url ? `; open ${target.url}` : ''}`);
-  }
-
-  async findReply(): Promise<SentReply | null> {
-    return null;
-  }
 }

@@ -2,10 +2,10 @@ import type { Keyword, SampleSourceConfig } from '../../config/schema.js';
 import { matchKeywords } from '../keywords.js';
 import type {
   CursorState,
-  GroupOutcome,
+  FetchedPage,
   NewMention,
   OwnReply,
-  PollEnvironment,
+  PagingEnvironment,
   QueryGroup,
   ReplyAbility,
   ReplyChannel,
@@ -13,7 +13,7 @@ import type {
   SentReply,
   Source,
 } from '../types.js';
-import { graphemeLength } from '../replies.js';
+import { graphemeLength } from '../graphemes.js';
 import { sampleItems, SAMPLE_HANDLE, type SampleItem } from './conversation.js';
 
 interface SampleCursor {
@@ -27,20 +27,22 @@ interface SampleCursor {
 export class SampleSource implements Source {
   readonly platform = 'sample';
   readonly name: string;
-  readonly replies: ReplyChannel = new SampleReplies();
+  readonly replies: ReplyChannel;
 
   constructor(
     private readonly config: SampleSourceConfig,
     private readonly keywords: readonly Keyword[],
+    now: () => number,
   ) {
     this.name = config.name ?? 'sample';
+    this.replies = new SampleReplies(now);
   }
 
   groups(): QueryGroup[] {
     return [{ key: 'all', query: this.keywords.map((k) => k.term).join(' OR '), keywords: [...this.keywords] }];
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const cursor = (saved as SampleCursor | null) ?? { lastIndex: -1, repliesUntil: 0 };
     const now = env.now();
     const start = Date.parse(this.config.start);
@@ -59,16 +61,15 @@ export class SampleSource implements Source {
     const pageSize = this.config.pageSize;
     const pages = Math.max(1, Math.ceil(fresh.length / pageSize));
     for (let page = 0; page < pages; page++) {
-      if (env.signal.aborted) return { status: 'ok', message: 'interrupted; the next poll resumes here' };
+      // Each page stands for one request, as on a real platform.
       env.countRequest();
       const slice = fresh.slice(page * pageSize, (page + 1) * pageSize);
       const last = page === pages - 1;
       const next: SampleCursor = last
         ? { lastIndex, repliesUntil: now }
         : { lastIndex: Number(slice.at(-1)!.externalId) - 1_000_000, repliesUntil: cursor.repliesUntil };
-      env.store({ mentions: slice, ownReplies: last ? replies : [], cursor: next as unknown as CursorState, postsRead: slice.length });
+      yield { mentions: slice, ownReplies: last ? replies : [], cursor: next as unknown as CursorState, postsRead: slice.length };
     }
-    return { status: 'ok' };
   }
 }
 
@@ -97,6 +98,8 @@ function toMention(item: SampleItem, keywords: string[]): NewMention {
  * end with keys alone. Ids derive from the idempotency key, so a repeated attempt is the same post.
  */
 export class SampleReplies implements ReplyChannel {
+  constructor(private readonly now: () => number) {}
+
   measure(text: string) {
     return { length: graphemeLength(text), limit: 500 };
   }
@@ -110,7 +113,7 @@ export class SampleReplies implements ReplyChannel {
   }
 
   async reply(_target: ReplyTarget, _text: string, options: { idempotencyKey: string }): Promise<SentReply> {
-    return { externalId: `bw-${options.idempotencyKey}`, sentAt: Date.now(), url: null };
+    return { externalId: `bw-${options.idempotencyKey}`, sentAt: this.now(), url: null };
   }
 
   async findReply(): Promise<SentReply | null> {
@@ -118,6 +121,6 @@ export class SampleReplies implements ReplyChannel {
   }
 
   async post(_text: string, options: { idempotencyKey: string }): Promise<SentReply> {
-    return { externalId: `bw-${options.idempotencyKey}`, sentAt: Date.now(), url: null };
+    return { externalId: `bw-${options.idempotencyKey}`, sentAt: this.now(), url: null };
   }
 }

@@ -1,9 +1,9 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import { z } from 'zod';
-import { ReplyRefused } from '../replies.js';
+import { ReplyRefused } from '../reply-refused.js';
 import type { ReplyAbility, ReplyChannel, ReplyTarget, SentReply } from '../types.js';
 import { twitterLength, TWITTER_LIMIT } from './length.js';
-import { baseUrlPlugin } from './source.js';
+import { baseUrlPlugin, requestCause } from './client.js';
 
 export interface TwitterRepliesOptions {
   /** OAuth 2 user access token (tweet.read tweet.write users.read), or null when none is configured. */
@@ -15,6 +15,8 @@ export interface TwitterRepliesOptions {
   ownHandles: readonly string[];
   apiBaseUrl: string | null;
   timeout: number;
+  /** The clock, for a reply's time when X does not say it. */
+  now: () => number;
 }
 
 const created = z.object({ data: z.object({ id: z.string().regex(/^\d{1,19}$/), text: z.string() }) });
@@ -120,7 +122,7 @@ export class TwitterReplies implements ReplyChannel {
     const parsed = created.safeParse(body);
     // X answered 2xx, so the post exists even if the body is odd: leave the outcome unknown, never retry blindly.
     if (!parsed.success) throw new Error('X accepted the post but its answer had no post id');
-    return { externalId: parsed.data.data.id, sentAt: Date.now(), url: this.postUrl(parsed.data.data.id) };
+    return { externalId: parsed.data.data.id, sentAt: this.options.now(), url: this.postUrl(parsed.data.data.id) };
   }
 
   private postUrl(id: string): string {
@@ -146,7 +148,7 @@ export class TwitterReplies implements ReplyChannel {
         (t) => t.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === target.externalId) && comparable(t.text) === wanted,
       );
       if (!found) return null;
-      return { externalId: found.id, sentAt: found.created_at ? Date.parse(found.created_at) : Date.now(), url: this.postUrl(found.id) };
+      return { externalId: found.id, sentAt: found.created_at ? Date.parse(found.created_at) : this.options.now(), url: this.postUrl(found.id) };
     } catch (error) {
       throw refusalOf(error);
     }
@@ -165,7 +167,7 @@ export function refusalOf(error: unknown): unknown {
     return new ReplyRefused(`X refused the post (${error.code}${detail ? `: ${detail.slice(0, 300)}` : ''})`);
   }
   if (error instanceof ApiPartialResponseError || error instanceof ApiRequestError) {
-    const cause = error instanceof ApiRequestError ? ((error.requestError as Error | undefined)?.message ?? error.message) : 'incomplete answer';
+    const cause = error instanceof ApiRequestError ? requestCause(error) : 'incomplete answer';
     return new Error(`no answer from X (${cause}); the outcome is unknown`);
   }
   return error;

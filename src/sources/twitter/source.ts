@@ -1,7 +1,9 @@
-import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
+import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
-import { requestWithPolicy, SourceFailure, type Failure } from '../request.js';
-import type { CursorState, GroupOutcome, PollEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
+import { policyOf, requestWithPolicy, SourceFailure } from '../request.js';
+import { parsePayload } from '../schema.js';
+import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
+import { baseUrlPlugin, classifyTwitterError, toRateLimit } from './client.js';
 import { lookupResponse, mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
 import { planQueries } from './query.js';
@@ -33,26 +35,13 @@ export interface TwitterSourceOptions {
   apiBaseUrl: string | null;
   /** OAuth 2 user token for replies and posts (from `userTokenEnv`); null when not configured or not set. */
   userToken?: string | null;
+  now: () => number;
 }
 
 /** Key of the query group that finds the brand's own replies (made on the phone or the web). */
 export const OWN_REPLIES_GROUP = 'own-replies';
 /** Key of the step that re-reads open mentions' metrics (GET /2/tweets?ids=). */
 export const METRICS_GROUP = 'open-metrics';
-
-/** Rewrites every request to another HTTPS origin (the client has no base-URL setting). */
-export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwitterApiClientPlugin {
-  const base = apiBaseUrl ? new URL(apiBaseUrl) : null;
-  return {
-    onBeforeRequestConfig: ({ params }) => {
-      params.timeout = timeout;
-      if (!base) return;
-      const original = new URL(params.url.startsWith('http') ? params.url : `https://${params.url}`);
-      const prefix = base.pathname.replace(/\/$/, '');
-      params.url = `${base.origin}${prefix}${original.pathname}${original.search}`;
-    },
-  };
-}
 
 export class TwitterSource implements Source {
   readonly platform = 'twitter';
@@ -72,6 +61,7 @@ export class TwitterSource implements Source {
       ownHandles: options.ownHandles,
       apiBaseUrl: options.apiBaseUrl,
       timeout: options.config.timeout,
+      now: options.now,
     });
   }
 
@@ -92,46 +82,43 @@ export class TwitterSource implements Source {
   }
 
   check(): Promise<SourceCheck[]> {
-    return checkTwitter(this.client, this.groups()[0]?.query ?? this.options.keywords[0]!.term, Date.now(), this.options.config.bearerTokenEnv);
+    return checkTwitter(this.client, this.groups()[0]?.query ?? this.options.keywords[0]!.term, this.options.now(), this.options.config.bearerTokenEnv);
+  }
+
+  midRun(cursor: CursorState): boolean {
+    return (cursor as Partial<TwitterCursor>).run != null;
   }
 
   /** One lookup of up to 100 open mentions: their metrics now, kept beside the previous snapshot (engagement velocity). */
-  private async refreshMetrics(env: PollEnvironment): Promise<GroupOutcome> {
-    const readsLeft = env.readsLeft();
-    const ids = env.openMentions?.(Math.min(100, readsLeft ?? 100)) ?? [];
-    if (ids.length === 0) return { status: 'ok' };
-    const { config } = this.options;
-    const result = await requestWithPolicy(
-      async () => {
-        const body = await this.client.v2.tweets(ids, {
+  private async *refreshMetrics(env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    // A spent budget reads nothing here rather than stop the source: this is a refresh, not news.
+    const ids = env.openMentions?.(env.allowance(100, 0)) ?? [];
+    if (ids.length === 0) return;
+    const body = await requestWithPolicy(
+      async () =>
+        (await this.client.v2.tweets(ids, {
           'tweet.fields': SEARCH_FIELDS['tweet.fields'],
           expansions: ['author_id'],
           'user.fields': ['public_metrics', 'username', 'name'],
-        });
-        return body as unknown;
-      },
+        })) as unknown,
       classifyTwitterError,
-      { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+      policyOf(this.options.config),
       env,
     );
-    const parsed = lookupResponse.safeParse(result);
-    if (!parsed.success) throw new SourceFailure(`unexpected lookup response from X (${parsed.error.issues[0]!.path.join('.') || 'body'})`);
-    const found = parsed.data.data ?? [];
-    env.store({
-      mentions: mapSearchPage({ ...parsed.data, meta: { result_count: found.length } }, { keywords: [], ownHandles: this.options.ownHandles }),
+    const found = parsePayload(lookupResponse, body, 'lookup', 'X');
+    const posts = found.data ?? [];
+    yield {
+      mentions: mapSearchPage({ ...found, meta: { result_count: posts.length } }, { keywords: [], ownHandles: this.options.ownHandles }),
       ownReplies: [],
       cursor: {},
-      postsRead: found.length,
-    });
-    return { status: 'ok' };
+      postsRead: posts.length,
+    };
   }
 
-  async poll(group: QueryGroup, saved: CursorState | null, env: PollEnvironment): Promise<GroupOutcome> {
-    if (group.key === METRICS_GROUP) return this.refreshMetrics(env);
-    let cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
-    let resuming = cursor.run !== null;
+  async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    if (group.key === METRICS_GROUP) return yield* this.refreshMetrics(env);
+    const cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
     const { config } = this.options;
-    let rateLimit: RateLimitState | undefined;
     // A resumed run continues with its own since_id/start_time and page token.
     let sinceId = cursor.run ? cursor.run.sinceId : cursor.sinceId;
     let startTime = cursor.run
@@ -141,25 +128,17 @@ export class TwitterSource implements Source {
         : new Date(env.now() - Math.min(config.backfill, SEVEN_DAYS - 60_000)).toISOString();
     let nextToken: string | null = cursor.run?.nextToken ?? null;
     let newestId: string | null = cursor.run?.newestId ?? null;
-    let pageIndex = 0;
+    let first = true;
 
     for (;;) {
-      if (env.signal.aborted) return { status: 'ok', message: 'interrupted; the next poll resumes here', ...(rateLimit ? { rateLimit } : {}) };
-      const readsLeft = env.readsLeft();
-      if (readsLeft !== null && readsLeft < 10) {
-        return {
-          status: 'budget_exhausted',
-          message: `monthly read budget of ${config.monthlyReadBudget} posts is used up; raise monthlyReadBudget or wait for next month`,
-          ...(rateLimit ? { rateLimit } : {}),
-        };
-      }
-      const maxResults = Math.min(config.maxResults, readsLeft ?? Infinity);
-      const params: Record<string, string | number> = { ...SEARCH_FIELDS, max_results: maxResults };
+      // X's max_results cannot go below 10.
+      const params: Record<string, string | number> = { ...SEARCH_FIELDS, max_results: env.allowance(config.maxResults, 10) };
       if (sinceId) params.since_id = sinceId;
       else if (startTime) params.start_time = startTime;
       if (nextToken) params.next_token = nextToken;
 
       let page: SearchResponse;
+      let rateLimit: RateLimitState | undefined;
       try {
         const result = await requestWithPolicy(
           async () => {
@@ -167,16 +146,11 @@ export class TwitterSource implements Source {
             return { body: paginator.data as unknown, rateLimit: paginator.rateLimit };
           },
           classifyTwitterError,
-          { attempts: config.retry.attempts, baseDelay: config.retry.baseDelay, rateLimitWait: config.rateLimitWait },
+          policyOf(config),
           env,
         );
         rateLimit = toRateLimit(result.rateLimit);
-        const parsed = searchResponse.safeParse(result.body);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          throw new SourceFailure(`unexpected search response from X (${issue.path.join('.') || 'body'}: ${issue.message})`);
-        }
-        page = parsed.data;
+        page = parsePayload(searchResponse, result.body, 'search', 'X');
       } catch (error) {
         if (error instanceof SourceFailure && sinceId && /since_id/i.test(error.message) && !nextToken) {
           // since_id older than the 7-day window: fall back to the oldest start_time allowed.
@@ -188,28 +162,21 @@ export class TwitterSource implements Source {
         throw error;
       }
 
-      if (pageIndex === 0 && newestId === null) newestId = page.meta.newest_id ?? null;
-      pageIndex++;
+      if (first && newestId === null) newestId = page.meta.newest_id ?? null;
+      first = false;
       nextToken = page.meta.next_token ?? null;
       const next: TwitterCursor = nextToken
         ? { sinceId: cursor.sinceId, run: { newestId, nextToken, sinceId, startTime } }
         : { sinceId: newestId ?? cursor.sinceId, run: null };
       const own = group.key === OWN_REPLIES_GROUP;
-      env.store({
+      yield {
         mentions: own ? [] : mapSearchPage(page, { keywords: group.keywords, ownHandles: this.options.ownHandles }),
         ownReplies: own ? mapOwnReplies(page) : [],
         cursor: next as unknown as CursorState,
         postsRead: page.meta.result_count,
-      });
-      if (nextToken) continue;
-      if (!resuming) return { status: 'ok', ...(rateLimit ? { rateLimit } : {}) };
-      // A resumed run covers posts up to its own start; what arrived since needs a fresh run.
-      resuming = false;
-      cursor = next;
-      sinceId = next.sinceId;
-      startTime = sinceId ? null : startTime;
-      newestId = null;
-      pageIndex = 0;
+        ...(rateLimit ? { rateLimit } : {}),
+      };
+      if (!nextToken) return;
     }
   }
 }
@@ -253,49 +220,4 @@ export async function checkTwitter(client: TwitterApi, query: string, now: numbe
     }
     return [{ name: 'endpoint reachable', status: 'fail', detail: failure.message, fix: 'check the network and apiBaseUrl; retry later if X is down' }];
   }
-}
-
-function toRateLimit(rateLimit: { limit?: number; remaining?: number; reset?: number } | undefined): RateLimitState | undefined {
-  if (!rateLimit || rateLimit.limit === undefined) return undefined;
-  return {
-    limit: rateLimit.limit ?? null,
-    remaining: rateLimit.remaining ?? null,
-    resetAt: rateLimit.reset !== undefined ? rateLimit.reset * 1000 : null,
-  };
-}
-
-/** Sort X's errors into retry, wait-for-reset, or give up; messages never carry request headers or tokens. */
-export function classifyTwitterError(error: unknown): Failure {
-  if (error instanceof ApiResponseError) {
-    const detail = describeBody(error.data);
-    if (error.code === 429) {
-      const type = (error.data as { type?: unknown } | undefined)?.type;
-      if (typeof type === 'string' && type.endsWith('/usage-capped')) {
-        return { kind: 'fatal', message: `X refused the request: the app's monthly usage cap is reached (${detail})` };
-      }
-      return {
-        kind: 'rate_limited',
-        message: 'X rate limit reached',
-        rateLimit: toRateLimit(error.rateLimit) ?? { limit: null, remaining: 0, resetAt: null },
-      };
-    }
-    if (error.code >= 500) return { kind: 'transient', message: `X answered ${error.code}${detail ? ` (${detail})` : ''}` };
-    if (error.code === 401 || error.code === 403) {
-      return { kind: 'fatal', message: `X refused the token (${error.code}${detail ? `: ${detail}` : ''}); check the bearer token's variable` };
-    }
-    return { kind: 'fatal', message: `X answered ${error.code}${detail ? `: ${detail}` : ''}` };
-  }
-  if (error instanceof ApiPartialResponseError) return { kind: 'transient', message: 'X sent an incomplete or malformed response' };
-  if (error instanceof ApiRequestError) {
-    const cause = (error.requestError as Error | undefined)?.message ?? error.message;
-    return { kind: 'transient', message: `cannot reach X (${cause})` };
-  }
-  return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
-}
-
-function describeBody(data: unknown): string {
-  if (!data || typeof data !== 'object') return '';
-  const body = data as { detail?: unknown; title?: unknown; errors?: { message?: unknown }[] };
-  const parts = [body.title, body.detail, body.errors?.[0]?.message].filter((p): p is string => typeof p === 'string');
-  return [...new Set(parts)].join(': ').slice(0, 300);
 }

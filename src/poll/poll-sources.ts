@@ -2,12 +2,17 @@ import type { Db } from '../store/open.js';
 import { insertMentions, type Assessment } from '../store/mentions.js';
 import { recordOwnReplies } from '../store/responses.js';
 import { linkThreads } from '../triage/threads.js';
-import { statement } from '../store/statements.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
+import { openMentionsToRefresh } from '../store/refresh.js';
 import { addUsage, monthUsage } from '../store/usage.js';
 import { RateLimitStop, SourceFailure } from '../sources/request.js';
 import { translateStoreError } from '../store/open.js';
-import type { GroupStatus, NewMention, RateLimitState, Source } from '../sources/types.js';
+import type { CursorState, FetchedPage, GroupStatus, NewMention, PagingEnvironment, QueryGroup, RateLimitState, Source } from '../sources/types.js';
+
+/** The monthly read budget cannot pay for the page a source asked to read next. */
+class BudgetStop extends Error {}
+
+const INTERRUPTED = 'interrupted; the next poll resumes here';
 
 export interface SourceResult {
   source: string;
@@ -62,7 +67,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     message: null,
     month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0 },
   };
-  const storePage = db.transaction((groupKey: string, page: Parameters<Parameters<Source['poll']>[2]['store']>[0]) => {
+  const storePage = db.transaction((groupKey: string, page: FetchedPage) => {
     const fetchedAt = options.now();
     result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
     result.nativeReplies += recordOwnReplies(db, page.ownReplies);
@@ -79,43 +84,45 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   } catch (error) {
     return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source.name, options.now(), budget) };
   }
+  const readsLeft = () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead));
+  const budgetMessage = `monthly read budget of ${budget} ${source.readUnit ?? 'posts'} is used up; raise monthlyReadBudget or wait for next month`;
   for (const group of groups) {
     const log = (message: string) => options.verbose(`${source.name} [${group.key}]: ${message}`);
+    const env: PagingEnvironment = {
+      now: options.now,
+      sleep: options.sleep,
+      verbose: log,
+      allowance: (max, min = 1) => {
+        const left = readsLeft();
+        if (left === null) return max;
+        if (left < min) throw new BudgetStop(budgetMessage);
+        return Math.min(max, left);
+      },
+      countRequest: () => {
+        result.requests++;
+        addUsage(db, source.name, options.now(), 1, 0);
+      },
+      openMentions: (limit) => openMentionsToRefresh(db, source.name, startedAt, limit),
+    };
+    const store = (page: FetchedPage) => {
+      storePage(group.key, page);
+      result.pages++;
+      result.postsRead += page.postsRead;
+      if (page.rateLimit) result.rateLimit = page.rateLimit;
+    };
     try {
-      const outcome = await source.poll(group, loadCursor(db, source.name, group.key), {
-        now: options.now,
-        sleep: options.sleep,
-        signal: options.signal,
-        verbose: log,
-        readsLeft: () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead)),
-        openMentions: (limit) =>
-          statement<[string, number, number, number], { external_id: string }>(
-            db,
-            `SELECT external_id FROM mentions WHERE source = ? AND status IN ('new', 'open') AND created_at >= ?
-               AND coalesce(metrics_updated_at, fetched_at) < ? ORDER BY created_at DESC LIMIT ?`,
-          )
-            .all(source.name, startedAt - 7 * 86_400_000, startedAt, limit)
-            .map((r) => r.external_id),
-        countRequest: () => {
-          result.requests++;
-          addUsage(db, source.name, options.now(), 1, 0);
-        },
-        store: (page) => {
-          storePage(group.key, page);
-          result.pages++;
-          result.postsRead += page.postsRead;
-        },
-      });
-      if (outcome.rateLimit) result.rateLimit = outcome.rateLimit;
-      if (outcome.status !== 'ok') {
-        result.status = outcome.status;
-        result.message = outcome.message ?? null;
+      if (await pollGroup(source, group, loadCursor(db, source.name, group.key), env, store, options.signal)) {
+        result.message = INTERRUPTED;
         break;
       }
-      if (outcome.message) result.message = outcome.message;
     } catch (error) {
       // The store failing (disk full, read-only, damaged) is no platform's fault: stop the whole poll, naming the file.
       if (isStoreFailure(error)) throw translateStoreError(error, db.name);
+      if (error instanceof BudgetStop) {
+        result.status = 'budget_exhausted';
+        result.message = error.message;
+        break;
+      }
       if (error instanceof RateLimitStop) {
         result.status = 'rate_limited';
         result.rateLimit = error.rateLimit;
@@ -124,13 +131,40 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         break;
       }
       result.status = 'failed';
-      result.message = error instanceof SourceFailure || error instanceof Error ? error.message : String(error);
+      result.message = error instanceof Error ? error.message : String(error);
       log(`failed: ${result.message}`);
       if (!(error instanceof SourceFailure)) break;
     }
   }
   result.month = monthFigures(db, source.name, options.now(), budget);
   return result;
+}
+
+/**
+ * Page through one query group, storing each page with its cursor; stops at a page boundary when the
+ * signal fires (true). A run resumed from an interrupted poll covers posts up to its own start, so a
+ * fresh run from the committed position catches up with what arrived since.
+ */
+export async function pollGroup(
+  source: Source,
+  group: QueryGroup,
+  saved: CursorState | null,
+  env: PagingEnvironment,
+  store: (page: FetchedPage) => void,
+  signal: AbortSignal,
+): Promise<boolean> {
+  let cursor = saved;
+  const midRun = (c: CursorState | null) => c !== null && (source.midRun?.(c) ?? false);
+  for (;;) {
+    const resumed = midRun(cursor);
+    if (signal.aborted) return true;
+    for await (const page of source.pages(group, cursor, env)) {
+      store(page);
+      cursor = page.cursor;
+      if (signal.aborted) return true;
+    }
+    if (!resumed || midRun(cursor)) return false;
+  }
 }
 
 function monthFigures(db: Db, source: string, now: number, budget: number | null): SourceResult['month'] {

@@ -1,0 +1,65 @@
+import { ApiPartialResponseError, ApiRequestError, ApiResponseError, type ITwitterApiClientPlugin } from 'twitter-api-v2';
+import type { Failure } from '../request.js';
+import type { RateLimitState } from '../types.js';
+
+/** Rewrites every request to another HTTPS origin (the client has no base-URL setting). */
+export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwitterApiClientPlugin {
+  const base = apiBaseUrl ? new URL(apiBaseUrl) : null;
+  return {
+    onBeforeRequestConfig: ({ params }) => {
+      params.timeout = timeout;
+      if (!base) return;
+      const original = new URL(params.url.startsWith('http') ? params.url : `https://${params.url}`);
+      const prefix = base.pathname.replace(/\/$/, '');
+      params.url = `${base.origin}${prefix}${original.pathname}${original.search}`;
+    },
+  };
+}
+
+export function toRateLimit(rateLimit: { limit?: number; remaining?: number; reset?: number } | undefined): RateLimitState | undefined {
+  if (!rateLimit || rateLimit.limit === undefined) return undefined;
+  return {
+    limit: rateLimit.limit ?? null,
+    remaining: rateLimit.remaining ?? null,
+    resetAt: rateLimit.reset !== undefined ? rateLimit.reset * 1000 : null,
+  };
+}
+
+/** Sort X's errors into retry, wait-for-reset, or give up; messages never carry request headers or tokens. */
+export function classifyTwitterError(error: unknown): Failure {
+  if (error instanceof ApiResponseError) {
+    const detail = describeBody(error.data);
+    if (error.code === 429) {
+      const type = (error.data as { type?: unknown } | undefined)?.type;
+      if (typeof type === 'string' && type.endsWith('/usage-capped')) {
+        return { kind: 'fatal', message: `X refused the request: the app's monthly usage cap is reached (${detail})` };
+      }
+      return {
+        kind: 'rate_limited',
+        message: 'X rate limit reached',
+        rateLimit: toRateLimit(error.rateLimit) ?? { limit: null, remaining: 0, resetAt: null },
+      };
+    }
+    if (error.code >= 500) return { kind: 'transient', message: `X answered ${error.code}${detail ? ` (${detail})` : ''}` };
+    if (error.code === 401 || error.code === 403) {
+      return { kind: 'fatal', message: `X refused the token (${error.code}${detail ? `: ${detail}` : ''}); check the bearer token's variable` };
+    }
+    return { kind: 'fatal', message: `X answered ${error.code}${detail ? `: ${detail}` : ''}` };
+  }
+  if (error instanceof ApiPartialResponseError) return { kind: 'transient', message: 'X sent an incomplete or malformed response' };
+  if (error instanceof ApiRequestError) return { kind: 'transient', message: `cannot reach X (${requestCause(error)})` };
+  return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Why a request never got an answer (refused, reset, timed out). */
+export function requestCause(error: ApiRequestError): string {
+  return (error.requestError as Error | undefined)?.message ?? error.message;
+}
+
+/** X's problem details (`title`, `detail`, or v1-style `errors[0].message`), de-duplicated, on one line. */
+export function describeBody(data: unknown): string {
+  if (!data || typeof data !== 'object') return '';
+  const body = data as { detail?: unknown; title?: unknown; errors?: { message?: unknown }[] };
+  const parts = [body.title, body.detail, body.errors?.[0]?.message].filter((p): p is string => typeof p === 'string');
+  return [...new Set(parts)].join(': ').slice(0, 300);
+}
