@@ -150,6 +150,12 @@ export function buildProgram(runner: Runner): Command {
     .action(action(() => import('./commands/watch.js')));
 
   program
+    .command('learn')
+    .description("adapt the classifier to your own corrections and outcomes; prints its accuracy before and after (--eval: per category)")
+    .option('--eval', 'only show how good the guesses are on your own labels, per category')
+    .action(action(() => import('./commands/learn.js')));
+
+  program
     .command('alerts')
     .description('the alert log, newest first, with webhook delivery state')
     .option('--since <when>', 'raised since an ISO date or a relative age (7d, 24h)')

@@ -34,6 +34,9 @@ export interface Mention {
   sentiment: number | null;
   category: Category | null;
   categoryManual: boolean;
+  /** How sure the classifier was of the category (null: guessed before the model, or set by hand). */
+  categoryConfidence: number | null;
+  categoryUnsure: boolean;
   priority: number;
   status: Status;
   statusChangedAt: number;
@@ -70,6 +73,8 @@ interface MentionRow {
   sentiment: number | null;
   category: Category | null;
   category_manual: number;
+  category_confidence?: number | null;
+  category_unsure?: number;
   priority: number;
   status: Status;
   status_changed_at: number;
@@ -110,6 +115,8 @@ export function rowToMention(row: MentionRow): Mention {
     sentiment: row.sentiment,
     category: row.category,
     categoryManual: row.category_manual === 1,
+    categoryConfidence: row.category_confidence ?? null,
+    categoryUnsure: row.category_unsure === 1,
     priority: row.priority,
     status: row.status,
     statusChangedAt: row.status_changed_at,
@@ -128,6 +135,10 @@ export interface Assessment {
   category: Category | null;
   sentiment: number | null;
   priority: number;
+  /** The category's probability, when a model guessed it. */
+  confidence?: number | null;
+  /** Below the confidence floor or in an untrained language: shown as "unsure". */
+  unsure?: boolean;
 }
 
 // Positional parameters: binding 25 values by position is markedly cheaper than by name at ingest rates.
@@ -135,8 +146,9 @@ const INSERT = `
   INSERT INTO mentions (
     platform, source, external_id, url, author_handle, author_name, author_id, author_followers,
     text, lang, created_at, fetched_at, keyword, keywords, in_reply_to, conversation_id, summons_brand,
-    likes, reposts, replies, quotes, metrics_updated_at, sentiment, category, priority, status, status_changed_at
-  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
+    likes, reposts, replies, quotes, metrics_updated_at, sentiment, category, category_confidence, category_unsure,
+    priority, status, status_changed_at
+  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
@@ -197,6 +209,8 @@ export function insertMentions(
       fetchedAt,
       assessment.sentiment,
       assessment.category,
+      assessment.confidence ?? null,
+      assessment.unsure ? 1 : 0,
       assessment.priority,
       fetchedAt,
     );

@@ -35,7 +35,7 @@ export function priorityOf(mention: Mention, config: PriorityConfig, now: number
 export function assessAtIngest(config: PriorityConfig, now: () => number, classifier: Classifier): (mention: NewMention) => Assessment {
   const clock = responseClockOf(config);
   return (m) => {
-    const { category, sentiment } = classifier.classify(m.text, m.lang);
+    const { category, sentiment, confidence, unsure } = classifier.classify(m.text, m.lang);
     const at = now();
     const result = priority(
       {
@@ -53,7 +53,7 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
       at,
       { explain: false },
     );
-    return { category, sentiment, priority: result.score };
+    return { category, sentiment, confidence, unsure, priority: result.score };
   };
 }
 

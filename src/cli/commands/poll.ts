@@ -31,8 +31,8 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     for (const source of config.sources) {
       if (source.monthlyReadBudget !== undefined) budgets.set(sourceName(source), source.monthlyReadBudget);
     }
-    const [{ assessAtIngest, recomputePriorities }, { shippedClassifier }] = await Promise.all([import('../../triage/assess.js'), import('../../triage/classify.js')]);
-    const classifier = await shippedClassifier();
+    const [{ assessAtIngest, recomputePriorities }, learning] = await Promise.all([import('../../triage/assess.js'), import('../../triage/learning.js')]);
+    const classifier = await learning.classifierFor(store.db);
     const results = await pollSources({
       db: store.db,
       sources,
@@ -45,6 +45,11 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     });
     // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
     // and for the alert rules that read them.
+    // Enough new labels from the person: adapt, and re-guess the open mentions before priorities are recomputed.
+    if (learning.dueForLearning(store.db)) {
+      const learnt = await learning.learn(store.db, ctx.now());
+      ctx.io.debug(`learnt from ${learnt.labels} labels; ${learnt.reguessed} open mentions re-guessed`);
+    }
     recomputePriorities(store.db, config, ctx.now());
     const { runAlerts } = await import('../../alerts/run.js');
     const alerts = await runAlerts({ db: store.db, config, env: ctx.env, now: ctx.now(), timeZone: await ctx.timeZone(), signal: ctx.signal, verbose: (m) => ctx.io.debug(m) });

@@ -1,0 +1,90 @@
+/** Learning from the person: the brand's adaptation of the shipped classifier, kept in the database. */
+import type { Db } from '../store/open.js';
+import { guessedOpenMentions, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
+import { Classifier } from './classify.js';
+import type { Adaptation, AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
+
+/** Fewer labels than this say too little about a brand to move the model. */
+export const MIN_LABELS = 20;
+/** `poll` learns again once this many labels arrived since the last time. */
+export const RELEARN_AFTER = 50;
+
+export interface LearnReport {
+  labels: number;
+  categoryLabels: number;
+  outcomeLabels: number;
+  /** Accuracy before and after on the newest fifth of the labels (learnt on the older ones only). */
+  evaluation: AdaptationEvaluation | null;
+  /** Open mentions without a manual category, guessed again with the adapted model. */
+  reguessed: number;
+  /** Why nothing was learnt, when nothing was. */
+  skipped: string | null;
+}
+
+function corrections(labels: readonly Label[]): Correction[] {
+  return labels.map((l) => ({
+    text: l.text,
+    lang: l.lang,
+    ...(l.category ? { category: l.category } : {}),
+    ...(l.needsResponse !== undefined ? { needsResponse: l.needsResponse } : {}),
+    createdAt: new Date(l.createdAt),
+  }));
+}
+
+async function baseModel(): Promise<Model> {
+  const { loadModel } = await import('../classifier/index.js');
+  return loadModel();
+}
+
+/** The classifier for this database: the shipped model with the brand's adaptation when it matches the weights. */
+export async function classifierFor(db: Db): Promise<Classifier> {
+  const model = await baseModel();
+  const stored = loadAdaptation(db);
+  const adaptation = stored && stored.weightsHash === model.info.weightsHash ? (stored.adaptation as Adaptation) : null;
+  return new Classifier(() => model, adaptation).ready();
+}
+
+/** Adapt to every label, evaluate on the newest ones, store it, and re-guess the open mentions the person has not categorised. */
+export async function learn(db: Db, now: number): Promise<LearnReport> {
+  const labels = learningLabels(db);
+  const counts = { labels: labels.length, categoryLabels: labels.filter((l) => l.category).length, outcomeLabels: labels.filter((l) => l.needsResponse !== undefined).length };
+  if (labels.length < MIN_LABELS) {
+    return { ...counts, evaluation: null, reguessed: 0, skipped: `${labels.length} label${labels.length === 1 ? '' : 's'} so far; learning starts at ${MIN_LABELS} (categories set by hand, replies, ignores and spam all count)` };
+  }
+  const { adapt, evaluateAdaptation } = await import('../classifier/index.js');
+  const model = await baseModel();
+  const all = corrections(labels);
+  const evaluation = counts.categoryLabels >= 5 ? evaluateAdaptation(model, all) : null;
+  const adaptation = adapt(model, all);
+  const classifier = await new Classifier(() => model, adaptation).ready();
+  const open = guessedOpenMentions(db);
+  db.transaction(() => {
+    saveAdaptation(db, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
+    for (const m of open) updateGuess(db, m.id, classifier.classify(m.text, m.lang));
+  })();
+  return { ...counts, evaluation, reguessed: open.length, skipped: null };
+}
+
+/** Whether enough new labels arrived since the last learning for `poll` to learn again. */
+export function dueForLearning(db: Db): boolean {
+  const labels = learningLabels(db).length;
+  const stored = loadAdaptation(db);
+  return labels >= MIN_LABELS && labels - (stored?.labelsUsed ?? 0) >= RELEARN_AFTER;
+}
+
+/** Accuracy per category of the classifier in use on the person's own labels (`learn --eval`, doctor). */
+export async function accuracyOnLabels(db: Db): Promise<{ labels: number; accuracy: number | null; perCategory: Record<string, { right: number; of: number }> }> {
+  const labels = learningLabels(db).filter((l) => l.category);
+  const classifier = await classifierFor(db);
+  const perCategory: Record<string, { right: number; of: number }> = {};
+  let right = 0;
+  for (const label of labels) {
+    const entry = (perCategory[label.category!] ??= { right: 0, of: 0 });
+    entry.of++;
+    if (classifier.classify(label.text, label.lang).category === label.category) {
+      entry.right++;
+      right++;
+    }
+  }
+  return { labels: labels.length, accuracy: labels.length ? right / labels.length : null, perCategory };
+}
