@@ -18,7 +18,7 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'dataHash'> = {
   bits: 18,
   seed: 20240601,
-  epochs: 12,
+  epochs: 20,
   learningRate: 0.25,
   l2: 1e-6,
   negativeWeight: 1,
