@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category, SentimentLabel } from './model.js';
 
@@ -123,30 +123,76 @@ export function loadNluPlusPlus(files: readonly string[], weight: number): Examp
 }
 
 export interface DataPaths {
-  /** data/ in the repository: the team's own posts. */
+  /** data/ in the repository: the team's own posts and check sets. */
   team: string;
   /** Where the third-party sets are unpacked (see data/README.md); absent sets are skipped. */
   external: string;
 }
 
 export interface Corpus {
-  /** Every split by source, so figures can be reported per source. */
+  /** Every split by source, so figures can be reported per source; `team` is always there. */
   sources: Record<string, Split>;
-  /** Airline posts: never trained on, the check of how the model carries to an unseen industry. */
+  /** Sources trained on: `team` alone unless third-party training was asked for. */
+  trainedOn: string[];
+  /** Evaluation-only sets in the repository (never trained on), by name. */
+  checks: Record<string, Example[]>;
+  /** Airline posts (every airline check file): the check of how the model carries to an unseen industry. */
   airline: Example[];
-  /** sha256 over every training and test text and label, in order. */
+  /** sha256 over every text and label of the sources trained on, in order (what the weights record). */
   dataHash: string;
+  /** Third-party sets not laid down in data/external/. */
   missing: string[];
 }
 
-/** Source weights: the team's brand posts are few but closest to what the product sees. */
-export const SOURCE_WEIGHTS = { team: 20, goemotions: 1, banking77: 0.35, nlupp: 0.35 };
+/** Source weights: the team's brand posts are closest to what the product sees. */
+export const SOURCE_WEIGHTS = { team: 1, goemotions: 0.05, banking77: 0.02, nlupp: 0.02 };
 
-export function loadCorpus(paths: DataPaths): Corpus {
-  const sources: Record<string, Split> = {};
+/** The team's training files, in a fixed order: data/team/customer-posts*.tsv. */
+export function teamPostFiles(dataDir: string): string[] {
+  const dir = join(dataDir, 'team');
+  return readdirSync(dir).filter((f) => /^customer-posts.*\.tsv$/.test(f)).sort().map((f) => join(dir, f));
+}
+
+/** Every team-written post meant for training or held-out figures, split by a stable hash of its text. */
+export function loadTeamSplit(dataDir: string): Split {
+  const team = teamPostFiles(dataDir).flatMap((file) => loadTeamPosts(file, 'team', SOURCE_WEIGHTS.team));
+  return { train: team.filter((e) => !isTestText(e.text)), test: team.filter((e) => isTestText(e.text)) };
+}
+
+/** The hash recorded in weights trained on `sources`: it changes when any text or label does. */
+export function hashSources(sources: Record<string, Split>, names: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const name of [...names].sort()) {
+    for (const part of ['train', 'test'] as const) {
+      for (const e of sources[name]![part]) hash.update(`${part}\t${e.source}\t${e.category ?? ''}\t${e.sentiment ?? ''}\t${e.needsResponse ?? ''}\t${e.weight}\t${e.text}\n`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The data hash of the in-repository training data: what the shipped weights must record. */
+export function inRepoDataHash(dataDir: string): string {
+  return hashSources({ team: loadTeamSplit(dataDir) }, ['team']);
+}
+
+/** data/team/airline-check*.tsv and broadband-check.tsv: evaluation only. */
+function loadChecks(dataDir: string): Record<string, Example[]> {
+  const dir = join(dataDir, 'team');
+  const checks: Record<string, Example[]> = {};
+  for (const file of readdirSync(dir).filter((f) => /-check.*\.tsv$/.test(f)).sort()) {
+    const name = file.replace(/\.tsv$/, '');
+    checks[name] = loadTeamPosts(join(dir, file), name, 1);
+  }
+  return checks;
+}
+
+/**
+ * The team's posts (always), the in-repo check sets, and whichever third-party sets are laid down.
+ * Third-party sets are evaluated on; they are trained on only with `trainOnExternal`.
+ */
+export function loadCorpus(paths: DataPaths, options: { trainOnExternal?: boolean } = {}): Corpus {
+  const sources: Record<string, Split> = { team: loadTeamSplit(paths.team) };
   const missing: string[] = [];
-  const team = loadTeamPosts(join(paths.team, 'team', 'customer-posts.tsv'), 'team', SOURCE_WEIGHTS.team);
-  sources.team = { train: team.filter((e) => !isTestText(e.text)), test: team.filter((e) => isTestText(e.text)) };
   const goemotions = join(paths.external, 'goemotions');
   if (existsSync(join(goemotions, 'train.tsv'))) {
     sources.goemotions = {
@@ -168,12 +214,8 @@ export function loadCorpus(paths: DataPaths): Corpus {
     // Folds 16–19 of each domain are held out.
     sources['nlu++'] = { train: loadNluPlusPlus(folds(0, 16), SOURCE_WEIGHTS.nlupp), test: loadNluPlusPlus(folds(16, 20), SOURCE_WEIGHTS.nlupp) };
   } else missing.push('nlu++');
-  const airline = loadTeamPosts(join(paths.team, 'team', 'airline-check.tsv'), 'airline', 1);
-  const hash = createHash('sha256');
-  for (const name of Object.keys(sources).sort()) {
-    for (const part of ['train', 'test'] as const) {
-      for (const e of sources[name]![part]) hash.update(`${part}\t${e.source}\t${e.category ?? ''}\t${e.sentiment ?? ''}\t${e.needsResponse ?? ''}\t${e.weight}\t${e.text}\n`);
-    }
-  }
-  return { sources, airline, dataHash: hash.digest('hex'), missing };
+  const trainedOn = options.trainOnExternal ? Object.keys(sources).sort() : ['team'];
+  const checks = loadChecks(paths.team);
+  const airline = Object.entries(checks).filter(([name]) => name.startsWith('airline')).flatMap(([, examples]) => examples);
+  return { sources, trainedOn, checks, airline, dataHash: hashSources(sources, trainedOn), missing };
 }

@@ -1,6 +1,6 @@
 /**
  * Text → hashed feature indices: word uni/bi-grams over normalised tokens (handles, links, numbers,
- * elongation, emoji, negation scope) and character 3–5-grams inside each word.
+ * elongation, emoji, negation scope), counted three times, and character 5-grams inside each word.
  */
 
 /** A post split into tokens: `norm` is what the model sees, `text` the words as the person wrote them. */
@@ -97,6 +97,12 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+// Measured on the team held-out posts and both check sets: character 5-grams alone (they still catch
+// typos such as "dissconnecting") with whole words counted three times beat 3–5-grams, whose short
+// pieces made "unbelievably good" read like "unbelievable" with a few hundred labelled posts.
+const CHAR_MIN = 5;
+const CHAR_MAX = 5;
+const WORD_REPEAT = 3;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -150,7 +156,7 @@ export function extractFeatures(text: string, bits: number, withSources = false)
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t]!;
     const h = hashString(SEED_WORD, token.norm);
-    emit(h, t, t);
+    for (let r = 0; r < WORD_REPEAT; r++) emit(h, t, t);
     emit(Math.imul(previous ^ 0x9e3779b9, FNV_PRIME) ^ Math.imul(h, 0x27d4eb2f) ^ SEED_PAIR, t === 0 ? t : t - 1, t);
     previous = h;
     if (!token.word) continue;
@@ -158,12 +164,12 @@ export function extractFeatures(text: string, bits: number, withSources = false)
     // Character n-grams of "<word>", hashed incrementally so no substring is built.
     const padded = `<${norm}>`;
     const last = padded.length;
-    for (let i = 0; i + 3 <= last; i++) {
+    for (let i = 0; i + CHAR_MIN <= last; i++) {
       let g = SEED_CHAR;
-      const end = Math.min(i + 5, last);
+      const end = Math.min(i + CHAR_MAX, last);
       for (let j = i; j < end; j++) {
         g = Math.imul(g ^ padded.charCodeAt(j), FNV_PRIME);
-        if (j - i >= 2) emit(g, t, t);
+        if (j - i >= CHAR_MIN - 1) emit(g, t, t);
       }
     }
   }

@@ -18,10 +18,10 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'dataHash'> = {
   bits: 18,
   seed: 20240601,
-  epochs: 8,
+  epochs: 20,
   learningRate: 0.25,
   l2: 1e-6,
-  negativeWeight: 2.5,
+  negativeWeight: 1,
 };
 
 /** Mulberry32: a small seeded generator, so the same seed shuffles the same way on every machine. */

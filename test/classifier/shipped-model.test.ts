@@ -1,34 +1,54 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadCorpus } from '../../src/classifier/datasets.js';
+import { inRepoDataHash, loadCorpus, type Example } from '../../src/classifier/datasets.js';
 import { evaluate, modelPredictor } from '../../src/classifier/evaluate.js';
-import { loadModel } from '../../src/classifier/model.js';
+import { decodeModel, loadModel, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
 
 const data = fileURLToPath(new URL('../../data', import.meta.url));
 const corpus = loadCorpus({ team: data, external: `${data}/external` });
 const model = loadModel();
 
 // Floors a little under the figures `npm run train` printed for the shipped weights: a drop means a regression.
-describe('the shipped weights on posts they never saw', () => {
-  it('catch negative customer posts and read their tone', () => {
-    const f = evaluate(modelPredictor(model), corpus.sources.team!.test);
-    expect(f.sentiment.recall.negative).toBeGreaterThanOrEqual(0.85);
-    expect(f.sentiment.accuracy).toBeGreaterThanOrEqual(0.8);
-    expect(f.category!.accuracy).toBeGreaterThanOrEqual(0.55);
+const FLOORS: Array<[string, () => Example[], { category: number; sentiment: number; negative: number }]> = [
+  ['team held-out posts', () => corpus.sources.team!.test, { category: 0.8, sentiment: 0.84, negative: 0.92 }],
+  ['airline check (never trained on)', () => corpus.checks['airline-check']!, { category: 0.82, sentiment: 0.88, negative: 0.87 }],
+  ['second airline check (never trained on)', () => corpus.checks['airline-check-2']!, { category: 0.85, sentiment: 0.88, negative: 0.85 }],
+  ['broadband check (never trained on)', () => corpus.checks['broadband-check']!, { category: 0.9, sentiment: 0.88, negative: 0.92 }],
+];
+
+describe('the shipped weights', () => {
+  it('were trained on the data in this repository, nothing else', () => {
+    const shipped = decodeModel(readFileSync(SHIPPED_WEIGHTS));
+    expect(shipped.info.dataHash).toBe(inRepoDataHash(data));
+    expect(corpus.trainedOn).toEqual(['team']);
   });
 
-  it('carry to an industry never trained on (airline posts)', () => {
-    const f = evaluate(modelPredictor(model), corpus.airline);
-    expect(f.sentiment.recall.negative).toBeGreaterThanOrEqual(0.85);
-    expect(f.sentiment.accuracy).toBeGreaterThanOrEqual(0.75);
-    expect(f.needsResponse!.recall).toBeGreaterThanOrEqual(0.9);
+  for (const [name, examples, floor] of FLOORS) {
+    it(`file, read and flag brand posts they never saw: ${name}`, () => {
+      const f = evaluate(modelPredictor(model), examples());
+      expect(examples().length).toBeGreaterThanOrEqual(60);
+      expect(f.category!.accuracy).toBeGreaterThanOrEqual(floor.category);
+      expect(f.sentiment.accuracy).toBeGreaterThanOrEqual(floor.sentiment);
+      expect(f.sentiment.recall.negative).toBeGreaterThanOrEqual(floor.negative);
+      expect(f.needsResponse!.recall).toBeGreaterThanOrEqual(0.9);
+      expect(f.needsResponse!.precision).toBeGreaterThanOrEqual(0.85);
+    });
+  }
+
+  it('never file praise as a complaint or problem with near certainty', () => {
+    const praise = [...corpus.sources.team!.test, ...Object.values(corpus.checks).flat()].filter((e) => e.category === 'praise');
+    expect(praise.length).toBeGreaterThanOrEqual(60);
+    const sour = praise
+      .map((e) => ({ text: e.text, guess: model.classify(e.text, { lang: 'en' }).best }))
+      .filter(({ guess }) => (guess.category === 'complaint' || guess.category === 'problem') && guess.probability >= 0.9);
+    expect(sour).toEqual([]);
   });
 
-  it.runIf(existsSync(`${data}/external/banking77/test.csv`))('sort bank customers’ problems from their questions (banking77 test split)', () => {
+  it.runIf(existsSync(`${data}/external/banking77/test.csv`))('sort bank customers’ problems from their questions (banking77 test split, never seen)', () => {
     const f = evaluate(modelPredictor(model), corpus.sources.banking77!.test);
-    expect(f.category!.accuracy).toBeGreaterThanOrEqual(0.85);
-    expect(f.sentiment.recall.negative).toBeGreaterThanOrEqual(0.85);
+    expect(f.category!.accuracy).toBeGreaterThanOrEqual(0.5);
+    expect(f.sentiment.recall.negative).toBeGreaterThanOrEqual(0.5);
   });
 });
 

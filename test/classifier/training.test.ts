@@ -1,13 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadTeamPosts } from '../../src/classifier/datasets.js';
+import { loadTeamSplit, teamPostFiles } from '../../src/classifier/datasets.js';
 import { decodeModel, encodeModel } from '../../src/classifier/model.js';
 import { trainModel } from '../../src/classifier/train.js';
 
-const posts = loadTeamPosts(fileURLToPath(new URL('../../data/team/customer-posts.tsv', import.meta.url)), 'team', 1);
+const data = fileURLToPath(new URL('../../data', import.meta.url));
+const posts = loadTeamSplit(data).train;
 const options = { bits: 14, seed: 42, epochs: 3, learningRate: 0.25, l2: 1e-6, negativeWeight: 2, dataHash: 'test' };
 
 describe('training', () => {
+  it('reads every team file and keeps the check sets out of training', () => {
+    const files = teamPostFiles(data).map((f) => f.split('/').pop());
+    expect(files).toContain('customer-posts.tsv');
+    expect(files.some((f) => f!.includes('check'))).toBe(false);
+    expect(posts.length).toBeGreaterThanOrEqual(1200);
+  });
+
   it('gives the same weights for the same data and seed', () => {
     const a = trainModel(posts.slice(0, 150), options);
     const b = trainModel(posts.slice(0, 150), options);
