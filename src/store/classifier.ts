@@ -48,6 +48,11 @@ export function learningLabels(db: Db): Label[] {
   }));
 }
 
+/** How many labels there are, without reading them (poll asks this every run). */
+export function countLabels(db: Db): number {
+  return statement<[], { n: number }>(db, "SELECT count(*) AS n FROM mentions WHERE category_manual = 1 OR status IN ('replied', 'private', 'ignored', 'spam')").get()!.n;
+}
+
 /** The brand's stored adaptation, as `learn` left it. */
 export interface StoredAdaptation {
   weightsHash: string;

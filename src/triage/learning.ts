@@ -1,6 +1,6 @@
 /** Learning from the person: the brand's adaptation of the shipped classifier, kept in the database. */
 import type { Db } from '../store/open.js';
-import { guessedOpenMentions, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
+import { countLabels, guessedOpenMentions, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
 import { Classifier } from './classify.js';
 import type { Adaptation, AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
 
@@ -67,7 +67,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
 
 /** Whether enough new labels arrived since the last learning for `poll` to learn again. */
 export function dueForLearning(db: Db): boolean {
-  const labels = learningLabels(db).length;
+  const labels = countLabels(db);
   const stored = loadAdaptation(db);
   return labels >= MIN_LABELS && labels - (stored?.labelsUsed ?? 0) >= RELEARN_AFTER;
 }

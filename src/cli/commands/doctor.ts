@@ -35,6 +35,7 @@ export async function doctor(ctx: Context): Promise<DoctorReport> {
     for (const found of perSource) checks.push(...found);
     if (db) checks.push(...(await checkUsage(ctx, config.config, db)));
   }
+  if (db) checks.push(await checkClassifier(db));
   db?.close();
   const failures = checks.filter((c) => c.status === 'fail').length;
   const warnings = checks.filter((c) => c.status === 'warn').length;
@@ -189,6 +190,25 @@ function credentialsDetail(source: Config['sources'][number]): string {
     .filter(([key, value]) => key.endsWith('Env') && typeof value === 'string')
     .map(([, value]) => value as string);
   return variables.length > 0 ? `${variables.join(', ')} set` : 'none needed';
+}
+
+/** How good the first guesses are on the person's own labels, and whether the classifier has adapted to them. */
+async function checkClassifier(db: RawDb): Promise<DoctorCheck> {
+  const area = 'classifier';
+  try {
+    const [{ loadAdaptation }, { accuracyOnLabels, MIN_LABELS }] = await Promise.all([import('../../store/classifier.js'), import('../../triage/learning.js')]);
+    const adapted = loadAdaptation(db);
+    const figures = await accuracyOnLabels(db);
+    const accuracy = figures.accuracy === null ? 'no category set by hand yet' : `${Math.round(figures.accuracy * 100)}% right on your ${figures.labels} hand-set categories`;
+    if (!adapted) {
+      return { area, name: 'guesses', status: 'ok', detail: `the shipped model, not adapted yet (${accuracy}); \`learn\` adapts it from ${MIN_LABELS} labels on` };
+    }
+    return { area, name: 'guesses', status: 'ok', detail: `adapted from ${adapted.labelsUsed} of your labels; ${accuracy} (\`learn --eval\` per category)` };
+  } catch (error) {
+    // A database the next command migrates has no classifier tables yet.
+    if (/no such (table|column)/.test((error as Error).message)) return { area, name: 'guesses', status: 'ok', detail: 'the shipped model (the database is migrated by the next command)' };
+    throw error;
+  }
 }
 
 async function checkUsage(ctx: Context, config: Config, db: RawDb): Promise<DoctorCheck[]> {

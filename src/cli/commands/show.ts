@@ -21,6 +21,34 @@ async function explainPriority(ctx: Context, db: Db, mention: Mention) {
   return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
 }
 
+interface GuessExplained {
+  category: string;
+  confidence: number;
+  unsure: boolean;
+  lang: string;
+  languageSupported: boolean;
+  /** The words and phrases that drove the guess, strongest first. */
+  words: string[];
+}
+
+/** Why the classifier guessed what it did (not for categories the person set). */
+async function explainGuess(db: Db, mention: Mention): Promise<GuessExplained | null> {
+  if (mention.categoryManual) return null;
+  const { classifierFor } = await import('../../triage/learning.js');
+  const classifier = await classifierFor(db);
+  const guess = classifier.classify(mention.text, mention.lang);
+  const words = classifier.explain(mention.text, 4).map((f) => f.phrase);
+  return { category: guess.category, confidence: guess.confidence, unsure: guess.unsure, lang: guess.lang, languageSupported: guess.languageSupported, words };
+}
+
+function guessLine(guess: GuessExplained): string {
+  const words = guess.words.map((w) => `"${sanitizeLine(w)}"`).join(', ');
+  const sure = `${Math.round(guess.confidence * 100)}% sure`;
+  if (!guess.languageSupported) return `guess: unsure — written in ${sanitizeLine(guess.lang)}, which the classifier was not trained on (it would say ${guess.category}, ${sure})`;
+  if (guess.unsure) return `guess: unsure — ${guess.category} at only ${sure}; set the category by hand (words: ${words})`;
+  return `guess: ${guess.category}, ${sure}, from ${words}`;
+}
+
 export async function run(ctx: Context, idText: string): Promise<void> {
   const id = parseMentionId(idText);
   const store = await ctx.store();
@@ -29,9 +57,11 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   const responses = responsesFor(store.db, mention.id);
   const events = eventsFor(store.db, mention.id);
   const timeZone = await ctx.timeZone();
+  const guess = await explainGuess(store.db, mention);
   if (ctx.io.json) {
     ctx.io.outJson({
           ...mentionJson(mention, timeZone),
+          guess,
           responses: responses.map((r) => ({
             id: r.id,
             externalId: r.externalId,
@@ -57,6 +87,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   lines.push(
     `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
   );
+  if (guess) lines.push(guessLine(guess));
   const why = await explainPriority(ctx, store.db, mention);
   lines.push(`${color.bold(`Priority ${why.score} (${priorityLevel(why.score)})`)}${mention.status === 'new' || mention.status === 'open' ? '' : color.dim(' — if it were still open')}`);
   for (const part of why.parts) lines.push(`  ${part.factor.padEnd(9)} ${String(part.points).padStart(4)}/${part.max}  ${sanitizeLine(part.detail)}`);
