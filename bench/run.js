@@ -362,6 +362,16 @@ async function apiEconomy() {
   }
 }
 
+// ---------------------------------------------------------------- classification
+async function classification() {
+  const { measureClassification, CLASSIFY_TARGET } = await import('./classify.js');
+  const { shipped, adapted } = measureClassification(quick ? 1 : 3, quick ? 50_000 : 200_000);
+  const per = (r) => `${Math.round(r).toLocaleString('en')} mentions/s`;
+  const target = `≥ ${CLASSIFY_TARGET.toLocaleString('en')}/s on one core`;
+  report(shipped >= CLASSIFY_TARGET ? 'ok' : 'miss', 'classify (shipped)', per(shipped), target);
+  report(adapted >= CLASSIFY_TARGET ? 'ok' : 'miss', 'classify (adapted)', per(adapted), target);
+}
+
 // ---------------------------------------------------------------- main
 const started = performance.now();
 console.log(`brandwatch bench${quick ? ' --quick' : ''}: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -369,6 +379,7 @@ const available = commands();
 const smallDb = await mentionsDb({ count: 10_000, seed: SEED, start: START, end: END, log });
 await startup(available, smallDb);
 await ingest();
+await classification();
 for (const count of SIZES.report) await weeklyReport(available, count);
 await exportFigure(available);
 await apiEconomy();
