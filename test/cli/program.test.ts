@@ -49,6 +49,8 @@ describe('argv → options', () => {
     [['init', '--brand', 'Acme', '--keywords', 'acme,acme corp', '--twitter-handle', 'acme_help', '--force'], { command: 'init', options: { brand: 'Acme', keywords: 'acme,acme corp', twitterHandle: 'acme_help', force: true } }],
     [['demo'], { command: 'demo', options: { dir: 'brandwatch-demo' } }],
     [['doctor'], { command: 'doctor', options: {} }],
+    [['learn'], { command: 'learn', options: {} }],
+    [['learn', '--eval', '--json'], { command: 'learn', options: { eval: true }, globals: { ...DEFAULT_GLOBALS, json: true } }],
   ];
 
   it.each(cases)('%j', async (argv, expected) => {

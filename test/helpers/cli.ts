@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { configText, sourceBlock } from './config.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/brandwatch.js');
 
@@ -54,22 +55,12 @@ export function writeConfig(dir: string, text: string, name = 'config.yml'): str
   return path;
 }
 
-/** Config for a Twitter source pointed at a fake server. */
+/** Config for a Twitter source pointed at a fake server (the one config builder, test/helpers/config.ts). */
 export function twitterConfig(options: { keywords?: string[]; extra?: string; ownHandle?: string } = {}): string {
-  const keywords = options.keywords ?? ['acme'];
-  return [
-    'brand: Acme',
-    'timezone: UTC',
-    'keywords:',
-    ...keywords.map((k) => `  - term: ${JSON.stringify(k)}`),
-    'ownAccounts:',
-    `  twitter: ${options.ownHandle ?? 'acme_help'}`,
-    'sources:',
-    '  - platform: twitter',
-    '    bearerTokenEnv: TWITTER_BEARER_TOKEN',
-    '    retry: { attempts: 3, baseDelay: 10ms }',
-    '    timeout: 2s',
-    ...(options.extra ? options.extra.split('\n').map((l) => `    ${l}`) : []),
-    '',
-  ].join('\n');
+  const raw = options.extra ? options.extra.split('\n') : [];
+  return configText({
+    ...(options.keywords ? { keywords: options.keywords } : {}),
+    ownAccounts: { twitter: options.ownHandle ?? 'acme_help' },
+    sources: [sourceBlock('twitter', {}, ['bearerTokenEnv: TWITTER_BEARER_TOKEN', ...raw])],
+  });
 }

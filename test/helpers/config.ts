@@ -4,8 +4,8 @@ export interface ConfigParts {
   timezone?: string;
   keywords?: (string | { term: string; exclude?: string[] })[];
   ownAccounts?: Record<string, string>;
-  /** Each source's keys, `platform` first; test-speed retry and timeout settings are added unless given. */
-  sources?: Record<string, string | number | boolean>[];
+  /** Each source's keys (test-speed retry and timeout settings are added unless given), or a block from `sourceBlock`. */
+  sources?: (Record<string, string | number | boolean> | string)[];
   /** Top-level YAML appended as is (sla, businessHours, alerts, templates…). */
   extra?: string;
 }
@@ -22,6 +22,7 @@ export function configText(parts: ConfigParts = {}): string {
   const own = Object.entries(parts.ownAccounts ?? {});
   const keywords = parts.keywords ?? ['acme'];
   const sources = (parts.sources ?? []).map((source) => {
+    if (typeof source === 'string') return source;
     const keys: Record<string, string | number | boolean> = { ...(source.platform === 'sample' ? {} : FAST), ...source };
     const { platform, ...rest } = keys;
     return [`  - platform: ${platform}`, ...Object.entries(rest).map(([k, v]) => `    ${k}: ${k === 'retry' || k === 'timeout' ? v : scalar(v)}`)].join('\n');
@@ -38,4 +39,10 @@ export function configText(parts: ConfigParts = {}): string {
     ...(parts.extra ? [parts.extra.trimEnd()] : []),
     '',
   ].join('\n');
+}
+
+/** One `sources:` entry with string values quoted, the test-speed settings, and any raw YAML lines of the source's own. */
+export function sourceBlock(platform: string, keys: Record<string, string | number | boolean>, raw: string[] = []): string {
+  const lines = [`platform: ${platform}`, ...Object.entries(keys).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`), `retry: ${FAST.retry}`, `timeout: ${FAST.timeout}`, ...raw];
+  return lines.map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n');
 }

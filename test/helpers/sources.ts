@@ -2,28 +2,13 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { CliResult } from './cli.js';
 import { runInProcess } from './run.js';
+import { configText } from './config.js';
 
-/** Test-speed retry and timeout settings every source block gets. */
-const FAST = ['retry: { attempts: 3, baseDelay: 10ms }', 'timeout: 2s'];
+export { sourceBlock } from './config.js';
 
-/** One `sources:` entry: `platform` first, then the given keys, indented for YAML. */
-export function sourceBlock(platform: string, keys: Record<string, string | number | boolean>): string {
-  const lines = [`platform: ${platform}`, ...Object.entries(keys).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : v}`), ...FAST];
-  return lines.map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n');
-}
-
+/** Several sources in one config (the one config builder, test/helpers/config.ts). */
 export function multiConfig(blocks: string[], options: { keywords?: string[]; ownAccounts?: Record<string, string> } = {}): string {
-  const own = Object.entries(options.ownAccounts ?? {});
-  return [
-    'brand: Acme',
-    'timezone: UTC',
-    'keywords:',
-    ...(options.keywords ?? ['acme']).map((k) => `  - term: ${JSON.stringify(k)}`),
-    ...(own.length > 0 ? ['ownAccounts:', ...own.map(([p, h]) => `  ${p}: ${h}`)] : []),
-    'sources:',
-    ...blocks,
-    '',
-  ].join('\n');
+  return configText({ ...(options.keywords ? { keywords: options.keywords } : {}), ...(options.ownAccounts ? { ownAccounts: options.ownAccounts } : {}), sources: blocks });
 }
 
 export interface StoredRow {

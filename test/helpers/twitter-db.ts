@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCommand, startCli, tempDir, writeConfig } from './cli.js';
+import { configText } from './config.js';
 
 /** A seeded generator, so a failing random run can be replayed from the seed in its message. */
 export function seededRandom(seed: number): () => number {
@@ -27,21 +28,8 @@ export async function twitterFixture(options: { settings?: string[] } = {}) {
   const env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url, NODE_EXTRA_CA_CERTS: caFile };
   // A 64-character query limit puts the two keywords in two query groups, each with its own cursor.
   const settings = options.settings ?? ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 2s', 'retry: { attempts: 3, baseDelay: 10ms }'];
-  writeConfig(
-    dir,
-    [
-      'brand: Acme',
-      'timezone: UTC',
-      'keywords:',
-      ...KEYWORDS.map((k) => `  - ${JSON.stringify(k)}`),
-      'ownAccounts: { twitter: acme_help }',
-      'sources:',
-      '  - platform: twitter',
-      '    bearerTokenEnv: TWITTER_BEARER_TOKEN',
-      ...settings.map((s) => `    ${s}`),
-      '',
-    ].join('\n'),
-  );
+  const source = ['  - platform: twitter', '    bearerTokenEnv: TWITTER_BEARER_TOKEN', ...settings.map((s) => `    ${s}`)].join('\n');
+  writeConfig(dir, configText({ keywords: KEYWORDS, ownAccounts: { twitter: 'acme_help' }, sources: [source] }));
   const dbPath = join(dir, 'bw.db');
   const args = ['--config', join(dir, 'config.yml'), '--db', dbPath, 'poll'];
   return {
