@@ -142,13 +142,18 @@ export interface Assessment {
 }
 
 // Positional parameters: binding 25 values by position is markedly cheaper than by name at ingest rates.
-const INSERT = `
-  INSERT INTO mentions (
+const INSERT_COLUMNS = `
     platform, source, external_id, url, author_handle, author_name, author_id, author_followers,
     text, lang, created_at, fetched_at, keyword, keywords, in_reply_to, conversation_id, summons_brand,
-    likes, reposts, replies, quotes, metrics_updated_at, sentiment, category, category_confidence, category_unsure,
-    priority, status, status_changed_at
-  ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
+    likes, reposts, replies, quotes, metrics_updated_at, sentiment, category`;
+const INSERT = `
+  INSERT INTO mentions (${INSERT_COLUMNS}, priority, status, status_changed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
+  ON CONFLICT (platform, external_id) DO NOTHING`;
+// With the classifier's confidence (migration 011); the plain form above still serves older schemas (tests seeding them).
+const INSERT_GUESS = `
+  INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, status, status_changed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
@@ -180,11 +185,13 @@ export function insertMentions(
   assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
 ): number {
   const insert = statement(db, INSERT);
+  let insertGuess: ReturnType<typeof statement> | null = null;
 
   let inserted = 0;
   for (const m of mentions) {
     const assessment = assess(m);
-    const result = insert.run(
+    const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
+    const values = [
       m.platform,
       source,
       m.externalId,
@@ -209,11 +216,11 @@ export function insertMentions(
       fetchedAt,
       assessment.sentiment,
       assessment.category,
-      assessment.confidence ?? null,
-      assessment.unsure ? 1 : 0,
+      ...(guessed ? [assessment.confidence, assessment.unsure ? 1 : 0] : []),
       assessment.priority,
       fetchedAt,
-    );
+    ];
+    const result = guessed ? (insertGuess ??= statement(db, INSERT_GUESS)).run(...values) : insert.run(...values);
     if (result.changes === 1) {
       inserted++;
       continue;
