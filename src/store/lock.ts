@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { TemporaryError, StoreError } from '../errors.js';
 
@@ -8,10 +9,11 @@ export interface PollLock {
 /**
  * Exclusive lock for one poll at a time, held as an open EXCLUSIVE transaction on a
  * small SQLite file beside the database. SQLite's file locks are released by the
- * operating system when a process dies, so a killed poll never leaves a stale lock.
+ * operating system when a process dies, so a killed poll never leaves a stale lock. The lock file sits
+ * beside the real database file: a symlink (or another spelling of the path) reaches the same lock.
  */
 export function acquirePollLock(dbPath: string): PollLock {
-  const lockPath = `${dbPath}.poll-lock`;
+  const lockPath = `${realFile(dbPath)}.poll-lock`;
   let lockDb: Database.Database;
   try {
     lockDb = new Database(lockPath, { timeout: 0 });
@@ -37,6 +39,15 @@ export function acquirePollLock(dbPath: string): PollLock {
       }
     },
   };
+}
+
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // Not there (yet): the path as given.
+    return path;
+  }
 }
 
 function isBusy(error: unknown): boolean {
