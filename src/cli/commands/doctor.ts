@@ -117,7 +117,7 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
   if (version > SCHEMA_VERSION) {
     checks.push({ area, name: 'schema', status: 'fail', detail: `${path}: schema ${version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
   } else if (version < SCHEMA_VERSION) {
-    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version}; the next command migrates it to ${SCHEMA_VERSION}` });
+    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version}; the next poll (or any command that writes) migrates it to ${SCHEMA_VERSION}; reading commands wait for that` });
   } else {
     checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version} (current)` });
   }
