@@ -74,8 +74,31 @@ export interface AlertRunReport {
   quietUntil: number | null;
 }
 
+/** What the rules raised, with what delivery needs: the resolved webhook and quiet hours. */
+export interface RaisedAlerts {
+  raised: AlertRecord[];
+  webhook: WebhookResolution;
+  quietUntil: number | null;
+}
+
+/** How long one run may spend delivering; what is left waits for the next run. */
+export const DELIVERY_BUDGET_MS = 60_000;
+
+export interface DeliveryOptions extends AlertRunOptions {
+  /** Another process is delivering (it holds the delivery lock): leave the alerts to it and to the next run. */
+  skip?: boolean;
+  /** Monotonic milliseconds, for the time budget. */
+  elapsed?: () => number;
+  budgetMs?: number;
+}
+
 /** Evaluate the rules after a poll, log new alerts (one transaction), then deliver due ones in order. */
 export async function runAlerts(options: AlertRunOptions): Promise<AlertRunReport> {
+  return deliverAlerts(options, raiseAlerts(options));
+}
+
+/** Evaluate the rules and log new alerts, in one write transaction (under the poll lock: it reads what the poll stored). */
+export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAlerts {
   const { db, config, now } = options;
   const settings = alertSettings(config);
   const webhook = resolveWebhook(settings, options.env);
@@ -173,28 +196,53 @@ export async function runAlerts(options: AlertRunOptions): Promise<AlertRunRepor
     })
     .immediate();
   for (const alert of raised) options.verbose(`alert ${alert.kind}${alert.foldedInto ? ` (folded into ${alert.foldedInto})` : ''}: ${alert.title}`);
+  return { raised, webhook, quietUntil: quiet };
+}
 
+/**
+ * Deliver due alerts in order, within a time budget. Runs outside the poll lock (a slow webhook must not
+ * make overlapping cron polls exit 75); one process delivers at a time (the caller's delivery lock), and
+ * alerts logged meanwhile by another poll are picked up before it stops.
+ */
+export async function deliverAlerts(options: DeliveryOptions, raisedAlerts: RaisedAlerts): Promise<AlertRunReport> {
+  const { db, now } = options;
+  const { raised, webhook, quietUntil: quiet } = raisedAlerts;
+  const elapsed = options.elapsed ?? (() => performance.now());
+  const budget = options.budgetMs ?? DELIVERY_BUDGET_MS;
+  const started = elapsed();
   let delivered = 0;
   let problem: string | null = null;
   if (webhook && 'problem' in webhook) {
     problem = webhook.problem;
-  } else if (webhook && quiet === null) {
-    for (const alert of dueDeliveries(db, now)) {
-      if (options.signal.aborted) break;
-      const outcome = await postAlert(webhook.target, alert);
-      const own = raised.find((r) => r.id === alert.id);
-      if (outcome.ok) {
-        markDelivered(db, alert.id, now, outcome.attempts);
-        if (own) own.delivery = 'sent';
-        delivered++;
-        continue;
+  } else if (webhook && quiet === null && !options.skip) {
+    const tried = new Set<number>();
+    deliver: for (;;) {
+      const due = dueDeliveries(db, now).filter((a) => !tried.has(a.id));
+      if (due.length === 0) break;
+      for (const alert of due) {
+        if (options.signal.aborted) break deliver;
+        if (elapsed() - started >= budget) {
+          options.verbose(`alerts: the delivery time budget (${Math.round(budget / 1000)} s) is used; the rest wait for the next run`);
+          break deliver;
+        }
+        tried.add(alert.id);
+        const outcome = await postAlert(webhook.target, alert);
+        const own = raised.find((r) => r.id === alert.id);
+        if (outcome.ok) {
+          markDelivered(db, alert.id, now, outcome.attempts);
+          if (own) own.delivery = 'sent';
+          delivered++;
+          continue;
+        }
+        markFailed(db, alert.id, outcome.error, outcome.attempts);
+        if (own) own.delivery = 'failed';
+        // Later alerts wait too, so the receiver always gets them in order.
+        problem = `webhook ${webhookOrigin(webhook.target.url)}: ${outcome.error} (after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`;
+        break deliver;
       }
-      markFailed(db, alert.id, outcome.error, outcome.attempts);
-      if (own) own.delivery = 'failed';
-      // Later alerts wait too, so the receiver always gets them in order.
-      problem = `webhook ${webhookOrigin(webhook.target.url)}: ${outcome.error} (after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`;
-      break;
     }
+  } else if (options.skip) {
+    options.verbose('alerts: another brandwatch process is delivering them');
   }
   return { raised, delivered, waiting: webhook ? countUndelivered(db) : 0, problem, quietUntil: quiet };
 }

@@ -71,6 +71,9 @@ export interface ContextDeps {
   command?: string;
 }
 
+/** Commands that only read the database: opened read-only, never migrated or switched to WAL. */
+const READS_DATABASE_ONLY = new Set(['list', 'show', 'report', 'export', 'alerts']);
+
 /** Commands that may create the database file when it is absent (in an existing folder). */
 const CREATES_DATABASE = new Set(['poll', 'watch', 'demo', 'post']);
 
@@ -184,7 +187,7 @@ export function createContext(deps: ContextDeps): Context {
         checkDatabasePlace(path, defaultDbPath(env), deps.command);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
-        store = openStore(path);
+        store = openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
         for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }
       return store;

@@ -123,6 +123,8 @@ export function buildProgram(runner: Runner): Command {
     .option('--template <name>', 'a template from the config ({author}, {brand}, {url} are filled in)')
     .option('--dry-run', 'show exactly what would be sent, send nothing')
     .option('--open', 'when the API may not reply, open the web reply link in the browser')
+    .option('--again', 'reply although the mention has a reply already')
+    .option('--force', 'post even while an earlier attempt is pending or too recent to check')
     .action(action(() => import('./commands/reply.js')));
 
   program

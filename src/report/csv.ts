@@ -76,7 +76,7 @@ export interface ExportInput {
   bom: boolean;
 }
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /** Writes text chunks with backpressure. */
 export type ChunkWriter = (chunk: string) => Promise<void>;
@@ -84,12 +84,21 @@ export type ChunkWriter = (chunk: string) => Promise<void>;
 // Small batches: rows die young, so the heap (and RSS) stays flat however long the export.
 const BATCH = 500;
 
+/**
+ * Rows as CSV text with CRLF record ends. csv-stringify quotes a field only when it holds the record
+ * delimiter itself (`\r\n`), so a bare LF or CR in a post would end the row early (and a line after it
+ * such as `=1+1` would become a cell of its own): every field holding either is quoted.
+ */
+export function csvRecords(rows: readonly Cell[][], bom = false): string {
+  return stringify(rows as Cell[][], { bom, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+}
+
 async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]>, bom: boolean): Promise<number> {
   let batch: Cell[][] = [];
   let count = 0;
   let first = true;
   const flush = async () => {
-    const text = stringify(first ? [header as unknown as Cell[], ...batch] : batch, { bom: first && bom, record_delimiter: 'windows' });
+    const text = csvRecords(first ? [header as unknown as Cell[], ...batch] : batch, first && bom);
     first = false;
     batch = [];
     await write(text);

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { TemporaryError, StoreError } from '../errors.js';
 
@@ -8,24 +9,38 @@ export interface PollLock {
 /**
  * Exclusive lock for one poll at a time, held as an open EXCLUSIVE transaction on a
  * small SQLite file beside the database. SQLite's file locks are released by the
- * operating system when a process dies, so a killed poll never leaves a stale lock.
+ * operating system when a process dies, so a killed poll never leaves a stale lock. The lock file sits
+ * beside the real database file: a symlink (or another spelling of the path) reaches the same lock.
  */
 export function acquirePollLock(dbPath: string): PollLock {
-  const lockPath = `${dbPath}.poll-lock`;
+  const lock = takeLock(`${realFile(dbPath)}.poll-lock`, 'poll');
+  if (!lock) throw busy();
+  return lock;
+}
+
+/**
+ * The alert delivery lock, apart from the poll lock: delivery runs after a poll released its lock, and one
+ * process delivers at a time so no alert goes out twice. Null when another process is delivering.
+ */
+export function tryDeliveryLock(dbPath: string): PollLock | null {
+  return takeLock(`${realFile(dbPath)}.alert-lock`, 'alert delivery');
+}
+
+function takeLock(lockPath: string, what: string): PollLock | null {
   let lockDb: Database.Database;
   try {
     lockDb = new Database(lockPath, { timeout: 0 });
     lockDb.pragma('journal_mode = DELETE');
   } catch (error) {
-    if (isBusy(error)) throw busy();
-    throw new StoreError(`${lockPath}: cannot create the poll lock file (${(error as Error).message})`);
+    if (isBusy(error)) return null;
+    throw new StoreError(`${lockPath}: cannot create the ${what} lock file (${(error as Error).message})`);
   }
   try {
     lockDb.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     lockDb.close();
-    if (isBusy(error)) throw busy();
-    throw new StoreError(`${lockPath}: cannot take the poll lock (${(error as Error).message})`);
+    if (isBusy(error)) return null;
+    throw new StoreError(`${lockPath}: cannot take the ${what} lock (${(error as Error).message})`);
   }
   return {
     release: () => {
@@ -37,6 +52,15 @@ export function acquirePollLock(dbPath: string): PollLock {
       }
     },
   };
+}
+
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // Not there (yet): the path as given.
+    return path;
+  }
 }
 
 function isBusy(error: unknown): boolean {

@@ -5,18 +5,42 @@ import { migration as m002 } from './migrations/002-triage.js';
 import { migration as m003 } from './migrations/003-report-index.js';
 import { migration as m006 } from './migrations/006-alerts.js';
 import { migration as m007 } from './migrations/007-engagement-history.js';
+import { migration as m009 } from './migrations/009-one-reply-attempt.js';
 import { migration as m011 } from './migrations/011-classifier.js';
 
 import type { Migration } from './migrations/migration.js';
 export type { Migration };
 
 /** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4 and 5 never existed (migrations/README.md). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m011];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m009, m011];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** `PRAGMA application_id` of every brandwatch database: "bwch". */
+export const APPLICATION_ID = 0x62776368;
+
+/** Tables every brandwatch schema has had since version 1: how a database from before the marker is recognised. */
+const OUR_TABLES = ['mentions', 'responses', 'events', 'cursors'];
+
+/**
+ * Whose database this is, read from the header and the schema only (nothing is written):
+ * `ours` (marked), `empty` (nothing in it yet), `unmarked` (a brandwatch database from before the marker,
+ * adopted by the next migration). Anything else is another application's file: a StoreError, file untouched.
+ */
+export function ownership(db: Database, path: string): 'ours' | 'empty' | 'unmarked' {
+  const id = db.pragma('application_id', { simple: true }) as number;
+  // Reading the whole schema also finds a damaged file before any command works on it.
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+  if (id === APPLICATION_ID) return 'ours';
+  const version = schemaVersion(db);
+  if (id === 0 && tables.length === 0 && version === 0) return 'empty';
+  if (id === 0 && version >= 1 && OUR_TABLES.every((t) => tables.includes(t))) return 'unmarked';
+  const what = id !== 0 ? `application id ${id}` : `tables ${tables.slice(0, 5).join(', ') || '(none)'}${tables.length > 5 ? ', …' : ''}, user_version ${version}`;
+  throw new StoreError(`${path}: not a brandwatch database (${what}); point --db at a brandwatch database — the file was left untouched`);
 }
 
 /** The schema version, or a StoreError when the database is newer than this code. */
@@ -32,7 +56,12 @@ export function refuseNewer(db: Database, path: string): number {
 
 /** Bring the schema up to `target` (default: the newest); refuse a database newer than this code. */
 export function migrate(db: Database, path: string, target = SCHEMA_VERSION): void {
+  ownership(db, path);
   const current = refuseNewer(db, path);
+  if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) {
+    // Created now, or a brandwatch database from before the marker: mark it ours.
+    db.transaction(() => void db.pragma(`application_id = ${APPLICATION_ID}`)).immediate();
+  }
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
     db.transaction(() => {

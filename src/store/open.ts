@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import { migrate, refuseNewer } from './migrate.js';
+import { migrate, ownership, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 
 export type Db = Database.Database;
 
@@ -12,8 +12,14 @@ export interface Store {
   close(): void;
 }
 
+export interface OpenOptions {
+  /** For commands that only read: no WAL switch, no migration, no file created; works on a read-only file. */
+  readOnly?: boolean;
+}
+
 /** Open (creating when absent) and migrate the database; every failure is a StoreError with the fix. */
-export function openStore(path: string): Store {
+export function openStore(path: string, options: OpenOptions = {}): Store {
+  if (options.readOnly) return openReadOnly(path);
   const isMemory = path === ':memory:';
   if (!isMemory) {
     try {
@@ -30,7 +36,9 @@ export function openStore(path: string): Store {
     throw translate(error, path);
   }
   try {
-    // Read the header first: a non-SQLite file or a newer schema is refused before anything is written.
+    // Read the header first: a non-SQLite file, another application's database or a newer schema is refused
+    // before anything is written.
+    ownership(db, path);
     refuseNewer(db, path);
     // Brand data and the audit trail are private; WAL and SHM files inherit this mode.
     if (!isMemory && !existed) chmodSync(path, 0o600);
@@ -42,6 +50,34 @@ export function openStore(path: string): Store {
     db.close();
     if (error instanceof StoreError) throw error;
     throw translate(error, path, existed);
+  }
+  return { db, path, close: () => db.close() };
+}
+
+/** A store that reads only: the file is never written, so a read-only file (or folder) can still be listed. */
+function openReadOnly(path: string): Store {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new StoreError(`${path}: cannot open the database (it is a folder); check the path`);
+  }
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  } catch (error) {
+    throw translate(error, path);
+  }
+  try {
+    const owner = ownership(db, path);
+    const version = refuseNewer(db, path);
+    if (owner === 'empty') throw new StoreError(`${path}: no brandwatch data here yet; run \`brandwatch poll\` first`);
+    if (version < SCHEMA_VERSION) {
+      throw new StoreError(
+        `${path}: the database has schema ${version} and this brandwatch reads schema ${SCHEMA_VERSION}; run \`brandwatch poll\` once to upgrade it (reading commands leave the file as it is)`,
+      );
+    }
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw translate(error, path);
   }
   return { db, path, close: () => db.close() };
 }

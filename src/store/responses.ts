@@ -86,16 +86,123 @@ export interface OpenAttempt {
   text: string;
   idempotencyKey: string | null;
   state: 'pending' | 'unknown';
+  /** When the latest attempt under this row left (epoch ms). */
+  attemptedAt: number;
 }
+
+interface OpenAttemptRow {
+  id: number;
+  text: string;
+  idempotency_key: string | null;
+  state: 'pending' | 'unknown';
+  attempted_at: number;
+}
+
+const toAttempt = (r: OpenAttemptRow): OpenAttempt => ({ id: r.id, text: r.text, idempotencyKey: r.idempotency_key, state: r.state, attemptedAt: r.attempted_at });
 
 /** Our replies to a mention still pending or of unknown outcome, oldest first. */
 export function openAttempts(db: Db, mentionId: number): OpenAttempt[] {
-  return statement<[number], { id: number; text: string; idempotency_key: string | null; state: 'pending' | 'unknown' }>(
+  return statement<[number], OpenAttemptRow>(
     db,
-    "SELECT id, text, idempotency_key, state FROM responses WHERE mention_id = ? AND via = 'brandwatch' AND state IN ('pending', 'unknown') ORDER BY id",
+    `SELECT id, text, idempotency_key, state, coalesce(attempted_at, created_at) AS attempted_at FROM responses
+     WHERE mention_id = ? AND via = 'brandwatch' AND state IN ('pending', 'unknown') ORDER BY id`,
   )
     .all(mentionId)
-    .map((r) => ({ id: r.id, text: r.text, idempotencyKey: r.idempotency_key, state: r.state }));
+    .map(toAttempt);
+}
+
+/** A reply on the platform already: ours or the brand's own (native). */
+export interface PreviousReply {
+  id: number;
+  text: string;
+  sentAt: number;
+  via: ResponseVia;
+  externalId: string | null;
+}
+
+/** The newest sent reply to a mention, if any. */
+export function lastSentReply(db: Db, mentionId: number): PreviousReply | null {
+  const row = statement<[number], { id: number; text: string; sent_at: number; via: ResponseVia; external_id: string | null }>(
+    db,
+    "SELECT id, text, sent_at, via, external_id FROM responses WHERE mention_id = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1",
+  ).get(mentionId);
+  return row ? { id: row.id, text: row.text, sentAt: row.sent_at, via: row.via, externalId: row.external_id } : null;
+}
+
+/** A native reply (seen by a poll) to the mention with this text, sent at or after `since`: maybe our own attempt. */
+export function nativeReplyLike(db: Db, mentionId: number, text: string, since: number): { id: number; externalId: string; sentAt: number } | null {
+  const row = statement<[number, string, number], { id: number; external_id: string; sent_at: number }>(
+    db,
+    "SELECT id, external_id, sent_at FROM responses WHERE mention_id = ? AND via = 'native' AND state = 'sent' AND text = ? AND sent_at >= ? ORDER BY sent_at LIMIT 1",
+  ).get(mentionId, text, since);
+  return row ? { id: row.id, externalId: row.external_id, sentAt: row.sent_at } : null;
+}
+
+export type AttemptClaim =
+  | { ok: true; responseId: number; idempotencyKey: string }
+  /** Another attempt on this mention is under way (or was just made). */
+  | { ok: false; reason: 'in-progress'; attempt: OpenAttempt }
+  /** The mention has a sent reply already. */
+  | { ok: false; reason: 'replied'; previous: PreviousReply };
+
+export interface ClaimRequest {
+  mentionId: number;
+  platform: string;
+  text: string;
+  now: number;
+  idempotencyKey: string;
+  /** Retry this unknown (or abandoned) attempt under its own key, as it was seen before the claim. */
+  reuse: OpenAttempt | null;
+  /** Post although the mention has a sent reply. */
+  again: boolean;
+  /** Post although another attempt is pending: that one is left `unknown`. */
+  force: boolean;
+}
+
+/**
+ * One attempt per mention at a time: in one write transaction, check that no other attempt is pending
+ * (and, unless `again`, that the mention has no sent reply), then write this attempt `pending`. The partial
+ * unique index `responses_one_pending` enforces the same rule in the database itself.
+ */
+export function claimReplyAttempt(db: Db, r: ClaimRequest): AttemptClaim {
+  const claim = (): AttemptClaim => {
+    if (!r.again) {
+      const previous = lastSentReply(db, r.mentionId);
+      if (previous) return { ok: false, reason: 'replied', previous };
+    }
+    for (const other of openAttempts(db, r.mentionId)) {
+      if (other.state !== 'pending') continue;
+      // The row we are about to retry, still as we saw it (an attempt abandoned by a killed process).
+      if (r.reuse && other.id === r.reuse.id && other.attemptedAt === r.reuse.attemptedAt) continue;
+      if (!r.force) return { ok: false, reason: 'in-progress', attempt: other };
+      statement(db, "UPDATE responses SET state = 'unknown', error = 'left for a forced attempt' WHERE id = ?").run(other.id);
+    }
+    if (r.reuse) {
+      const changed = statement(
+        db,
+        "UPDATE responses SET state = 'pending', attempts = attempts + 1, attempted_at = ? WHERE id = ? AND state IN ('pending', 'unknown')",
+      ).run(r.now, r.reuse.id).changes;
+      if (changed === 1) return { ok: true, responseId: r.reuse.id, idempotencyKey: r.reuse.idempotencyKey ?? r.idempotencyKey };
+    }
+    const id = Number(
+      statement(
+        db,
+        `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at)
+         VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?)`,
+      ).run(r.mentionId, r.platform, r.text, r.now, r.idempotencyKey, r.now).lastInsertRowid,
+    );
+    return { ok: true, responseId: id, idempotencyKey: r.idempotencyKey };
+  };
+  try {
+    return db.transaction(claim).immediate();
+  } catch (error) {
+    // The index caught a pending attempt the check did not see: report it as the check would have.
+    if (String((error as { code?: string }).code).startsWith('SQLITE_CONSTRAINT') && /responses\.mention_id/.test((error as Error).message)) {
+      const pending = openAttempts(db, r.mentionId).find((a) => a.state === 'pending');
+      if (pending) return { ok: false, reason: 'in-progress', attempt: pending };
+    }
+    throw error;
+  }
 }
 
 /** Written before the network call, so a crash or timeout leaves a trace (DESIGN §7). Returns the response id. */
@@ -103,15 +210,15 @@ export function insertPendingResponse(db: Db, r: { mentionId: number; platform: 
   return Number(
     statement(
       db,
-      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts)
-       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1)`,
-    ).run(r.mentionId, r.platform, r.text, r.createdAt, r.idempotencyKey).lastInsertRowid,
+      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at)
+       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?)`,
+    ).run(r.mentionId, r.platform, r.text, r.createdAt, r.idempotencyKey, r.createdAt).lastInsertRowid,
   );
 }
 
 /** Another attempt of the same reply, under its idempotency key. */
-export function retryResponse(db: Db, id: number): void {
-  statement(db, "UPDATE responses SET state = 'pending', attempts = attempts + 1 WHERE id = ?").run(id);
+export function retryResponse(db: Db, id: number, at: number): void {
+  statement(db, "UPDATE responses SET state = 'pending', attempts = attempts + 1, attempted_at = ? WHERE id = ?").run(at, id);
 }
 
 /** Refused by the platform, or not found there after an unknown outcome. */
@@ -124,12 +231,28 @@ export function markResponseUnknown(db: Db, id: number, error: string): void {
   statement(db, "UPDATE responses SET state = 'unknown', error = ? WHERE id = ?").run(error, id);
 }
 
-/** The platform took our reply: the response, its event and the mention's answered state, in one transaction. */
-export function recordResponseSent(db: Db, responseId: number, mentionId: number, sent: { externalId: string; sentAt: number }, actor: string): void {
-  db.transaction(() => {
+/**
+ * The platform took our reply: the response, its event and the mention's answered state, in one transaction.
+ * When a poll already recorded the same post as a native reply (the outcome was unknown meanwhile), that row
+ * gives way to ours: one response, ours, with the platform's id. Returns false when the post is already another
+ * response of ours (this row is then marked failed as a duplicate record).
+ */
+export function recordResponseSent(db: Db, responseId: number, mentionId: number, sent: { externalId: string; sentAt: number }, actor: string): boolean {
+  return db.transaction(() => {
+    const platform = statement<[number], { platform: string }>(db, 'SELECT platform FROM responses WHERE id = ?').get(responseId)?.platform;
+    const holder = statement<[string, string, number], { id: number; via: ResponseVia }>(
+      db,
+      'SELECT id, via FROM responses WHERE platform = ? AND external_id = ? AND id <> ?',
+    ).get(platform ?? '', sent.externalId, responseId);
+    if (holder?.via === 'brandwatch') {
+      statement(db, "UPDATE responses SET state = 'failed', error = ? WHERE id = ?").run(`the same post as response ${holder.id}`, responseId);
+      return false;
+    }
+    if (holder) statement(db, 'DELETE FROM responses WHERE id = ?').run(holder.id);
     statement(db, "UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL WHERE id = ?").run(sent.externalId, sent.sentAt, responseId);
     appendEvent(db, { mentionId, at: sent.sentAt, kind: 'response', oldValue: null, newValue: sent.externalId, actor });
     markAnswered(db, mentionId, sent.sentAt, actor);
+    return true;
   })();
 }
 

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/open.js';
 import {
-  insertPendingResponse,
+  claimReplyAttempt,
+  lastSentReply,
   markResponseFailed,
   markResponseUnknown,
+  nativeReplyLike,
   openAttempts,
   recordResponseSent,
-  retryResponse,
   type OpenAttempt,
+  type PreviousReply,
 } from '../store/responses.js';
 import { countUnknownPostsLike, insertPendingPost, markPostSent, markPostUnsent } from '../store/posts.js';
 import { newestInThread } from '../store/threads.js';
 import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/reply-refused.js';
-import { TemporaryError } from '../errors.js';
+import { RuntimeFailure, TemporaryError } from '../errors.js';
 import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
 
 export type ReplyOutcome =
@@ -30,6 +32,76 @@ export interface OutboxDeps {
   db: Db;
   now(): number;
   actor: string;
+}
+
+/** What the person allowed beyond the safe default. */
+export interface ReplyGuards {
+  /** Reply although the mention has a sent reply already. */
+  again?: boolean;
+  /** Post although an earlier attempt is pending, or of unknown outcome and too recent for the platform to show. */
+  force?: boolean;
+}
+
+/**
+ * How long a new post may take to show where `findReply` looks (search indexes), per platform: an attempt
+ * of unknown outcome younger than this cannot be told apart from one that failed, so it is not retried.
+ */
+export const INDEX_LAG_MS: Readonly<Record<string, number>> = {
+  twitter: 60_000,
+  reddit: 30_000,
+  facebook: 30_000,
+  bluesky: 15_000,
+  mastodon: 15_000,
+};
+const DEFAULT_INDEX_LAG_MS = 30_000;
+
+export function indexLag(platform: string): number {
+  return INDEX_LAG_MS[platform] ?? DEFAULT_INDEX_LAG_MS;
+}
+
+/** `12 min`, `40 s`, `3 h`, `2 days`: how long ago, in a person's words. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.round(h / 24)} days`;
+}
+
+function snippet(text: string, max = 60): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The mention has a reply on the platform already: another one only when asked again (`--again`). Nothing was sent. */
+export class AlreadyReplied extends RuntimeFailure {
+  override name = 'AlreadyReplied';
+  constructor(
+    readonly previous: PreviousReply,
+    now: number,
+  ) {
+    super(
+      `you replied ${ago(now - previous.sentAt)} ago${previous.via === 'native' ? ' (outside brandwatch)' : ''}: “${snippet(previous.text)}”; nothing was sent`,
+    );
+  }
+}
+
+/**
+ * Another attempt on the mention is under way, or an earlier one has an unknown outcome and is too recent
+ * for the platform to show it: posting now could double the reply. Nothing was sent (`--force` overrides).
+ */
+export class ReplyHeld extends TemporaryError {
+  override name = 'ReplyHeld';
+  constructor(
+    message: string,
+    readonly reason: 'in-progress' | 'index-lag',
+    /** When a plain retry can tell (epoch ms). */
+    readonly retryAt: number,
+  ) {
+    super(message);
+  }
 }
 
 export function replyTargetOf(mention: Mention): ReplyTarget {
@@ -49,19 +121,50 @@ export function threadTip(db: Db, item: Mention): Mention {
   return newestInThread(db, item.threadId ?? item.id) ?? item;
 }
 
-function recordSent(deps: OutboxDeps, responseId: number, mentionId: number, sent: SentReply): void {
-  recordResponseSent(deps.db, responseId, mentionId, sent, deps.actor);
+/** The newest sent reply to a mention (ours or native), for a caller that asks before replying again. */
+export function previousReply(db: Db, mentionId: number): PreviousReply | null {
+  return lastSentReply(db, mentionId);
+}
+
+// A native reply this much older than our attempt (clock skew between us and the platform) may still be it.
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+function held(attempt: OpenAttempt, platform: string, now: number): ReplyHeld {
+  const lag = indexLag(platform);
+  const retryAt = attempt.attemptedAt + lag;
+  if (attempt.state === 'pending') {
+    return new ReplyHeld(`another reply to this mention is being sent right now (started ${ago(now - attempt.attemptedAt)} ago); nothing was sent`, 'in-progress', retryAt);
+  }
+  return new ReplyHeld(
+    `an attempt ${ago(now - attempt.attemptedAt)} ago has an unknown outcome and ${platform} does not show it yet (new posts can take ${ago(lag)} to appear); nothing was sent`,
+    'index-lag',
+    retryAt,
+  );
 }
 
 /**
  * DESIGN §7: the response is written `pending` before the call and `sent` with the platform's id after.
  * A timeout leaves it `unknown`; the next attempt on the mention asks the platform for our reply
- * before posting anything, so a reply is never posted twice.
+ * before posting anything, so a reply is never posted twice. One attempt per mention at a time
+ * (a second one at the same moment is held); a mention with a sent reply gets another only with `again`.
  */
-export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention: Mention, text: string): Promise<ReplyOutcome> {
+export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention: Mention, text: string, guards: ReplyGuards = {}): Promise<ReplyOutcome> {
   const { db } = deps;
   const target = replyTargetOf(mention);
   let reuse: OpenAttempt | null = null;
+  const attempts = openAttempts(db, mention.id);
+
+  // A poll may have recorded our attempt as a native reply meanwhile: that is the same post, adopt it.
+  for (const attempt of attempts) {
+    const native = nativeReplyLike(db, mention.id, attempt.text, attempt.attemptedAt - CLOCK_SKEW_MS);
+    if (native && recordResponseSent(db, attempt.id, mention.id, { externalId: native.externalId, sentAt: native.sentAt }, deps.actor)) {
+      return { status: 'already-sent', responseId: attempt.id, externalId: native.externalId, url: null, sentAt: native.sentAt, text: attempt.text };
+    }
+  }
+  if (!guards.again) {
+    const previous = lastSentReply(db, mention.id);
+    if (previous) throw new AlreadyReplied(previous, deps.now());
+  }
 
   for (const attempt of openAttempts(db, mention.id)) {
     let found: SentReply | null;
@@ -73,27 +176,36 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
         `an earlier reply to this mention has an unknown outcome and ${mention.platform} could not be checked (${error instanceof Error ? error.message : String(error)}); nothing was sent — try again later`,
       );
     }
-    if (found) {
-      recordSent(deps, attempt.id, mention.id, found);
+    if (found && recordResponseSent(db, attempt.id, mention.id, found, deps.actor)) {
       return { status: 'already-sent', responseId: attempt.id, externalId: found.externalId, url: found.url, sentAt: found.sentAt, text: attempt.text };
     }
+    if (found) continue;
+    // Too recent to be sure it is not there: the platform may not show it yet.
+    const now = deps.now();
+    if (!guards.force && now - attempt.attemptedAt < indexLag(mention.platform)) throw held(attempt, mention.platform, now);
     if (attempt.text === text && reuse === null) reuse = attempt;
-    else {
-      markResponseFailed(db, attempt.id, 'not found on the platform after an unknown outcome');
-    }
+    else markResponseFailed(db, attempt.id, 'not found on the platform after an unknown outcome');
   }
 
   const ability = channel.ability(target);
   if (!ability.ok) return { status: 'not-possible', reason: ability.reason, webUrl: channel.webReplyUrl(target, text) ?? ability.webUrl };
 
-  const key = reuse?.idempotencyKey ?? randomUUID();
-  let responseId: number;
-  if (reuse) {
-    retryResponse(db, reuse.id);
-    responseId = reuse.id;
-  } else {
-    responseId = insertPendingResponse(db, { mentionId: mention.id, platform: mention.platform, text, createdAt: deps.now(), idempotencyKey: key });
+  const now = deps.now();
+  const claim = claimReplyAttempt(db, {
+    mentionId: mention.id,
+    platform: mention.platform,
+    text,
+    now,
+    idempotencyKey: randomUUID(),
+    reuse,
+    again: guards.again === true,
+    force: guards.force === true,
+  });
+  if (!claim.ok) {
+    if (claim.reason === 'replied') throw new AlreadyReplied(claim.previous, now);
+    throw held(claim.attempt, mention.platform, now);
   }
+  const { responseId, idempotencyKey: key } = claim;
 
   let sent: SentReply;
   try {
@@ -107,7 +219,7 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
     markResponseUnknown(db, responseId, reason);
     return { status: 'unknown', responseId, reason };
   }
-  recordSent(deps, responseId, mention.id, sent);
+  recordResponseSent(db, responseId, mention.id, sent, deps.actor);
   return { status: 'sent', responseId, externalId: sent.externalId, url: sent.url, sentAt: sent.sentAt };
 }
 

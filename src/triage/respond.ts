@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Mention } from '../store/mentions.js';
 import type { Channels } from './channels.js';
-import { replyTargetOf, sendReply, threadTip, type ReplyOutcome } from './outbox.js';
+import { replyTargetOf, sendReply, threadTip, type ReplyGuards, type ReplyOutcome } from './outbox.js';
 import { fillTemplate, templateNamed } from './templates.js';
 
 export interface ReplyPlan {
@@ -59,8 +59,9 @@ export interface Sender {
   actor: string;
 }
 
-export async function send(sender: Sender, store: Store, channels: Channels, plan: ReplyPlan): Promise<ReplyOutcome> {
+/** Throws AlreadyReplied (unless `guards.again`) or ReplyHeld (unless `guards.force`) when sending could double a reply. */
+export async function send(sender: Sender, store: Store, channels: Channels, plan: ReplyPlan, guards: ReplyGuards = {}): Promise<ReplyOutcome> {
   checkLength(plan);
   const { channel } = await channels.forSource(plan.target.source);
-  return sendReply({ db: store.db, now: () => sender.now(), actor: sender.actor }, channel, plan.target, plan.text);
+  return sendReply({ db: store.db, now: () => sender.now(), actor: sender.actor }, channel, plan.target, plan.text, guards);
 }

@@ -214,3 +214,35 @@ describe('alerts delivered to a webhook', () => {
     expect(kind.stderr.trim()).toBe('brandwatch: --kind: "boom" is not an alert kind (use new, sla_soon, breach, viral, spike)');
   });
 });
+
+describe('alert delivery outside the poll lock', () => {
+  it('a slow webhook does not make an overlapping cron poll exit 75, and every alert is delivered once overall', async () => {
+    configure('webhookEnv: BW_WEBHOOK\nminPriority: low\nretry: { attempts: 1, baseDelay: 10ms }\ntimeout: 5s');
+    for (let i = 0; i < 5; i++) fake.addTweet(`acme order ${i} never came`, { author: `early${i}`, createdAt: new Date(Date.now() - (10 - i) * MIN) });
+    // Each of the first poll's deliveries takes 700 ms: 3.5 s in all.
+    for (let i = 0; i < 5; i++) receiver.inject({ kind: 'delay', ms: 700 }, /^\/services\//);
+    const { startCli } = await import('../helpers/cli.js');
+    const slow = startCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll'], { env });
+    let slowErr = '';
+    slow.stderr!.on('data', (d: Buffer) => (slowErr += d.toString()));
+    slow.stdout!.resume();
+    const slowCode = new Promise<number | null>((resolve) => slow.on('close', resolve));
+    // The first poll is delivering: its first webhook request is in.
+    const deadline = Date.now() + 20_000;
+    while (receiver.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(receiver.requests.length).toBeGreaterThan(0);
+
+    for (let i = 0; i < 3; i++) fake.addTweet(`acme is down ${i}`, { author: `late${i}`, createdAt: new Date(Date.now() - (3 - i) * MIN) });
+    const overlapping = await cli(['poll']);
+    expect(overlapping.code, overlapping.stderr).toBe(0);
+    expect(await slowCode, slowErr).toBe(0);
+    // A later run delivers whatever is still waiting.
+    expect((await cli(['poll'])).code).toBe(0);
+
+    const keys = received.map((b) => b.alert.key as string);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(received.map((b) => b.alert.mention.author).sort()).toEqual(['early0', 'early1', 'early2', 'early3', 'early4', 'late0', 'late1', 'late2']);
+    const alerts = await cli(['alerts', '--json']);
+    expect((JSON.parse(alerts.stdout) as { delivery: { state: string } }[]).map((a) => a.delivery.state)).toEqual(Array(8).fill('sent'));
+  });
+});

@@ -44,3 +44,39 @@ describe('overlapping polls', () => {
     expect(sorted(fixture.stored())).toEqual(sorted(fixture.serverIds()));
   });
 });
+
+describe('the poll lock follows the real database file', () => {
+  it('a poll through a symlink to the same database exits 75 while another poll holds the lock', async () => {
+    const local = await twitterFixture();
+    try {
+      const { fake } = local;
+      fake.addMentions(5, 'acme');
+      expect((await local.poll()).code).toBe(0);
+      const { symlinkSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const link = join(local.dir, 'same.db');
+      symlinkSync(local.dbPath, link);
+      fake.addMentions(5, 'acme');
+      let releaseHolder!: () => void;
+      fake.server.inject({ kind: 'hold', until: new Promise<void>((resolve) => (releaseHolder = resolve)) });
+      const holder = local.startPoll();
+      let holderErr = '';
+      holder.stderr!.on('data', (d: Buffer) => (holderErr += d.toString()));
+      holder.stdout!.resume();
+      const holderCode = new Promise<number | null>((resolve) => holder.on('close', resolve));
+      // Wait until the holder's first request is in: it takes the lock before any request.
+      const before = fake.server.requests.length;
+      const deadline = Date.now() + 20_000;
+      while (fake.server.requests.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const { runCli } = await import('../helpers/cli.js');
+      const second = await runCli(['--config', join(local.dir, 'config.yml'), '--db', link, 'poll'], { env: local.env });
+      releaseHolder();
+      expect(await holderCode, holderErr).toBe(0);
+      expect(second.code, second.stderr).toBe(75);
+      expect(second.stderr.trim()).toBe('brandwatch: another brandwatch poll is running on this database; this run stopped (exit 75) — cron will try again');
+      expect(sorted(local.stored())).toEqual(sorted(local.serverIds()));
+    } finally {
+      await local.fake.stop();
+    }
+  });
+});

@@ -102,6 +102,8 @@ describe('doctor', () => {
 
   it('reports a refused token and a database from a newer brandwatch', async () => {
     const db = new Database(join(dir, 'bw.db'));
+    // As a newer brandwatch leaves it: marked ours (application_id "bwch"), with a schema this one does not know.
+    db.pragma(`application_id = ${0x62776368}`);
     db.pragma('user_version = 999');
     db.close();
     const result = await cli(dir, ['doctor', '--json'], { ...env, TWITTER_BEARER_TOKEN: 'wrong-SECRET', FB_PAGE_TOKEN: 'also-wrong-SECRET' });

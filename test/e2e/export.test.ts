@@ -89,6 +89,14 @@ describe('export --what mentions', () => {
     expect(result.stdout.charCodeAt(0)).not.toBe(0xfeff);
   });
 
+  it('multi-line posts stay in their row for a reader that ends rows at any CR or LF (as spreadsheets do)', async () => {
+    const result = await cli('export', '--week', '2026-W46');
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parse(result.stdout, { columns: true, record_delimiter: ['\r\n', '\n', '\r'] }) as Record<string, string>[];
+    expect(rows).toHaveLength(HOSTILE_TEXTS.length);
+    expect(rows.map((r) => unneutralize(r.text!))).toEqual(dbRows().map((r) => r.text));
+  });
+
   it('writes a file with a BOM for Excel when asked, and nothing else on stdout', async () => {
     const out = join(dir, 'week.csv');
     const result = await cli('export', '--week', '2026-W46', '--out', out, '--bom');

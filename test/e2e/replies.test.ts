@@ -174,10 +174,11 @@ describe('reply through the X API', () => {
     const rows = query<{ state: string; external_id: string }>('SELECT state, external_id FROM responses WHERE mention_id = ?', id);
     expect(rows).toEqual([{ state: 'sent', external_id: fake.created[0]!.id }]);
 
-    // Any further attempt sees the mention answered and posts only if asked again; the stored reply is not duplicated.
+    // Any further attempt sees the mention answered and posts only if asked again (--again): nothing reaches X.
     const third = await cli('reply', String(id), '--text', text);
     expect(third.code).toBe(1);
-    expect(fake.postRequests).toHaveLength(2);
+    expect(third.stderr).toMatch(/you replied \d+ (s|min) ago: “Hi Ola, sorry about that\. Could you DM us the serial number\?”; nothing was sent — add --again to send another reply/);
+    expect(fake.postRequests).toHaveLength(1);
     expect(fake.created).toHaveLength(1);
   });
 

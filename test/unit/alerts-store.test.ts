@@ -146,3 +146,39 @@ describe('alerts over a generated series', () => {
     store.close();
   });
 });
+
+describe('alert delivery within a time budget', () => {
+  it('stops when the budget is used and leaves the rest, in order, for the next run', async () => {
+    const { FakeServer } = await import('../fakes/server.js');
+    const { raiseAlerts, deliverAlerts } = await import('../../src/alerts/run.js');
+    const receiver = new FakeServer(false);
+    const got: number[] = [];
+    receiver.route('POST', /^\/hook$/, (r) => {
+      got.push((JSON.parse(r.body) as { alert: { id: number } }).alert.id);
+      return { status: 200, body: 'ok' };
+    });
+    await receiver.start();
+    try {
+      const { db } = openStore(':memory:');
+      insertMentions(db, 'twitter', Array.from({ length: 4 }, (_, i) => mention(T0 - (5 - i) * MIN)), T0);
+      const withHook = configSchema.parse({
+        brand: 'Acme',
+        keywords: ['acme'],
+        sources: [{ platform: 'twitter', bearerTokenEnv: 'T' }],
+        sla: { twitter: '30m', default: '24h' },
+        alerts: { minPriority: 'low', webhook: `${receiver.url}/hook`, retry: { attempts: 1 } },
+      });
+      const options = { db, config: withHook, env: {}, now: T0, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined };
+      // Each delivery "takes" 10 s of the 25 s budget.
+      const first = await deliverAlerts({ ...options, budgetMs: 25_000, elapsed: () => got.length * 10_000 }, raiseAlerts(options));
+      expect(first.raised.length).toBe(4);
+      expect(first.delivered).toBe(3);
+      expect(first.waiting).toBe(1);
+      const next = await deliverAlerts(options, raiseAlerts({ ...options, now: T0 + MIN }));
+      expect(next.delivered).toBe(1);
+      expect(got).toEqual([1, 2, 3, 4]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});

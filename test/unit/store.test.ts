@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open.js';
-import { migrate, SCHEMA_VERSION, schemaVersion } from '../../src/store/migrate.js';
+import { APPLICATION_ID, migrate, SCHEMA_VERSION, schemaVersion } from '../../src/store/migrate.js';
 import { acquirePollLock } from '../../src/store/lock.js';
 import { insertMentions, listMentions } from '../../src/store/mentions.js';
 import { recordOwnReplies, responsesFor } from '../../src/store/responses.js';
@@ -46,6 +46,8 @@ describe('store', () => {
   it('refuses a database from a newer version and leaves it untouched', () => {
     const path = join(tempDir(), 'newer.db');
     const db = new Database(path);
+    // As a newer brandwatch writes it: marked ours, with a schema this version does not know.
+    db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
     db.exec('CREATE TABLE future (x)');
     db.close();

@@ -97,25 +97,39 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
     return null;
   }
   const { default: Database } = await import('better-sqlite3');
-  const [{ SCHEMA_VERSION, schemaVersion }, { probeDatabase, tryWriteLock }] = await Promise.all([import('../../store/migrate.js'), import('../../store/inspect.js')]);
+  const [{ SCHEMA_VERSION, schemaVersion, ownership }, { probeDatabase, tryWriteLock }] = await Promise.all([import('../../store/migrate.js'), import('../../store/inspect.js')]);
   let db: RawDb;
   try {
-    db = new Database(path, { fileMustExist: true, timeout: 2000 });
+    // Read-only: the checks look, they never change the file (a read-only file is reported, not failed on open).
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
     probeDatabase(db);
   } catch (error) {
     checks.push({ area, name: 'openable', status: 'fail', detail: `${path}: ${(error as Error).message}`, fix: 'point --db at a brandwatch database, or move the file away' });
+    return null;
+  }
+  try {
+    ownership(db, path);
+  } catch (error) {
+    db.close();
+    checks.push({ area, name: 'openable', status: 'fail', detail: (error as Error).message, fix: 'point --db at a brandwatch database, or move the file away' });
     return null;
   }
   const version = schemaVersion(db);
   if (version > SCHEMA_VERSION) {
     checks.push({ area, name: 'schema', status: 'fail', detail: `${path}: schema ${version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
   } else if (version < SCHEMA_VERSION) {
-    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version}; the next command migrates it to ${SCHEMA_VERSION}` });
+    checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version}; the next poll (or any command that writes) migrates it to ${SCHEMA_VERSION}; reading commands wait for that` });
   } else {
     checks.push({ area, name: 'schema', status: 'ok', detail: `${path}: schema ${version} (current)` });
   }
   try {
-    tryWriteLock(db);
+    // A connection of its own that may write, used only to take and release the write lock.
+    const writer = new Database(path, { fileMustExist: true, timeout: 2000 });
+    try {
+      tryWriteLock(writer);
+    } finally {
+      writer.close();
+    }
     checks.push({ area, name: 'writable', status: 'ok', detail: 'a write transaction can start' });
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';

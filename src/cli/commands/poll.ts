@@ -1,11 +1,11 @@
 import type { Context } from '../context.js';
 import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
 import { sourceName } from '../../sources/index.js';
-import { acquirePollLock } from '../../store/lock.js';
+import { acquirePollLock, tryDeliveryLock } from '../../store/lock.js';
 import { pollOutcome, pollSources, type SourceResult } from '../../poll/poll-sources.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
-import type { AlertRunReport } from '../../alerts/run.js';
+import type { AlertRunOptions, AlertRunReport, RaisedAlerts } from '../../alerts/run.js';
 
 export interface PollCommandOptions {
   platform?: string;
@@ -26,6 +26,11 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
   const sources = await ctx.sources(options.platform);
   const store = await ctx.store();
   const lock = acquirePollLock(store.path);
+  let results: SourceResult[];
+  let raised: RaisedAlerts;
+  let alertOptions: AlertRunOptions;
+  const timeZone = await ctx.timeZone();
+  const { raiseAlerts, deliverAlerts } = await import('../../alerts/run.js');
   try {
     const budgets = new Map<string, number>();
     for (const source of config.sources) {
@@ -33,7 +38,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     }
     const [{ assessAtIngest, recomputePriorities }, learning] = await Promise.all([import('../../triage/assess.js'), import('../../triage/learning.js')]);
     const classifier = await learning.classifierFor(store.db);
-    const results = await pollSources({
+    results = await pollSources({
       db: store.db,
       sources,
       budgets,
@@ -43,20 +48,29 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       verbose: (message) => ctx.io.debug(message),
       assess: assessAtIngest(config, () => ctx.now(), classifier),
     });
-    // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
-    // and for the alert rules that read them.
     // Enough new labels from the person: adapt, and re-guess the open mentions before priorities are recomputed.
     if (learning.dueForLearning(store.db)) {
       const learnt = await learning.learn(store.db, ctx.now());
       ctx.io.debug(`learnt from ${learnt.labels} labels; ${learnt.reguessed} open mentions re-guessed`);
     }
+    // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
+    // and for the alert rules that read them.
     recomputePriorities(store.db, config, ctx.now());
-    const { runAlerts } = await import('../../alerts/run.js');
-    const alerts = await runAlerts({ db: store.db, config, env: ctx.env, now: ctx.now(), timeZone: await ctx.timeZone(), signal: ctx.signal, verbose: (m) => ctx.io.debug(m) });
-    return { sources: results, new: results.reduce((n, r) => n + r.new, 0), outcome: pollOutcome(results), alerts };
+    alertOptions = { db: store.db, config, env: ctx.env, now: ctx.now(), timeZone, signal: ctx.signal, verbose: (m: string) => ctx.io.debug(m) };
+    raised = raiseAlerts(alertOptions);
   } finally {
     lock.release();
   }
+  // Delivery waits on the webhook: outside the poll lock, so a slow receiver never makes the next cron poll exit 75.
+  const delivers = raised.webhook !== null && 'target' in raised.webhook && raised.quietUntil === null;
+  const delivery = delivers ? tryDeliveryLock(store.path) : null;
+  let alerts: AlertRunReport;
+  try {
+    alerts = await deliverAlerts({ ...alertOptions, skip: delivers && delivery === null, elapsed: () => ctx.elapsed() }, raised);
+  } finally {
+    delivery?.release();
+  }
+  return { sources: results, new: results.reduce((n, r) => n + r.new, 0), outcome: pollOutcome(results), alerts };
 }
 
 export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {

@@ -6,12 +6,15 @@ import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
 import { actorName } from '../../triage/actions.js';
+import { AlreadyReplied, ReplyHeld, ago } from '../../triage/outbox.js';
 
 export interface ReplyOptions {
   text?: string;
   template?: string;
   dryRun?: boolean;
   open?: boolean;
+  again?: boolean;
+  force?: boolean;
 }
 
 
@@ -47,7 +50,16 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
     return;
   }
 
-  const outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan);
+  const outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan, { again: options.again, force: options.force }).catch(
+    (error: unknown) => {
+      if (error instanceof AlreadyReplied) throw new RuntimeFailure(`${error.message} — add --again to send another reply`);
+      if (error instanceof ReplyHeld) {
+        const wait = error.reason === 'index-lag' ? `run the same command again in ${ago(error.retryAt - ctx.now())}` : 'let it finish';
+        throw new TemporaryError(`${error.message} — ${wait}, or add --force to post anyway (it may double the reply)`);
+      }
+      throw error;
+    },
+  );
   if (io.json) io.outJson({ mention: plan.target.id, ...outcome });
   switch (outcome.status) {
     case 'sent':
