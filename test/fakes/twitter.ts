@@ -23,6 +23,11 @@ export interface FakeUser {
   followers: number;
 }
 
+/** X sends post text HTML-escaped: `&`, `<` and `>` only. */
+export function escapeXText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** First id handed out: well above Number.MAX_SAFE_INTEGER, so any numeric parsing shows. */
 export const BASE_ID = 1_861_234_567_890_123_456n;
 
@@ -210,7 +215,7 @@ export class FakeTwitter extends FakePlatform {
           ? {
               data: found.map((t) => ({
                 id: t.id,
-                text: t.text,
+                text: escapeXText(t.text),
                 author_id: t.authorId,
                 created_at: t.createdAt,
                 conversation_id: t.conversationId,
@@ -380,7 +385,7 @@ export class FakeTwitter extends FakePlatform {
       body: {
         data: page.map((t) => ({
           id: t.id,
-          text: t.text,
+          text: escapeXText(t.text),
           author_id: t.authorId,
           created_at: t.createdAt,
           conversation_id: t.conversationId,

@@ -71,6 +71,14 @@ export interface MapContext {
   ownHandles: readonly string[];
 }
 
+/**
+ * X sends post text HTML-escaped: `&amp;`, `&lt;` and `&gt;` only. Decode those three, once, in one pass,
+ * so a literal `&amp;` the author typed (sent as `&amp;amp;`) stays `&amp;` as X intends.
+ */
+export function decodeXText(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === 'amp' ? '&' : name === 'lt' ? '<' : '>'));
+}
+
 /** Normalise one page of search results; authors come from `includes.users`. */
 export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention[] {
   const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
@@ -83,6 +91,7 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       return username !== undefined && ctx.ownHandles.includes(username);
     });
   return (page.data ?? []).map((t) => {
+    const text = decodeXText(t.text);
     const author = t.author_id ? users.get(t.author_id) : undefined;
     const handle = author?.username ?? t.author_id ?? 'unknown';
     const mentioned = (t.entities?.mentions ?? []).map((m) => m.username.toLowerCase());
@@ -94,10 +103,10 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       authorName: author?.name ?? null,
       authorId: t.author_id ?? null,
       authorFollowers: author?.public_metrics?.followers_count ?? null,
-      text: t.text,
+      text,
       lang: t.lang ?? null,
       createdAt: Date.parse(t.created_at),
-      keywords: matchKeywords(t.text, ctx.keywords),
+      keywords: matchKeywords(text, ctx.keywords),
       inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null,
       conversationId: t.conversation_id ?? null,
       // X lets apps reply only when the post mentions the brand's account or quotes one of its posts.
@@ -117,7 +126,7 @@ export function mapOwnReplies(page: SearchResponse): OwnReply[] {
   const replies: OwnReply[] = [];
   for (const t of page.data ?? []) {
     const inReplyTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
-    if (inReplyTo) replies.push({ platform: 'twitter', externalId: t.id, inReplyTo, text: t.text, createdAt: Date.parse(t.created_at) });
+    if (inReplyTo) replies.push({ platform: 'twitter', externalId: t.id, inReplyTo, text: decodeXText(t.text), createdAt: Date.parse(t.created_at) });
   }
   return replies;
 }
