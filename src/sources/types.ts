@@ -170,4 +170,9 @@ export interface ReplyChannel {
   /** After an unknown outcome (timeout): our reply to the target on the platform, if it exists — never post twice. */
   findReply(target: ReplyTarget, text: string): Promise<SentReply | null>;
   post?(text: string, options: { idempotencyKey: string }): Promise<SentReply>;
+  /**
+   * What sending this text costs on a platform that bills writes (X), with the usual price and, when it costs
+   * more than usual, why; null where writes are free. `target` is null for a proactive post.
+   */
+  sendCost?(text: string, target: ReplyTarget | null): { cost: number; usual: number; why: string | null } | null;
 }

@@ -61,6 +61,15 @@ export const searchResponse = z.object({
 });
 export type SearchResponse = z.infer<typeof searchResponse>;
 
+/** GET /2/users/me: the authenticated account. */
+export const meResponse = z.object({ data: z.object({ id, username: z.string(), name: z.string().optional() }) });
+
+/** GET /2/tweets/counts/recent: one bucket per minute/hour/day; an empty window may omit `data`. */
+export const countsResponse = z.object({
+  data: z.array(z.object({ start: z.string().datetime({ offset: true }), end: z.string().datetime({ offset: true }), tweet_count: z.number().int().nonnegative() })).optional(),
+  meta: z.object({ total_tweet_count: z.number().int().nonnegative() }).partial().optional(),
+});
+
 /** GET /2/tweets?ids=…: the posts still visible (deleted ones come back in `errors`). */
 export const lookupResponse = searchResponse.omit({ meta: true }).extend({ errors: z.array(z.unknown()).optional() });
 export type Tweet = z.infer<typeof tweet>;
