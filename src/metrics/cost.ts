@@ -63,7 +63,8 @@ export function fromMicros(micros: number): number {
 
 /** `$0.005`, `$1.23`, `$1,234.50`: cents for sums, more digits only for sub-cent unit prices. */
 export function formatMoney(dollars: number): string {
-  const digits = dollars !== 0 && Math.abs(dollars) < 0.01 ? 3 : 2;
+  const subCent = Math.abs(dollars * 100 - Math.round(dollars * 100)) > 1e-7;
+  const digits = subCent && Math.abs(dollars) < 1 ? 3 : 2;
   return `$${dollars.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 
