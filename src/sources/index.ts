@@ -103,6 +103,7 @@ export async function buildSources(config: Config, { env, configPath, now }: Sou
       }
       case 'bluesky': {
         const { BlueskySource } = await import('./bluesky/source.js');
+        const { sessionFilePath } = await import('./bluesky/session-file.js');
         sources.push(
           new BlueskySource({
             config: source,
@@ -110,6 +111,7 @@ export async function buildSources(config: Config, { env, configPath, now }: Sou
             ownHandles: ownHandles(config, 'bluesky'),
             appPassword: secretFrom(env, source.appPasswordEnv, `${where}.appPasswordEnv`),
             now,
+            sessionFile: sessionFilePath(env, source.serviceUrl, source.identifier),
           }),
         );
         break;
