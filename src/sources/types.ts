@@ -125,6 +125,8 @@ export interface Source {
   readonly replies?: ReplyChannel;
   /** `doctor`: reach the platform cheaply and report whether the credentials work and the rate-limit state. */
   check?(signal: AbortSignal): Promise<SourceCheck[]>;
+  /** `doctor`: what the source will do and what it costs, from the config alone (no network). */
+  explain?(): SourceCheck[];
 }
 
 /** One line of `doctor` about a source. */

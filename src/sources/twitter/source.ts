@@ -1,6 +1,6 @@
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
-import { X_PRICES, type BilledRead, type PriceTable } from '../../metrics/cost.js';
+import { formatMoney, X_PRICES, type BilledRead, type PriceTable } from '../../metrics/cost.js';
 import { policyOf, requestWithPolicy, SourceFailure } from '../request.js';
 import { parsePayload } from '../schema.js';
 import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
@@ -9,6 +9,7 @@ import { countsResponse, lookupResponse, mapOwnReplies, mapSearchPage, meRespons
 import { TwitterReplies } from './replies.js';
 import { planQueries } from './query.js';
 import { edgeFromRefusal, idBefore, snowflakeTime, windowEdge } from './window.js';
+import { estimateDay } from './estimate.js';
 
 const TWEET_FIELDS = 'author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets,entities';
 const SEARCH_FIELDS = {
@@ -139,6 +140,59 @@ export class TwitterSource implements Source {
     }
     if (this.options.config.refreshMetrics) groups.push({ key: METRICS_GROUP, query: '', keywords: [] });
     return groups;
+  }
+
+  /** `doctor`: the path each keyword takes, the overlap window, and what a quiet and a busy day cost. */
+  explain(): SourceCheck[] {
+    const { config } = this.options;
+    const paths = this.keywordPaths();
+    const checks: SourceCheck[] = [
+      {
+        name: 'keyword paths',
+        status: 'ok',
+        detail: paths.map((p) => `"${p.keyword}" → ${p.path}${p.path === 'mention timeline' ? ` (owned reads, ${formatMoney(this.prices.ownedRead)} a post)` : ` (${formatMoney(this.prices.postRead)} a post)`}`).join('; '),
+      },
+    ];
+    if (!this.usesMentionTimeline && this.options.ownHandles.length > 0) {
+      checks.push({
+        name: 'mention timeline',
+        status: 'warn',
+        detail: `@${this.options.ownHandles[0]} mentions come through recent search at ${formatMoney(this.prices.postRead)} a post; the mention timeline would read them at ${formatMoney(this.prices.ownedRead)}`,
+        fix: this.userClient ? 'set mentionTimeline: true' : "set userTokenEnv to a user token of the brand's account (the app's owner) and export it",
+      });
+    }
+    const overlap = config.overlap / 1000;
+    checks.push({
+      name: 'overlap window',
+      status: 'ok',
+      detail:
+        overlap > 0
+          ? `each search re-reads the last ${overlap}s below the newest stored post, so posts X indexes late are not lost: about 1 re-read per group per poll, billed nothing the same UTC day (X bills a post once a day)`
+          : 'off (overlap: 0s): posts X indexes late, with ids below the cursor, are lost',
+    });
+    const shape = (searchPosts: number, mentionPosts: number) => ({
+      pollEvery: 5,
+      searchPosts: this.usesMentionTimeline ? searchPosts : searchPosts + mentionPosts,
+      mentionPosts: this.usesMentionTimeline ? mentionPosts : 0,
+      searchGroups: this.plan.search.length,
+      mentionTimeline: this.usesMentionTimeline,
+      ownReplies: config.nativeReplies && this.options.ownHandles.length > 0,
+      counts: config.counts,
+      refreshMetrics: config.refreshMetrics,
+      overlap,
+    });
+    const quiet = estimateDay(this.prices, shape(20, 10));
+    const busy = estimateDay(this.prices, shape(700, 300));
+    const line = (d: { requests: number; reads: number; dollars: number }) => `${d.requests.toLocaleString('en')} requests, ${d.reads.toLocaleString('en')} reads, ${formatMoney(d.dollars)}`;
+    checks.push({
+      name: 'daily cost',
+      status: 'ok',
+      detail: `polling every 5 minutes: a quiet day (30 new posts) ≈ ${line(quiet)}; a busy day (1,000 new) ≈ ${line(busy)}; a month of quiet days ≈ ${formatMoney(quiet.dollars * 30)}`,
+    });
+    if (config.monthlyBudget === undefined) {
+      checks.push({ name: 'money budget', status: 'ok', detail: 'no monthlyBudget: polls read whatever comes (set monthlyBudget in dollars to cap the spend)' });
+    }
+    return checks;
   }
 
   check(): Promise<SourceCheck[]> {
