@@ -105,6 +105,9 @@ describe('money', () => {
     expect(first.spend).toBeCloseTo(20 * 0.005 + authors * 0.01, 6);
     expect(first.month.spend).toBeCloseTo(first.spend!, 6);
     expect(first.month.projectedSpend).toBeGreaterThanOrEqual(first.month.spend!);
+    const report = JSON.parse((await cli('report', '--since', '1d', '--json')).stdout);
+    expect(report.apiUsage[0]).toMatchObject({ source: 'twitter', monthSpend: first.month.spend });
+    expect(report.apiUsage[0].projectedMonthSpend).toBeGreaterThanOrEqual(first.month.spend!);
 
     // The overlap window re-reads the newest posts: the same day, so nothing more is billed.
     const second = source((await cli('poll', '--json')).stdout);
@@ -163,6 +166,15 @@ describe('the mention timeline', () => {
     expect(nextPage!.query.has('pagination_token')).toBe(true);
     expect(rows('SELECT 1 FROM mentions')).toHaveLength(122);
     expect(more).toHaveLength(120);
+  });
+
+  it('doctor says which path each keyword takes and what a quiet and a busy day cost', async () => {
+    const doctor = await cli('doctor', '--json');
+    const checks = JSON.parse(doctor.stdout).checks as { area: string; name: string; detail: string }[];
+    const paths = checks.find((c) => c.name === 'keyword paths')!;
+    expect(paths.detail).toBe('"@acme_help" → mention timeline (owned reads, $0.001 a post); "acme" → recent search ($0.005 a post)');
+    expect(checks.find((c) => c.name === 'overlap window')!.detail).toMatch(/re-reads the last 30s below the newest stored post/);
+    expect(checks.find((c) => c.name === 'daily cost')!.detail).toMatch(/a quiet day \(30 new posts\) ≈ [\d,]+ requests, [\d,]+ reads, \$[\d.]+; a busy day \(1,000 new\) ≈/);
   });
 
   it("keeps every field we rely on from X's documented timeline response", async () => {
