@@ -27,7 +27,9 @@ export function billReads(db: Db, source: string, at: number, reads: readonly Bi
   let micros = 0;
   let billed = 0;
   for (const read of reads) {
-    if (insert.run(source, day, read.kind, read.id).changes === 0) continue;
+    // X de-duplicates the resource: a post read on an owned timeline and again by lookup is one post.
+    const resource = read.kind === 'owned' ? 'post' : read.kind;
+    if (insert.run(source, day, resource, read.id).changes === 0) continue;
     micros += toMicros(priceOf(prices, read.kind));
     billed++;
   }
