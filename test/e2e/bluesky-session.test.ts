@@ -98,3 +98,27 @@ describe('Bluesky sessions', () => {
     expect(fake.logins).toBe(2);
   });
 });
+
+describe('Bluesky payloads', () => {
+  it('keeps every field we rely on from a searchPosts answer built from the lexicon, unused fields and all', async () => {
+    const { documentedSearch } = await import('../fakes/fixtures/bluesky.js');
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    fake.server.inject({ kind: 'status', status: 200, body: documentedSearch('acme support answered in minutes', createdAt) }, /searchPosts/);
+    const result = await poll();
+    expect(result.code, result.stderr).toBe(0);
+    const db = new Database(join(dir, 'bw.db'), { readonly: true });
+    const row = db.prepare("SELECT * FROM mentions WHERE author_handle = 'bsky.app'").get() as Record<string, unknown>;
+    db.close();
+    expect(row).toMatchObject({
+      external_id: 'at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3l6oveex3ii2l',
+      author_id: 'did:plc:z72i7hdynmk6r22z27h6tvur',
+      author_name: 'Bluesky',
+      text: 'acme support answered in minutes',
+      lang: 'en',
+      created_at: Date.parse(createdAt),
+      url: 'https://bsky.app/profile/bsky.app/post/3l6oveex3ii2l',
+      likes: 560,
+      replies: 12,
+    });
+  });
+});

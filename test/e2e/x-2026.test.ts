@@ -42,6 +42,7 @@ function source(stdout: string) {
 
 beforeEach(async () => {
   fake = await new FakeTwitter().start();
+  fake.enforceWindow = true;
   dir = tempDir();
   env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', TWITTER_USER_TOKEN: 'test-user-token', BRANDWATCH_TWITTER_API_URL: fake.url };
   writeConfig(dir, twitterConfig({ extra: QUIET }));

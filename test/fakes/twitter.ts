@@ -118,6 +118,11 @@ export class FakeTwitter extends FakePlatform {
   oldestSinceId: bigint | null = null;
   /** Posts created through the API stay out of the search index (X's indexing delay); timelines show them at once. */
   searchLag = false;
+  /**
+   * Refuse a start_time before X's 7-day window, as X does. Off by default: many tests pin the product's
+   * clock in the past and would otherwise need X's clock moved with it.
+   */
+  enforceWindow = false;
   /** How far X's clock runs ahead of this machine's (ms): a slow local clock. */
   clockAhead = 0;
   /** Serve the same next_token for ever (a broken paginator), from the Nth page on. */
@@ -384,7 +389,7 @@ export class FakeTwitter extends FakePlatform {
     const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
     // X's own clock decides the window (this fake's may run ahead of the client's, as a real one can).
     const windowStart = Date.now() + this.clockAhead - 7 * 86_400_000;
-    if (startTime !== null && startTime < windowStart) {
+    if (this.enforceWindow && startTime !== null && startTime < windowStart) {
       const edge = new Date(windowStart).toISOString().slice(0, 16);
       return invalid(`Invalid 'start_time':'${q.get('start_time')}'. 'start_time' must be on or after ${edge}Z`, 'start_time');
     }
