@@ -106,7 +106,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     linkThreads(db, page.mentions, fetchedAt);
     addUsage(db, source.name, fetchedAt, 0, page.postsRead);
     if (source.prices && page.billed && page.billed.length > 0) spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
-    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, groupKey, page.volume);
+    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey, page.volume);
     saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
   });
 

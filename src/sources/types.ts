@@ -57,6 +57,8 @@ export interface FetchedPage {
   billed?: BilledRead[];
   /** Volume buckets the platform counted (X's counts/recent), stored without reading posts. */
   volume?: { start: number; end: number; count: number }[];
+  /** What the volume counts, in the keywords' own words ("acme", or "acme OR road" for a group): spikes are judged per key. */
+  volumeKey?: string;
   /** Something the poll should tell the person about this page (e.g. a part of the window skipped). */
   notice?: string;
 }
@@ -67,6 +69,8 @@ export interface QueryGroup {
   key: string;
   query: string;
   keywords: Keyword[];
+  /** How the group is named to the person when its query is not (X's counts groups: their keywords). */
+  label?: string;
 }
 
 export interface RateLimitState {

@@ -84,6 +84,18 @@ export function saveVolume(db: Db, source: string, queryKey: string, buckets: re
   for (const b of buckets) upsert.run(source, queryKey, b.start, b.end, b.count);
 }
 
+/** Platform-counted volume per key (X's counts/recent) in [recentFrom, now] and [baselineFrom, recentFrom), all sources. */
+export function countedVolumes(db: Db, now: number, recentFrom: number, baselineFrom: number): { key: string; recent: number; baseline: number; since: number }[] {
+  return statement<{ now: number; recentFrom: number; baselineFrom: number }, { key: string; recent: number; baseline: number; since: number }>(
+    db,
+    `SELECT query_key AS key,
+       sum(CASE WHEN bucket_start >= @recentFrom THEN count ELSE 0 END) AS recent,
+       sum(CASE WHEN bucket_start < @recentFrom THEN count ELSE 0 END) AS baseline,
+       min(bucket_start) AS since
+     FROM volume_counts WHERE bucket_start >= @baselineFrom AND bucket_start <= @now GROUP BY query_key`,
+  ).all({ now, recentFrom, baselineFrom });
+}
+
 /** Posts counted by the platform in [from, to) for one source (all its groups), from stored buckets. */
 export function volumeBetween(db: Db, source: string, from: number, to: number): number | null {
   const row = statement<[string, number, number], { n: number | null; buckets: number }>(

@@ -212,6 +212,24 @@ describe('counts', () => {
   });
 });
 
+describe('counts for spikes', () => {
+  it("a spike is judged on X's counts where configured: the alert names the counted volume, even past what was read", async () => {
+    // Reads capped at 10 posts this month: search stores 10, counts/recent still sees every post.
+    writeConfig(
+      dir,
+      `${twitterConfig({ extra: `${QUIET}\ncounts: true\nmonthlyReadBudget: 10` })}alerts:\n  minPriority: urgent\n  spike: { window: 10m, minCount: 15, factor: 3 }\n`,
+    );
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) fake.addTweet(`acme ordinary day ${i}`, { createdAt: new Date(now - 50 * 60_000 + i * 600_000) });
+    for (let i = 0; i < 30; i++) fake.addTweet(`acme is down again ${i}`, { createdAt: new Date(now - 5 * 60_000 + i * 5_000) });
+    const result = await cli('poll', '--json');
+    expect(rows('SELECT 1 FROM mentions').length).toBeLessThanOrEqual(10);
+    const spike = JSON.parse(result.stdout).alerts.raised.find((a: { kind: string }) => a.kind === 'spike');
+    expect(spike, result.stdout).toBeDefined();
+    expect(spike.title).toMatch(/^Spike: 3\d mentions of "acme" in the last 10m \(usually [\d.]+\)/);
+  });
+});
+
 describe('bounded paging (issue 16)', () => {
   it('stops on a repeated next_token and says so; the next poll starts fresh', async () => {
     fake.addMentions(150);

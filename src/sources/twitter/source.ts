@@ -127,6 +127,11 @@ export class TwitterSource implements Source {
 
   groups(): QueryGroup[] {
     const groups: QueryGroup[] = [];
+    if (this.options.config.counts) {
+      // First: volume reads no posts, so a spent read budget still leaves it. keywords stay empty (a counts
+      // page stores no mentions); the group's terms name its volume.
+      for (const g of this.plan.search) groups.push({ key: `${COUNTS_PREFIX}${g.key}`, query: g.query, keywords: [], label: g.keywords.map((k) => k.term).join(' OR ') });
+    }
     if (this.usesMentionTimeline) groups.push({ key: MENTIONS_GROUP, query: '', keywords: [...this.options.keywords] });
     groups.push(...this.plan.search.map((g) => ({ ...g, keywords: [...g.keywords] })));
     const own = this.options.ownHandles.map((h) => `from:${h}`);
@@ -134,9 +139,6 @@ export class TwitterSource implements Source {
       // The brand's replies made outside brandwatch: one more request per poll, recorded as native responses.
       const query = `${own.length === 1 ? own[0] : `(${own.join(' OR ')})`} is:reply`;
       groups.push({ key: OWN_REPLIES_GROUP, query, keywords: [] });
-    }
-    if (this.options.config.counts) {
-      for (const g of this.plan.search) groups.push({ key: `${COUNTS_PREFIX}${g.key}`, query: g.query, keywords: [] });
     }
     if (this.options.config.refreshMetrics) groups.push({ key: METRICS_GROUP, query: '', keywords: [] });
     return groups;
@@ -278,6 +280,7 @@ export class TwitterSource implements Source {
       postsRead: 0,
       billed: [{ kind: 'counts', id: `${group.key}@${now}` }],
       volume: buckets,
+      volumeKey: group.label ?? group.query,
       ...(rateLimit ? { rateLimit } : {}),
     };
   }
