@@ -1,3 +1,4 @@
+import { countedVolumes } from '../store/usage.js';
 import { alertsConfig, type AlertsConfig, type Config } from '../config/schema.js';
 import { DEFAULT_SLA_TARGET, slaDeadline, slaTarget } from '../metrics/sla.js';
 import { responseClockFor } from '../time/business.js';
@@ -263,7 +264,7 @@ function volumes(db: Db, now: number, spike: AlertsConfig['spike']): KeywordVolu
   const oldest = oldestMentionAt(db);
   const baselineFrom = Math.max(now - spike.baseline, oldest ?? now);
   const span = Math.max(0, recentFrom - baselineFrom);
-  return keywordVolumes(db, now, recentFrom, now - spike.baseline).map((v) => ({
+  const found: KeywordVolume[] = keywordVolumes(db, now, recentFrom, now - spike.baseline).map((v) => ({
     keyword: v.keyword,
     recent: v.recent,
     recentNegative: v.recent_negative,
@@ -271,4 +272,13 @@ function volumes(db: Db, now: number, spike: AlertsConfig['spike']): KeywordVolu
     baselineNegative: v.baseline_negative,
     baselineSpan: span,
   }));
+  // Where X's counts/recent is configured, its volume (every matching post, none read) replaces the stored count.
+  for (const counted of countedVolumes(db, now, recentFrom, now - spike.baseline)) {
+    if (counted.recent === 0) continue;
+    const countedSpan = Math.max(0, recentFrom - Math.max(now - spike.baseline, counted.since));
+    const existing = found.find((v) => v.keyword === counted.key);
+    if (existing) Object.assign(existing, { recent: counted.recent, baseline: counted.baseline, baselineSpan: countedSpan });
+    else found.push({ keyword: counted.key, recent: counted.recent, recentNegative: 0, baseline: counted.baseline, baselineNegative: 0, baselineSpan: countedSpan });
+  }
+  return found;
 }

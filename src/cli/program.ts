@@ -142,6 +142,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--platform <name>', 'only this platform or source name')
     .option('--dry-run', 'show what would be posted, post nothing')
     .option('--force', 'post even when an earlier post with this text has an unknown outcome')
+    .option('--yes', 'post even when it costs more than usual (on X a post with a URL costs $0.20, not $0.015), without asking')
     .action(action(() => import('./commands/post.js')));
 
   program

@@ -45,6 +45,10 @@ const common = {
   /** Distinguishes two sources of one platform; defaults to the platform name. */
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _').optional(),
   monthlyReadBudget: z.number().int().positive().optional(),
+  /** Monthly budget in US dollars (platforms that bill in money: X); `poll` stops the source before exceeding it. */
+  monthlyBudget: z.number().positive().max(1_000_000).optional(),
+  /** Pages one query group may fetch in one poll; a longer catch-up continues on the next poll. */
+  maxPages: z.number().int().min(1).max(1000).default(50),
   timeout: requestTimeout.prefault('30s'),
   retry,
   /** Longest wait for a rate-limit window to reset before the source stops for this run (windows last 15 minutes at most). */
@@ -67,6 +71,25 @@ export const twitterSource = z.strictObject({
     .optional(),
   queryLengthLimit: z.number().int().min(64).max(4096).default(512),
   maxResults: z.number().int().min(10).max(100).default(100),
+  /** X's pay-per-use prices in US dollars; the defaults are X's published ones (they change: override here). */
+  prices: z
+    .strictObject({
+      postRead: z.number().min(0).max(10),
+      userRead: z.number().min(0).max(10),
+      ownedRead: z.number().min(0).max(10),
+      countsRequest: z.number().min(0).max(10),
+      postCreate: z.number().min(0).max(10),
+      summonedReply: z.number().min(0).max(10),
+      urlPost: z.number().min(0).max(10),
+    })
+    .partial()
+    .default({}),
+  /** @mentions of the brand's account through the mention timeline (owned reads, 5× cheaper) when a user token is set. */
+  mentionTimeline: z.boolean().default(true),
+  /** Re-read this far below the newest stored post: X indexes some posts late, with ids below the cursor. */
+  overlap: boundedDuration(0, 10 * 60_000).prefault('30s'),
+  /** Volume from counts/recent (one request per query group per poll, no post reads) for spikes and the report. */
+  counts: z.boolean().default(false),
   /** How far back the very first poll reaches (X's recent search allows 7 days). */
   backfill: duration
     .refine((ms) => ms <= 7 * 86_400_000, 'recent search reaches back 7 days at most')

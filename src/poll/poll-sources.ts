@@ -4,8 +4,9 @@ import { recordOwnReplies } from '../store/responses.js';
 import { linkThreads } from '../triage/threads.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { openMentionsToRefresh } from '../store/refresh.js';
-import { addUsage, monthUsage } from '../store/usage.js';
-import { RateLimitStop, SourceFailure } from '../sources/request.js';
+import { addUsage, billReads, monthUsage, saveVolume } from '../store/usage.js';
+import { Interrupted, RateLimitStop, SourceFailure } from '../sources/request.js';
+import { fromMicros, toMicros } from '../metrics/cost.js';
 import { translateStoreError } from '../store/open.js';
 import type { CursorState, FetchedPage, GroupStatus, NewMention, PagingEnvironment, QueryGroup, RateLimitState, Source } from '../sources/types.js';
 
@@ -27,13 +28,37 @@ export interface SourceResult {
   postsRead: number;
   rateLimit: RateLimitState | null;
   message: string | null;
-  month: { month: string; requests: number; postsRead: number; budget: number | null; projectedPostsRead: number };
+  /** Money billed by this poll, in dollars (null for platforms that do not bill). */
+  spend: number | null;
+  month: {
+    month: string;
+    requests: number;
+    postsRead: number;
+    budget: number | null;
+    projectedPostsRead: number;
+    /** Dollars billed this month and the straight-line month-end figure (null for platforms that do not bill). */
+    spend: number | null;
+    projectedSpend: number | null;
+    moneyBudget: number | null;
+  };
 }
+
+/** Per-source limits from the config: `monthlyReadBudget`, `monthlyBudget` (dollars) and the page cap per run. */
+export interface SourceLimits {
+  reads?: number;
+  money?: number;
+  maxPages?: number;
+}
+
+/** Pages one query group may fetch in one poll unless the config says otherwise; the rest waits for the next poll. */
+export const DEFAULT_MAX_PAGES = 50;
 
 export interface PollOptions {
   db: Db;
   sources: readonly Source[];
   budgets: ReadonlyMap<string, number>;
+  /** Money budgets and page caps (and read budgets, as `budgets` gives them). */
+  limits?: ReadonlyMap<string, SourceLimits>;
   now(): number;
   sleep(ms: number): Promise<void>;
   signal: AbortSignal;
@@ -53,7 +78,11 @@ export async function pollSources(options: PollOptions): Promise<SourceResult[]>
 
 async function pollSource(source: Source, options: PollOptions): Promise<SourceResult> {
   const { db } = options;
-  const budget = options.budgets.get(source.name) ?? null;
+  const limits = options.limits?.get(source.name) ?? {};
+  const budget = options.budgets.get(source.name) ?? limits.reads ?? null;
+  const moneyBudget = source.prices ? (limits.money ?? null) : null;
+  const maxPages = limits.maxPages ?? DEFAULT_MAX_PAGES;
+  const notices: string[] = [];
   const result: SourceResult = {
     source: source.name,
     platform: source.platform,
@@ -65,8 +94,10 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     postsRead: 0,
     rateLimit: null,
     message: null,
-    month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0 },
+    spend: source.prices ? 0 : null,
+    month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0, spend: null, projectedSpend: null, moneyBudget },
   };
+  let spentMicros = 0;
   const storePage = db.transaction((groupKey: string, page: FetchedPage) => {
     const fetchedAt = options.now();
     result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
@@ -74,6 +105,8 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     // After our replies are known, so a follow-up posted after one re-opens its item.
     linkThreads(db, page.mentions, fetchedAt);
     addUsage(db, source.name, fetchedAt, 0, page.postsRead);
+    if (source.prices && page.billed && page.billed.length > 0) spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
+    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey, page.volume);
     saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
   });
 
@@ -82,21 +115,34 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   try {
     groups = source.groups();
   } catch (error) {
-    return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source.name, options.now(), budget) };
+    return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source, options.now(), budget, moneyBudget) };
   }
   const readsLeft = () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead));
+  const moneyLeft = () => (moneyBudget === null ? null : Math.max(0, toMicros(moneyBudget) - monthUsage(db, source.name, options.now()).costMicros));
   const budgetMessage = `monthly read budget of ${budget} ${source.readUnit ?? 'posts'} is used up; raise monthlyReadBudget or wait for next month`;
+  const moneyMessage = `monthly budget of $${moneyBudget} is spent; raise monthlyBudget or wait for next month`;
   for (const group of groups) {
     const log = (message: string) => options.verbose(`${source.name} [${group.key}]: ${message}`);
     const env: PagingEnvironment = {
       now: options.now,
       sleep: options.sleep,
       verbose: log,
-      allowance: (max, min = 1) => {
+      signal: options.signal,
+      allowance: (max, min = 1, unitCost = source.prices?.postRead ?? 0) => {
+        let allowed = max;
         const left = readsLeft();
-        if (left === null) return max;
-        if (left < min) throw new BudgetStop(budgetMessage);
-        return Math.min(max, left);
+        if (left !== null) {
+          if (left < min) throw new BudgetStop(budgetMessage);
+          allowed = Math.min(allowed, left);
+        }
+        const money = moneyLeft();
+        if (money !== null && unitCost > 0) {
+          // Priced at the full rate: a read the daily de-duplication makes free only leaves money over.
+          const affordable = Math.floor(money / toMicros(unitCost));
+          if (affordable < min) throw new BudgetStop(moneyMessage);
+          allowed = Math.min(allowed, affordable);
+        }
+        return allowed;
       },
       countRequest: () => {
         result.requests++;
@@ -111,13 +157,21 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       if (page.rateLimit) result.rateLimit = page.rateLimit;
     };
     try {
-      if (await pollGroup(source, group, loadCursor(db, source.name, group.key), env, store, options.signal)) {
+      const notice = (message: string) => {
+        notices.push(`[${group.key}] ${message}`);
+        log(message);
+      };
+      if (await pollGroup(source, group, loadCursor(db, source.name, group.key), env, store, options.signal, { maxPages, notice })) {
         result.message = INTERRUPTED;
         break;
       }
     } catch (error) {
       // The store failing (disk full, read-only, damaged) is no platform's fault: stop the whole poll, naming the file.
       if (isStoreFailure(error)) throw translateStoreError(error, db.name);
+      if (error instanceof Interrupted) {
+        result.message = INTERRUPTED;
+        break;
+      }
       if (error instanceof BudgetStop) {
         result.status = 'budget_exhausted';
         result.message = error.message;
@@ -136,8 +190,18 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       if (!(error instanceof SourceFailure)) break;
     }
   }
-  result.month = monthFigures(db, source.name, options.now(), budget);
+  result.month = monthFigures(db, source, options.now(), budget, moneyBudget);
+  if (result.spend !== null) result.spend = fromMicros(spentMicros);
+  if (notices.length > 0 && result.message === null) result.message = notices.join('; ');
+  else if (notices.length > 0) result.message = `${result.message}; ${notices.join('; ')}`;
   return result;
+}
+
+export interface PagingBounds {
+  /** Pages one run may fetch in this poll; a longer run is resumed by the next poll. */
+  maxPages: number;
+  /** Told when paging stopped early (cap, repeated token, nothing new) or a page carried a notice. */
+  notice(message: string): void;
 }
 
 /**
@@ -152,24 +216,59 @@ export async function pollGroup(
   env: PagingEnvironment,
   store: (page: FetchedPage) => void,
   signal: AbortSignal,
+  bounds: PagingBounds = { maxPages: DEFAULT_MAX_PAGES, notice: () => undefined },
 ): Promise<boolean> {
   let cursor = saved;
+  let pages = 0;
   const midRun = (c: CursorState | null) => c !== null && (source.midRun?.(c) ?? false);
   for (;;) {
     const resumed = midRun(cursor);
     if (signal.aborted) return true;
+    // A platform that repeats its page token or serves the same posts again would be paged for ever.
+    const positions = new Set<string>();
+    const seen = new Set<string>();
+    let runPages = 0;
     for await (const page of source.pages(group, cursor, env)) {
+      pages++;
+      runPages++;
+      if (page.notice) bounds.notice(page.notice);
+      const ids = [...page.mentions.map((m) => m.externalId), ...page.ownReplies.map((r) => r.externalId)];
+      const fresh = ids.filter((id) => !seen.has(id)).length;
+      for (const id of ids) seen.add(id);
+      const position = JSON.stringify(page.cursor);
+      const paging = midRun(page.cursor);
+      const stuck = !paging ? null : positions.has(position) ? 'the platform repeated a page token' : runPages > 1 && fresh === 0 ? 'a page brought nothing new' : null;
+      if (stuck && source.endRun) {
+        store({ ...page, cursor: source.endRun(page.cursor) });
+        bounds.notice(`${stuck}; stopped paging and kept what was stored`);
+        return false;
+      }
+      positions.add(position);
       store(page);
       cursor = page.cursor;
       if (signal.aborted) return true;
+      if (paging && pages >= bounds.maxPages) {
+        bounds.notice(`stopped after ${pages} pages (the page cap per poll, maxPages); the next poll continues from here`);
+        return false;
+      }
     }
     if (!resumed || midRun(cursor)) return false;
   }
 }
 
-function monthFigures(db: Db, source: string, now: number, budget: number | null): SourceResult['month'] {
-  const usage = monthUsage(db, source, now);
-  return { month: usage.month, requests: usage.requests, postsRead: usage.postsRead, budget, projectedPostsRead: usage.projectedPostsRead };
+function monthFigures(db: Db, source: Source, now: number, budget: number | null, moneyBudget: number | null): SourceResult['month'] {
+  const usage = monthUsage(db, source.name, now);
+  const billed = source.prices !== undefined;
+  return {
+    month: usage.month,
+    requests: usage.requests,
+    postsRead: usage.postsRead,
+    budget,
+    projectedPostsRead: usage.projectedPostsRead,
+    spend: billed ? fromMicros(usage.costMicros) : null,
+    projectedSpend: billed ? fromMicros(usage.projectedCostMicros) : null,
+    moneyBudget,
+  };
 }
 
 /** How a poll went as a whole: every source ok, every one rate limited, nothing worked, or some failed. */

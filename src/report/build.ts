@@ -78,6 +78,11 @@ export interface Report {
     monthlyReadBudget: number | null;
     projectedMonthPostsRead: number;
     projectedShareOfBudget: number | null;
+    /** Dollars billed in the period, this month and projected to month end; null where the platform does not bill (all but X). */
+    spend: number | null;
+    monthSpend: number | null;
+    projectedMonthSpend: number | null;
+    monthlyBudget: number | null;
   }[];
   suggestions: string[];
 }
@@ -185,6 +190,7 @@ export function buildReport(input: ReportInput): Report {
       monthlyReadBudget: budget,
       projectedMonthPostsRead: month.projectedPostsRead,
       projectedShareOfBudget: budget === null ? null : share(month.projectedPostsRead, budget),
+      ...moneyOf(source, used.costMicros, month.costMicros, month.projectedCostMicros),
     };
   });
 
@@ -240,6 +246,17 @@ export function buildReport(input: ReportInput): Report {
 }
 
 /** One line per thing worth changing: detection lag eating the SLA, a read budget about to run out. */
+/** Money figures for a source whose platform bills in money (X); nulls elsewhere. */
+function moneyOf(source: { platform: string; monthlyBudget?: number | undefined }, period: number, month: number, projected: number) {
+  const billed = source.platform === 'twitter';
+  return {
+    spend: billed ? period / 1e6 : null,
+    monthSpend: billed ? month / 1e6 : null,
+    projectedMonthSpend: billed ? projected / 1e6 : null,
+    monthlyBudget: billed ? (source.monthlyBudget ?? null) : null,
+  };
+}
+
 function suggestions(platforms: readonly PlatformFigures[], usage: Report['apiUsage']): string[] {
   const lines: string[] = [];
   for (const p of platforms) {

@@ -1,3 +1,4 @@
+import { formatMoney } from '../metrics/cost.js';
 /** The report in the terminal: cli-table3 tables, colour only when the IO allows it, untrusted text sanitised. */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
@@ -137,6 +138,11 @@ export function renderReportTable(report: Report, color: ChalkInstance, columns 
       ]);
     }
     out.push(usage.toString());
+    const billed = report.apiUsage.filter((u) => u.monthSpend !== null);
+    for (const u of billed) {
+      const budget = u.monthlyBudget !== null ? ` of ${formatMoney(u.monthlyBudget)}` : '';
+      out.push(`${u.source} spend: ${formatMoney(u.spend ?? 0)} in this period; ${formatMoney(u.monthSpend!)}${budget} this month, projected ${formatMoney(u.projectedMonthSpend ?? 0)} by month end`);
+    }
   }
 
   title('Daily volume and median first response');

@@ -1,5 +1,5 @@
 import { htmlToText } from './html.js';
-import type { Failure } from './request.js';
+import { currentDeadline, type Failure } from './request.js';
 import type { RateLimitState } from './types.js';
 
 /** Sent with every request of the fetch-based sources: some platforms refuse anonymous clients. */
@@ -48,7 +48,8 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       method: request.method ?? 'GET',
       headers: { 'user-agent': USER_AGENT, ...request.headers },
       ...(request.body !== undefined ? { body: request.body } : {}),
-      signal: AbortSignal.timeout(request.timeout),
+      // The whole exchange, body included: a body trickled byte by byte still ends at the deadline.
+      signal: deadlineSignal(request.timeout),
       redirect: 'follow',
     });
     text = await response.text();
@@ -59,6 +60,12 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
     return { status: response.status, headers: response.headers, text };
   }
   throw new HttpError(response.status, response.headers, text);
+}
+
+function deadlineSignal(timeout: number): AbortSignal {
+  const own = AbortSignal.timeout(timeout);
+  const outer = currentDeadline();
+  return outer ? AbortSignal.any([own, outer]) : own;
 }
 
 function describeNetworkError(error: unknown, timeout: number): string {

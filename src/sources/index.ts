@@ -29,6 +29,16 @@ export function sourceName(source: SourceConfig): string {
   return source.name ?? source.platform;
 }
 
+/** X's query grammar is checked when the source is built: a keyword too long for the query limit is a config error (exit 2). */
+function twitterSource<T, O>(Source: new (options: O) => T, where: string, options: O): T {
+  try {
+    return new Source(options);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConfigError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Build the configured sources; platform modules load lazily so unused clients cost nothing at start-up. */
 export async function buildSources(config: Config, { env, configPath, now }: SourceEnvironment, only?: string): Promise<Source[]> {
   const selected = config.sources.filter((s) => !only || s.platform === only || sourceName(s) === only);
@@ -42,7 +52,7 @@ export async function buildSources(config: Config, { env, configPath, now }: Sou
       case 'twitter': {
         const { TwitterSource } = await import('./twitter/source.js');
         sources.push(
-          new TwitterSource({
+          twitterSource(TwitterSource, where, {
             config: source,
             keywords: config.keywords,
             ownHandles: ownHandles(config, 'twitter'),
@@ -93,6 +103,7 @@ export async function buildSources(config: Config, { env, configPath, now }: Sou
       }
       case 'bluesky': {
         const { BlueskySource } = await import('./bluesky/source.js');
+        const { sessionFilePath } = await import('./bluesky/session-file.js');
         sources.push(
           new BlueskySource({
             config: source,
@@ -100,6 +111,7 @@ export async function buildSources(config: Config, { env, configPath, now }: Sou
             ownHandles: ownHandles(config, 'bluesky'),
             appPassword: secretFrom(env, source.appPasswordEnv, `${where}.appPasswordEnv`),
             now,
+            sessionFile: sessionFilePath(env, source.serviceUrl, source.identifier),
           }),
         );
         break;

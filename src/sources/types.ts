@@ -1,4 +1,5 @@
 import type { Keyword } from '../config/schema.js';
+import type { BilledRead, PriceTable } from '../metrics/cost.js';
 
 /** Public engagement counters, refreshed while a mention is open. */
 export interface Engagement {
@@ -52,6 +53,14 @@ export interface FetchedPage {
   postsRead: number;
   /** The platform's rate-limit state after this page's request, when it says. */
   rateLimit?: RateLimitState;
+  /** What the platform bills for this page, resource by resource (de-duplicated per UTC day by the store). */
+  billed?: BilledRead[];
+  /** Volume buckets the platform counted (X's counts/recent), stored without reading posts. */
+  volume?: { start: number; end: number; count: number }[];
+  /** What the volume counts, in the keywords' own words ("acme", or "acme OR road" for a group): spikes are judged per key. */
+  volumeKey?: string;
+  /** Something the poll should tell the person about this page (e.g. a part of the window skipped). */
+  notice?: string;
 }
 
 /** A set of keywords fetched by one query (platform query length limits decide the grouping). */
@@ -60,6 +69,8 @@ export interface QueryGroup {
   key: string;
   query: string;
   keywords: Keyword[];
+  /** How the group is named to the person when its query is not (X's counts groups: their keywords). */
+  label?: string;
 }
 
 export interface RateLimitState {
@@ -78,11 +89,14 @@ export interface PagingEnvironment {
   /**
    * Posts the next page may read: `max`, or fewer when the monthly read budget is nearly spent. When fewer
    * than `min` (default 1) are left, the poll stops the source (`budget_exhausted`) instead of answering.
+   * `unitCost` is what one read costs in dollars (default: the source's post-read price), for `monthlyBudget`.
    */
-  allowance(max: number, min?: number): number;
+  allowance(max: number, min?: number, unitCost?: number): number;
   /** Count one HTTP request (successful or not) against the source's usage. */
   countRequest(): void;
   verbose(message: string): void;
+  /** Fires when the poll is being stopped: a request in flight ends at once. */
+  signal?: AbortSignal;
   /**
    * External ids of this source's open mentions whose metrics predate this poll, newest first: a
    * source may fetch them again (as a page of already-stored mentions) to refresh their metrics.
@@ -104,10 +118,19 @@ export interface Source {
   pages(group: QueryGroup, cursor: CursorState | null, env: PagingEnvironment): AsyncIterable<FetchedPage>;
   /** The cursor is partway through a paging run (an interrupted poll): once it is finished, a fresh run catches up. */
   midRun?(cursor: CursorState): boolean;
+  /**
+   * The cursor as if the paging run it is in had finished: what was stored is committed and the rest of the
+   * run is given up (the poll calls it when a platform repeats its page token or serves nothing new).
+   */
+  endRun?(cursor: CursorState): CursorState;
+  /** What the platform bills, when it bills in money (X); money figures are shown only for such sources. */
+  readonly prices?: PriceTable;
   /** Writing to the platform, when the source supports it (read-only platforms say why and give a web link). */
   readonly replies?: ReplyChannel;
   /** `doctor`: reach the platform cheaply and report whether the credentials work and the rate-limit state. */
   check?(signal: AbortSignal): Promise<SourceCheck[]>;
+  /** `doctor`: what the source will do and what it costs, from the config alone (no network). */
+  explain?(): SourceCheck[];
 }
 
 /** One line of `doctor` about a source. */
@@ -153,4 +176,9 @@ export interface ReplyChannel {
   /** After an unknown outcome (timeout): our reply to the target on the platform, if it exists — never post twice. */
   findReply(target: ReplyTarget, text: string): Promise<SentReply | null>;
   post?(text: string, options: { idempotencyKey: string }): Promise<SentReply>;
+  /**
+   * What sending this text costs on a platform that bills writes (X), with the usual price and, when it costs
+   * more than usual, why; null where writes are free. `target` is null for a proactive post.
+   */
+  sendCost?(text: string, target: ReplyTarget | null): { cost: number; usual: number; why: string | null } | null;
 }

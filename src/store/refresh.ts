@@ -1,19 +1,20 @@
 import type { Db } from './open.js';
 import { statement } from './statements.js';
+import { REFRESH_MAX_AGE, REFRESH_SCHEDULE } from '../metrics/refresh.js';
 
-/** How far back open mentions still get their metrics refreshed. */
-const REFRESH_WINDOW = 7 * 86_400_000;
+/** The schedule of src/metrics/refresh.ts as SQL: the re-read interval for a mention's age (`:now - created_at`). */
+const INTERVAL_SQL = `CASE ${REFRESH_SCHEDULE.map(([maxAge, every]) => `WHEN @now - created_at < ${maxAge} THEN ${every}`).join(' ')} END`;
 
 /**
- * External ids of a source's open mentions (new or seen) from the last week whose metrics were last
- * read before `before`, newest first: the ones a metrics refresh should read again.
+ * External ids of a source's open mentions (new or seen) due a metrics refresh by their age's schedule,
+ * youngest first (the likeliest to go viral): never past a day, never once handled.
  */
-export function openMentionsToRefresh(db: Db, source: string, before: number, limit: number): string[] {
-  return statement<[string, number, number, number], { external_id: string }>(
+export function openMentionsToRefresh(db: Db, source: string, now: number, limit: number): string[] {
+  return statement<[{ source: string; now: number; maxAge: number; limit: number }], { external_id: string }>(
     db,
-    `SELECT external_id FROM mentions WHERE source = ? AND status IN ('new', 'open') AND created_at >= ?
-       AND coalesce(metrics_updated_at, fetched_at) < ? ORDER BY created_at DESC LIMIT ?`,
+    `SELECT external_id FROM mentions WHERE source = @source AND status IN ('new', 'open') AND created_at > @now - @maxAge
+       AND coalesce(metrics_updated_at, fetched_at) <= @now - (${INTERVAL_SQL}) ORDER BY created_at DESC LIMIT @limit`,
   )
-    .all(source, before - REFRESH_WINDOW, before, limit)
+    .all({ source, now, maxAge: REFRESH_MAX_AGE, limit })
     .map((r) => r.external_id);
 }

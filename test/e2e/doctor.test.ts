@@ -54,6 +54,8 @@ describe('doctor', () => {
     twitter.addMentions(60);
     // Early in the month, so 60 of 100 posts projects past the budget.
     const early = { ...env, BRANDWATCH_NOW: '2026-11-03T12:00:00Z' };
+    // X's clock agrees with the pinned one, so the first poll's start_time is inside its 7-day window.
+    twitter.clockAhead = Date.parse(early.BRANDWATCH_NOW) - Date.now();
     expect((await cli(dir, ['poll', '--platform', 'twitter'], early)).code).toBe(0);
     const result = await cli(dir, ['doctor', '--json'], early);
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -71,7 +73,8 @@ describe('doctor', () => {
     expect(find(report, 'rss', 'conditional requests')).toMatchObject({ status: 'ok' });
     expect(find(report, 'twitter', 'monthly use')).toMatchObject({
       status: 'warn',
-      detail: '2026-11: 1 requests, 60/100 posts read, projected 720 by month end: on course to exceed the budget',
+      // 60 posts at $0.005 and 17 authors at $0.010 (user reads)
+      detail: '2026-11: 1 requests, 60/100 posts read, projected 720 by month end; $0.47 spent, projected $5.64: on course to exceed the budget',
     });
     expect(find(report, 'hackernews', 'monthly use')).toMatchObject({ status: 'ok', detail: '2026-11: 0 requests, 0 posts read, projected 0 by month end (no monthlyReadBudget)' });
     // One search with a one-minute window: cheap.

@@ -82,7 +82,9 @@ describe('poll against a fake Bluesky service', () => {
     });
 
     const second = await poll('--json');
-    expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 3 });
+    // The session kept from the first poll: no second login, just the search and the own feed.
+    expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 2 });
+    expect(fake.server.requestsTo(/createSession/)).toHaveLength(1);
     expect(fake.server.requestsTo(/getProfiles/)).toHaveLength(1);
     // `since` is inclusive and overlaps 30 s: the newest posts come back and are not stored twice.
     const since = Date.parse(fake.searchRequests[1]!.query.get('since')!);
@@ -163,6 +165,8 @@ describe('poll against a fake Bluesky service', () => {
     }
     writeConfig(dir, blueskyConfig());
     env.BLUESKY_APP_PASSWORD = 'wrong-SECRET-9876';
+    // The kept session would still work without the password: end it, so a login is needed.
+    fake.revokeSessions();
     const refused = await poll();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/bluesky: failed: Bluesky refused the login or request \(401/);

@@ -157,6 +157,8 @@ describe('reply through the X API', () => {
     await cli('poll');
     const id = mentionId(tweet);
     fake.stallAfterCreate = { count: 1, ms: 3500 };
+    // Recent search indexes new posts with a delay: only the brand's own timeline shows the first reply yet.
+    fake.searchLag = true;
     const text = 'Hi Ola, sorry about that. Could you DM us the serial number?';
 
     const first = await cli('reply', String(id), '--text', text);
@@ -169,8 +171,8 @@ describe('reply through the X API', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/an earlier attempt had been posted after all/);
     expect(fake.postRequests).toHaveLength(1);
-    const search = fake.searchRequests.at(-1)!.query.get('query');
-    expect(search).toBe(`from:acme_help conversation_id:${tweet.conversationId} is:reply`);
+    // Looked up on the brand's own timeline (an owned read), where a new post is visible at once.
+    expect(fake.timelineRequests.at(-1)!.path).toBe(`/2/users/${fake.brand.id}/tweets`);
     const rows = query<{ state: string; external_id: string }>('SELECT state, external_id FROM responses WHERE mention_id = ?', id);
     expect(rows).toEqual([{ state: 'sent', external_id: fake.created[0]!.id }]);
 
@@ -205,16 +207,18 @@ describe('poll: native replies and threads', () => {
     const a = fake.addTweet('acme help please, my bill is wrong', { author: 'rui', createdAt: new Date(Date.now() - 3_600_000) });
     const b = fake.addTweet('acme is great', { author: 'sol', createdAt: new Date(Date.now() - 3_000_000) });
     const first = await cli('poll', '--json');
-    expect(JSON.parse(first.stdout).sources[0]).toMatchObject({ new: 2, requests: 2, nativeReplies: 0 });
+    // users/me once, the mention timeline, keyword search, and the brand's own timeline
+    expect(JSON.parse(first.stdout).sources[0]).toMatchObject({ new: 2, requests: 4, nativeReplies: 0 });
     const replyAt = new Date(Date.now() - 1_800_000);
     const native = fake.addTweet('Hi Rui, DM us and we will fix the bill', { author: 'acme_help', inReplyTo: a, createdAt: replyAt });
     fake.addTweet('unrelated reply of ours', { author: 'acme_help', inReplyTo: fake.addTweet('not about us', { author: 'zed' }) });
     const second = await cli('poll', '--json');
-    // keyword search, own replies, and one metrics lookup for the mention still open
+    // mention timeline, keyword search and own timeline; the open mention was read seconds ago, so no metrics lookup yet
     expect(JSON.parse(second.stdout).sources[0]).toMatchObject({ new: 0, requests: 3, nativeReplies: 1 });
-    expect(fake.lookupRequests.at(-1)!.query.get('ids')).toBe(b.id);
-    const queries = fake.searchRequests.map((r) => r.query.get('query'));
-    expect(queries.filter((q) => q === 'from:acme_help is:reply')).toHaveLength(2);
+    expect(fake.lookupRequests).toHaveLength(0);
+    // The brand's replies come from its own timeline (owned reads), not from recent search.
+    expect(fake.timelineRequests).toHaveLength(2);
+    expect(fake.searchRequests.map((r) => r.query.get('query')).filter((q) => q?.startsWith('from:'))).toHaveLength(0);
     const [row] = query<{ mention_id: number; via: string; sent_at: number; external_id: string }>('SELECT * FROM responses');
     expect(row).toMatchObject({ mention_id: mentionId(a), via: 'native', external_id: native.id, sent_at: Date.parse(native.createdAt) });
     expect(query<{ status: string; first_response_at: number }>('SELECT status, first_response_at FROM mentions WHERE id = ?', mentionId(a))[0]).toEqual({
@@ -230,6 +234,8 @@ describe('poll: native replies and threads', () => {
     const now = Date.now();
     const slow = fake.addTweet('acme charged me twice, terrible', { author: 'ann', createdAt: new Date(now - 10 * 60_000) });
     const fast = fake.addTweet('acme charged me twice, terrible', { author: 'bea', createdAt: new Date(now - 10 * 60_000) });
+    // A later post keeps the two below the search's overlap window, so only the metrics lookup re-reads them.
+    const later = fake.addTweet('acme works fine for me', { author: 'cy', createdAt: new Date(now - 5 * 60_000) });
     expect((await cli('poll')).code).toBe(0);
     expect(fake.lookupRequests).toHaveLength(0);
     const priorityOf = (t: FakeTweet) => query<{ priority: number }>('SELECT priority FROM mentions WHERE external_id = ?', t.id)[0]!.priority;
@@ -237,9 +243,13 @@ describe('poll: native replies and threads', () => {
     const likesBefore = fast.metrics.like_count;
     fast.metrics = { retweet_count: 400, reply_count: 120, like_count: 2500, quote_count: 60 };
     // The slow one gains nothing between the polls.
+    // Eleven minutes on: mentions this young are due a refresh every ten minutes.
+    env.BRANDWATCH_NOW = new Date(now + 11 * 60_000).toISOString();
     const poll = await cli('poll', '--json');
-    expect(JSON.parse(poll.stdout).sources[0]).toMatchObject({ requests: 3 });
+    expect(JSON.parse(poll.stdout).sources[0]).toMatchObject({ requests: 4 });
     expect(new Set(fake.lookupRequests.at(-1)!.query.get('ids')!.split(','))).toEqual(new Set([slow.id, fast.id]));
+    // The later post was re-read by the search's overlap window, which refreshed it already.
+    expect(later.id).toBeDefined();
     const [row] = query<{ likes: number; prev_likes: number; prev_metrics_at: number; metrics_updated_at: number }>(
       'SELECT likes, prev_likes, prev_metrics_at, metrics_updated_at FROM mentions WHERE external_id = ?',
       fast.id,

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { idBefore } from '../../src/sources/twitter/window.js';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer } from '../fakes/server.js';
 import { testCertificate } from '../fakes/tls.js';
@@ -72,17 +73,19 @@ describe('watch', () => {
     expect(await closed, output.stderr).toBe(0);
     expect(output.stderr).toMatch(/SIGTERM received; stopping after the current step/);
     expect(output.stderr).toMatch(/watch: stopped\n$/);
-    // The page in flight was stored whole, with its cursor; nothing after it was requested.
+    // The request in flight was abandoned at once (SIGTERM ends a stuck request): the first page is stored
+    // with its cursor, nothing of the second, nothing after it requested.
     expect(fake.searchRequests).toHaveLength(2);
-    expect(storedIds()).toHaveLength(200);
+    expect(storedIds()).toHaveLength(100);
 
     const next = await runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), '--json', 'poll'], { env });
     expect(next.code, next.stderr).toBe(0);
-    expect(JSON.parse(next.stdout).sources[0]).toMatchObject({ new: 150, postsRead: 150 });
-    // Pages 3 and 4 of the interrupted run (its page token), then one catch-up request above the run's newest id.
+    expect(JSON.parse(next.stdout).sources[0]).toMatchObject({ new: 250 });
+    // Pages 2 to 4 of the interrupted run (its page token), then one catch-up request from the overlap window
+    // below the run's newest id.
     const resumed = fake.searchRequests.slice(2);
-    expect(resumed.map((r) => Boolean(r.query.get('next_token')))).toEqual([true, true, false]);
-    expect(resumed[2]!.query.get('since_id')).toBe(posted.at(-1)!.id);
+    expect(resumed.map((r) => Boolean(r.query.get('next_token')))).toEqual([true, true, true, false]);
+    expect(resumed[3]!.query.get('since_id')).toBe(idBefore(posted.at(-1)!.id, 30_000));
     expect(storedIds()).toEqual(posted.map((t) => t.id).sort());
   });
 

@@ -70,6 +70,13 @@ export class FakeBluesky extends FakePlatform {
   rateLimit: { limit: number; remaining: number; reset: number };
   private clock = BigInt(Date.now()) * 1000n * 1024n;
   private sessions = 0;
+  /** createSession calls that succeeded (Bluesky allows about 100 a day per account). */
+  logins = 0;
+  refreshes = 0;
+  /** An access token stops working after this many requests (ExpiredToken), as real ones expire after ~2 hours. */
+  accessUses = Number.POSITIVE_INFINITY;
+  private readonly access = new Map<string, number>();
+  private readonly refreshTokens = new Set<string>();
   readonly brand: FakeActor;
 
   constructor(readonly password = 'app-pass-word-1234') {
@@ -79,6 +86,8 @@ export class FakeBluesky extends FakePlatform {
     this.server
       .route('POST', /^\/xrpc\/com\.atproto\.server\.createSession$/, (r) => this.createSession(r))
       .route('POST', /^\/xrpc\/com\.atproto\.server\.refreshSession$/, (r) => this.refreshSession(r))
+      // The agent reads the session back after a refresh.
+      .route('GET', /^\/xrpc\/com\.atproto\.server\.getSession$/, (r) => this.authed(r, () => ({ status: 200, body: { handle: this.brand.handle, did: this.brand.did, active: true, email: 'brand@acme.example', emailConfirmed: true } })))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.searchPosts$/, (r) => this.authed(r, () => this.search(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getAuthorFeed$/, (r) => this.authed(r, () => this.authorFeed(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getPosts$/, (r) => this.authed(r, () => this.getPosts(r)))
@@ -155,20 +164,39 @@ export class FakeBluesky extends FakePlatform {
     if (body.identifier !== this.brand.handle || body.password !== this.password) {
       return { status: 401, body: { error: 'AuthenticationRequired', message: 'Invalid identifier or password' } };
     }
-    this.sessions++;
-    return { status: 200, headers: this.headers(), body: { accessJwt: `access-${this.sessions}`, refreshJwt: `refresh-${this.sessions}`, handle: this.brand.handle, did: this.brand.did, active: true } };
+    this.logins++;
+    return { status: 200, headers: this.headers(), body: { ...this.issue(), handle: this.brand.handle, did: this.brand.did, active: true } };
   }
 
-  private refreshSession(request: RecordedRequest): Reply {
-    if (!/^Bearer refresh-\d+$/.test(String(request.headers.authorization))) return { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } };
+  private issue(): { accessJwt: string; refreshJwt: string } {
     this.sessions++;
-    return { status: 200, body: { accessJwt: `access-${this.sessions}`, refreshJwt: `refresh-${this.sessions}`, handle: this.brand.handle, did: this.brand.did } };
+    const accessJwt = `access-${this.sessions}`;
+    const refreshJwt = `refresh-${this.sessions}`;
+    this.access.set(accessJwt, 0);
+    this.refreshTokens.add(refreshJwt);
+    return { accessJwt, refreshJwt };
+  }
+
+  /** com.atproto.server.refreshSession: the refresh JWT is rotated (the old one stops working). */
+  private refreshSession(request: RecordedRequest): Reply {
+    const token = String(request.headers.authorization).replace(/^Bearer /, '');
+    if (!this.refreshTokens.delete(token)) return { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } };
+    this.refreshes++;
+    return { status: 200, body: { ...this.issue(), handle: this.brand.handle, did: this.brand.did, active: true } };
+  }
+
+  /** Every session ends (a PDS restart, a revoked app password): stored tokens must log in again. */
+  revokeSessions(): void {
+    this.access.clear();
+    this.refreshTokens.clear();
   }
 
   private authed(request: RecordedRequest, handler: () => Reply): Reply {
-    if (!/^Bearer access-\d+$/.test(String(request.headers.authorization))) {
-      return { status: 401, body: { error: 'AuthenticationRequired', message: 'Authentication Required' } };
-    }
+    const token = String(request.headers.authorization).replace(/^Bearer /, '');
+    const uses = this.access.get(token);
+    if (uses === undefined) return { status: 401, body: { error: 'AuthenticationRequired', message: 'Authentication Required' } };
+    if (uses >= this.accessUses) return { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } };
+    this.access.set(token, uses + 1);
     if (this.rateLimit.remaining <= 0) return { status: 429, headers: this.headers(), body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } };
     this.rateLimit.remaining--;
     return handler();

@@ -1,3 +1,4 @@
+import { documentedInstance } from './fixtures/mastodon.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A status as the fake instance holds it, in Mastodon's wire format (snake_case, HTML content). */
@@ -51,12 +52,15 @@ export class FakeMastodon extends FakePlatform {
   private nextId = BASE_ID;
   private readonly idempotency = new Map<string, FakeStatus>();
   readonly host = 'social.example';
+  /** `configuration.timelines_access.hashtag_feeds` of GET /api/v2/instance (Mastodon 4.5). */
+  hashtagFeeds: { local: string; remote: string } = { local: 'public', remote: 'public' };
 
   constructor(readonly token = 'test-mastodon-token') {
     super(false);
     this.rateLimit = { limit: 300, remaining: 300, reset: new Date(Date.now() + 300_000) };
     this.server
       .route('GET', /^\/api\/v1\/timelines\/tag\/[^/]+$/, (r) => this.tagTimeline(r))
+      .route('GET', /^\/api\/v2\/instance$/, () => ({ status: 200, body: documentedInstance(this.hashtagFeeds) }))
       .route('GET', /^\/api\/v1\/accounts\/lookup$/, (r) => this.lookup(r))
       .route('GET', /^\/api\/v1\/accounts\/verify_credentials$/, (r) => this.verify(r))
       .route('GET', /^\/api\/v1\/accounts\/[^/]+\/statuses$/, (r) => this.accountStatuses(r))
@@ -167,6 +171,11 @@ export class FakeMastodon extends FakePlatform {
   private tagTimeline(request: RecordedRequest): Reply {
     const limited = this.limited();
     if (limited) return limited;
+    // Mastodon 4.5: an instance may show hashtag timelines to logged-in users only.
+    if (this.hashtagFeeds.local === 'authenticated' && request.headers.authorization !== `Bearer ${this.token}`) {
+      return { status: 401, body: { error: 'This API requires an authenticated user' } };
+    }
+    if (this.hashtagFeeds.local === 'disabled') return { status: 404, body: { error: 'Record not found' } };
     const tag = decodeURIComponent(request.path.split('/').pop()!).toLowerCase();
     const any = request.query.getAll('any[]').map((t) => t.toLowerCase());
     if (any.length > 4) return { status: 422, body: { error: 'Validation failed: too many tags' } };

@@ -29,7 +29,9 @@ export type Fault =
   | { kind: 'stall'; ms: number }
   | { kind: 'delay'; ms: number }
   /** Answer only once `until` settles (e.g. when the test has seen what it waits for). */
-  | { kind: 'hold'; until: Promise<unknown> };
+  | { kind: 'hold'; until: Promise<unknown> }
+  /** Send the headers, then the body one byte every `everyMs` (a socket idle timer never fires). */
+  | { kind: 'trickle'; everyMs: number };
 
 interface Route {
   method: string;
@@ -179,6 +181,17 @@ export class FakeServer {
         case 'reset':
           req.socket.destroy();
           return;
+        case 'trickle': {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+          const body = `{"meta":{"result_count":0},"padding":"${' '.repeat(99_960)}"}`;
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (res.destroyed || sent >= body.length) return clearInterval(timer);
+            res.write(body[sent++]!);
+          }, fault.everyMs);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
         case 'hold':
           await fault.until.catch(() => undefined);
           break;

@@ -14,6 +14,8 @@ export interface FakeTweet {
   quotedTweetId?: string;
   metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number };
   lang?: string;
+  /** Not yet in the search index (X indexes some posts late): search does not return it until `index()`. */
+  unindexed?: boolean;
 }
 
 export interface FakeUser {
@@ -23,8 +25,19 @@ export interface FakeUser {
   followers: number;
 }
 
+/** X sends post text HTML-escaped: `&`, `<` and `>` only. */
+export function escapeXText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** First id handed out: well above Number.MAX_SAFE_INTEGER, so any numeric parsing shows. */
 export const BASE_ID = 1_861_234_567_890_123_456n;
+
+const X_EPOCH = 1_288_834_974_657n;
+/** A snowflake id of a post created at `at` (ms), as X makes them: time since X's epoch shifted left 22 bits. */
+export function snowflake(at: number, sequence = 0): bigint {
+  return ((BigInt(at) - X_EPOCH) << 22n) + BigInt(sequence);
+}
 
 type Node = { kind: 'and' | 'or'; children: Node[] } | { kind: 'not'; child: Node } | { kind: 'term'; value: string };
 
@@ -103,6 +116,18 @@ export class FakeTwitter extends FakePlatform {
   readonly users = new Map<string, FakeUser>();
   /** since_id values below this are "older than 7 days" and refused with X's 400. */
   oldestSinceId: bigint | null = null;
+  /** Posts created through the API stay out of the search index (X's indexing delay); timelines show them at once. */
+  searchLag = false;
+  /**
+   * Refuse a start_time before X's 7-day window, as X does. Off by default: many tests pin the product's
+   * clock in the past and would otherwise need X's clock moved with it.
+   */
+  enforceWindow = false;
+  /** How far X's clock runs ahead of this machine's (ms): a slow local clock. */
+  clockAhead = 0;
+  /** Serve the same next_token for ever (a broken paginator), from the Nth page on. */
+  repeatTokenFrom: number | null = null;
+  private searchPages = 0;
   rateLimit: { limit: number; remaining: number; reset: number };
   /**
    * Faults in the pages themselves, one per non-empty search page, in order. `repeat`: the page also
@@ -131,6 +156,9 @@ export class FakeTwitter extends FakePlatform {
     const limit = options.rateLimit ?? 450;
     this.rateLimit = { limit, remaining: limit, reset: Math.floor(Date.now() / 1000) + 900 };
     this.server.route('GET', /^\/2\/tweets\/search\/recent$/, (r) => this.search(r));
+    this.server.route('GET', /^\/2\/users\/\d+\/mentions$/, (r) => this.timeline(r, 'mentions'));
+    this.server.route('GET', /^\/2\/users\/\d+\/tweets$/, (r) => this.timeline(r, 'tweets'));
+    this.server.route('GET', /^\/2\/tweets\/counts\/recent$/, (r) => this.counts(r));
   }
 
   get searchRequests(): RecordedRequest[] {
@@ -145,11 +173,27 @@ export class FakeTwitter extends FakePlatform {
     return user;
   }
 
-  /** Add a post; ids grow with each call, so later posts are newer. */
-  addTweet(text: string, options: { author?: string; createdAt?: Date; inReplyTo?: FakeTweet; mentions?: string[]; quotes?: FakeTweet } = {}): FakeTweet {
+  /**
+   * Add a post; ids grow with each call, so later posts are newer, and follow X's snowflake layout (the
+   * creation time in the high bits) when the times allow. `late`: the post gets the snowflake of its
+   * creation time but stays out of the search index until `index()` — X's late-indexed posts, whose ids
+   * fall below a cursor already saved.
+   */
+  addTweet(
+    text: string,
+    options: { author?: string; createdAt?: Date; inReplyTo?: FakeTweet; mentions?: string[]; quotes?: FakeTweet; late?: boolean } = {},
+  ): FakeTweet {
     const author = this.addUser(options.author ?? `user${this.tweets.length % 17}`, 50 + ((this.tweets.length * 37) % 5000));
-    const id = String(this.nextId);
-    this.nextId += 1_000n + BigInt(this.tweets.length % 7);
+    const at = (options.createdAt ?? new Date()).getTime();
+    let id: string;
+    if (options.late) {
+      id = String(snowflake(at, this.tweets.length % 4096));
+    } else {
+      const next = snowflake(at, this.tweets.length % 4096);
+      // One second apart in the id when the times do not allow: the overlap window then covers few posts, as on X.
+      this.nextId = next > this.nextId ? next : this.nextId + (1_000n << 22n) + BigInt(this.tweets.length % 7);
+      id = String(this.nextId);
+    }
     const tweet: FakeTweet = {
       id,
       text,
@@ -161,9 +205,15 @@ export class FakeTwitter extends FakePlatform {
       ...(options.inReplyTo ? { inReplyToTweetId: options.inReplyTo.id, inReplyToUserId: options.inReplyTo.authorId } : {}),
       ...(options.mentions ? { mentions: options.mentions } : {}),
       ...(options.quotes ? { quotedTweetId: options.quotes.id } : {}),
+      ...(options.late ? { unindexed: true } : {}),
     };
     this.tweets.push(tweet);
     return tweet;
+  }
+
+  /** Late posts enter the search index now. */
+  index(...tweets: FakeTweet[]): void {
+    for (const t of tweets) delete t.unindexed;
   }
 
   get postRequests(): RecordedRequest[] {
@@ -210,7 +260,7 @@ export class FakeTwitter extends FakePlatform {
           ? {
               data: found.map((t) => ({
                 id: t.id,
-                text: t.text,
+                text: escapeXText(t.text),
                 author_id: t.authorId,
                 created_at: t.createdAt,
                 conversation_id: t.conversationId,
@@ -267,6 +317,7 @@ export class FakeTwitter extends FakePlatform {
       return { status: 403, body: { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 } };
     }
     const tweet = this.addTweet(body.text, { author: this.brand.username, ...(target ? { inReplyTo: target } : {}) });
+    if (this.searchLag) tweet.unindexed = true;
     this.created.push(tweet);
     if (this.stallAfterCreate.count > 0) {
       this.stallAfterCreate.count--;
@@ -336,6 +387,12 @@ export class FakeTwitter extends FakePlatform {
     }
     const untilId = q.get('until_id');
     const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
+    // X's own clock decides the window (this fake's may run ahead of the client's, as a real one can).
+    const windowStart = Date.now() + this.clockAhead - 7 * 86_400_000;
+    if (this.enforceWindow && startTime !== null && startTime < windowStart) {
+      const edge = new Date(windowStart).toISOString().slice(0, 16);
+      return invalid(`Invalid 'start_time':'${q.get('start_time')}'. 'start_time' must be on or after ${edge}Z`, 'start_time');
+    }
     let before: bigint | null = null;
     const token = q.get('next_token');
     if (token) {
@@ -347,6 +404,7 @@ export class FakeTwitter extends FakePlatform {
     }
     const candidates = this.tweets
       .filter((t) => {
+        if (t.unindexed) return false;
         const id = BigInt(t.id);
         if (sinceId && id <= BigInt(sinceId)) return false;
         if (untilId && id >= BigInt(untilId)) return false;
@@ -359,6 +417,11 @@ export class FakeTwitter extends FakePlatform {
     if (page.length === 0) return { status: 200, headers: this.headers(), body: { meta: { result_count: 0 } } };
     let more = matching.length > page.length;
     let nextBefore = page.at(-1)!.id;
+    this.searchPages++;
+    if (this.repeatTokenFrom !== null && this.searchPages >= this.repeatTokenFrom) {
+      more = true;
+      nextBefore = String(BigInt(page[0]!.id) + 1n);
+    }
     const pageFault = this.pageFaults.shift();
     if (pageFault === 'repeat') {
       const above = candidates.filter((t) => BigInt(t.id) > BigInt(page[0]!.id)).slice(-3);
@@ -368,6 +431,12 @@ export class FakeTwitter extends FakePlatform {
       page = [page[0]!, ...page.slice(Math.min(4, page.length))];
       more = true;
     }
+    return this.render(page, q, more ? Buffer.from(JSON.stringify({ before: nextBefore })).toString('base64url') : null);
+  }
+
+
+  /** A page of posts in X's wire format (search and the user timelines share it). */
+  private render(page: FakeTweet[], q: URLSearchParams, nextToken: string | null): Reply {
     const authors = [...new Set(page.map((t) => t.authorId))].map((id) => this.users.get(id)!);
     // expansions=referenced_tweets.id.author_id: quoted posts and their authors come in includes.
     const expansions = (q.get('expansions') ?? '').split(',');
@@ -380,7 +449,7 @@ export class FakeTwitter extends FakePlatform {
       body: {
         data: page.map((t) => ({
           id: t.id,
-          text: t.text,
+          text: escapeXText(t.text),
           author_id: t.authorId,
           created_at: t.createdAt,
           conversation_id: t.conversationId,
@@ -415,9 +484,80 @@ export class FakeTwitter extends FakePlatform {
           newest_id: page[0]!.id,
           oldest_id: page.at(-1)!.id,
           result_count: page.length,
-          ...(more ? { next_token: Buffer.from(JSON.stringify({ before: nextBefore })).toString('base64url') } : {}),
+          ...(nextToken ? { next_token: nextToken } : {}),
         },
       },
     };
+  }
+
+  get mentionRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/users\/\d+\/mentions$/);
+  }
+
+  get timelineRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/users\/\d+\/tweets$/);
+  }
+
+  get countsRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/tweets\/counts\/recent$/);
+  }
+
+  /** Whether a post @mentions a user (entities or text). */
+  private mentionsUser(t: FakeTweet, user: FakeUser): boolean {
+    const name = user.username.toLowerCase();
+    return (t.mentions ?? []).some((m) => m.toLowerCase() === name) || t.text.toLowerCase().includes(`@${name}`);
+  }
+
+  /**
+   * GET /2/users/:id/mentions and /2/users/:id/tweets (user context): newest first, `since_id`, `until_id`,
+   * `start_time`, `max_results` 5–100, `pagination_token` from `meta.next_token`. Timelines are not the
+   * search index: a late post shows here at once.
+   */
+  private timeline(request: RecordedRequest, kind: 'mentions' | 'tweets'): Reply {
+    const denied = this.userAuthorized(request);
+    if (denied) return denied;
+    const userId = /^\/2\/users\/(\d+)\//.exec(request.path)![1]!;
+    const user = this.users.get(userId);
+    if (!user) return { status: 404, body: { title: 'Not Found Error', detail: `Could not find user with id: [${userId}].`, type: 'https://api.twitter.com/2/problems/resource-not-found' } };
+    const q = request.query;
+    const maxResults = Number(q.get('max_results') ?? '10');
+    if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 100) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message: `The \`max_results\` query parameter value [${q.get('max_results')}] is not between 5 and 100` }] } };
+    }
+    const sinceId = q.get('since_id');
+    const startTime = q.get('start_time') ? Date.parse(q.get('start_time')!) : null;
+    let before: bigint | null = null;
+    const token = q.get('pagination_token');
+    if (token) before = BigInt(JSON.parse(Buffer.from(token, 'base64url').toString()).before);
+    const matching = this.tweets
+      .filter((t) => (kind === 'tweets' ? t.authorId === userId : this.mentionsUser(t, user) && t.authorId !== userId))
+      .filter((t) => !(kind === 'tweets' && q.get('exclude')?.includes('retweets') && t.text.startsWith('RT @')))
+      .filter((t) => (!sinceId || BigInt(t.id) > BigInt(sinceId)) && (startTime === null || Date.parse(t.createdAt) >= startTime))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .filter((t) => before === null || BigInt(t.id) < before);
+    const page = matching.slice(0, maxResults);
+    if (page.length === 0) return { status: 200, headers: this.headers(), body: { meta: { result_count: 0 } } };
+    const more = matching.length > page.length;
+    return this.render(page, q, more ? Buffer.from(JSON.stringify({ before: page.at(-1)!.id })).toString('base64url') : null);
+  }
+
+  /** GET /2/tweets/counts/recent: per-minute (or hour/day) buckets of matching posts, no posts returned. */
+  private counts(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) {
+      return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    }
+    const q = request.query;
+    const tree = parseQuery(q.get('query') ?? '');
+    const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[q.get('granularity') ?? 'hour'] ?? 3_600_000;
+    const end = q.get('end_time') ? Date.parse(q.get('end_time')!) : Date.now() - 10_000;
+    const start = q.get('start_time') ? Date.parse(q.get('start_time')!) : end - 7 * 86_400_000;
+    const data: { start: string; end: string; tweet_count: number }[] = [];
+    for (let b = Math.floor(start / unit) * unit; b < end; b += unit) {
+      const from = Math.max(b, start);
+      const to = Math.min(b + unit, end);
+      const n = this.tweets.filter((t) => !t.unindexed && Date.parse(t.createdAt) >= from && Date.parse(t.createdAt) < to && matches(tree, t, this.users.get(t.authorId))).length;
+      data.push({ end: new Date(to).toISOString(), start: new Date(from).toISOString(), tweet_count: n });
+    }
+    return { status: 200, headers: this.headers(), body: { data, meta: { total_tweet_count: data.reduce((n, d) => n + d.tweet_count, 0) } } };
   }
 }

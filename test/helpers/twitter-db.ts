@@ -22,7 +22,9 @@ export const KEYWORDS = ['acme', 'wile e coyote and roadrunner'];
 
 /** A fake X API, a temp folder and the config and environment that point a poll at it. */
 export async function twitterFixture(options: { settings?: string[] } = {}) {
-  const fake = await new FakeTwitter().start();
+  // Dozens of polls, each re-reading X's overlap window below its cursor (a few pages at maxResults 10):
+  // more requests than one 450-request window holds.
+  const fake = await new FakeTwitter({ rateLimit: 5000 }).start();
   const dir = tempDir();
   const { caFile } = await testCertificate();
   const env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url, NODE_EXTRA_CA_CERTS: caFile };

@@ -22,10 +22,12 @@ describe('doctor checks', () => {
     fake.tokenAccount = fake.addAccount('someone_else');
     const config = mastodonSource.parse({ platform: 'mastodon', instanceUrl: fake.url, timeout: '2s' });
     const checks = await new MastodonSource({ config, keywords, ownHandles: ['acme_help'], accessToken: fake.token }).check(signal);
-    expect(checks[0]).toMatchObject({ name: 'endpoint reachable', status: 'ok', rateLimit: { limit: 300, remaining: 299, resetAt: fake.rateLimit.reset.getTime() } });
-    expect(checks[1]).toMatchObject({ name: 'token accepted', status: 'warn', detail: expect.stringContaining('someone_else@') });
+    // First: who may read hashtag timelines (Mastodon 4.5's timelines_access in GET /api/v2/instance).
+    expect(checks[0]).toMatchObject({ name: 'hashtag timelines', status: 'ok' });
+    expect(checks[1]).toMatchObject({ name: 'endpoint reachable', status: 'ok', rateLimit: { limit: 300, remaining: 299, resetAt: fake.rateLimit.reset.getTime() } });
+    expect(checks[2]).toMatchObject({ name: 'token accepted', status: 'warn', detail: expect.stringContaining('someone_else@') });
     const bad = await new MastodonSource({ config, keywords, ownHandles: [], accessToken: 'wrong' }).check(signal);
-    expect(bad[1]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^Mastodon refused the request \(401/) });
+    expect(bad[2]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^Mastodon refused the request \(401/) });
   });
 
   it('Bluesky: the app password, then a search', async () => {

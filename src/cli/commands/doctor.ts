@@ -5,6 +5,7 @@ import { ConfigError, RuntimeFailure } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
 import type { RateLimitState, SourceCheck } from '../../sources/types.js';
 import { sanitizeLine } from '../../io/sanitize.js';
+import { formatMoney } from '../../metrics/cost.js';
 
 export type CheckStatus = SourceCheck['status'];
 
@@ -187,6 +188,7 @@ async function checkSource(ctx: Context, loaded: Loaded, source: Config['sources
     ];
   }
   const checks: DoctorCheck[] = [{ area, name: 'credentials present', status: 'ok', detail: credentialsDetail(source) }];
+  for (const check of built?.explain?.() ?? []) checks.push({ area, ...check });
   if (!built?.check) {
     checks.push({ area, name: 'endpoint reachable', status: 'ok', detail: 'no network check for this platform' });
     return checks;
@@ -240,7 +242,23 @@ async function checkUsage(ctx: Context, config: Config, db: RawDb): Promise<Doct
       continue;
     }
     const budget = source.monthlyReadBudget;
-    const figures = `${usage.month}: ${usage.requests.toLocaleString('en')} requests, ${usage.postsRead.toLocaleString('en')}${budget ? `/${budget.toLocaleString('en')}` : ''} posts read, projected ${usage.projectedPostsRead.toLocaleString('en')} by month end`;
+    const moneyBudget = source.monthlyBudget;
+    // Money only where the platform bills it (X): spent, its projection, and the dollar budget.
+    const money =
+      source.platform === 'twitter'
+        ? `; ${formatMoney(usage.costMicros / 1e6)}${moneyBudget !== undefined ? `/${formatMoney(moneyBudget)}` : ''} spent, projected ${formatMoney(usage.projectedCostMicros / 1e6)}`
+        : '';
+    const figures = `${usage.month}: ${usage.requests.toLocaleString('en')} requests, ${usage.postsRead.toLocaleString('en')}${budget ? `/${budget.toLocaleString('en')}` : ''} posts read, projected ${usage.projectedPostsRead.toLocaleString('en')} by month end${money}`;
+    if (moneyBudget !== undefined && source.platform === 'twitter' && usage.projectedCostMicros > moneyBudget * 1e6) {
+      const spent = usage.costMicros >= moneyBudget * 1e6;
+      checks.push({
+        area,
+        name: 'monthly spend',
+        status: 'warn',
+        detail: `${formatMoney(usage.costMicros / 1e6)} of ${formatMoney(moneyBudget)} spent${spent ? ': the budget is spent, polls skip this source' : `, projected ${formatMoney(usage.projectedCostMicros / 1e6)}: on course to exceed it`}`,
+        fix: 'poll less often, move @mentions to the mention timeline (userTokenEnv), narrow the keywords, or raise monthlyBudget',
+      });
+    }
     if (budget === undefined) checks.push({ area, name: 'monthly use', status: 'ok', detail: `${figures} (no monthlyReadBudget)` });
     else if (usage.postsRead >= budget) {
       checks.push({ area, name: 'monthly use', status: 'warn', detail: `${figures}: the budget is used up, polls skip this source`, fix: 'raise monthlyReadBudget or wait for next month' });

@@ -2,7 +2,8 @@ import type { Context } from '../context.js';
 import { PartialFailure, RuntimeFailure, TemporaryError } from '../../errors.js';
 import { sourceName } from '../../sources/index.js';
 import { acquirePollLock, tryDeliveryLock } from '../../store/lock.js';
-import { pollOutcome, pollSources, type SourceResult } from '../../poll/poll-sources.js';
+import { pollOutcome, pollSources, type SourceLimits, type SourceResult } from '../../poll/poll-sources.js';
+import { formatMoney } from '../../metrics/cost.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import type { AlertRunOptions, AlertRunReport, RaisedAlerts } from '../../alerts/run.js';
@@ -33,8 +34,10 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
   const { raiseAlerts, deliverAlerts } = await import('../../alerts/run.js');
   try {
     const budgets = new Map<string, number>();
+    const limits = new Map<string, SourceLimits>();
     for (const source of config.sources) {
       if (source.monthlyReadBudget !== undefined) budgets.set(sourceName(source), source.monthlyReadBudget);
+      limits.set(sourceName(source), { ...(source.monthlyBudget !== undefined ? { money: source.monthlyBudget } : {}), maxPages: source.maxPages });
     }
     const [{ assessAtIngest, recomputePriorities }, learning] = await Promise.all([import('../../triage/assess.js'), import('../../triage/learning.js')]);
     const classifier = await learning.classifierFor(store.db);
@@ -42,6 +45,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       db: store.db,
       sources,
       budgets,
+      limits,
       now: () => ctx.now(),
       sleep: (ms) => ctx.sleep(ms),
       signal: ctx.signal,
@@ -121,6 +125,10 @@ export function summaryLine(result: SourceResult, now: number): string {
   const m = result.month;
   const budget = m.budget !== null ? `/${m.budget.toLocaleString('en')}` : '';
   parts.push(`month ${m.postsRead.toLocaleString('en')}${budget} posts read (projected ${m.projectedPostsRead.toLocaleString('en')})`);
+  if (m.spend !== null) {
+    const cap = m.moneyBudget !== null ? `/${formatMoney(m.moneyBudget)}` : '';
+    parts.push(`${formatMoney(result.spend ?? 0)} this poll, month ${formatMoney(m.spend)}${cap} spent (projected ${formatMoney(m.projectedSpend ?? 0)})`);
+  }
   const message = sanitizeLine(result.message ?? '');
   const head = result.status === 'ok' ? `${result.source}:` : `${result.source}: ${result.status.replace('_', ' ')}: ${message} —`;
   return `${head} ${parts.join(', ')}`;

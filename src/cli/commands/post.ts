@@ -3,11 +3,14 @@ import { PartialFailure, RuntimeFailure, TemporaryError, UsageError } from '../.
 import { sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { sendPost, unknownPostsLike } from '../../triage/outbox.js';
+import { formatMoney, toMicros } from '../../metrics/cost.js';
+import { addCost } from '../../store/usage.js';
 
 export interface PostOptions {
   platform?: string;
   dryRun?: boolean;
   force?: boolean;
+  yes?: boolean;
 }
 
 /** `post <text> [--platform p]`: a proactive public update (e.g. an outage notice) on every source that can post. */
@@ -30,6 +33,14 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
     }
     return;
   }
+  // A send that costs more than usual (X: a post with a URL) says so and asks; off a terminal it needs --yes.
+  for (const source of able) {
+    const cost = source.replies!.sendCost?.(text, null);
+    if (!cost || cost.cost <= cost.usual || options.yes) continue;
+    const what = `${source.name}: this post costs ${formatMoney(cost.cost)} instead of the usual ${formatMoney(cost.usual)} (${cost.why})`;
+    if (!ctx.io.stdinIsTTY) throw new UsageError(`${what}; add --yes to post it anyway`);
+    if (!(await ctx.prompter.confirm({ message: `${what}. Post it?`, default: false }))) throw new UsageError('nothing was posted');
+  }
   const store = await ctx.store();
   const deps = { db: store.db, now: () => ctx.now(), actor: 'post' };
   let failed = 0;
@@ -44,6 +55,8 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
     const outcome = await sendPost(deps, source.replies!, source.platform, source.name, text);
     results.push({ source: source.name, ...outcome });
     if (outcome.status === 'sent') {
+      const cost = source.replies!.sendCost?.(text, null);
+      if (cost) addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
       if (!ctx.io.json) ctx.io.out(`${source.name}: posted${outcome.url ? ` ${outcome.url}` : ` (id ${outcome.externalId})`}`);
     } else if (outcome.status === 'unknown') {
       unknown++;

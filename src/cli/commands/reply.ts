@@ -7,6 +7,8 @@ import { Channels } from '../../triage/channels.js';
 import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
 import { actorName } from '../../triage/actions.js';
 import { AlreadyReplied, ReplyHeld, ago } from '../../triage/outbox.js';
+import { toMicros } from '../../metrics/cost.js';
+import { addCost } from '../../store/usage.js';
 
 export interface ReplyOptions {
   text?: string;
@@ -62,9 +64,14 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   );
   if (io.json) io.outJson({ mention: plan.target.id, ...outcome });
   switch (outcome.status) {
-    case 'sent':
+    case 'sent': {
+      // X bills each write: the month's spend includes our replies.
+      const { source, channel } = await channels.forSource(plan.target.source);
+      const cost = channel.sendCost?.(plan.text, plan.target);
+      if (cost) addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
       if (!io.json) io.out(`replied to #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);
       return;
+    }
     case 'already-sent':
       io.info(`an earlier attempt had been posted after all (${outcome.externalId}); recorded it, nothing new was sent`);
       return;

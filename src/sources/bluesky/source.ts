@@ -2,7 +2,7 @@ import { AtpAgent, RichText, XRPCError } from '@atproto/api';
 import type { BlueskySourceConfig, Keyword } from '../../config/schema.js';
 import { graphemeLength } from '../graphemes.js';
 import { ReplyRefused } from '../reply-refused.js';
-import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
+import { currentDeadline, policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
 import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
   CursorState,
@@ -19,6 +19,7 @@ import type {
   Source,
   SourceCheck,
 } from '../types.js';
+import { readSession, removeSession, writeSession, type StoredSession } from './session-file.js';
 import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, profilesOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
 const OWN_GROUP = 'own';
@@ -43,6 +44,8 @@ export interface BlueskySourceOptions {
   ownHandles: readonly string[];
   appPassword: string;
   now: () => number;
+  /** Where the session is kept between polls (see session-file.ts); null keeps it in memory only. */
+  sessionFile?: string | null;
 }
 
 /** Bluesky's search has no documented OR: one query per keyword; a phrase is quoted. */
@@ -60,6 +63,10 @@ export class BlueskySource implements Source {
   readonly replies: ReplyChannel;
   readonly agent: AtpAgent;
   private login: Promise<void> | null = null;
+  /** The session in use came from the file (not a login in this process): an auth refusal means log in again. */
+  private resumed = false;
+  /** createSession calls today, as kept in the session file (for doctor). */
+  logins: { day: string; count: number } = { day: '', count: 0 };
   readonly now: () => number;
 
   constructor(private readonly options: BlueskySourceOptions) {
@@ -68,7 +75,9 @@ export class BlueskySource implements Source {
     const timeout = options.config.timeout;
     this.agent = new AtpAgent({
       service: options.config.serviceUrl,
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeout) }),
+      // The poll's overall deadline for the attempt (and its stop signal), else the source's timeout.
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? currentDeadline() ?? AbortSignal.timeout(timeout) }),
+      persistSession: (event, session) => this.persist(event, session),
     });
     this.replies = new BlueskyReplies(this);
   }
@@ -86,18 +95,51 @@ export class BlueskySource implements Source {
     return groups;
   }
 
-  /** Log in once per process (createSession is limited to about 30 per 5 minutes); the agent refreshes the session itself. */
+  /**
+   * A session for this process: the one kept in the session file when there is one (no request at all),
+   * else a login. createSession is limited to about 100 a day per account, so the agent refreshes the
+   * kept session (com.atproto.server.refreshSession) when its access token expires, and `request` logs
+   * in again only when that refresh fails.
+   */
   session(env?: RequestEnvironment): Promise<void> {
     this.login ??= (async () => {
-      const call = () => this.agent.login({ identifier: this.options.config.identifier, password: this.options.appPassword });
-      if (env) await this.request(call, env);
-      else await call();
+      const file = this.options.sessionFile;
+      const saved = file ? readSession(file) : null;
+      if (saved) {
+        this.logins = saved.logins ?? this.logins;
+        this.agent.sessionManager.session = { accessJwt: saved.accessJwt, refreshJwt: saved.refreshJwt, did: saved.did, handle: saved.handle, active: saved.active ?? true };
+        this.resumed = true;
+        return;
+      }
+      await this.createSession(env);
     })().catch((error: unknown) => {
       this.login = null;
       throw error;
     });
     return this.login;
   }
+
+  private async createSession(env?: RequestEnvironment): Promise<void> {
+    const call = () => this.agent.login({ identifier: this.options.config.identifier, password: this.options.appPassword });
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    this.logins = { day, count: (this.logins.day === day ? this.logins.count : 0) + 1 };
+    if (env) await requestWithPolicy(call, classifyBlueskyError, policyOf(this.options.config), env);
+    else await call();
+    this.resumed = false;
+  }
+
+  /** The agent's session events: kept in the file on create/update, removed when it expires. */
+  private persist(event: string, session: { accessJwt: string; refreshJwt: string; did: string; handle: string; active?: boolean } | undefined): void {
+    const file = this.options.sessionFile;
+    if (!file) return;
+    if ((event === 'create' || event === 'update') && session) {
+      const kept: StoredSession = { accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, did: session.did, handle: session.handle, active: session.active ?? true, logins: this.logins };
+      writeSession(file, kept);
+    } else if (event === 'expired' || event === 'create-failed') {
+      removeSession(file);
+    }
+  }
+
 
   mapContext(keywords: readonly Keyword[]): MapContext {
     return {
@@ -113,6 +155,11 @@ export class BlueskySource implements Source {
 
   async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     await this.session(env);
+    // The session ended under an earlier group (its refresh failed): log in again before this one.
+    if (!this.agent.hasSession) {
+      this.login = null;
+      await this.session(env);
+    }
     yield* group.key === OWN_GROUP ? this.ownPages(saved, env) : this.searchPages(group, saved, env);
   }
 
@@ -211,8 +258,16 @@ export class BlueskySource implements Source {
     yield { mentions: [], ownReplies: replies, cursor: { until: newest } as CursorState, postsRead: 0, ...(rateLimit ? { rateLimit } : {}) };
   }
 
-  request<T>(call: () => Promise<T>, env: RequestEnvironment): Promise<T> {
-    return requestWithPolicy(call, classifyBlueskyError, policyOf(this.options.config), env);
+  async request<T>(call: () => Promise<T>, env: RequestEnvironment): Promise<T> {
+    try {
+      return await requestWithPolicy(call, classifyBlueskyError, policyOf(this.options.config), env);
+    } catch (error) {
+      if (!this.resumed || !(error instanceof SourceFailure) || !/ExpiredToken|InvalidToken|AuthenticationRequired|\(401/.test(error.message)) throw error;
+      env.verbose('the kept Bluesky session was refused and could not be refreshed; logging in again');
+      if (this.options.sessionFile) removeSession(this.options.sessionFile);
+      await this.createSession(env);
+      return requestWithPolicy(call, classifyBlueskyError, policyOf(this.options.config), env);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { createRestAPIClient, MastoDeserializeError, MastoHttpError, MastoTimeou
 import type { Keyword, MastodonSourceConfig } from '../../config/schema.js';
 import { htmlToText } from '../html.js';
 import { ReplyRefused } from '../reply-refused.js';
+import { httpRequest } from '../http.js';
 import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
 import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
@@ -130,7 +131,15 @@ export class MastodonSource implements Source {
                   ...(this.options.config.localOnly ? { local: true } : {}),
                 }),
               env,
-            );
+            ).catch((error: unknown) => {
+              // Mastodon 4.5 lets an instance show hashtag timelines to logged-in users only.
+              if (!this.options.accessToken && error instanceof SourceFailure && /\(401/.test(error.message)) {
+                throw new SourceFailure(
+                  `${this.host} shows hashtag timelines to logged-in users only (timelines_access.hashtag_feeds: authenticated); set accessTokenEnv to a token with read:statuses`,
+                );
+              }
+              throw error;
+            });
       return { headers, entries: parse(statusList, data, 'timeline').map((status) => ({ id: status.id, createdAt: status.createdAt, status })) };
     };
     const keywordByTag = new Map(tags.map((t, i) => [t, group.keywords[i]!]));
@@ -176,9 +185,36 @@ export class MastodonSource implements Source {
     }
   }
 
-  /** `doctor`: one hashtag page of one post, and the token's account when there is a token. */
+  /**
+   * `doctor`: who may read the instance's hashtag timelines (Mastodon 4.5's
+   * `configuration.timelines_access.hashtag_feeds` in GET /api/v2/instance), and whether the token is used.
+   */
+  private async timelinesAccess(): Promise<SourceCheck> {
+    const instance = this.options.config.instanceUrl.replace(/\/$/, '');
+    try {
+      const response = await httpRequest(`${instance}/api/v2/instance`, { timeout: this.options.config.timeout });
+      const body = JSON.parse(response.text) as { configuration?: { timelines_access?: { hashtag_feeds?: { local?: string; remote?: string } } } };
+      const feeds = body.configuration?.timelines_access?.hashtag_feeds;
+      if (!feeds) return { name: 'hashtag timelines', status: 'ok', detail: 'the instance does not restrict them (no timelines_access: Mastodon before 4.5); read without a token' };
+      const levels = [feeds.local ?? 'public', feeds.remote ?? 'public'];
+      const detail = `timelines_access.hashtag_feeds: local ${levels[0]}, remote ${levels[1]}`;
+      if (levels.includes('disabled')) {
+        return { name: 'hashtag timelines', status: levels.every((l) => l === 'disabled') ? 'fail' : 'warn', detail: `${detail}: the instance does not serve ${levels.every((l) => l === 'disabled') ? 'them' : 'some of them'}`, fix: 'watch the brand from another instance (instanceUrl)' };
+      }
+      if (levels.includes('authenticated')) {
+        return this.options.accessToken
+          ? { name: 'hashtag timelines', status: 'ok', detail: `${detail}: logged-in users only, so polls send the access token` }
+          : { name: 'hashtag timelines', status: 'fail', detail: `${detail}: logged-in users only, and there is no token`, fix: 'set accessTokenEnv to a token with read:statuses (Preferences → Development)' };
+      }
+      return { name: 'hashtag timelines', status: 'ok', detail: `${detail}: readable without a token${this.options.accessToken ? ' (the token is sent all the same)' : ''}` };
+    } catch (error) {
+      return { name: 'hashtag timelines', status: 'warn', detail: `could not read GET /api/v2/instance (${error instanceof Error ? error.message : String(error)})` };
+    }
+  }
+
+  /** `doctor`: who may read hashtag timelines, one hashtag page of one post, and the token's account when there is a token. */
   async check(signal?: AbortSignal): Promise<SourceCheck[]> {
-    const checks: SourceCheck[] = [];
+    const checks: SourceCheck[] = [await this.timelinesAccess()];
     const instance = this.options.config.instanceUrl;
     const tag = this.groups().find((g) => g.key !== OWN_GROUP && g.key !== MENTIONS_GROUP)?.query.split(' ')[0]?.slice(1);
     if (!tag) {

@@ -157,6 +157,21 @@ export class RedditSource implements Source {
     }
   }
 
+  /** `doctor`: which access this source has, and what works without Reddit's approval. */
+  explain(): SourceCheck[] {
+    return this.options.credentials
+      ? [{ name: 'API access', status: 'ok', detail: 'OAuth script app: search, the account\'s comments and replies, about 100 requests a minute (credentials made since late 2025 work only once Reddit has approved the app)' }]
+      : [
+          {
+            name: 'API access',
+            status: 'warn',
+            detail:
+              'read-only without credentials: public search listings and the account\'s public comments, about 10 requests a minute; no replies. New API credentials need Reddit\'s approval since late 2025 (Responsible Builder Policy)',
+            fix: "apply for Data API access with Reddit, then add clientIdEnv, clientSecretEnv, usernameEnv and passwordEnv; until then read-only works",
+          },
+        ];
+  }
+
   /** `doctor`: the login (with a script app), then one search of one post. */
   async check(signal?: AbortSignal): Promise<SourceCheck[]> {
     const checks: SourceCheck[] = [];

@@ -1,11 +1,19 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, type ITwitterApiClientPlugin } from 'twitter-api-v2';
-import type { Failure } from '../request.js';
+import { currentDeadline, type Failure } from '../request.js';
 import type { RateLimitState } from '../types.js';
 
-/** Rewrites every request to another HTTPS origin (the client has no base-URL setting). */
+/**
+ * Rewrites every request to another HTTPS origin (the client has no base-URL setting), and gives each
+ * request the attempt's overall deadline as its `signal`: the client's own `timeout` is a socket idle
+ * timer, which a body trickled one byte a second never trips.
+ */
 export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwitterApiClientPlugin {
   const base = apiBaseUrl ? new URL(apiBaseUrl) : null;
   return {
+    onBeforeRequest: ({ requestOptions }) => {
+      const signal = currentDeadline() ?? AbortSignal.timeout(timeout);
+      (requestOptions as { signal?: AbortSignal }).signal = signal;
+    },
     onBeforeRequestConfig: ({ params }) => {
       params.timeout = timeout;
       if (!base) return;
@@ -51,9 +59,20 @@ export function classifyTwitterError(error: unknown): Failure {
   return { kind: 'fatal', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Why a request never got an answer (refused, reset, timed out). */
+/**
+ * Why a request never got an answer (TLS, refused, reset, timed out). twitter-api-v2 1.29 builds its
+ * ApiRequestError with the cause under `error` while its `requestError` getter reads another key, so
+ * both are tried; the bare "Request failed." is the last resort.
+ */
 export function requestCause(error: ApiRequestError): string {
-  return (error.requestError as Error | undefined)?.message ?? error.message;
+  const options = (error as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
+  const cause = (error.requestError ?? options?.error ?? options?.requestError ?? (error as unknown as { error?: unknown }).error) as
+    | (Error & { code?: string })
+    | undefined;
+  if (!cause) return error.message;
+  if (cause.name === 'AbortError') return 'no complete answer before the deadline';
+  const code = cause.code && !cause.message.includes(cause.code) ? `${cause.code}: ` : '';
+  return `${code}${cause.message}`;
 }
 
 /** X's problem details (`title`, `detail`, or v1-style `errors[0].message`), de-duplicated, on one line. */

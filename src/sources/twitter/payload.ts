@@ -61,6 +61,15 @@ export const searchResponse = z.object({
 });
 export type SearchResponse = z.infer<typeof searchResponse>;
 
+/** GET /2/users/me: the authenticated account. */
+export const meResponse = z.object({ data: z.object({ id, username: z.string(), name: z.string().optional() }) });
+
+/** GET /2/tweets/counts/recent: one bucket per minute/hour/day; an empty window may omit `data`. */
+export const countsResponse = z.object({
+  data: z.array(z.object({ start: z.string().datetime({ offset: true }), end: z.string().datetime({ offset: true }), tweet_count: z.number().int().nonnegative() })).optional(),
+  meta: z.object({ total_tweet_count: z.number().int().nonnegative() }).partial().optional(),
+});
+
 /** GET /2/tweets?ids=…: the posts still visible (deleted ones come back in `errors`). */
 export const lookupResponse = searchResponse.omit({ meta: true }).extend({ errors: z.array(z.unknown()).optional() });
 export type Tweet = z.infer<typeof tweet>;
@@ -69,6 +78,14 @@ export interface MapContext {
   keywords: readonly Keyword[];
   /** The brand's own usernames on X, lower case, without `@`. */
   ownHandles: readonly string[];
+}
+
+/**
+ * X sends post text HTML-escaped: `&amp;`, `&lt;` and `&gt;` only. Decode those three, once, in one pass,
+ * so a literal `&amp;` the author typed (sent as `&amp;amp;`) stays `&amp;` as X intends.
+ */
+export function decodeXText(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === 'amp' ? '&' : name === 'lt' ? '<' : '>'));
 }
 
 /** Normalise one page of search results; authors come from `includes.users`. */
@@ -83,6 +100,7 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       return username !== undefined && ctx.ownHandles.includes(username);
     });
   return (page.data ?? []).map((t) => {
+    const text = decodeXText(t.text);
     const author = t.author_id ? users.get(t.author_id) : undefined;
     const handle = author?.username ?? t.author_id ?? 'unknown';
     const mentioned = (t.entities?.mentions ?? []).map((m) => m.username.toLowerCase());
@@ -94,10 +112,10 @@ export function mapSearchPage(page: SearchResponse, ctx: MapContext): NewMention
       authorName: author?.name ?? null,
       authorId: t.author_id ?? null,
       authorFollowers: author?.public_metrics?.followers_count ?? null,
-      text: t.text,
+      text,
       lang: t.lang ?? null,
       createdAt: Date.parse(t.created_at),
-      keywords: matchKeywords(t.text, ctx.keywords),
+      keywords: matchKeywords(text, ctx.keywords),
       inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null,
       conversationId: t.conversation_id ?? null,
       // X lets apps reply only when the post mentions the brand's account or quotes one of its posts.
@@ -117,7 +135,7 @@ export function mapOwnReplies(page: SearchResponse): OwnReply[] {
   const replies: OwnReply[] = [];
   for (const t of page.data ?? []) {
     const inReplyTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
-    if (inReplyTo) replies.push({ platform: 'twitter', externalId: t.id, inReplyTo, text: t.text, createdAt: Date.parse(t.created_at) });
+    if (inReplyTo) replies.push({ platform: 'twitter', externalId: t.id, inReplyTo, text: decodeXText(t.text), createdAt: Date.parse(t.created_at) });
   }
   return replies;
 }

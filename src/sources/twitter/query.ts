@@ -25,14 +25,20 @@ export interface QueryPlanInput {
   keywords: readonly Keyword[];
   ownHandles: readonly string[];
   lengthLimit: number;
+  /** Leave out posts that @mention these accounts (they are read from the mention timeline instead). */
+  skipMentionsOf?: readonly string[];
 }
 
 /**
  * OR-combine keywords into as few queries as the length limit allows. Every query excludes
  * reposts and the brand's own accounts. Throws a RangeError naming a keyword that cannot fit alone.
  */
-export function planQueries({ keywords, ownHandles, lengthLimit }: QueryPlanInput): QueryGroup[] {
-  const suffix = ['-is:retweet', ...ownHandles.map((h) => `-from:${h.replace(/^@/, '')}`)].join(' ');
+export function planQueries({ keywords, ownHandles, lengthLimit, skipMentionsOf = [] }: QueryPlanInput): QueryGroup[] {
+  const suffix = [
+    '-is:retweet',
+    ...ownHandles.map((h) => `-from:${h.replace(/^@/, '')}`),
+    ...skipMentionsOf.map((h) => `-@${h.replace(/^@/, '')}`),
+  ].join(' ');
   const groups: { clauses: string[]; keywords: Keyword[] }[] = [];
   for (const keyword of keywords) {
     const clause = keywordClause(keyword);

@@ -4,6 +4,7 @@ import { ReplyRefused } from '../reply-refused.js';
 import type { ReplyAbility, ReplyChannel, ReplyTarget, SentReply } from '../types.js';
 import { twitterLength, TWITTER_LIMIT } from './length.js';
 import { baseUrlPlugin, requestCause } from './client.js';
+import { sendCost, type PriceTable } from '../../metrics/cost.js';
 
 export interface TwitterRepliesOptions {
   /** OAuth 2 user access token (tweet.read tweet.write users.read), or null when none is configured. */
@@ -17,6 +18,8 @@ export interface TwitterRepliesOptions {
   timeout: number;
   /** The clock, for a reply's time when X does not say it. */
   now: () => number;
+  /** What X bills for writes: a post with a URL costs far more than a summoned reply. */
+  prices?: PriceTable;
 }
 
 const created = z.object({ data: z.object({ id: z.string().regex(/^\d{1,19}$/), text: z.string() }) });
@@ -58,6 +61,7 @@ function comparable(text: string): string {
 export class TwitterReplies implements ReplyChannel {
   private userClient: TwitterApi | null = null;
   private ownUsername: string | null;
+  private ownId: string | null = null;
 
   constructor(private readonly options: TwitterRepliesOptions) {
     this.ownUsername = options.ownHandles[0] ?? null;
@@ -83,6 +87,12 @@ export class TwitterReplies implements ReplyChannel {
   private missingToken(): string {
     const variable = this.options.userTokenEnv ? `the environment variable ${this.options.userTokenEnv} is not set` : 'the twitter source has no userTokenEnv';
     return `cannot write to X through the API: ${variable} (an OAuth 2 user token with tweet.write)`;
+  }
+
+  /** What sending costs: API replies are summoned replies (X allows no other); a post with a URL costs the URL price. */
+  sendCost(text: string, target: ReplyTarget | null) {
+    if (!this.options.prices) return null;
+    return sendCost(this.options.prices, { summonedReply: target !== null && target.summonsBrand, text });
   }
 
   webReplyUrl(target: ReplyTarget, text: string): string {
@@ -129,20 +139,26 @@ export class TwitterReplies implements ReplyChannel {
     return `https://x.com/${this.ownUsername ?? 'i/web'}/status/${id}`;
   }
 
-  /** Our reply to the target, looked up in recent search: `from:<own> conversation_id:<id>`, matched on replied_to and text. */
+  /**
+   * Our reply to the target, looked up on the brand's own timeline (GET /2/users/:id/tweets, an owned read):
+   * a new post shows there at once, where recent search indexes it with a delay and would let a retry post
+   * twice. Matched on replied_to and text.
+   */
   async findReply(target: ReplyTarget, text: string): Promise<SentReply | null> {
     try {
-      if (!this.ownUsername) {
-        const body = me.parse(await this.client().v2.me());
-        this.ownUsername = body.data.username;
+      const client = this.client();
+      if (!this.ownId) {
+        const body = me.parse(await client.v2.me());
+        this.ownId = body.data.id;
+        this.ownUsername ??= body.data.username;
       }
-      const conversation = target.conversationId ?? target.externalId;
-      const paginator = await this.options.readClient.v2.search(`from:${this.ownUsername} conversation_id:${conversation} is:reply`, {
-        'tweet.fields': 'created_at,referenced_tweets,conversation_id',
-        max_results: 100,
-        sort_order: 'recency',
-      });
-      const page = search.parse(paginator.data);
+      const page = search.parse(
+        await client.v2.get(`users/${this.ownId}/tweets`, {
+          'tweet.fields': 'created_at,referenced_tweets,conversation_id',
+          max_results: 100,
+          exclude: 'retweets',
+        }),
+      );
       const wanted = comparable(text);
       const found = (page.data ?? []).find(
         (t) => t.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === target.externalId) && comparable(t.text) === wanted,

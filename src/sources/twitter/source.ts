@@ -1,29 +1,35 @@
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { Keyword, TwitterSourceConfig } from '../../config/schema.js';
+import { formatMoney, X_PRICES, type BilledRead, type PriceTable } from '../../metrics/cost.js';
 import { policyOf, requestWithPolicy, SourceFailure } from '../request.js';
 import { parsePayload } from '../schema.js';
 import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimitState, ReplyChannel, Source, SourceCheck } from '../types.js';
 import { baseUrlPlugin, classifyTwitterError, toRateLimit } from './client.js';
-import { lookupResponse, mapOwnReplies, mapSearchPage, searchResponse, type SearchResponse } from './payload.js';
+import { countsResponse, lookupResponse, mapOwnReplies, mapSearchPage, meResponse, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
 import { planQueries } from './query.js';
+import { edgeFromRefusal, idBefore, snowflakeTime, windowEdge } from './window.js';
+import { estimateDay } from './estimate.js';
 
+const TWEET_FIELDS = 'author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets,entities';
 const SEARCH_FIELDS = {
-  'tweet.fields': 'author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets,entities',
+  'tweet.fields': TWEET_FIELDS,
   expansions: 'author_id,referenced_tweets.id.author_id',
   'user.fields': 'public_metrics,username,name,verified',
   sort_order: 'recency',
 } as const;
-
-const SEVEN_DAYS = 7 * 86_400_000;
+/** The user timelines take the same fields, without sort_order. */
+const TIMELINE_FIELDS = { 'tweet.fields': TWEET_FIELDS, expansions: 'author_id,referenced_tweets.id.author_id', 'user.fields': 'public_metrics,username,name,verified' } as const;
 
 /**
  * Where a query group stands. `sinceId` is committed: everything newer than it up to the last
  * completed run is stored. `run` is an unfinished paging run (newest first), resumable after a crash.
+ * `userId` is the brand account's id (mention and own timelines), looked up once.
  */
 export interface TwitterCursor {
   sinceId: string | null;
   run: { newestId: string | null; nextToken: string; sinceId: string | null; startTime: string | null } | null;
+  userId?: string;
 }
 
 export interface TwitterSourceOptions {
@@ -33,7 +39,7 @@ export interface TwitterSourceOptions {
   bearerToken: string;
   /** Replaces the API origin (gateways, test servers); from config or BRANDWATCH_TWITTER_API_URL. */
   apiBaseUrl: string | null;
-  /** OAuth 2 user token for replies and posts (from `userTokenEnv`); null when not configured or not set. */
+  /** OAuth 2 user token of the brand account (from `userTokenEnv`): replies, posts, and the owned timelines. */
   userToken?: string | null;
   now: () => number;
 }
@@ -42,18 +48,39 @@ export interface TwitterSourceOptions {
 export const OWN_REPLIES_GROUP = 'own-replies';
 /** Key of the step that re-reads open mentions' metrics (GET /2/tweets?ids=). */
 export const METRICS_GROUP = 'open-metrics';
+/** Key of the brand account's mention timeline (GET /2/users/:id/mentions). */
+export const MENTIONS_GROUP = 'mentions';
+/** Prefix of the counts groups (GET /2/tweets/counts/recent), one per search group. */
+export const COUNTS_PREFIX = 'counts:';
+
+type Endpoint = 'search' | 'mentions' | 'own';
+
+/** Which path a keyword takes on X, for `doctor`. */
+export interface KeywordPath {
+  keyword: string;
+  path: 'mention timeline' | 'recent search';
+  group: string;
+}
 
 export class TwitterSource implements Source {
   readonly platform = 'twitter';
   readonly name: string;
   readonly replies: ReplyChannel;
+  readonly prices: PriceTable;
   private readonly client: TwitterApi;
+  private readonly userClient: TwitterApi | null;
+  private readonly plan: { search: QueryGroup[]; mentionKeywords: Keyword[] };
+  /** The brand account's id once known (one users/me per process at most). */
+  private brandId: string | null = null;
 
   constructor(private readonly options: TwitterSourceOptions) {
     this.name = options.config.name ?? 'twitter';
-    this.client = new TwitterApi(options.bearerToken, {
-      plugins: [baseUrlPlugin(options.apiBaseUrl, options.config.timeout)],
-    });
+    this.prices = { ...X_PRICES, ...options.config.prices };
+    const plugins = [baseUrlPlugin(options.apiBaseUrl, options.config.timeout)];
+    this.client = new TwitterApi(options.bearerToken, { plugins });
+    this.userClient = options.userToken ? new TwitterApi(options.userToken, { plugins }) : null;
+    // Planned once, at load: a keyword too long for X's query limit is a configuration error, not a poll failure.
+    this.plan = this.planGroups();
     this.replies = new TwitterReplies({
       userToken: options.userToken ?? null,
       userTokenEnv: options.config.userTokenEnv ?? null,
@@ -62,15 +89,51 @@ export class TwitterSource implements Source {
       apiBaseUrl: options.apiBaseUrl,
       timeout: options.config.timeout,
       now: options.now,
+      prices: this.prices,
     });
   }
 
+  /** Whether @mentions of the brand come from the mention timeline (a user token of the brand account is set). */
+  get usesMentionTimeline(): boolean {
+    return this.userClient !== null && this.options.config.mentionTimeline && this.options.ownHandles.length > 0;
+  }
+
+  private planGroups(): { search: QueryGroup[]; mentionKeywords: Keyword[] } {
+    const own = new Set(this.options.ownHandles.map((h) => `@${h.toLowerCase()}`));
+    const mentionKeywords = this.usesMentionTimeline
+      ? this.options.keywords.filter((k) => k.exclude.length === 0 && own.has(k.term.trim().toLowerCase()))
+      : [];
+    const searched = this.options.keywords.filter((k) => !mentionKeywords.includes(k));
+    const search =
+      searched.length === 0
+        ? []
+        : planQueries({
+            keywords: searched,
+            ownHandles: this.options.ownHandles,
+            lengthLimit: this.options.config.queryLengthLimit,
+            // Posts naming the account come from the mention timeline at the owned-read price: search skips them.
+            ...(this.usesMentionTimeline ? { skipMentionsOf: this.options.ownHandles } : {}),
+          });
+    return { search, mentionKeywords };
+  }
+
+  /** `doctor`: the path each keyword takes. */
+  keywordPaths(): KeywordPath[] {
+    return [
+      ...this.plan.mentionKeywords.map((k) => ({ keyword: k.term, path: 'mention timeline' as const, group: MENTIONS_GROUP })),
+      ...this.plan.search.flatMap((g) => g.keywords.map((k) => ({ keyword: k.term, path: 'recent search' as const, group: g.key }))),
+    ];
+  }
+
   groups(): QueryGroup[] {
-    const groups = planQueries({
-      keywords: this.options.keywords,
-      ownHandles: this.options.ownHandles,
-      lengthLimit: this.options.config.queryLengthLimit,
-    });
+    const groups: QueryGroup[] = [];
+    if (this.options.config.counts) {
+      // First: volume reads no posts, so a spent read budget still leaves it. keywords stay empty (a counts
+      // page stores no mentions); the group's terms name its volume.
+      for (const g of this.plan.search) groups.push({ key: `${COUNTS_PREFIX}${g.key}`, query: g.query, keywords: [], label: g.keywords.map((k) => k.term).join(' OR ') });
+    }
+    if (this.usesMentionTimeline) groups.push({ key: MENTIONS_GROUP, query: '', keywords: [...this.options.keywords] });
+    groups.push(...this.plan.search.map((g) => ({ ...g, keywords: [...g.keywords] })));
     const own = this.options.ownHandles.map((h) => `from:${h}`);
     if (this.options.config.nativeReplies && own.length > 0) {
       // The brand's replies made outside brandwatch: one more request per poll, recorded as native responses.
@@ -81,15 +144,75 @@ export class TwitterSource implements Source {
     return groups;
   }
 
+  /** `doctor`: the path each keyword takes, the overlap window, and what a quiet and a busy day cost. */
+  explain(): SourceCheck[] {
+    const { config } = this.options;
+    const paths = this.keywordPaths();
+    const checks: SourceCheck[] = [
+      {
+        name: 'keyword paths',
+        status: 'ok',
+        detail: paths.map((p) => `"${p.keyword}" → ${p.path}${p.path === 'mention timeline' ? ` (owned reads, ${formatMoney(this.prices.ownedRead)} a post)` : ` (${formatMoney(this.prices.postRead)} a post)`}`).join('; '),
+      },
+    ];
+    if (!this.usesMentionTimeline && this.options.ownHandles.length > 0) {
+      checks.push({
+        name: 'mention timeline',
+        status: 'warn',
+        detail: `@${this.options.ownHandles[0]} mentions come through recent search at ${formatMoney(this.prices.postRead)} a post; the mention timeline would read them at ${formatMoney(this.prices.ownedRead)}`,
+        fix: this.userClient ? 'set mentionTimeline: true' : "set userTokenEnv to a user token of the brand's account (the app's owner) and export it",
+      });
+    }
+    const overlap = config.overlap / 1000;
+    checks.push({
+      name: 'overlap window',
+      status: 'ok',
+      detail:
+        overlap > 0
+          ? `each search re-reads the last ${overlap}s below the newest stored post, so posts X indexes late are not lost: about 1 re-read per group per poll, billed nothing the same UTC day (X bills a post once a day)`
+          : 'off (overlap: 0s): posts X indexes late, with ids below the cursor, are lost',
+    });
+    const shape = (searchPosts: number, mentionPosts: number) => ({
+      pollEvery: 5,
+      searchPosts: this.usesMentionTimeline ? searchPosts : searchPosts + mentionPosts,
+      mentionPosts: this.usesMentionTimeline ? mentionPosts : 0,
+      searchGroups: this.plan.search.length,
+      mentionTimeline: this.usesMentionTimeline,
+      ownReplies: config.nativeReplies && this.options.ownHandles.length > 0,
+      counts: config.counts,
+      refreshMetrics: config.refreshMetrics,
+      overlap,
+    });
+    const quiet = estimateDay(this.prices, shape(20, 10));
+    const busy = estimateDay(this.prices, shape(700, 300));
+    const line = (d: { requests: number; reads: number; dollars: number }) => `${d.requests.toLocaleString('en')} requests, ${d.reads.toLocaleString('en')} reads, ${formatMoney(d.dollars)}`;
+    checks.push({
+      name: 'daily cost',
+      status: 'ok',
+      detail: `polling every 5 minutes: a quiet day (30 new posts) ≈ ${line(quiet)}; a busy day (1,000 new) ≈ ${line(busy)}; a month of quiet days ≈ ${formatMoney(quiet.dollars * 30)}`,
+    });
+    if (config.monthlyBudget === undefined) {
+      checks.push({ name: 'money budget', status: 'ok', detail: 'no monthlyBudget: polls read whatever comes (set monthlyBudget in dollars to cap the spend)' });
+    }
+    return checks;
+  }
+
   check(): Promise<SourceCheck[]> {
-    return checkTwitter(this.client, this.groups()[0]?.query ?? this.options.keywords[0]!.term, this.options.now(), this.options.config.bearerTokenEnv);
+    const query = this.plan.search[0]?.query ?? this.options.keywords[0]!.term;
+    return checkTwitter(this.client, query, this.options.now(), this.options.config.bearerTokenEnv);
   }
 
   midRun(cursor: CursorState): boolean {
     return (cursor as Partial<TwitterCursor>).run != null;
   }
 
-  /** One lookup of up to 100 open mentions: their metrics now, kept beside the previous snapshot (engagement velocity). */
+  endRun(cursor: CursorState): CursorState {
+    const c = cursor as unknown as TwitterCursor;
+    if (!c.run) return cursor;
+    return { ...c, sinceId: c.run.newestId ?? c.sinceId, run: null } as unknown as CursorState;
+  }
+
+  /** One lookup of up to 100 open mentions due a refresh: their metrics now, kept beside the previous snapshot (engagement velocity). */
   private async *refreshMetrics(env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     // A spent budget reads nothing here rather than stop the source: this is a refresh, not news.
     const ids = env.openMentions?.(env.allowance(100, 0)) ?? [];
@@ -112,51 +235,132 @@ export class TwitterSource implements Source {
       ownReplies: [],
       cursor: {},
       postsRead: posts.length,
+      billed: billedOf(found, 'post'),
+    };
+  }
+
+  /** The brand account's id: from the cursor, else GET /2/users/me once (a user read). */
+  private async userId(cursor: TwitterCursor, env: PagingEnvironment): Promise<{ id: string; billed: BilledRead[] }> {
+    if (cursor.userId) return { id: (this.brandId = cursor.userId), billed: [] };
+    if (this.brandId) return { id: this.brandId, billed: [] };
+    const body = await requestWithPolicy(async () => (await this.userClient!.v2.get('users/me')) as unknown, classifyTwitterError, policyOf(this.options.config), env);
+    const me = parsePayload(meResponse, body, 'users/me', 'X');
+    this.brandId = me.data.id;
+    return { id: me.data.id, billed: [{ kind: 'user', id: me.data.id }] };
+  }
+
+  /** One volume request per search group: counts/recent per minute since the last complete bucket, no post reads. */
+  private async *counts(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    const now = env.now();
+    const last = (saved as { until?: number } | null)?.until;
+    const start = Math.max(last ?? now - 3_600_000, windowEdge(now));
+    const end = now - 30_000;
+    if (end - start < 60_000) return;
+    const result = await requestWithPolicy(
+      async () =>
+        await this.client.v2.get(
+          'tweets/counts/recent',
+          { query: group.query, granularity: 'minute', start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString() },
+          { fullResponse: true },
+        ),
+      classifyTwitterError,
+      policyOf(this.options.config),
+      env,
+    );
+    const body = parsePayload(countsResponse, result.data as unknown, 'counts', 'X');
+    const buckets = (body.data ?? []).map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end), count: b.tweet_count }));
+    // The last bucket may still be filling: the next request starts at it again.
+    const complete = buckets.filter((b) => b.end <= end);
+    const until = complete.length > 0 ? Math.max(...complete.map((b) => b.end)) : start;
+    const rateLimit = toRateLimit(result.rateLimit);
+    yield {
+      mentions: [],
+      ownReplies: [],
+      cursor: { until } as CursorState,
+      postsRead: 0,
+      billed: [{ kind: 'counts', id: `${group.key}@${now}` }],
+      volume: buckets,
+      volumeKey: group.label ?? group.query,
+      ...(rateLimit ? { rateLimit } : {}),
     };
   }
 
   async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     if (group.key === METRICS_GROUP) return yield* this.refreshMetrics(env);
-    const cursor = (saved as TwitterCursor | null) ?? { sinceId: null, run: null };
+    if (group.key.startsWith(COUNTS_PREFIX)) return yield* this.counts(group, saved, env);
+    const cursor: TwitterCursor = { sinceId: null, run: null, ...((saved as Partial<TwitterCursor> | null) ?? {}) };
+    const endpoint: Endpoint = group.key === MENTIONS_GROUP ? 'mentions' : group.key === OWN_REPLIES_GROUP && this.userClient ? 'own' : 'search';
     const { config } = this.options;
-    // A resumed run continues with its own since_id/start_time and page token.
-    let sinceId = cursor.run ? cursor.run.sinceId : cursor.sinceId;
-    let startTime = cursor.run
-      ? cursor.run.startTime
-      : cursor.sinceId
-        ? null
-        : new Date(env.now() - Math.min(config.backfill, SEVEN_DAYS - 60_000)).toISOString();
-    let nextToken: string | null = cursor.run?.nextToken ?? null;
-    let newestId: string | null = cursor.run?.newestId ?? null;
+    const now = env.now();
+    const edge = windowEdge(now);
+    let billedUser: BilledRead[] = [];
+    let userId: string | undefined;
+    if (endpoint !== 'search') {
+      const me = await this.userId(cursor, env);
+      userId = me.id;
+      billedUser = me.billed;
+    }
+    const overlap = endpoint === 'own' ? 0 : config.overlap;
+    let notice: string | undefined;
+
+    // A resumed run continues with its own since_id/start_time and page token — unless its start has left
+    // the 7-day window since (X would refuse every page): then it restarts at the window's edge.
+    let run = cursor.run;
+    if (run) {
+      const from = run.startTime ? Date.parse(run.startTime) : run.sinceId ? snowflakeTime(run.sinceId) : null;
+      if (from !== null && from < edge) {
+        notice = skippedNotice(from, edge);
+        run = null;
+      }
+    }
+    let sinceId = run ? run.sinceId : cursor.sinceId ? idBefore(cursor.sinceId, overlap) : null;
+    let startTime = run ? run.startTime : null;
+    if (!run) {
+      if (sinceId && snowflakeTime(sinceId) < edge) {
+        notice ??= skippedNotice(snowflakeTime(sinceId), edge);
+        sinceId = null;
+      }
+      if (!sinceId) startTime = new Date(cursor.sinceId || notice ? edge : Math.max(now - config.backfill, edge)).toISOString();
+    }
+    let nextToken: string | null = run?.nextToken ?? null;
+    let newestId: string | null = run?.newestId ?? null;
     let first = true;
+    let restarted = false;
 
     for (;;) {
-      // X's max_results cannot go below 10.
-      const params: Record<string, string | number> = { ...SEARCH_FIELDS, max_results: env.allowance(config.maxResults, 10) };
+      const unitCost = endpoint === 'search' ? this.prices.postRead : this.prices.ownedRead;
+      // X's max_results cannot go below 10 on search, 5 on the user timelines.
+      const params: Record<string, string | number> = {
+        ...(endpoint === 'search' ? SEARCH_FIELDS : TIMELINE_FIELDS),
+        max_results: env.allowance(config.maxResults, endpoint === 'search' ? 10 : 5, unitCost),
+      };
       if (sinceId) params.since_id = sinceId;
       else if (startTime) params.start_time = startTime;
-      if (nextToken) params.next_token = nextToken;
+      if (nextToken) params[endpoint === 'search' ? 'next_token' : 'pagination_token'] = nextToken;
+      if (endpoint === 'own') params.exclude = 'retweets';
 
       let page: SearchResponse;
       let rateLimit: RateLimitState | undefined;
       try {
-        const result = await requestWithPolicy(
-          async () => {
-            const paginator = await this.client.v2.search(group.query, params);
-            return { body: paginator.data as unknown, rateLimit: paginator.rateLimit };
-          },
-          classifyTwitterError,
-          policyOf(config),
-          env,
-        );
+        const path = endpoint === 'search' ? 'tweets/search/recent' : endpoint === 'mentions' ? `users/${userId}/mentions` : `users/${userId}/tweets`;
+        const client = endpoint === 'search' ? this.client : this.userClient!;
+        if (endpoint === 'search') params.query = group.query;
+        const result = await requestWithPolicy(async () => await client.v2.get(path, params, { fullResponse: true }), classifyTwitterError, policyOf(config), env);
         rateLimit = toRateLimit(result.rateLimit);
-        page = parsePayload(searchResponse, result.body, 'search', 'X');
+        page = parsePayload(searchResponse, result.data as unknown, endpoint === 'search' ? 'search' : 'timeline', 'X');
       } catch (error) {
-        if (error instanceof SourceFailure && sinceId && /since_id/i.test(error.message) && !nextToken) {
-          // since_id older than the 7-day window: fall back to the oldest start_time allowed.
-          env.verbose('since_id is older than 7 days; searching from the start of the window instead');
+        const refusedEdge = error instanceof SourceFailure && !restarted ? edgeFromRefusal(error.message) : null;
+        if (refusedEdge !== null || (error instanceof SourceFailure && !restarted && sinceId && /since_id/i.test(error.message))) {
+          // The start left X's 7-day window (or our clock is behind X's): restart at the edge X names.
+          restarted = true;
+          const at = Math.max(refusedEdge ?? edge, edge);
+          notice = skippedNotice(sinceId ? snowflakeTime(sinceId) : startTime ? Date.parse(startTime) : at, at);
+          env.verbose(notice);
           sinceId = null;
-          startTime = new Date(env.now() - SEVEN_DAYS + 60_000).toISOString();
+          startTime = new Date(at).toISOString();
+          nextToken = null;
+          newestId = null;
+          first = true;
           continue;
         }
         throw error;
@@ -165,20 +369,49 @@ export class TwitterSource implements Source {
       if (first && newestId === null) newestId = page.meta.newest_id ?? null;
       first = false;
       nextToken = page.meta.next_token ?? null;
+      const base = { ...(userId ? { userId } : {}) };
       const next: TwitterCursor = nextToken
-        ? { sinceId: cursor.sinceId, run: { newestId, nextToken, sinceId, startTime } }
-        : { sinceId: newestId ?? cursor.sinceId, run: null };
+        ? { ...base, sinceId: cursor.sinceId, run: { newestId, nextToken, sinceId, startTime } }
+        : { ...base, sinceId: maxId(newestId, cursor.sinceId), run: null };
       const own = group.key === OWN_REPLIES_GROUP;
+      const billed = [...billedUser, ...billedOf(page, endpoint === 'search' ? 'post' : 'owned')];
+      billedUser = [];
+      const mentions = own ? [] : mapSearchPage(page, { keywords: group.keywords, ownHandles: this.options.ownHandles });
+      // An @mention that names no keyword still names the account: file it under the handle.
+      if (endpoint === 'mentions') for (const m of mentions) if (m.keywords.length === 0) m.keywords = [`@${this.options.ownHandles[0]}`];
       yield {
-        mentions: own ? [] : mapSearchPage(page, { keywords: group.keywords, ownHandles: this.options.ownHandles }),
+        mentions,
         ownReplies: own ? mapOwnReplies(page) : [],
         cursor: next as unknown as CursorState,
         postsRead: page.meta.result_count,
+        billed,
+        ...(notice ? { notice } : {}),
         ...(rateLimit ? { rateLimit } : {}),
       };
+      notice = undefined;
       if (!nextToken) return;
     }
   }
+}
+
+function maxId(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return BigInt(a) > BigInt(b) ? a : b;
+}
+
+function skippedNotice(from: number, edge: number): string {
+  const at = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+  return `the run's start (${at(from)} UTC) is past X's 7-day search window; restarted at its edge (${at(edge)} UTC) — posts before that cannot be fetched and were skipped`;
+}
+
+/** What X bills for a page: each post (at the given kind's price) and each user object it returned. */
+function billedOf(page: { data?: { id: string }[] | undefined; includes?: { users?: { id: string }[] | undefined; tweets?: { id: string }[] | undefined } | undefined }, kind: 'post' | 'owned'): BilledRead[] {
+  return [
+    ...(page.data ?? []).map((t) => ({ kind, id: t.id })),
+    ...(page.includes?.tweets ?? []).map((t) => ({ kind: 'post' as const, id: t.id })),
+    ...(page.includes?.users ?? []).map((u) => ({ kind: 'user' as const, id: u.id })),
+  ];
 }
 
 /**
