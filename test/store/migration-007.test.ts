@@ -48,7 +48,8 @@ describe('migration 007: one engagement history', () => {
       { name: 'metrics_seen_until', value: READ },
     ]);
 
-    // Alerts carry on from the moved history: nothing judged before is raised again…
+    // Alerts carry on from the moved history (on today's schema): nothing judged before is raised again…
+    migrate(db, ':memory:');
     const config = configSchema.parse({ brand: 'Acme', keywords: ['acme'], sources: [{ platform: 'twitter', bearerTokenEnv: 'T' }], alerts: { slaMinPriority: 'urgent' } });
     const evaluate = (now: number) => runAlerts({ db, config, env: {}, now, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
     expect((await evaluate(NOW)).raised).toEqual([]);
