@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createIO, type IO } from '../io/streams.js';
 import { terminalPrompter, type Prompter } from '../io/prompter.js';
 import { systemBrowser, type BrowserOpener } from '../io/browser.js';
+import { systemEditor, type TextEditor } from '../io/editor.js';
 import type { Source } from '../sources/types.js';
 
 export interface GlobalOptions {
@@ -34,6 +35,8 @@ export interface Context {
   readonly prompter: Prompter;
   /** Opens a link in the person's browser. */
   openBrowser(url: string): boolean;
+  /** Edits a text in $VISUAL/$EDITOR (the reply composer's `e`); resolves with the saved text. */
+  editText(text: string): Promise<string>;
   /** The configured sources (only one platform or source name when given), built once per command. */
   sources(only?: string): Promise<Source[]>;
   configPath(): string;
@@ -67,6 +70,7 @@ export interface ContextDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   prompter?: Prompter;
   openBrowser?: BrowserOpener;
+  editText?: TextEditor;
   /** The command being run: decides whether it may create the database (poll, watch) or nothing at all. */
   command?: string;
 }
@@ -125,6 +129,7 @@ export function createContext(deps: ContextDeps): Context {
     sleep: (ms) => sleep(ms, deps.signal),
     prompter: deps.prompter ?? terminalPrompter({ input: deps.stdin, output: deps.stdout }),
     openBrowser: (url) => openBrowser(url),
+    editText: (text) => (deps.editText ?? systemEditor(env))(text),
     sources(only) {
       const key = only ?? '';
       let built = sources.get(key);

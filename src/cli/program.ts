@@ -74,6 +74,12 @@ export function buildProgram(runner: Runner): Command {
     .option('--since <when>', 'created since an ISO date or a relative age (7d, 24h)')
     .addOption(new Option('--limit <n>', 'at most n rows').argParser(parsePositiveInt).default(50))
     .option('--breached', 'only mentions past their first-response SLA (answered late, or unanswered past the deadline)')
+    .option('--category <list>', 'only these categories: question, complaint, problem, feedback, praise, promo, other')
+    .option('--author <handle>', "only this author's mentions")
+    .option('--keyword <term>', 'only mentions that matched this configured keyword')
+    .option('--search <words>', 'only mentions whose text has every word (word prefixes, any case or accent)')
+    .option('--min-priority <level>', 'only at least this priority: low, normal, high, urgent, or a score 0–100')
+    .option('--fields <list>', 'with --json, only these fields (also written `--json id,text,priority`)')
     .action(action(() => import('./commands/list.js')));
 
   program
@@ -113,6 +119,11 @@ export function buildProgram(runner: Runner): Command {
     .command('triage')
     .description('the interactive queue: one open mention at a time, most urgent first, one key per action (terminal only)')
     .option('--platform <name>', 'only this platform')
+    .option('--category <list>', 'only these categories')
+    .option('--author <handle>', "only this author's mentions")
+    .option('--keyword <term>', 'only mentions that matched this configured keyword')
+    .option('--search <words>', 'only mentions whose text has every word')
+    .option('--min-priority <level>', 'only at least this priority: low, normal, high, urgent, or a score 0–100')
     .action(action(() => import('./commands/triage.js')));
 
   program
@@ -123,6 +134,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--template <name>', 'a template from the config ({author}, {brand}, {url} are filled in)')
     .option('--dry-run', 'show exactly what would be sent, send nothing')
     .option('--open', 'when the API may not reply, open the web reply link in the browser')
+    .option('--editor', 'write the reply in $VISUAL/$EDITOR (without --text, a terminal opens the composer)')
     .action(action(() => import('./commands/reply.js')));
 
   program

@@ -5,12 +5,13 @@ import { migration as m002 } from './migrations/002-triage.js';
 import { migration as m003 } from './migrations/003-report-index.js';
 import { migration as m006 } from './migrations/006-alerts.js';
 import { migration as m007 } from './migrations/007-engagement-history.js';
+import { migration as m010 } from './migrations/010-search-and-drafts.js';
 
 import type { Migration } from './migrations/migration.js';
 export type { Migration };
 
-/** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4 and 5 never existed (migrations/README.md). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007];
+/** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4, 5, 8 and 9 are not here (migrations/README.md). */
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m010];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 

@@ -59,10 +59,10 @@ describe('triage in a terminal', () => {
     try {
       // Most urgent first: the outage near its 30-minute SLA.
       await session.waitFor(new RegExp(`#${id(outage)} twitter · (urgent|high)`));
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
       session.type('r');
-      await session.waitFor(/Reply \(empty to cancel\)/);
-      session.type('Hi Kim, engineers are on it; DM us your postcode\r');
+      await session.waitFor(/Enter done/);
+      session.type("Hi Kim, engineers are on it; DM us your postcode\r");
       await session.waitFor(/Send\?/);
       session.type('y');
       await session.waitFor(/sent https:\/\/x\.com\/acme_help\/status\/\d+/);
@@ -136,10 +136,10 @@ describe('triage in a terminal', () => {
     await runCommand(args('poll'), { env });
     const session = new TerminalSession(args('triage'), env);
     try {
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
       session.type('r');
-      await session.waitFor(/Reply \(empty to cancel\)/);
-      session.type('On it\r');
+      await session.waitFor(/Enter done/);
+      session.type("On it\r");
       await session.waitFor(/cannot reply through the API: X lets apps reply only to posts that mention @acme_help/);
       await session.waitFor(/web reply \(text filled in\): https:\/\/x\.com\/intent\/post\?in_reply_to=\d+&text=On%20it/);
       session.type('x');
@@ -164,7 +164,7 @@ describe('triage in a terminal', () => {
     }
     const session = new TerminalSession(args('triage'), env);
     try {
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
       session.type('q');
       await session.exited;
     } finally {
