@@ -12,6 +12,8 @@ export interface Column {
   shrink?: boolean;
   /** Cells a shrinking column keeps at least, while others can still give (default 6). */
   min?: number;
+  /** Left out (the rightmost first) when the fixed columns alone are wider than the terminal. */
+  optional?: boolean;
 }
 
 /** A cell: its text (already sanitised) and, optionally, how to colour it once it is fitted. */
@@ -52,7 +54,8 @@ export interface TableOptions {
 }
 
 /** Aligned columns for a terminal; no trailing spaces; each line's display width ≤ options.width. */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly Cell[])[], options: TableOptions): string {
+export function renderTable(allColumns: readonly Column[], allRows: readonly (readonly Cell[])[], options: TableOptions): string {
+  const { columns, rows } = dropOptional(allColumns, allRows, options.width);
   const headers = columns.map((c) => c.header.toUpperCase());
   const natural = columns.map((_, i) => Math.max(displayWidth(headers[i]!), ...rows.map((r) => displayWidth(textOf(r[i] ?? '')))));
   const widths = fitColumns(columns, natural, options.width);
@@ -71,6 +74,42 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     return parts.join(' '.repeat(GAP)).trimEnd();
   };
   return [line(headers, options.header), ...rows.map((r) => line(r))].join('\n');
+}
+
+/** Without the optional columns (rightmost first) that keep the fixed ones from fitting. */
+function dropOptional(columns: readonly Column[], rows: readonly (readonly Cell[])[], width: number) {
+  let keep = columns.map((_, i) => i);
+  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => displayWidth(textOf(r[i] ?? '')))));
+  const need = (idx: number[]) => idx.reduce((sum, i) => sum + (columns[i]!.shrink ? Math.min(natural[i]!, columns[i]!.min ?? 6) : natural[i]!), 0) + GAP * (idx.length - 1);
+  while (need(keep) > width) {
+    const drop = [...keep].reverse().find((i) => columns[i]!.optional);
+    if (drop === undefined) break;
+    keep = keep.filter((i) => i !== drop);
+  }
+  return { columns: keep.map((i) => columns[i]!), rows: rows.map((r) => keep.map((i) => r[i] ?? '')) };
+}
+
+/** Label–value pairs laid out in as many side-by-side groups as the width holds (a one-row table read down). */
+export function renderPairs(pairs: readonly (readonly [string, Cell])[], width: number, label: (text: string) => string = (t) => t): string {
+  const labelWidth = Math.max(...pairs.map(([l]) => displayWidth(l)));
+  const valueWidth = Math.max(...pairs.map(([, v]) => displayWidth(textOf(v))));
+  const groupWidth = labelWidth + 1 + valueWidth;
+  const groups = Math.max(1, Math.min(pairs.length, Math.floor((width + 3) / (groupWidth + 3))));
+  const perColumn = Math.ceil(pairs.length / groups);
+  const lines: string[] = [];
+  for (let row = 0; row < perColumn; row++) {
+    const parts: string[] = [];
+    for (let g = 0; g < groups; g++) {
+      const pair = pairs[g * perColumn + row];
+      if (!pair) continue;
+      const [name, value] = pair;
+      const text = truncateWidth(textOf(value), Math.max(1, width - labelWidth - 1));
+      const painted = typeof value === 'string' || !value.color ? text : value.color(text);
+      parts.push(`${label(padWidth(name, labelWidth))} ${' '.repeat(Math.max(0, valueWidth - displayWidth(text)))}${painted}`);
+    }
+    lines.push(parts.join('   ').trimEnd());
+  }
+  return lines.join('\n');
 }
 
 /** The piped form: tab-separated, tabs and newlines inside cells folded to spaces, no header. */

@@ -81,3 +81,19 @@ export function padWidth(text: string, width: number, align: 'left' | 'right' = 
   const gap = Math.max(0, width - displayWidth(text));
   return align === 'right' ? ' '.repeat(gap) + text : text + ' '.repeat(gap);
 }
+
+/** Prose folded at spaces into lines of at most `width` cells (a word longer than a line is cut). */
+export function wrapWidth(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/ +/)) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (displayWidth(candidate) <= width) line = candidate;
+    else {
+      if (line !== '') lines.push(line);
+      line = truncateWidth(word, width);
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}

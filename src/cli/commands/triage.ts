@@ -22,7 +22,7 @@ import type { MentionSearch } from '../../store/mentions.js';
 import { discardDraft, draftFor, saveDraft } from '../../store/drafts.js';
 import { sentReplyTo } from '../../triage/previous.js';
 import { relativeTime } from '../../time/relative.js';
-import { displayWidth, truncateWidth } from '../../io/width.js';
+import { displayWidth, truncateWidth, wrapWidth } from '../../io/width.js';
 
 export type TriageOptions = SearchFlags;
 
@@ -157,6 +157,7 @@ class TriageSession {
     const followers = item.authorFollowers === null ? '? followers' : `${compactNumber(item.authorFollowers)} followers`;
     const width = this.ctx.io.columns;
     const fit = (text: string) => truncateWidth(text, width);
+    const wrap = (text: string, indent = '') => text.split('\n').map((l) => indent + wrapWidth(l, width - indent.length).replace(/\n/g, `\n${indent}`)).join('\n');
     const open = `${openCount(this.db, this.search)} open`;
     const head = fit(`#${item.id} ${item.platform} · ${level} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}`);
     const room = width - displayWidth(head) - 3;
@@ -177,11 +178,11 @@ class TriageSession {
       const zone = this.config.timezone ?? 'UTC';
       for (const entry of thread) {
         const at = formatInstant(entry.at, zone).slice(0, 16).replace('T', ' ');
-        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}: ${sanitizeText(entry.mention.text)}`);
-        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}: ${sanitizeText(entry.response.text)}`);
+        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}:`, wrap(sanitizeText(entry.mention.text), '    '));
+        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}:`, wrap(sanitizeText(entry.response.text), '    '));
       }
     } else {
-      lines.push('', sanitizeText(item.text), '');
+      lines.push('', wrap(sanitizeText(item.text)), '');
     }
     if (item.url) lines.push(color.dim(sanitizeLine(item.url)));
     return lines.join('\n');
