@@ -5,10 +5,18 @@ export interface StarterOptions {
   keywords: (string | { term: string; exclude: string[] })[];
   twitterHandle?: string | undefined;
   timezone?: string | undefined;
-  /** Use the bundled sample platform instead of real sources. */
+  /** Use the bundled sample platforms (X, Mastodon, Bluesky, a Google Alerts feed) instead of real sources. */
   demo?: { start: string } | undefined;
   database?: string | undefined;
 }
+
+/** The demo's sample platforms: what each imitates, its source name, seed and mentions per hour. */
+const DEMO_SOURCES: readonly [string, string, number, number][] = [
+  ['twitter', 'x-sample', 1, 0.7],
+  ['mastodon', 'mastodon-sample', 2, 0.25],
+  ['bluesky', 'bluesky-sample', 3, 0.3],
+  ['rss', 'google-alerts-sample', 4, 0.08],
+];
 
 /** A YAML scalar, quoted when needed. */
 function scalar(value: string): string {
@@ -41,11 +49,10 @@ export function starterConfig(options: StarterOptions): string {
   else lines.push('# ownAccounts:', '#   twitter: acme_help');
   lines.push('', 'sources:');
   if (options.demo) {
-    lines.push(
-      '  - platform: sample            # the bundled offline sample platform',
-      `    start: ${scalar(options.demo.start)}`,
-      '    ratePerHour: 0.5',
-    );
+    lines.push('  # The bundled offline sample platforms: each plays one real platform (its voice, links and reply limit).');
+    for (const [imitates, name, seed, rate] of DEMO_SOURCES) {
+      lines.push(`  - platform: sample`, `    name: ${name}`, `    imitates: ${imitates}`, `    seed: ${seed}`, `    start: ${scalar(options.demo.start)}`, `    ratePerHour: ${rate}`);
+    }
   } else {
     lines.push(
       '  - platform: twitter',
@@ -60,7 +67,7 @@ export function starterConfig(options: StarterOptions): string {
     '',
     '# First-response targets per platform (30m, 2h, 1d …).',
     'sla:',
-    options.demo ? '  sample: 1h' : '  twitter: 30m',
+    ...(options.demo ? ['  twitter: 1h', '  mastodon: 2h', '  bluesky: 2h'] : ['  twitter: 30m']),
     '  default: 24h',
     '',
     '# Reply templates: {author}, {brand} and {url} are filled in.',
