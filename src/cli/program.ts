@@ -46,11 +46,19 @@ export function buildProgram(runner: Runner): Command {
   program
     .command('init')
     .description('write a commented starter config (asks when run in a terminal)')
-    .option('--demo', 'configure the bundled offline sample platform instead of real ones')
+    .option('--demo', 'configure the bundled offline sample platforms instead of real ones')
     .option('--brand <name>', 'brand name')
     .option('--keywords <list>', 'comma-separated keywords to watch')
-    .option('--twitter-handle <handle>', "the brand's own X account")
     .option('--timezone <tz>', 'IANA time zone for reports (default: the system\'s)')
+    .option('--platforms <list>', 'twitter, mastodon, bluesky, reddit, hackernews, rss, facebook (default: twitter)')
+    .option('--twitter-handle <handle>', "the brand's own X account (tokens: TWITTER_BEARER_TOKEN, TWITTER_USER_TOKEN)")
+    .option('--twitter-budget <posts>', 'monthly X read budget in posts (default 10000 ≈ $50)')
+    .option('--mastodon-instance <url>', 'Mastodon instance URL (token: MASTODON_ACCESS_TOKEN)')
+    .option('--mastodon-handle <handle>', "the brand's own Mastodon account")
+    .option('--bluesky-handle <handle>', "the brand's Bluesky handle, also the sign-in (app password: BLUESKY_APP_PASSWORD)")
+    .option('--reddit-subreddits <list>', 'subreddits to watch (default: all of Reddit)')
+    .option('--rss-url <url>', 'a Google Alerts RSS feed (or any RSS/Atom feed)')
+    .option('--facebook-page <id>', 'numeric Facebook Page id (token: FACEBOOK_PAGE_TOKEN)')
     .option('--force', 'overwrite an existing config file')
     .action(action(() => import('./commands/init.js')));
 

@@ -86,8 +86,9 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
  * A prompter that answers from a script, in order, and fails the test on a question it did not expect.
  * The composer's answer is the finished text (Ctrl-D), or `<esc>` (cancel) / `<editor>` (Ctrl-E) for the text it was given.
  */
-export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { asked: string[] } {
+export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { asked: string[]; refused: string[] } {
   const asked: string[] = [];
+  const refused: string[] = [];
   const next = (message: string) => {
     asked.push(message);
     if (answers.length === 0) throw new Error(`unexpected question: ${message}`);
@@ -95,11 +96,16 @@ export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { as
   };
   return {
     asked,
+    refused,
+    // As in the terminal, an answer the check refuses is asked again: the next scripted answer is the retry.
     input: async (q) => {
-      const answer = String(next(q.message));
-      const verdict = q.validate?.(answer);
-      if (typeof verdict === 'string') throw new Error(`answer "${answer}" to "${q.message}" refused: ${verdict}`);
-      return answer;
+      for (;;) {
+        const given = String(next(q.message));
+        const answer = given === '' && q.default !== undefined ? q.default : given;
+        const verdict = q.validate?.(answer);
+        if (typeof verdict !== 'string') return answer;
+        refused.push(`${q.message}: ${verdict}`);
+      }
     },
     confirm: async (q) => Boolean(next(q.message)),
     key: async (q) => {
