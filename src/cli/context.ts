@@ -95,7 +95,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv): string {
  * A database path the person mistyped must not grow folders and an empty database: only the default data
  * folder is ours to create, and only `poll`/`watch` start a new database (init and demo make their own places).
  */
-function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined): void {
+function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined, invocation: (...args: string[]) => string): void {
   if (path === ':memory:' || existsSync(path)) return;
   const folder = dirname(path);
   if (existsSync(folder) && !statSync(folder).isDirectory()) {
@@ -105,7 +105,7 @@ function checkDatabasePlace(path: string, defaultPath: string, command: string |
     throw new UsageError(`${path}: the folder ${folder} does not exist; fix --db / BRANDWATCH_DB or the config's \`database\`, or create the folder`);
   }
   if (!CREATES_DATABASE.has(command ?? '')) {
-    throw new UsageError(`${path}: no database here yet; run \`brandwatch poll\` first (or fix --db / BRANDWATCH_DB)`);
+    throw new UsageError(`${path}: no database here yet; run \`${invocation('poll')}\` first (or fix --db / BRANDWATCH_DB)`);
   }
 }
 
@@ -186,7 +186,7 @@ export function createContext(deps: ContextDeps): Context {
     async store() {
       if (!store) {
         const path = await context.dbPath();
-        checkDatabasePlace(path, defaultDbPath(env), deps.command);
+        checkDatabasePlace(path, defaultDbPath(env), deps.command, context.invocation);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
         store = openStore(path);

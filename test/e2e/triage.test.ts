@@ -181,7 +181,8 @@ describe('triage without a terminal, mark and show', () => {
   it('exits 2 pointing to reply and mark', async () => {
     const result = await runCommand(args('triage'), { env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id\.\.\.> <status>`/);
+    // The hints carry the --config and --db in use.
+    expect(result.stderr).toMatch(/triage is interactive and needs a terminal; in scripts use `brandwatch --config \S+ --db \S+ reply <id> --text "…"` and `brandwatch --config \S+ --db \S+ mark <id\.\.\.> <status>`/);
   });
 
   it('marks several mentions, keeps the category override through later polls, and show prints the history', async () => {

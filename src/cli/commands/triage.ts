@@ -73,7 +73,7 @@ export const FOOTER = 'r reply  t template  p private  d resolve  i ignore  s sp
 export async function run(ctx: Context, options: TriageOptions): Promise<void> {
   if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
     throw new UsageError(
-      'triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id...> <status>`',
+      `triage is interactive and needs a terminal; in scripts use \`${ctx.invocation('reply')} <id> --text "…"\` and \`${ctx.invocation('mark')} <id...> <status>\``,
     );
   }
   const { config } = await ctx.config();
@@ -85,7 +85,7 @@ export async function run(ctx: Context, options: TriageOptions): Promise<void> {
   } catch (error) {
     // Ctrl-C inside a prompt ends the session like `q`.
     if (error instanceof Error && error.name === 'ExitPromptError') {
-      ctx.io.out('\nstopped; run brandwatch triage to carry on');
+      ctx.io.out(`\nstopped; run ${ctx.invocation('triage')} to carry on`);
       return;
     }
     throw error;
@@ -122,7 +122,7 @@ class TriageSession {
         const filtered = Object.keys(this.search).length > 0;
         this.ctx.io.out(
           left > 0
-            ? `\nNothing left but the ${left} you skipped; run triage again to see them.`
+            ? `\nNothing left but the ${left} you skipped; run ${this.ctx.invocation('triage')} again to see them.`
             : filtered
               ? `\nNo open items match these filters — ${this.handled} handled this session (${openCount(this.db)} open in all).`
               : `\nInbox clear — ${this.handled} handled this session.`,
