@@ -10,7 +10,8 @@ export const keyPrompt = createPrompt<string, { message: string; choices: readon
   const [chosen, setChosen] = useState<string | null>(null);
   useKeypress((event) => {
     if (chosen !== null) return;
-    const name = (event.name ?? '').toLowerCase();
+    // Letters come as a key name; punctuation (`?`) only as the character typed.
+    const name = (event.name || (event as { sequence?: string }).sequence || '').toLowerCase();
     const pick = event.ctrl ? undefined : config.choices.find((c) => c.key === name);
     if (pick) {
       setChosen(pick.label);

@@ -12,8 +12,11 @@ export interface Column {
   shrink?: boolean;
   /** Cells a shrinking column keeps at least, while others can still give (default 6). */
   min?: number;
-  /** Left out (the rightmost first) when the fixed columns alone are wider than the terminal. */
-  optional?: boolean;
+  /**
+   * Left out when the fixed columns alone are wider than the terminal: a number says which go first
+   * (lowest first); `true` columns go rightmost first, after the numbered ones.
+   */
+  optional?: boolean | number;
 }
 
 /** A cell: its text (already sanitised) and, optionally, how to colour it once it is fitted. */
@@ -82,7 +85,9 @@ function dropOptional(columns: readonly Column[], rows: readonly (readonly Cell[
   const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => displayWidth(textOf(r[i] ?? '')))));
   const need = (idx: number[]) => idx.reduce((sum, i) => sum + (columns[i]!.shrink ? Math.min(natural[i]!, columns[i]!.min ?? 6) : natural[i]!), 0) + GAP * (idx.length - 1);
   while (need(keep) > width) {
-    const drop = [...keep].reverse().find((i) => columns[i]!.optional);
+    const rank = (i: number) => (typeof columns[i]!.optional === 'number' ? (columns[i]!.optional as number) : Number.MAX_SAFE_INTEGER);
+    const candidates = keep.filter((i) => columns[i]!.optional !== undefined && columns[i]!.optional !== false);
+    const drop = candidates.sort((a, b) => rank(a) - rank(b) || b - a)[0];
     if (drop === undefined) break;
     keep = keep.filter((i) => i !== drop);
   }

@@ -11,8 +11,3 @@ export function relativeTime(at: number, now: number): string {
   if (days < 60) return `${days}d ago`;
   return `${Math.floor(days / 30)}mo ago`;
 }
-
-/** A deadline as the person reads it: "due in 12m", "over by 2h 05m". */
-export function dueText(left: number, format: (ms: number) => string): string {
-  return left >= 0 ? `due in ${format(left)}` : `over by ${format(-left)}`;
-}

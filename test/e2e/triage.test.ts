@@ -165,6 +165,9 @@ describe('triage in a terminal', () => {
     const session = new TerminalSession(args('triage'), env);
     try {
       await session.waitFor(/q quit  \? more/);
+      // ? lists every key, then the same item waits for its action.
+      session.type('?');
+      await session.waitFor(/Keys:[\s\S]*  u {2}undo/);
       session.type('q');
       await session.exited;
     } finally {

@@ -4,10 +4,9 @@ import { countMatching, listMentions, STATUSES, type Mention, type MentionFilter
 import { OPEN_STATUSES, isOpenItem } from '../../metrics/open.js';
 import { parseWhen } from '../../time/when.js';
 import { formatInstant } from '../../time/zone.js';
-import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import { renderTable, renderTsv, type Cell, type Column } from '../../io/table.js';
-import { relativeTime, dueText } from '../../time/relative.js';
+import { relativeTime } from '../../time/relative.js';
 import { parseSearch, type SearchFlags } from '../filters.js';
 import { MENTION_FIELDS } from '../json-fields.js';
 import { priorityLevel } from '../../triage/levels.js';
@@ -155,17 +154,26 @@ async function slaDeadlines(ctx: Context, mentions: readonly Mention[]): Promise
   return deadlines;
 }
 
+// On a narrow terminal the text keeps room: status goes first (the default list is new and open), then age, then category.
 const MENTION_COLUMNS: readonly Column[] = [
   { header: 'id', align: 'right' },
   { header: 'priority' },
   { header: 'sla' },
-  { header: 'age' },
+  { header: 'age', optional: 2 },
   { header: 'platform' },
   { header: 'author', shrink: true, min: 10 },
-  { header: 'status' },
-  { header: 'category' },
-  { header: 'text', shrink: true, min: 12 },
+  { header: 'status', optional: 1 },
+  { header: 'category', optional: 3 },
+  { header: 'text', shrink: true, min: 24 },
 ];
+
+/** A deadline at a glance: the largest unit only past an hour ("due in 45m", "due in 3h", "over by 12d"). */
+function slaText(left: number): string {
+  const abs = Math.abs(left);
+  const minutes = Math.floor(abs / 60_000);
+  const amount = minutes < 60 ? `${minutes}m` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 1440)}d`;
+  return left >= 0 ? `due in ${amount}` : `over by ${amount}`;
+}
 
 /**
  * On a terminal: gh-style columns fitted to the width (priority level and score, SLA due in / over by,
@@ -188,7 +196,7 @@ export async function renderMentionTable(ctx: Context, mentions: readonly Mentio
     return [
       String(m.id),
       { text: `${level.padEnd(6)} ${String(Math.round(m.priority)).padStart(3)}`, color: level === 'urgent' ? color.red.bold : level === 'high' ? color.yellow : (t) => t },
-      left === null ? { text: '—', color: color.dim } : { text: dueText(left, formatDuration), color: left < 0 ? color.red : color.green },
+      left === null ? { text: '—', color: color.dim } : { text: slaText(left), color: left < 0 ? color.red : color.green },
       relativeTime(m.createdAt, now),
       m.platform,
       `@${sanitizeLine(m.authorHandle)}${followers}`,
