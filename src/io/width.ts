@@ -84,6 +84,7 @@ export function padWidth(text: string, width: number, align: 'left' | 'right' = 
 
 /** Prose folded at spaces into lines of at most `width` cells (a word longer than a line is cut). */
 export function wrapWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/ +/)) {

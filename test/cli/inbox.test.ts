@@ -57,8 +57,9 @@ beforeEach(async () => {
 });
 
 describe('terminal output that fits', () => {
-  it.each([80, 120, 200])('list, report and alerts at %i columns: every line within the width', async (columns) => {
-    for (const args of [['list', '--status', 'all', '--limit', '40'], ['list'], ['report', '--since', '14d'], ['alerts']]) {
+  it.each([80, 120, 200])('list, report, alerts and show at %i columns: every line within the width', async (columns) => {
+    const shown = one<{ id: number }>('SELECT id FROM mentions ORDER BY length(text) DESC LIMIT 1').id;
+    for (const args of [['list', '--status', 'all', '--limit', '40'], ['list'], ['report', '--since', '14d'], ['alerts'], ['show', String(shown)]]) {
       const result = await run(args, { tty: true, columns });
       expect(result.code, result.stderr).toBe(0);
       // A hint's command line is never cut (the terminal folds it; a copy stays whole).
