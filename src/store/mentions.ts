@@ -262,7 +262,8 @@ export interface MentionFilter extends MentionSearch {
  * matched as a prefix, all required. Null when nothing searchable is left.
  */
 export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  // Runs the tokenizer keeps whole (unicode61: letters, digits, marks): each quoted word stays one token, never a phrase.
+  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   return words.length === 0 ? null : words.map((w) => `"${w}"*`).join(' ');
 }
 
