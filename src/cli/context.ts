@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createIO, type IO } from '../io/streams.js';
 import { terminalPrompter, type Prompter } from '../io/prompter.js';
 import { systemBrowser, type BrowserOpener } from '../io/browser.js';
+import { systemEditor, type TextEditor } from '../io/editor.js';
 import type { Source } from '../sources/types.js';
 
 export interface GlobalOptions {
@@ -34,6 +35,8 @@ export interface Context {
   readonly prompter: Prompter;
   /** Opens a link in the person's browser. */
   openBrowser(url: string): boolean;
+  /** Edits a text in $VISUAL/$EDITOR (the reply composer's `e`); resolves with the saved text. */
+  editText(text: string): Promise<string>;
   /** The configured sources (only one platform or source name when given), built once per command. */
   sources(only?: string): Promise<Source[]>;
   configPath(): string;
@@ -67,6 +70,7 @@ export interface ContextDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   prompter?: Prompter;
   openBrowser?: BrowserOpener;
+  editText?: TextEditor;
   /** The command being run: decides whether it may create the database (poll, watch) or nothing at all. */
   command?: string;
 }
@@ -94,7 +98,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv): string {
  * A database path the person mistyped must not grow folders and an empty database: only the default data
  * folder is ours to create, and only `poll`/`watch` start a new database (init and demo make their own places).
  */
-function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined): void {
+function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined, invocation: (...args: string[]) => string): void {
   if (path === ':memory:' || existsSync(path)) return;
   const folder = dirname(path);
   if (existsSync(folder) && !statSync(folder).isDirectory()) {
@@ -104,7 +108,7 @@ function checkDatabasePlace(path: string, defaultPath: string, command: string |
     throw new UsageError(`${path}: the folder ${folder} does not exist; fix --db / BRANDWATCH_DB or the config's \`database\`, or create the folder`);
   }
   if (!CREATES_DATABASE.has(command ?? '')) {
-    throw new UsageError(`${path}: no database here yet; run \`brandwatch poll\` first (or fix --db / BRANDWATCH_DB)`);
+    throw new UsageError(`${path}: no database here yet; run \`${invocation('poll')}\` first (or fix --db / BRANDWATCH_DB)`);
   }
 }
 
@@ -128,6 +132,7 @@ export function createContext(deps: ContextDeps): Context {
     sleep: (ms) => sleep(ms, deps.signal),
     prompter: deps.prompter ?? terminalPrompter({ input: deps.stdin, output: deps.stdout }),
     openBrowser: (url) => openBrowser(url),
+    editText: (text) => (deps.editText ?? systemEditor(env))(text),
     sources(only) {
       const key = only ?? '';
       let built = sources.get(key);
@@ -184,7 +189,7 @@ export function createContext(deps: ContextDeps): Context {
     async store() {
       if (!store) {
         const path = await context.dbPath();
-        checkDatabasePlace(path, defaultDbPath(env), deps.command);
+        checkDatabasePlace(path, defaultDbPath(env), deps.command, context.invocation);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
         store = openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { buildProgram, globalOptions } from './program.js';
+import { expandJsonFields } from './json-fields.js';
 import { ConfigError, isReported, PartialFailure, TemporaryError, UsageError } from '../errors.js';
 import type { Context, ContextDeps } from './context.js';
 import { sanitizeLine } from '../io/sanitize.js';
@@ -32,7 +33,7 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
   deps.stdout.on('error', onOutputError);
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(expandJsonFields(argv), { from: 'user' });
     await flushed(deps.stdout).catch(onOutputError);
     return outputFailure ? outputFailureCode(outputFailure, deps.stderr) : ExitCode.ok;
   } catch (error) {

@@ -46,11 +46,19 @@ export function buildProgram(runner: Runner): Command {
   program
     .command('init')
     .description('write a commented starter config (asks when run in a terminal)')
-    .option('--demo', 'configure the bundled offline sample platform instead of real ones')
+    .option('--demo', 'configure the bundled offline sample platforms instead of real ones')
     .option('--brand <name>', 'brand name')
     .option('--keywords <list>', 'comma-separated keywords to watch')
-    .option('--twitter-handle <handle>', "the brand's own X account")
     .option('--timezone <tz>', 'IANA time zone for reports (default: the system\'s)')
+    .option('--platforms <list>', 'twitter, mastodon, bluesky, reddit, hackernews, rss, facebook (default: twitter)')
+    .option('--twitter-handle <handle>', "the brand's own X account (tokens: TWITTER_BEARER_TOKEN, TWITTER_USER_TOKEN)")
+    .option('--twitter-budget <posts>', 'monthly X read budget in posts (default 10000 ≈ $50)')
+    .option('--mastodon-instance <url>', 'Mastodon instance URL (token: MASTODON_ACCESS_TOKEN)')
+    .option('--mastodon-handle <handle>', "the brand's own Mastodon account")
+    .option('--bluesky-handle <handle>', "the brand's Bluesky handle, also the sign-in (app password: BLUESKY_APP_PASSWORD)")
+    .option('--reddit-subreddits <list>', 'subreddits to watch (default: all of Reddit)')
+    .option('--rss-url <url>', 'a Google Alerts RSS feed (or any RSS/Atom feed)')
+    .option('--facebook-page <id>', 'numeric Facebook Page id (token: FACEBOOK_PAGE_TOKEN)')
     .option('--force', 'overwrite an existing config file')
     .action(action(() => import('./commands/init.js')));
 
@@ -74,6 +82,12 @@ export function buildProgram(runner: Runner): Command {
     .option('--since <when>', 'created since an ISO date or a relative age (7d, 24h)')
     .addOption(new Option('--limit <n>', 'at most n rows').argParser(parsePositiveInt).default(50))
     .option('--breached', 'only mentions past their first-response SLA (answered late, or unanswered past the deadline)')
+    .option('--category <list>', 'only these categories: question, complaint, problem, feedback, praise, promo, other')
+    .option('--author <handle>', "only this author's mentions")
+    .option('--keyword <term>', 'only mentions that matched this configured keyword')
+    .option('--search <words>', 'only mentions whose text has every word (word prefixes, any case or accent)')
+    .option('--min-priority <level>', 'only at least this priority: low, normal, high, urgent, or a score 0–100')
+    .option('--fields <list>', 'with --json, only these fields (also written `--json id,text,priority`)')
     .action(action(() => import('./commands/list.js')));
 
   program
@@ -113,6 +127,11 @@ export function buildProgram(runner: Runner): Command {
     .command('triage')
     .description('the interactive queue: one open mention at a time, most urgent first, one key per action (terminal only)')
     .option('--platform <name>', 'only this platform')
+    .option('--category <list>', 'only these categories')
+    .option('--author <handle>', "only this author's mentions")
+    .option('--keyword <term>', 'only mentions that matched this configured keyword')
+    .option('--search <words>', 'only mentions whose text has every word')
+    .option('--min-priority <level>', 'only at least this priority: low, normal, high, urgent, or a score 0–100')
     .action(action(() => import('./commands/triage.js')));
 
   program
@@ -125,6 +144,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--open', 'when the API may not reply, open the web reply link in the browser')
     .option('--again', 'reply although the mention has a reply already')
     .option('--force', 'post even while an earlier attempt is pending or too recent to check')
+    .option('--editor', 'write the reply in $VISUAL/$EDITOR (without --text, a terminal opens the composer)')
     .action(action(() => import('./commands/reply.js')));
 
   program

@@ -106,6 +106,8 @@ export const sampleSource = z.strictObject({
   /** Average mentions per hour. */
   ratePerHour: z.number().positive().max(3600).default(0.5),
   pageSize: z.number().int().min(1).max(100).default(50),
+  /** Play one of the demo's sample platforms (its voice, links, reply limit); its mentions carry that platform's name. */
+  imitates: z.enum(['twitter', 'mastodon', 'bluesky', 'rss']).optional(),
 });
 
 /** A platform URL: HTTPS, or plain HTTP only to this machine (local gateways, test servers) so tokens never travel in clear. */

@@ -6,11 +6,12 @@ export interface KeyChoice {
 }
 
 /** A one-keystroke menu: the action runs on the key itself, no Enter needed. */
-export const keyPrompt = createPrompt<string, { message: string; choices: readonly KeyChoice[] }>((config, done) => {
+export const keyPrompt = createPrompt<string, { message: string; choices: readonly KeyChoice[]; hint?: string }>((config, done) => {
   const [chosen, setChosen] = useState<string | null>(null);
   useKeypress((event) => {
     if (chosen !== null) return;
-    const name = (event.name ?? '').toLowerCase();
+    // Letters come as a key name; punctuation (`?`) only as the character typed.
+    const name = (event.name || (event as { sequence?: string }).sequence || '').toLowerCase();
     const pick = event.ctrl ? undefined : config.choices.find((c) => c.key === name);
     if (pick) {
       setChosen(pick.label);
@@ -18,6 +19,6 @@ export const keyPrompt = createPrompt<string, { message: string; choices: readon
     }
   });
   if (chosen !== null) return `${config.message} ${chosen}`;
-  const hint = config.choices.map((c) => `[${c.key}] ${c.label}`).join('  ');
+  const hint = config.hint ?? config.choices.map((c) => `[${c.key}] ${c.label}`).join('  ');
   return `${config.message}\n${hint}`;
 });

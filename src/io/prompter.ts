@@ -1,11 +1,16 @@
 import type { KeyChoice } from './keys.js';
+import type { ComposeQuestion, ComposeResult } from './composer.js';
+
+export type { ComposeQuestion, ComposeResult };
 
 /** Questions asked in the terminal (init's answers, triage's keys and texts); injected so tests type the keys. */
 export interface Prompter {
   input(question: { message: string; default?: string; required?: boolean; validate?: (value: string) => true | string }): Promise<string>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
   /** A one-keystroke menu: resolves with the chosen key. */
-  key(question: { message: string; choices: readonly KeyChoice[] }): Promise<string>;
+  key(question: { message: string; choices: readonly KeyChoice[]; hint?: string }): Promise<string>;
+  /** The multi-line reply composer (src/io/composer.ts): ends with done, cancel or a wish for $EDITOR. */
+  compose(question: ComposeQuestion): Promise<ComposeResult>;
 }
 
 export interface TerminalStreams {
@@ -28,6 +33,10 @@ export function terminalPrompter(streams: TerminalStreams): Prompter {
     async key(question) {
       const { keyPrompt } = await import('./keys.js');
       return keyPrompt(question, context);
+    },
+    async compose(question) {
+      const { composePrompt } = await import('./composer.js');
+      return composePrompt(question, context);
     },
   };
 }

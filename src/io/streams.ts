@@ -52,7 +52,7 @@ export function createIO(options: IOOptions): IO {
     stdoutIsTTY,
     stdinIsTTY: options.stdin.isTTY === true,
     color,
-    columns: options.stdout.columns ?? 100,
+    columns: terminalColumns(options.stdout.columns, options.env.COLUMNS),
     quiet: options.quiet,
     verbose: options.verbose,
     json: options.json,
@@ -67,4 +67,11 @@ export function createIO(options: IOOptions): IO {
       if (options.verbose) toErr(`${errColor.dim(message)}\n`);
     },
   };
+}
+
+/** The terminal's width: what it reports, else $COLUMNS, else 80 (a pseudo-terminal without a size reports 0). */
+export function terminalColumns(reported: number | undefined, fromEnv: string | undefined): number {
+  if (reported !== undefined && reported > 0) return reported;
+  const env = Number(fromEnv);
+  return Number.isInteger(env) && env > 0 ? env : 80;
 }

@@ -1,9 +1,10 @@
+/** The report in the terminal: gh-style columns fitted to the width, colour only when the IO allows it, untrusted text sanitised. */
 import { formatMoney } from '../metrics/cost.js';
-/** The report in the terminal: cli-table3 tables, colour only when the IO allows it, untrusted text sanitised. */
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../config/duration.js';
-import { sanitizeLine, truncate } from '../io/sanitize.js';
+import { sanitizeLine } from '../io/sanitize.js';
+import { renderPairs, renderTable, type Cell, type Column } from '../io/table.js';
+import { truncateWidth, wrapWidth } from '../io/width.js';
 import type { Figures, Report } from './build.js';
 import { EXPECTATIONS } from './figures.js';
 
@@ -15,10 +16,6 @@ export function dur(minutes: number | null): string {
   return minutes === null ? '—' : formatDuration(minutes * 60_000);
 }
 
-function table(color: ChalkInstance, head: string[]): Table.Table {
-  return new Table({ head: head.map((h) => color.bold(h)), style: { head: [], border: [] }, wordWrap: false });
-}
-
 const BLOCKS = ' ▏▎▍▌▋▊▉█';
 
 /** A horizontal bar of `width` cells for value/max, in eighths. */
@@ -28,116 +25,170 @@ export function bar(value: number, max: number, width: number): string {
   return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? BLOCKS[eighths % 8] : '');
 }
 
-function figureRow(label: string, f: Figures): string[] {
+const n = (value: number) => value.toLocaleString('en');
+
+function figureRow(label: string, f: Figures, color: ChalkInstance): Cell[] {
   return [
     label,
-    String(f.mentions),
-    String(f.needingResponse),
-    String(f.responded),
-    String(f.handledPrivately),
+    n(f.mentions),
+    n(f.needingResponse),
+    n(f.responded),
+    n(f.handledPrivately),
     pct(f.responseRate),
     dur(f.frt.p50Minutes),
     dur(f.frt.p90Minutes),
     dur(f.frt.meanMinutes),
     pct(f.sla.attainment),
-    String(f.sla.breached),
+    f.sla.breached > 0 ? { text: n(f.sla.breached), color: color.red } : '0',
   ];
 }
 
-const FIGURE_HEAD = ['mentions', 'needing', 'responded', 'private', 'rate', 'FRT p50', 'FRT p90', 'FRT mean', 'SLA met', 'breaches'];
+/** Numbers right-aligned; the less telling columns give way first on a narrow terminal. */
+function figureColumns(key: string): Column[] {
+  return [
+    { header: key, shrink: true, min: 8 },
+    { header: 'mentions', align: 'right' },
+    { header: 'needing', align: 'right' },
+    { header: 'responded', align: 'right', optional: true },
+    { header: 'private', align: 'right', optional: true },
+    { header: 'rate', align: 'right' },
+    { header: 'FRT p50', align: 'right' },
+    { header: 'FRT p90', align: 'right' },
+    { header: 'FRT mean', align: 'right', optional: true },
+    { header: 'SLA met', align: 'right' },
+    { header: 'breaches', align: 'right' },
+  ];
+}
 
-export function renderReportTable(report: Report, color: ChalkInstance, columns = 100): string {
+export interface ReportTableOptions {
+  /** The terminal's width in cells. */
+  columns?: number;
+  /** A brandwatch command line for a hint, carrying the person's --config and --db (Context.invocation). */
+  invocation?: (...args: string[]) => string;
+}
+
+export function renderReportTable(report: Report, color: ChalkInstance, options: ReportTableOptions | number = {}): string {
+  const { columns = 100, invocation = (...args: string[]) => ['brandwatch', ...args].join(' ') } = typeof options === 'number' ? { columns: options } : options;
+  const width = Math.max(20, columns);
   const out: string[] = [];
   const h = report.headline;
-  const title = (text: string) => out.push('', color.bold.underline(text));
+  const title = (text: string) => out.push('', color.bold.underline(truncateWidth(text, width)));
+  const prose = (text: string, paint: (t: string) => string = (t) => t) => out.push(paint(wrapWidth(text, width)));
+  const table = (cols: readonly Column[], rows: readonly (readonly Cell[])[]) => renderTable(cols, rows, { width, header: color.bold });
 
-  out.push(color.bold(`Response-time report — ${report.period.label}, ${report.period.timeZone}`));
-  out.push(`Clock: ${report.clock.description}. Generated ${report.generatedAt}.`);
+  prose(`Response-time report — ${report.period.label}, ${report.period.timeZone}`, color.bold);
+  prose(`Clock: ${report.clock.description}. Generated ${report.generatedAt}.`);
 
   title('Headline');
-  const headline = table(color, ['', ...FIGURE_HEAD, 'open now', 'oldest open']);
-  headline.push([...figureRow('all', h), String(h.openBacklog), h.oldestOpenAgeMinutes === null ? '—' : dur(h.oldestOpenAgeMinutes)]);
-  out.push(headline.toString());
-  out.push(
-    color.dim(
-      `Response rate = responded ÷ needing a response; ${h.handledPrivately} handled privately or resolved without a reply (handled rate ${pct(h.handledRate)}).`,
-    ),
-  );
+  const headline: [string, Cell][] = [
+    ['mentions', n(h.mentions)],
+    ['needing a response', n(h.needingResponse)],
+    ['responded', n(h.responded)],
+    ['private or resolved', n(h.handledPrivately)],
+    ['response rate', pct(h.responseRate)],
+    ['FRT p50', dur(h.frt.p50Minutes)],
+    ['FRT p90', dur(h.frt.p90Minutes)],
+    ['FRT mean', dur(h.frt.meanMinutes)],
+    ['SLA met', pct(h.sla.attainment)],
+    ['SLA breaches', h.sla.breached > 0 ? { text: n(h.sla.breached), color: color.red } : '0'],
+    ['open now', n(h.openBacklog)],
+    ['oldest open', h.oldestOpenAgeMinutes === null ? '—' : dur(h.oldestOpenAgeMinutes)],
+  ];
+  out.push(renderPairs(headline, width, color.dim));
+  prose(`Response rate = responded ÷ needing a response; ${h.handledPrivately} handled privately or resolved without a reply (handled rate ${pct(h.handledRate)}).`, color.dim);
 
   title(`By ${report.groupBy}`);
-  const groups = table(color, [report.groupBy, ...FIGURE_HEAD]);
-  for (const g of report.groups) groups.push(figureRow(truncate(sanitizeLine(g.key), 24), g));
-  if (report.groups.length === 0) groups.push([{ colSpan: FIGURE_HEAD.length + 1, content: color.dim('no mentions in this period') }]);
-  out.push(groups.toString());
+  if (report.groups.length === 0) out.push(color.dim('no mentions in this period'));
+  else out.push(table(figureColumns(report.groupBy), report.groups.map((g) => figureRow(sanitizeLine(g.key), g, color))));
 
   if (report.platforms.length > 0) {
     title('Answered within customer expectations (ours vs customers expecting it)');
-    const expect = table(color, ['platform', ...EXPECTATIONS.map((e) => e.label)]);
-    for (const p of report.platforms) {
-      const theirs = p.customerExpectations;
-      expect.push([
-        p.platform + (theirs.survey !== p.platform ? color.dim(` (vs ${theirs.survey} survey)`) : ''),
-        ...EXPECTATIONS.map((e) => {
-          const ours = pct(p.expectations[e.key]);
-          const expected = theirs[e.key];
-          return expected === undefined ? ours : `${ours} ${color.dim(`(${pct(expected)})`)}`;
+    out.push(
+      table(
+        [{ header: 'platform', shrink: true, min: 8 }, ...EXPECTATIONS.map((e): Column => ({ header: e.label, align: 'right' }))],
+        report.platforms.map((p) => {
+          const theirs = p.customerExpectations;
+          return [
+            p.platform + (theirs.survey !== p.platform ? ` (vs ${theirs.survey} survey)` : ''),
+            ...EXPECTATIONS.map((e): Cell => {
+              const expected = theirs[e.key];
+              return `${pct(p.expectations[e.key])}${expected === undefined ? '' : ` (${pct(expected)})`}`;
+            }),
+          ];
         }),
-      ]);
-    }
-    out.push(expect.toString());
+      ),
+    );
 
     title('Where the wait goes (means: FRT = detection lag + handling)');
-    const split = table(color, ['platform', 'SLA target', 'FRT', 'detection lag', 'handling', 'lag share']);
-    for (const p of report.platforms) {
-      const lag = p.detectionLag.meanMinutes;
-      const frt = p.frt.meanMinutes;
-      split.push([p.platform, dur(p.slaTargetMinutes), dur(frt), dur(lag), dur(p.handling.meanMinutes), lag !== null && frt ? pct(Math.min(1, lag / frt)) : '—']);
-    }
-    out.push(split.toString());
+    out.push(
+      table(
+        [{ header: 'platform', shrink: true, min: 8 }, ...['SLA target', 'FRT', 'detection lag', 'handling', 'lag share'].map((header): Column => ({ header, align: 'right' }))],
+        report.platforms.map((p) => {
+          const lag = p.detectionLag.meanMinutes;
+          const frt = p.frt.meanMinutes;
+          return [p.platform, dur(p.slaTargetMinutes), dur(frt), dur(lag), dur(p.handling.meanMinutes), lag !== null && frt ? pct(Math.min(1, lag / frt)) : '—'];
+        }),
+      ),
+    );
   }
-  for (const s of report.suggestions) out.push(color.yellow(`→ ${s}`));
+  for (const s of report.suggestions) prose(`→ ${s}`, color.yellow);
 
   title(`SLA breaches: ${report.breaches.total}`);
   if (report.breaches.worst.length > 0) {
-    const textWidth = Math.max(20, columns - 60);
-    const worst = table(color, ['id', 'platform', 'over by', 'status', 'author', 'text']);
-    for (const b of report.breaches.worst) {
-      worst.push([
-        String(b.id),
-        b.platform,
-        color.red(dur(b.overdueMinutes)),
-        b.status,
-        `@${truncate(sanitizeLine(b.author), 18)}`,
-        truncate(sanitizeLine(b.text), textWidth) + (b.url ? `\n${color.dim(truncate(sanitizeLine(b.url), textWidth))}` : ''),
-      ]);
-    }
-    out.push(worst.toString());
-    out.push(color.dim(`All of them: brandwatch list --breached --since ${report.period.start.slice(0, 10)}`));
+    out.push(
+      table(
+        [
+          { header: 'id', align: 'right' },
+          { header: 'platform' },
+          { header: 'over by', align: 'right' },
+          { header: 'status' },
+          { header: 'author', shrink: true, min: 10 },
+          { header: 'text', shrink: true, min: 12 },
+        ],
+        report.breaches.worst.map((b) => [
+          String(b.id),
+          b.platform,
+          { text: dur(b.overdueMinutes), color: color.red },
+          b.status,
+          `@${sanitizeLine(b.author)}`,
+          sanitizeLine(b.text),
+        ]),
+      ),
+    );
+    // A command to copy stays whole, whatever the width.
+    out.push(color.dim(`All of them: ${invocation('list', '--breached', '--since', report.period.start.slice(0, 10))}`));
   }
 
   title('Follow-ups after our reply');
   const f = report.followUps;
-  out.push(
-    f.count === 0
-      ? color.dim('none in this period')
-      : `${f.count} follow-up${f.count === 1 ? '' : 's'}, ${f.answered} answered; next-response time p50 ${dur(f.nextResponse.p50Minutes)}, p90 ${dur(f.nextResponse.p90Minutes)}, mean ${dur(f.nextResponse.meanMinutes)}`,
-  );
+  if (f.count === 0) out.push(color.dim('none in this period'));
+  else prose(`${f.count} follow-up${f.count === 1 ? '' : 's'}, ${f.answered} answered; next-response time p50 ${dur(f.nextResponse.p50Minutes)}, p90 ${dur(f.nextResponse.p90Minutes)}, mean ${dur(f.nextResponse.meanMinutes)}`);
 
   if (report.apiUsage.length > 0) {
     title('API use');
-    const usage = table(color, ['source', 'requests', 'posts read', 'month so far', 'budget', 'projected month end']);
-    for (const u of report.apiUsage) {
-      const projected = `${u.projectedMonthPostsRead.toLocaleString('en')}${u.projectedShareOfBudget !== null ? ` (${pct(u.projectedShareOfBudget)})` : ''}`;
-      usage.push([
-        u.source,
-        u.requests.toLocaleString('en'),
-        u.postsRead.toLocaleString('en'),
-        u.monthPostsRead.toLocaleString('en'),
-        u.monthlyReadBudget === null ? '—' : u.monthlyReadBudget.toLocaleString('en'),
-        u.projectedShareOfBudget !== null && u.projectedShareOfBudget > 1 ? color.red(projected) : projected,
-      ]);
-    }
-    out.push(usage.toString());
+    out.push(
+      table(
+        [
+          { header: 'source', shrink: true, min: 8 },
+          { header: 'requests', align: 'right' },
+          { header: 'posts read', align: 'right' },
+          { header: 'month so far', align: 'right' },
+          { header: 'budget', align: 'right' },
+          { header: 'projected month end', align: 'right' },
+        ],
+        report.apiUsage.map((u) => {
+          const projected = `${n(u.projectedMonthPostsRead)}${u.projectedShareOfBudget !== null ? ` (${pct(u.projectedShareOfBudget)})` : ''}`;
+          return [
+            u.source,
+            n(u.requests),
+            n(u.postsRead),
+            n(u.monthPostsRead),
+            u.monthlyReadBudget === null ? '—' : n(u.monthlyReadBudget),
+            u.projectedShareOfBudget !== null && u.projectedShareOfBudget > 1 ? { text: projected, color: color.red } : projected,
+          ];
+        }),
+      ),
+    );
     const billed = report.apiUsage.filter((u) => u.monthSpend !== null);
     for (const u of billed) {
       const budget = u.monthlyBudget !== null ? ` of ${formatMoney(u.monthlyBudget)}` : '';
@@ -146,22 +197,25 @@ export function renderReportTable(report: Report, color: ChalkInstance, columns 
   }
 
   title('Daily volume and median first response');
-  out.push(renderDailyChart(report, color));
+  out.push(renderDailyChart(report, color, width));
   return out.join('\n');
 }
 
 /** One line per day: a volume bar and a median-FRT bar, each scaled to the period's largest. */
-export function renderDailyChart(report: Report, color: ChalkInstance): string {
+export function renderDailyChart(report: Report, color: ChalkInstance, columns = 80): string {
   const maxVolume = Math.max(0, ...report.days.map((d) => d.mentions));
   const maxFrt = Math.max(0, ...report.days.map((d) => d.frt.p50Minutes ?? 0));
   const lines: string[] = [];
-  const width = 24;
+  // Label 14, count 5, FRT text up to 7, three gaps: the rest is bars, 3:2 between volume and FRT.
+  const room = Math.max(10, Math.min(70, columns - 14 - 5 - 7 - 4));
+  const width = Math.floor((room * 3) / 5);
+  const frtWidth = room - width;
   lines.push(color.dim(`${'day'.padEnd(14)} ${'mentions'.padEnd(width + 5)} median FRT`));
   for (const d of report.days) {
     const date = new Date(`${d.day}T00:00:00Z`);
     const label = `${date.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })} ${d.day}`;
     const volume = `${bar(d.mentions, maxVolume, width).padEnd(width)} ${String(d.mentions).padStart(4)}`;
-    const frt = d.frt.p50Minutes === null ? color.dim('—') : `${color.cyan(bar(d.frt.p50Minutes, maxFrt, 16))} ${dur(d.frt.p50Minutes)}`;
+    const frt = d.frt.p50Minutes === null ? color.dim('—') : `${color.cyan(bar(d.frt.p50Minutes, maxFrt, frtWidth))} ${dur(d.frt.p50Minutes)}`;
     lines.push(`${label.padEnd(14)} ${color.green(volume)} ${frt}`);
   }
   return lines.join('\n');

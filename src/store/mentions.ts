@@ -253,11 +253,24 @@ export function getMentionByExternalId(db: Db, platform: string, externalId: str
   return row ? rowToMention(row) : null;
 }
 
-export interface MentionFilter {
+/** What a person narrows the inbox by (`list` and `triage` flags); every part optional, all must hold. */
+export interface MentionSearch {
+  platform?: string | undefined;
+  categories?: readonly Category[] | undefined;
+  /** A handle, without the @; case-insensitive. */
+  author?: string | undefined;
+  /** One of the configured keywords the mention matched; case-insensitive. */
+  keyword?: string | undefined;
+  /** Words in the text (FTS5, migration 010): every word must appear, each as a word prefix. */
+  search?: string | undefined;
+  /** Stored priority at least this score. */
+  minPriority?: number | undefined;
+}
+
+export interface MentionFilter extends MentionSearch {
   /** Also list follow-ups, which otherwise show as part of their thread's item (DESIGN §4). */
   followUps?: boolean;
   statuses?: readonly Status[];
-  platform?: string;
   /** Epoch ms: only mentions created at or after. */
   since?: number;
   limit?: number;
@@ -265,35 +278,89 @@ export interface MentionFilter {
   condition?: { sql: string; params: unknown[] };
 }
 
-/** The inbox: most urgent first (priority, then oldest waiting first among equals). */
-export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
+/**
+ * A person's words as an FTS5 query: each word quoted (so FTS syntax in the text is only text) and
+ * matched as a prefix, all required. Null when nothing searchable is left.
+ */
+export function ftsQuery(text: string): string | null {
+  // Runs the tokenizer keeps whole (unicode61: letters, digits, marks): each quoted word stays one token, never a phrase.
+  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+  return words.length === 0 ? null : words.map((w) => `"${w}"*`).join(' ');
+}
+
+/** The search part of a WHERE over `mentions m`, as conditions and their positional parameters. */
+export function searchConditions(filter: MentionSearch): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (!filter.followUps) where.push('thread_id IS NULL');
-  if (filter.statuses && filter.statuses.length > 0) {
-    where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
-    params.push(...filter.statuses);
-  }
   if (filter.platform) {
-    where.push('platform = ?');
+    where.push('m.platform = ?');
     params.push(filter.platform);
   }
+  if (filter.categories && filter.categories.length > 0) {
+    where.push(`m.category IN (${filter.categories.map(() => '?').join(', ')})`);
+    params.push(...filter.categories);
+  }
+  if (filter.author) {
+    where.push('m.author_handle = ? COLLATE NOCASE');
+    params.push(filter.author.replace(/^@/, ''));
+  }
+  if (filter.keyword) {
+    where.push('EXISTS (SELECT 1 FROM json_each(m.keywords) k WHERE k.value = ? COLLATE NOCASE)');
+    params.push(filter.keyword);
+  }
+  if (filter.search !== undefined) {
+    const query = ftsQuery(filter.search);
+    if (query === null) where.push('0');
+    else {
+      where.push('m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)');
+      params.push(query);
+    }
+  }
+  if (filter.minPriority !== undefined) {
+    where.push('m.priority >= ?');
+    params.push(filter.minPriority);
+  }
+  return { where, params };
+}
+
+function filterWhere(filter: MentionFilter): { sql: string; params: unknown[] } {
+  const { where, params } = searchConditions(filter);
+  if (!filter.followUps) where.push('m.thread_id IS NULL');
+  if (filter.statuses && filter.statuses.length > 0) {
+    where.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
+    params.push(...filter.statuses);
+  }
   if (filter.since !== undefined) {
-    where.push('created_at >= ?');
+    where.push('m.created_at >= ?');
     params.push(filter.since);
   }
   if (filter.condition) {
     where.push(`(${filter.condition.sql})`);
     params.push(...filter.condition.params);
   }
-  const sql =
-    'SELECT * FROM mentions m' +
-    (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY ${openSql()} DESC, priority DESC, created_at DESC LIMIT ?`;
-  params.push(filter.limit ?? -1);
+  return { sql: where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** The inbox: most urgent first (priority, then oldest waiting first among equals). */
+export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
+  const { sql: where, params } = filterWhere(filter);
+  const sql = `SELECT * FROM mentions m${where} ORDER BY ${openSql('m.status')} DESC, m.priority DESC, m.created_at DESC LIMIT ?`;
   return statement<unknown[], MentionRow>(db, sql)
-    .all(...params)
+    .all(...params, filter.limit ?? -1)
     .map(rowToMention);
+}
+
+/** How many mentions listMentions would return without its limit ("showing 50 of 120"). */
+export function countMatching(db: Db, filter: MentionFilter = {}): number {
+  const { sql: where, params } = filterWhere(filter);
+  return statement<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM mentions m${where}`).get(...params)!.n;
+}
+
+/** The platforms present in the store (what `--platform` may name besides the configured ones). */
+export function storedPlatforms(db: Db): string[] {
+  return statement<[], { platform: string }>(db, 'SELECT DISTINCT platform FROM mentions ORDER BY platform')
+    .all()
+    .map((r) => r.platform);
 }
 
 export function countMentions(db: Db): number {

@@ -1,25 +1,25 @@
 /** The queue's queries: open items (src/metrics/open.ts) in priority order, and their stored priority. */
 import type { Db } from './open.js';
 import { statement } from './statements.js';
-import { rowToMention, type Mention } from './mentions.js';
+import { rowToMention, searchConditions, type Mention, type MentionSearch } from './mentions.js';
 import { openItemSql } from '../metrics/open.js';
 
 type MentionRow = Parameters<typeof rowToMention>[0];
 
-/** Open items, most urgent first (oldest first among equals), optionally of one platform. */
-export function openItemsByPriority(db: Db, options: { platform?: string | undefined; limit: number }): Mention[] {
-  const platform = options.platform ?? null;
-  return statement<[string | null, string | null, number], MentionRow>(
+/** Open items matching the search, most urgent first (oldest first among equals). */
+export function openItemsByPriority(db: Db, options: MentionSearch & { limit: number }): Mention[] {
+  const { where, params } = searchConditions(options);
+  return statement<unknown[], MentionRow>(
     db,
-    `SELECT * FROM mentions WHERE ${openItemSql()} AND (? IS NULL OR platform = ?) ORDER BY priority DESC, created_at ASC LIMIT ?`,
+    `SELECT * FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')} ORDER BY m.priority DESC, m.created_at ASC LIMIT ?`,
   )
-    .all(platform, platform, options.limit)
+    .all(...params, options.limit)
     .map(rowToMention);
 }
 
-export function countOpenItems(db: Db, platform?: string): number {
-  const p = platform ?? null;
-  return statement<[string | null, string | null], { n: number }>(db, `SELECT count(*) AS n FROM mentions WHERE ${openItemSql()} AND (? IS NULL OR platform = ?)`).get(p, p)?.n ?? 0;
+export function countOpenItems(db: Db, search: MentionSearch = {}): number {
+  const { where, params } = searchConditions(search);
+  return statement<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')}`).get(...params)?.n ?? 0;
 }
 
 /** Every open item, in id order. */

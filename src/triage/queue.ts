@@ -1,17 +1,18 @@
 import type { Db } from '../store/open.js';
-import type { Mention } from '../store/mentions.js';
+import type { Mention, MentionSearch } from '../store/mentions.js';
 import { countOpenItems, openItemsByPriority } from '../store/queue.js';
 import { threadMentions } from '../store/threads.js';
 import { responsesFor, type Response } from '../store/responses.js';
 
 /** The most urgent open item not skipped in this session; the queue lives in the database, so a new session resumes it. */
-export function nextItem(db: Db, options: { platform?: string; skipped: ReadonlySet<number> }): Mention | null {
-  for (const item of openItemsByPriority(db, { platform: options.platform, limit: 200 })) if (!options.skipped.has(item.id)) return item;
+export function nextItem(db: Db, options: { search?: MentionSearch; skipped: ReadonlySet<number> }): Mention | null {
+  for (const item of openItemsByPriority(db, { ...options.search, limit: options.skipped.size + 1 })) if (!options.skipped.has(item.id)) return item;
   return null;
 }
 
-export function openCount(db: Db, platform?: string): number {
-  return countOpenItems(db, platform);
+/** Open items matching the search (all open items without one). */
+export function openCount(db: Db, search: MentionSearch = {}): number {
+  return countOpenItems(db, search);
 }
 
 export type ThreadEntry = { kind: 'mention'; at: number; mention: Mention } | { kind: 'response'; at: number; response: Response };

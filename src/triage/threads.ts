@@ -29,8 +29,12 @@ export function linkThreads(db: Db, mentions: readonly NewMention[], at: number)
     joinThread(db, ref.id, root);
     linked++;
     const item = getMention(db, root);
-    // Only what the customer wrote after the item was answered or closed takes it back to the queue.
-    if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt) changeStatus(db, root, 'open', 'poll (follow-up)', at);
+    // Only what the customer wrote after the item was answered or closed, and is still waiting, takes it back to
+    // the queue: a follow-up our reply (seen in the same poll) already answered does not.
+    const waiting = getMention(db, ref.id)?.status;
+    if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
+      changeStatus(db, root, 'open', 'poll (follow-up)', at);
+    }
   }
   return linked;
 }

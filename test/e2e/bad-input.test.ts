@@ -128,7 +128,7 @@ const CASES: Case[] = [
   { name: 'watch --every words', args: (t) => ['--config', t.config, '--db', t.db, 'watch', '--every', 'soon'], code: 2, stderr: /--every: "soon" is not a duration between 1s and 24h/ },
   { name: 'alerts --kind unknown', args: (t) => ['--config', t.config, '--db', t.db, 'alerts', '--kind', 'loud'], code: 2, stderr: /--kind: "loud" is not an alert kind/ },
   { name: 'alerts --since words', args: (t) => ['--config', t.config, '--db', t.db, 'alerts', '--since', 'yesterday'], code: 2, stderr: /--since: "yesterday" is not a date/ },
-  { name: 'triage without a terminal', args: (t) => ['--config', t.config, '--db', t.db, 'triage'], code: 2, stderr: /triage is interactive and needs a terminal; in scripts use `brandwatch reply/ },
+  { name: 'triage without a terminal', args: (t) => ['--config', t.config, '--db', t.db, 'triage'], code: 2, stderr: /triage is interactive and needs a terminal; in scripts use `brandwatch --config \S+ --db \S+ reply/ },
 
   // Replies and marks change nothing when any part is wrong.
   ...((): Case[] => {
@@ -214,7 +214,7 @@ const CASES: Case[] = [
   { name: 'database path is a folder', args: (t) => ['--db', t.dir, 'list'], code: 1, stderr: /cannot open the database/ },
   { name: 'database folder is a file', args: (t) => ['--db', join(t.config, 'bw.db'), 'list'], code: 2, stderr: /config\.yml is a file, not a folder; fix --db/ },
   { name: 'database folder missing', args: (t) => ['--db', join(t.dir, 'no', 'such', 'bw.db'), 'list'], code: 2, stderr: /the folder .*no\/such does not exist; fix --db/ },
-  { name: 'database missing for a reading command', args: (t) => ['--db', join(t.dir, 'typo.db'), 'list'], code: 2, stderr: /typo\.db: no database here yet; run `brandwatch poll` first/ },
+  { name: 'database missing for a reading command', args: (t) => ['--db', join(t.dir, 'typo.db'), 'list'], code: 2, stderr: /typo\.db: no database here yet; run `brandwatch --db \S+typo\.db poll` first/ },
   { name: 'named config missing for list', args: (t) => ['--config', join(t.dir, 'typo.yml'), 'list'], code: 2, stderr: /typo\.yml: no config file here/ },
   { name: 'named config missing for alerts', args: (t) => ['--config', join(t.dir, 'typo.yml'), 'alerts'], code: 2, stderr: /typo\.yml: no config file here/ },
   { name: 'named config missing for show', args: (t) => ['--config', join(t.dir, 'typo.yml'), 'show', '1'], code: 2, stderr: /typo\.yml: no config file here/ },

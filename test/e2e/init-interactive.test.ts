@@ -14,12 +14,25 @@ describe('init in a terminal', () => {
       session.type('Acme Widgets\r');
       await session.waitFor(/Keywords to watch/);
       session.type('acme, @acme_help\r');
+      await session.waitFor(/Time zone for reports/);
+      // A mistyped zone is refused where it is typed, and asked again: nothing typed so far is lost.
+      session.type('\x15Europe/Pariss\r');
+      await session.waitFor(/not a known IANA time zone/);
+      session.type('\x15Europe/Paris\r');
+      await session.waitFor(/offline sample platforms/);
+      session.type('n\r');
+      await session.waitFor(/Platforms to watch/);
+      session.type('\r');
       await session.waitFor(/X account/);
       session.type('acme_help\r');
-      await session.waitFor(/Time zone for reports/);
-      session.type('\x15Europe/Paris\r');
-      await session.waitFor(/offline sample platform/);
-      session.type('n\r');
+      await session.waitFor(/X bearer token/);
+      session.type('\r');
+      await session.waitFor(/X user token/);
+      session.type('\r');
+      await session.waitFor(/Monthly X read budget/);
+      session.type('\r');
+      // The file is shown once written.
+      await session.waitFor(/monthlyReadBudget: 10000/);
       expect(await session.exited).toBe(0);
     } finally {
       session.kill();
@@ -27,6 +40,6 @@ describe('init in a terminal', () => {
     const { config } = parseConfig(readFileSync(path, 'utf8'), path);
     expect(config).toMatchObject({ brand: 'Acme Widgets', timezone: 'Europe/Paris', ownAccounts: { twitter: 'acme_help' } });
     expect(config.keywords.map((k) => k.term)).toEqual(['acme', '@acme_help']);
-    expect(config.sources[0]!.platform).toBe('twitter');
+    expect(config.sources[0]).toMatchObject({ platform: 'twitter', bearerTokenEnv: 'TWITTER_BEARER_TOKEN', userTokenEnv: 'TWITTER_USER_TOKEN', monthlyReadBudget: 10000 });
   });
 });

@@ -153,7 +153,7 @@ describe('report --format json on a hand-computed week', () => {
     const result = await cli('report', '--week', '2026-W46');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Clock: calendar time (24/7)');
-    expect(result.stdout).toMatch(/twitter\s*│\s*30% \(30%\)\s*│\s*60% \(50%\)\s*│\s*60% \(83%\)/);
+    expect(result.stdout).toMatch(/twitter\s+30% \(30%\)\s+60% \(50%\)\s+60% \(83%\)/);
     expect(result.stdout).toContain('SLA breaches: 8');
     expect(result.stdout).toMatch(/Mon 2026-11-09 █+\s+16/);
     expect(result.stdout).not.toMatch(/\x1b\[/);

@@ -36,18 +36,23 @@ describe('demo, then triage', () => {
 
     const session = new TerminalSession(args, env);
     try {
-      // Rotate through: reply from a template, take private, resolve.
+      // Rotate through: reply from a template (it fills the composer; Enter is done), take private, resolve.
+      // A Google Alerts result cannot be answered by API: it is resolved.
       const plans = [['t', '2', 'y'], ['p', 'y'], ['d']];
       for (let i = 0; i < before && !/Inbox clear/.test(session.screen); i++) {
-        await waitForCount(session, '[q] quit', i + 1);
+        await waitForCount(session, 'q quit  ? more', i + 1);
         if (/Inbox clear/.test(session.screen)) break;
-        const keys = plans[i % plans.length]!;
+        const platform = [...session.screen.matchAll(/#\d+ (\w+) · /g)].at(-1)?.[1];
+        const keys = platform === 'rss' ? ['d'] : plans[i % plans.length]!;
         const templates = count(session.screen, '[2] thanks');
+        const composers = count(session.screen, 'Enter done');
         const sends = count(session.screen, '[y] send');
         session.type(keys[0]!);
         if (keys[0] === 't') {
           await waitForCount(session, '[2] thanks', templates + 1);
           session.type(keys[1]!);
+          await waitForCount(session, 'Enter done', composers + 1);
+          session.type('\r');
         }
         if (keys.length > 1) {
           await waitForCount(session, '[y] send', sends + 1);

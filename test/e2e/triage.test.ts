@@ -59,10 +59,10 @@ describe('triage in a terminal', () => {
     try {
       // Most urgent first: the outage near its 30-minute SLA.
       await session.waitFor(new RegExp(`#${id(outage)} twitter · (urgent|high)`));
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
       session.type('r');
-      await session.waitFor(/Reply \(empty to cancel\)/);
-      session.type('Hi Kim, engineers are on it; DM us your postcode\r');
+      await session.waitFor(/Enter done/);
+      session.type("Hi Kim, engineers are on it; DM us your postcode\r");
       await session.waitFor(/Send\?/);
       session.type('y');
       await session.waitFor(/sent https:\/\/x\.com\/acme_help\/status\/\d+/);
@@ -136,10 +136,10 @@ describe('triage in a terminal', () => {
     await runCommand(args('poll'), { env });
     const session = new TerminalSession(args('triage'), env);
     try {
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
       session.type('r');
-      await session.waitFor(/Reply \(empty to cancel\)/);
-      session.type('On it\r');
+      await session.waitFor(/Enter done/);
+      session.type("On it\r");
       await session.waitFor(/cannot reply through the API: X lets apps reply only to posts that mention @acme_help/);
       await session.waitFor(/web reply \(text filled in\): https:\/\/x\.com\/intent\/post\?in_reply_to=\d+&text=On%20it/);
       session.type('x');
@@ -164,7 +164,10 @@ describe('triage in a terminal', () => {
     }
     const session = new TerminalSession(args('triage'), env);
     try {
-      await session.waitFor(/\[q\] quit/);
+      await session.waitFor(/q quit  \? more/);
+      // ? lists every key, then the same item waits for its action.
+      session.type('?');
+      await session.waitFor(/Keys:[\s\S]*  u {2}undo/);
       session.type('q');
       await session.exited;
     } finally {
@@ -181,7 +184,8 @@ describe('triage without a terminal, mark and show', () => {
   it('exits 2 pointing to reply and mark', async () => {
     const result = await runCommand(args('triage'), { env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id\.\.\.> <status>`/);
+    // The hints carry the --config and --db in use.
+    expect(result.stderr).toMatch(/triage is interactive and needs a terminal; in scripts use `brandwatch --config \S+ --db \S+ reply <id> --text "…"` and `brandwatch --config \S+ --db \S+ mark <id\.\.\.> <status>`/);
   });
 
   it('marks several mentions, keeps the category override through later polls, and show prints the history', async () => {

@@ -31,6 +31,8 @@ export interface InProcessOptions {
   signal?: AbortSignal;
   /** What stdin holds (then it ends). */
   input?: string;
+  /** Stands in for $VISUAL/$EDITOR: given the text, returns what the person saved. */
+  editor?: (text: string) => string;
   /** Waiting is instant and advances the pacing clock (watch). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
       await options.sleep?.(ms);
     },
     ...(options.prompter ? { prompter: options.prompter } : {}),
+    ...(options.editor ? { editText: async (text: string) => options.editor!(text) } : {}),
     // Without a list to record into, links go to $BROWSER as in the real CLI.
     ...(options.opened
       ? {
@@ -79,9 +82,13 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** A prompter that answers from a script, in order, and fails the test on a question it did not expect. */
-export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { asked: string[] } {
+/**
+ * A prompter that answers from a script, in order, and fails the test on a question it did not expect.
+ * The composer's answer is the finished text (Ctrl-D), or `<esc>` (cancel) / `<editor>` (Ctrl-E) for the text it was given.
+ */
+export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { asked: string[]; refused: string[] } {
   const asked: string[] = [];
+  const refused: string[] = [];
   const next = (message: string) => {
     asked.push(message);
     if (answers.length === 0) throw new Error(`unexpected question: ${message}`);
@@ -89,17 +96,28 @@ export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { as
   };
   return {
     asked,
+    refused,
+    // As in the terminal, an answer the check refuses is asked again: the next scripted answer is the retry.
     input: async (q) => {
-      const answer = String(next(q.message));
-      const verdict = q.validate?.(answer);
-      if (typeof verdict === 'string') throw new Error(`answer "${answer}" to "${q.message}" refused: ${verdict}`);
-      return answer;
+      for (;;) {
+        const given = String(next(q.message));
+        const answer = given === '' && q.default !== undefined ? q.default : given;
+        const verdict = q.validate?.(answer);
+        if (typeof verdict !== 'string') return answer;
+        refused.push(`${q.message}: ${verdict}`);
+      }
     },
     confirm: async (q) => Boolean(next(q.message)),
     key: async (q) => {
       const key = String(next(q.message));
       if (!q.choices.some((c) => c.key === key)) throw new Error(`"${key}" is not a choice of "${q.message}"`);
       return key;
+    },
+    compose: async (q) => {
+      const answer = String(next(q.message));
+      if (answer === '<esc>') return { action: 'cancel', text: q.initial ?? '' };
+      if (answer === '<editor>') return { action: 'editor', text: q.initial ?? '' };
+      return { action: 'done', text: answer };
     },
   };
 }

@@ -53,7 +53,7 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/<[^>]*(\son\w+=|javascript:)/i);
     // Every tag in the document is one the renderer writes itself.
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const allowed = ['a', 'body', 'br', 'circle', 'h1', 'h2', 'head', 'html', 'line', 'meta', 'p', 'polyline', 'rect', 'span', 'style', 'svg', 'table', 'td', 'text', 'th', 'title', 'tr'];
+    const allowed = ['a', 'body', 'br', 'circle', 'div', 'h1', 'h2', 'head', 'html', 'line', 'meta', 'p', 'polyline', 'rect', 'span', 'style', 'svg', 'table', 'tbody', 'td', 'text', 'th', 'thead', 'title', 'tr'];
     expect([...tags].filter((tag) => !allowed.includes(tag))).toEqual([]);
     // The text survives, escaped.
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;&#34;&#62;&#60;img src=x onerror=alert(2)&#62;&#39;&#96;');

@@ -4,7 +4,7 @@ import { listAlerts, type AlertRecord } from '../../store/alerts.js';
 import { ALERT_KINDS } from '../../alerts/rules.js';
 import { parseWhen } from '../../time/when.js';
 import { formatInstant } from '../../time/zone.js';
-import { sanitizeLine, truncate } from '../../io/sanitize.js';
+import { sanitizeLine } from '../../io/sanitize.js';
 
 export interface AlertsOptions {
   since?: string;
@@ -72,17 +72,30 @@ export async function run(ctx: Context, options: AlertsOptions): Promise<void> {
     );
     return;
   }
-  const { default: Table } = await import('cli-table3');
+  const { renderTable } = await import('../../io/table.js');
+  const { relativeTime } = await import('../../time/relative.js');
   const { color } = ctx.io;
-  const table = new Table({
-    head: ['id', 'raised', 'kind', 'mention', 'delivery', 'alert'].map((h) => color.bold(h)),
-    style: { head: [], border: [] },
-    wordWrap: false,
-  });
-  const width = Math.max(20, ctx.io.columns - 70);
-  for (const a of entries) {
-    const state = a.delivery === 'failed' ? color.red(truncate(delivery(a), 30)) : a.delivery === 'sent' ? color.green('sent') : color.dim(truncate(delivery(a), 30));
-    table.push([String(a.id), formatInstant(a.raisedAt, timeZone).slice(0, 16).replace('T', ' '), a.kind, a.mentionId === null ? '' : `#${a.mentionId}`, state, truncate(sanitizeLine(a.title), width)]);
-  }
-  ctx.io.out(table.toString());
+  const now = ctx.now();
+  const rows = entries.map((a) => [
+    String(a.id),
+    relativeTime(a.raisedAt, now),
+    a.kind,
+    a.mentionId === null ? '' : `#${a.mentionId}`,
+    { text: delivery(a), color: a.delivery === 'failed' ? color.red : a.delivery === 'sent' ? color.green : color.dim },
+    sanitizeLine(a.title),
+  ]);
+  ctx.io.out(
+    renderTable(
+      [
+        { header: 'id', align: 'right' },
+        { header: 'raised' },
+        { header: 'kind' },
+        { header: 'mention', align: 'right' },
+        { header: 'delivery', shrink: true, min: 8 },
+        { header: 'alert', shrink: true, min: 12 },
+      ],
+      rows,
+      { width: ctx.io.columns, header: color.bold },
+    ),
+  );
 }

@@ -4,7 +4,6 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { starterConfig } from '../../config/template.js';
 import { SAMPLE_BRAND, SAMPLE_HANDLE } from '../../sources/sample/conversation.js';
-import { systemTimeZone } from '../../time/zone.js';
 import { poll, summaryLine } from './poll.js';
 import { list, renderMentionTable } from './list.js';
 import { report as weeklyReport, render as renderReport } from './report.js';
@@ -29,9 +28,11 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   const start = new Date(ctx.now() - 14 * 86_400_000).toISOString();
   const text = starterConfig({
     brand: SAMPLE_BRAND,
-    keywords: [{ term: 'fernhill', exclude: ['fernhill trail'] }, `@${SAMPLE_HANDLE}`],
+    // The noise a real Fernhill search brings (a trail, a road, a school, a football club), left out by the excludes.
+    keywords: [{ term: 'fernhill', exclude: ['fernhill trail', 'fernhill road', 'fernhill primary', 'fernhill fc'] }, `@${SAMPLE_HANDLE}`],
     twitterHandle: SAMPLE_HANDLE,
-    timezone: systemTimeZone(),
+    // A UK brand: days, weeks and business hours in London time.
+    timezone: 'Europe/London',
     demo: { start },
     database: 'brandwatch.db',
   });
@@ -41,7 +42,7 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
   // and response times in the report are those of a real set-up, then poll once more at the real time.
   let replayAt: number | null = Date.parse(start);
   const demo = ctx.derive({ config: configPath, db: dbPath }, () => replayAt ?? ctx.now());
-  ctx.io.info(`demo: ${SAMPLE_BRAND} broadband, 14 days of mentions on the bundled sample platform (config and database in ${dir})`);
+  ctx.io.info(`demo: ${SAMPLE_BRAND} broadband, 14 days of mentions on sample X, Mastodon, Bluesky and Google Alerts platforms (config and database in ${dir})`);
   let replayed = 0;
   for (replayAt += REPLAY_INTERVAL; replayAt < ctx.now(); replayAt += REPLAY_INTERVAL) {
     replayed += (await poll(demo, {})).new;
@@ -61,8 +62,15 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
     ctx.io.out(await renderMentionTable(demo, open, await demo.timeZone()));
     ctx.io.out(`\n${await renderReport(demo, weekly, 'table')}`);
   }
+  const hint = ctx.derive({ config: join(options.dir, 'config.yml') });
   ctx.io.info(
-    `\nExplore it: brandwatch --config ${join(options.dir, 'config.yml')} list --status all | show <id> | poll | report | export --week last --out week.csv`,
+    [
+      '',
+      'Next, try:',
+      `  ${hint.invocation('triage')}                          work the queue, most urgent first (? lists the keys)`,
+      `  ${hint.invocation('list', '--search', 'outage', '--status', 'all')}  search the text of every mention`,
+      `  ${hint.invocation('report', '--format', 'html', '--out', 'report.html')}  last week's report for the manager`,
+    ].join('\n'),
   );
   demo.close();
 }

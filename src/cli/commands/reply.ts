@@ -1,7 +1,12 @@
 import type { Context } from '../context.js';
 import { parseMentionId } from '../mention-id.js';
 import { RuntimeFailure, TemporaryError, UsageError } from '../../errors.js';
-import { getMention } from '../../store/mentions.js';
+import { getMention, type Mention } from '../../store/mentions.js';
+import type { Store } from '../../store/open.js';
+import { discardDraft, draftFor, saveDraft } from '../../store/drafts.js';
+import { threadTip } from '../../triage/outbox.js';
+import { sentReplyTo } from '../../triage/previous.js';
+import { relativeTime } from '../../time/relative.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
@@ -17,6 +22,47 @@ export interface ReplyOptions {
   open?: boolean;
   again?: boolean;
   force?: boolean;
+  /** Write the reply in $VISUAL/$EDITOR. */
+  editor?: boolean;
+}
+
+/**
+ * No --text on a terminal: the composer (a template, or the kept draft, fills it first), with $EDITOR on
+ * Ctrl-E or --editor. The text is the mention's draft until it is sent. Null when the person cancels.
+ */
+async function composeReply(ctx: Context, store: Store, item: Mention, channels: Channels, options: ReplyOptions): Promise<string | null> {
+  const { config } = await ctx.config();
+  const target = threadTip(store.db, item);
+  const previous = sentReplyTo(store.db, target);
+  if (previous) {
+    ctx.io.err(`you replied${previous.sentAt === null ? '' : ` ${relativeTime(previous.sentAt, ctx.now())}`}: ${sanitizeLine(previous.text)}`);
+    if (!(await ctx.prompter.confirm({ message: 'Reply again?', default: false }))) return null;
+  }
+  const draft = draftFor(store.db, item.id);
+  let text = options.template !== undefined ? replyText(config, item, { template: options.template }) : (draft?.text ?? '');
+  if (draft && options.template === undefined) ctx.io.err(`your draft from ${relativeTime(draft.updatedAt, ctx.now())} is in the composer`);
+  const { channel } = await channels.forSource(target.source);
+  let action: 'done' | 'cancel' | 'editor' = options.editor ? 'editor' : 'done';
+  for (;;) {
+    if (action === 'editor') text = await ctx.editText(text);
+    else {
+      const result = await ctx.prompter.compose({ message: `Reply to @${sanitizeLine(target.authorHandle)}:`, initial: text, measure: (t) => channel.measure(t) });
+      text = result.text;
+      action = result.action;
+      if (action === 'editor') continue;
+    }
+    saveDraft(store.db, item.id, text, ctx.now());
+    if (text.trim() === '') return null;
+    if (action === 'cancel') {
+      ctx.io.err(`draft kept; \`${ctx.invocation('reply', String(item.id))}\` picks it up again`);
+      return null;
+    }
+    const { length, limit } = channel.measure(text);
+    if (length <= limit) return text;
+    ctx.io.err(`too long: ${length}/${limit} by ${target.platform}'s count — shorten it by ${length - limit}`);
+    action = 'done';
+    if (options.editor) action = 'editor';
+  }
 }
 
 
@@ -27,7 +73,16 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   const item = getMention(store.db, id);
   if (!item) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
   const channels = new Channels(() => ctx.sources());
-  const text = replyText((await ctx.config()).config, item, options);
+  const interactive = options.text === undefined && ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY && !ctx.io.json && !options.dryRun;
+  if (options.editor && !interactive) throw new UsageError('--editor needs a terminal (and no --text); in scripts use --text "…" or --template <name>');
+  let text: string;
+  // On a terminal the composer already showed any earlier reply and asked before a second one.
+  const again = interactive;
+  if (interactive) {
+    const composed = await composeReply(ctx, store, item, channels, options);
+    if (composed === null) return;
+    text = composed;
+  } else text = replyText((await ctx.config()).config, item, options);
   const plan = await planReply(store, channels, item, text);
   const { io } = ctx;
 
@@ -52,16 +107,20 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
     return;
   }
 
-  const outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan, { again: options.again, force: options.force }).catch(
-    (error: unknown) => {
-      if (error instanceof AlreadyReplied) throw new RuntimeFailure(`${error.message} — add --again to send another reply`);
-      if (error instanceof ReplyHeld) {
-        const wait = error.reason === 'index-lag' ? `run the same command again in ${ago(error.retryAt - ctx.now())}` : 'let it finish';
-        throw new TemporaryError(`${error.message} — ${wait}, or add --force to post anyway (it may double the reply)`);
-      }
-      throw error;
-    },
-  );
+  let outcome;
+  try {
+    outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan, { again: options.again || again, force: options.force });
+  } catch (error) {
+    if (interactive) saveDraft(store.db, item.id, text, ctx.now());
+    if (error instanceof AlreadyReplied) throw new RuntimeFailure(`${error.message} — add --again to send another reply`);
+    if (error instanceof ReplyHeld) {
+      const wait = error.reason === 'index-lag' ? `run the same command again in ${ago(error.retryAt - ctx.now())}` : 'let it finish';
+      throw new TemporaryError(`${error.message} — ${wait}, or add --force to post anyway (it may double the reply)`);
+    }
+    throw error;
+  }
+  if (outcome.status === 'sent' || outcome.status === 'already-sent') discardDraft(store.db, item.id);
+  else if (interactive) saveDraft(store.db, item.id, text, ctx.now());
   if (io.json) io.outJson({ mention: plan.target.id, ...outcome });
   switch (outcome.status) {
     case 'sent': {

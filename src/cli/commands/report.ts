@@ -38,7 +38,7 @@ export async function render(ctx: Context, data: Report, format: (typeof FORMATS
     return renderReportHtml(data, (await ctx.config()).config.brand);
   }
   const { renderReportTable } = await import('../../report/table.js');
-  return renderReportTable(data, ctx.io.color, ctx.io.columns);
+  return renderReportTable(data, ctx.io.color, { columns: ctx.io.columns, invocation: (...args) => ctx.invocation(...args) });
 }
 
 export async function run(ctx: Context, options: ReportOptions): Promise<void> {

@@ -11,6 +11,7 @@ import { mentionJson } from './list.js';
 import type { Db } from '../../store/open.js';
 import type { Mention } from '../../store/mentions.js';
 import { priorityLevel } from '../../triage/levels.js';
+import { wrapWidth } from '../../io/width.js';
 
 /** The parts of a mention's priority now (DESIGN §6: every mention says why it ranks where it does). */
 async function explainPriority(ctx: Context, db: Db, mention: Mention) {
@@ -82,7 +83,10 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   lines.push(`${formatInstant(mention.createdAt, timeZone)} (${formatDuration(now - mention.createdAt)} ago) · fetched after ${formatDuration(mention.fetchedAt - mention.createdAt)}`);
   if (mention.url) lines.push(color.underline(sanitizeLine(mention.url)));
   lines.push('');
-  lines.push(sanitizeText(mention.text));
+  // On a terminal, prose folds at the width (the piped form keeps one line per entry).
+  const fold = (text: string, indent = '') =>
+    ctx.io.stdoutIsTTY ? text.split('\n').map((l) => wrapWidth(l, ctx.io.columns - indent.length).split('\n').join(`\n${indent}`)).join('\n') : text;
+  lines.push(fold(sanitizeText(mention.text)));
   lines.push('');
   lines.push(
     `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
@@ -96,13 +100,13 @@ export async function run(ctx: Context, idText: string): Promise<void> {
     lines.push('', color.bold('Responses'));
     for (const r of responses) {
       const when = r.sentAt !== null ? `${formatInstant(r.sentAt, timeZone)} (after ${formatDuration(r.sentAt - mention.createdAt)})` : 'not sent';
-      lines.push(`  ${when} · ${r.via} · ${r.state}: ${sanitizeLine(r.text)}`);
+      lines.push(fold(`  ${when} · ${r.via} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
     }
   }
   if (events.length > 0) {
     lines.push('', color.bold('History'));
     for (const e of events) {
-      lines.push(`  ${formatInstant(e.at, timeZone)} ${e.kind} ${e.oldValue ?? '—'} → ${sanitizeLine(e.newValue ?? '—')} (${sanitizeLine(e.actor)})`);
+      lines.push(fold(`  ${formatInstant(e.at, timeZone)} ${e.kind} ${e.oldValue ?? '—'} → ${sanitizeLine(e.newValue ?? '—')} (${sanitizeLine(e.actor)})`, '    '));
     }
   }
   ctx.io.out(lines.join('\n'));

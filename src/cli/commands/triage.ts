@@ -17,10 +17,14 @@ import { nextItem, openCount, threadOf } from '../../triage/queue.js';
 import { planReply, send } from '../../triage/respond.js';
 import { fillTemplate } from '../../triage/templates.js';
 import { compactNumber } from './list.js';
+import { parseSearch, type SearchFlags } from '../filters.js';
+import type { MentionSearch } from '../../store/mentions.js';
+import { discardDraft, draftFor, saveDraft } from '../../store/drafts.js';
+import { sentReplyTo } from '../../triage/previous.js';
+import { relativeTime } from '../../time/relative.js';
+import { displayWidth, truncateWidth, wrapWidth } from '../../io/width.js';
 
-export interface TriageOptions {
-  platform?: string;
-}
+export type TriageOptions = SearchFlags;
 
 type Undo =
   | { kind: 'status'; id: number; from: Status }
@@ -42,24 +46,46 @@ const ACTIONS = [
   { key: 'k', label: 'skip' },
   { key: 'u', label: 'undo' },
   { key: 'q', label: 'quit' },
+  { key: '?', label: 'help' },
 ] as const;
+
+/** What each key does, for `?`. */
+const HELP: Record<(typeof ACTIONS)[number]['key'], string> = {
+  r: 'reply: write it in the composer (Enter done, Alt-Enter new line, Ctrl-E $EDITOR, Esc keeps a draft)',
+  t: 'template: pick one from the config; it fills the composer to edit before sending',
+  p: 'take private: send the take-private template, then mark the item private',
+  d: 'resolve: handled, no reply needed',
+  i: 'ignore: not for us (counts as needing no reply)',
+  s: 'spam',
+  c: 'category: set it by hand (kept from then on; learn adapts the classifier to it)',
+  n: 'note: add a note to the history',
+  o: "open: the post in the browser",
+  k: 'skip: leave it for now (it stays in the queue for the next session)',
+  u: 'undo the last action of this session (a sent reply cannot be undone)',
+  q: 'quit: everything done so far is saved',
+  '?': 'this help',
+};
+
+/** The footer under each item: the common keys, within 80 columns; `?` lists the rest. */
+export const FOOTER = 'r reply  t template  p private  d resolve  i ignore  s spam  q quit  ? more';
 
 /** The interactive queue: one item at a time, most urgent first, one key per action. */
 export async function run(ctx: Context, options: TriageOptions): Promise<void> {
   if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
     throw new UsageError(
-      'triage is interactive and needs a terminal; in scripts use `brandwatch reply <id> --text "…"` and `brandwatch mark <id...> <status>`',
+      `triage is interactive and needs a terminal; in scripts use \`${ctx.invocation('reply')} <id> --text "…"\` and \`${ctx.invocation('mark')} <id...> <status>\``,
     );
   }
   const { config } = await ctx.config();
   const store = await ctx.store();
-  const session = new TriageSession(ctx, config, store, options);
+  const search = await parseSearch(ctx, options);
+  const session = new TriageSession(ctx, config, store, search);
   try {
     await session.loop();
   } catch (error) {
     // Ctrl-C inside a prompt ends the session like `q`.
     if (error instanceof Error && error.name === 'ExitPromptError') {
-      ctx.io.out('\nstopped; run brandwatch triage to carry on');
+      ctx.io.out(`\nstopped; run ${ctx.invocation('triage')} to carry on`);
       return;
     }
     throw error;
@@ -77,7 +103,7 @@ class TriageSession {
     private readonly ctx: Context,
     private readonly config: Config,
     private readonly store: Store,
-    private readonly options: TriageOptions,
+    private readonly search: MentionSearch,
   ) {
     this.channels = new Channels(() => ctx.sources());
     this.actor = actorName(ctx.env);
@@ -90,15 +116,26 @@ class TriageSession {
   async loop(): Promise<void> {
     recomputePriorities(this.db, this.config, this.ctx.now());
     for (;;) {
-      const item = nextItem(this.db, { platform: this.options.platform, skipped: this.skipped });
+      const item = nextItem(this.db, { search: this.search, skipped: this.skipped });
       if (!item) {
-        const left = openCount(this.db, this.options.platform);
-        this.ctx.io.out(left === 0 ? `\nInbox clear — ${this.handled} handled this session.` : `\nNothing left but the ${left} you skipped; run triage again to see them.`);
+        const left = openCount(this.db, this.search);
+        const filtered = Object.keys(this.search).length > 0;
+        this.ctx.io.out(
+          left > 0
+            ? `\nNothing left but the ${left} you skipped; run ${this.ctx.invocation('triage')} again to see them.`
+            : filtered
+              ? `\nNo open items match these filters — ${this.handled} handled this session (${openCount(this.db)} open in all).`
+              : `\nInbox clear — ${this.handled} handled this session.`,
+        );
         return;
       }
       if (item.status === 'new') setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
       this.ctx.io.out(this.render(item));
-      const key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS });
+      let key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
+      while (key === '?') {
+        this.ctx.io.out(this.help());
+        key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
+      }
       const quit = await this.act(key, getMention(this.db, item.id)!);
       if (quit) {
         this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
@@ -118,24 +155,34 @@ class TriageSession {
     const waited = now - since;
     const ageColor = waited >= target ? color.red : waited >= target / 2 ? color.yellow : color.green;
     const followers = item.authorFollowers === null ? '? followers' : `${compactNumber(item.authorFollowers)} followers`;
+    const width = this.ctx.io.columns;
+    const fit = (text: string) => truncateWidth(text, width);
+    const wrap = (text: string, indent = '') => text.split('\n').map((l) => indent + wrapWidth(l, width - indent.length).replace(/\n/g, `\n${indent}`)).join('\n');
+    const open = `${openCount(this.db, this.search)} open`;
+    const head = fit(`#${item.id} ${item.platform} · ${level} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}`);
+    const room = width - displayWidth(head) - 3;
+    const who = `@${sanitizeLine(item.authorHandle)}${item.authorName ? ` (${sanitizeLine(item.authorName)})` : ''} · ${followers}`;
+    const waiting = `waiting ${formatDuration(waited)} of ${formatDuration(target)} SLA`;
     const lines = [
       '',
-      color.dim('─'.repeat(Math.min(this.ctx.io.columns, 100))),
-      `${color.bold(`#${item.id}`)} ${item.platform} · ${levelText} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}   ${color.dim(`${openCount(this.db, this.options.platform)} open`)}`,
-      `@${sanitizeLine(item.authorHandle)}${item.authorName ? ` (${sanitizeLine(item.authorName)})` : ''} · ${followers} · ${ageColor(`waiting ${formatDuration(waited)} of ${formatDuration(target)} SLA`)}`,
-      `category ${item.category ?? '—'}${item.categoryManual ? ' (by hand)' : ''} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`,
+      color.dim('─'.repeat(Math.min(width, 100))),
+      head.replace(`#${item.id}`, color.bold(`#${item.id}`)).replace(` ${level} `, ` ${levelText} `) + (room >= open.length ? `   ${color.dim(open)}` : ''),
+      displayWidth(`${who} · ${waiting}`) <= width ? `${who} · ${ageColor(waiting)}` : fit(`${who} · ${waiting}`),
+      fit(`category ${item.category ?? '—'}${item.categoryManual ? ' (by hand)' : ''} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
     ];
+    const draft = draftFor(this.db, item.id);
+    if (draft) lines.push(color.yellow(fit(`draft (${relativeTime(draft.updatedAt, now)}): ${sanitizeLine(draft.text)}`)));
     const thread = threadOf(this.db, item);
     if (thread.length > 1) {
       lines.push(color.bold('Thread:'));
       const zone = this.config.timezone ?? 'UTC';
       for (const entry of thread) {
         const at = formatInstant(entry.at, zone).slice(0, 16).replace('T', ' ');
-        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}: ${sanitizeText(entry.mention.text)}`);
-        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}: ${sanitizeText(entry.response.text)}`);
+        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}:`, wrap(sanitizeText(entry.mention.text), '    '));
+        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}:`, wrap(sanitizeText(entry.response.text), '    '));
       }
     } else {
-      lines.push('', sanitizeText(item.text), '');
+      lines.push('', wrap(sanitizeText(item.text)), '');
     }
     if (item.url) lines.push(color.dim(sanitizeLine(item.url)));
     return lines.join('\n');
@@ -147,18 +194,17 @@ class TriageSession {
     switch (key) {
       case 'q':
         return true;
-      case 'r': {
-        const text = await this.ctx.prompter.input({ message: 'Reply (empty to cancel):' });
-        if (text.trim() !== '') await this.reply(item, text, null);
+      case 'r':
+        await this.compose(item, draftFor(this.db, item.id)?.text ?? '');
         return false;
-      }
       case 't': {
         const text = await this.pickTemplate(item);
-        if (text !== null) await this.reply(item, text, null);
+        if (text !== null) await this.compose(item, text);
         return false;
       }
       case 'p': {
         const preset = this.config.templates['take-private'];
+        if (!(await this.confirmAnotherReply(item))) return false;
         const text = preset !== undefined ? this.fill('take-private', preset, item) : await this.pickTemplate(item);
         if (text !== null) await this.reply(item, text, 'private');
         return false;
@@ -233,18 +279,75 @@ class TriageSession {
     this.ctx.io.out(`#${item.id} → ${status}`);
   }
 
-  private async reply(item: Mention, text: string, then: Status | null): Promise<void> {
+  private help(): string {
+    return ['Keys:', ...ACTIONS.map((a) => `  ${a.key}  ${HELP[a.key]}`)].map((l) => truncateWidth(l, this.ctx.io.columns)).join('\n');
+  }
+
+  /** Asks before a second reply to a mention we have answered already; true to go on. */
+  private async confirmAnotherReply(item: Mention): Promise<boolean> {
+    const { threadTip } = await import('../../triage/outbox.js');
+    const previous = sentReplyTo(this.db, threadTip(this.db, item));
+    if (!previous) return true;
+    const when = previous.sentAt === null ? '' : ` ${relativeTime(previous.sentAt, this.ctx.now())}`;
+    this.ctx.io.out(`you replied${when}${previous.via === 'native' ? ' (on the platform)' : ''}: ${truncateWidth(sanitizeLine(previous.text), Math.max(20, this.ctx.io.columns - 30))}`);
+    const key = await this.ctx.prompter.key({ message: 'Reply again?', choices: [{ key: 'y', label: 'write another reply' }, { key: 'x', label: 'back' }] });
+    return key === 'y';
+  }
+
+  /** The composer loop: the text is kept as the mention's draft whenever it is not sent. */
+  private async compose(item: Mention, initial: string): Promise<void> {
+    if (!(await this.confirmAnotherReply(item))) return;
+    let text = initial;
+    let measure: (t: string) => { length: number; limit: number };
+    try {
+      const { threadTip } = await import('../../triage/outbox.js');
+      const { channel } = await this.channels.forSource(threadTip(this.db, item).source);
+      measure = (t) => channel.measure(t);
+    } catch (error) {
+      this.ctx.io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
+      return;
+    }
+    for (;;) {
+      const result = await this.ctx.prompter.compose({ message: `Reply to @${sanitizeLine(item.authorHandle)}:`, initial: text, measure });
+      text = result.text;
+      if (result.action === 'editor') {
+        try {
+          text = await this.ctx.editText(text);
+        } catch (error) {
+          this.ctx.io.out(sanitizeLine((error as Error).message));
+        }
+        continue;
+      }
+      if (text.trim() === '') {
+        if (draftFor(this.db, item.id)) {
+          discardDraft(this.db, item.id);
+          this.ctx.io.out('draft discarded');
+        }
+        return;
+      }
+      saveDraft(this.db, item.id, text, this.ctx.now());
+      if (result.action === 'cancel') {
+        this.ctx.io.out(`draft kept for #${item.id}; r picks it up again`);
+        return;
+      }
+      const outcome = await this.reply(item, text, null);
+      if (outcome !== 'too-long') return;
+    }
+  }
+
+  /** Plans, confirms and sends; the draft goes once the reply is posted, and stays otherwise. */
+  private async reply(item: Mention, text: string, then: Status | null): Promise<'sent' | 'too-long' | 'kept'> {
     const { io } = this.ctx;
     let plan;
     try {
       plan = await planReply(this.store, this.channels, item, text);
     } catch (error) {
       io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
-      return;
+      return 'kept';
     }
     if (plan.length > plan.limit) {
-      io.out(`too long: ${plan.length}/${plan.limit} by ${plan.target.platform}'s count; nothing was sent`);
-      return;
+      io.out(`too long: ${plan.length}/${plan.limit} by ${plan.target.platform}'s count — shorten it by ${plan.length - plan.limit}; nothing was sent`);
+      return 'too-long';
     }
     if (plan.blocked !== null) {
       io.out(`cannot reply through the API: ${sanitizeLine(plan.blocked)}`);
@@ -258,23 +361,29 @@ class TriageSession {
           else this.skipped.add(item.id);
         }
       }
-      return;
+      return 'kept';
     }
     io.out(`${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
     const confirm = await this.ctx.prompter.key({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
-    if (confirm !== 'y') return;
+    if (confirm !== 'y') {
+      saveDraft(this.db, item.id, text, this.ctx.now());
+      io.out(`not sent; the draft is kept for #${item.id}`);
+      return 'kept';
+    }
     const before = item.status;
     let outcome;
     try {
       outcome = await send({ now: () => this.ctx.now(), actor: this.actor }, this.store, this.channels, plan);
     } catch (error) {
-      io.out(`not sent: ${sanitizeLine((error as Error).message)}`);
+      saveDraft(this.db, item.id, text, this.ctx.now());
+      io.out(`not sent: ${sanitizeLine((error as Error).message)}; the draft is kept`);
       this.skipped.add(item.id);
-      return;
+      return 'kept';
     }
     switch (outcome.status) {
       case 'sent':
       case 'already-sent':
+        discardDraft(this.db, item.id);
         io.out(outcome.status === 'sent' ? `sent${outcome.url ? ` ${outcome.url}` : ''}` : 'an earlier attempt had been posted after all; nothing new was sent');
         this.undo.push({ kind: 'reply', id: item.id });
         this.handled++;
@@ -282,18 +391,20 @@ class TriageSession {
           this.undo.push({ kind: 'status', id: item.id, from: before });
           setStatus(this.db, item.id, then, this.actor, this.ctx.now());
         }
-        return;
+        return 'sent';
       case 'not-possible':
+        saveDraft(this.db, item.id, text, this.ctx.now());
         io.out(`cannot reply through the API: ${sanitizeLine(outcome.reason)}`);
-        return;
+        return 'kept';
       case 'refused':
-        io.out(`refused: ${sanitizeLine(outcome.reason)}; nothing was posted`);
+        saveDraft(this.db, item.id, text, this.ctx.now());
+        io.out(`refused: ${sanitizeLine(outcome.reason)}; nothing was posted, the draft is kept`);
         this.skipped.add(item.id);
-        return;
+        return 'kept';
       case 'unknown':
         io.out(`no answer from ${item.platform} (${sanitizeLine(outcome.reason)}); the outcome is unknown — the next attempt checks the platform first`);
         this.skipped.add(item.id);
-        return;
+        return 'kept';
     }
   }
 

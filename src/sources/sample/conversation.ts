@@ -7,7 +7,7 @@
 export const SAMPLE_BRAND = 'Fernhill';
 export const SAMPLE_HANDLE = 'fernhill_help';
 
-type Kind = 'question' | 'complaint' | 'problem' | 'feedback' | 'praise' | 'promo' | 'noise';
+export type Kind = 'question' | 'complaint' | 'problem' | 'feedback' | 'praise' | 'promo' | 'noise';
 
 const TEMPLATES: Record<Kind, string[]> = {
   question: [
@@ -101,6 +101,8 @@ export interface SampleItem {
   replies: number;
   /** When the brand answered, if it did. */
   reply: { id: string; text: string; at: number } | null;
+  /** The same person again after our reply, and our answer to that, when there is one (demo platforms only). */
+  followUp?: { id: string; text: string; at: number; reply: { id: string; text: string; at: number } | null } | null;
 }
 
 /** Mulberry32: small, fast, deterministic. */
