@@ -132,6 +132,9 @@ export function mentionJson(m: Mention, timeZone: string) {
     metrics: { likes: m.likes, reposts: m.reposts, replies: m.replies, quotes: m.quotes },
     sentiment: m.sentiment,
     category: m.category,
+    /** The classifier's guess was below its confidence floor or in an untrained language: the person should decide. */
+    categoryUnsure: !m.categoryManual && m.categoryUnsure,
+    categoryConfidence: m.categoryConfidence,
     priority: m.priority,
     priorityLevel: priorityLevel(m.priority),
     status: m.status,
@@ -201,7 +204,7 @@ export async function renderMentionTable(ctx: Context, mentions: readonly Mentio
       m.platform,
       `@${sanitizeLine(m.authorHandle)}${followers}`,
       { text: m.status, color: statusPainter(ctx, m.status) },
-      m.category ?? '—',
+      !m.categoryManual && m.categoryUnsure ? { text: 'unsure', color: color.dim } : (m.category ?? '—'),
       sanitizeLine(m.text),
     ];
   });

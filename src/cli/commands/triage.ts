@@ -168,7 +168,7 @@ class TriageSession {
       color.dim('─'.repeat(Math.min(width, 100))),
       head.replace(`#${item.id}`, color.bold(`#${item.id}`)).replace(` ${level} `, ` ${levelText} `) + (room >= open.length ? `   ${color.dim(open)}` : ''),
       displayWidth(`${who} · ${waiting}`) <= width ? `${who} · ${ageColor(waiting)}` : fit(`${who} · ${waiting}`),
-      fit(`category ${item.category ?? '—'}${item.categoryManual ? ' (by hand)' : ''} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
+      fit(`category ${item.categoryManual ? `${item.category} (by hand)` : item.categoryUnsure ? `unsure (${item.category ?? '—'}?) — c to set it` : (item.category ?? '—')} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
     ];
     const draft = draftFor(this.db, item.id);
     if (draft) lines.push(color.yellow(fit(`draft (${relativeTime(draft.updatedAt, now)}): ${sanitizeLine(draft.text)}`)));
