@@ -1,4 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { blueskySource, facebookSource, hackernewsSource, mastodonSource, redditSource, rssSource } from '../../src/config/schema.js';
+import { BlueskySource } from '../../src/sources/bluesky/source.js';
+import { FacebookSource } from '../../src/sources/facebook/source.js';
+import { HackerNewsSource } from '../../src/sources/hackernews/source.js';
+import { MastodonSource } from '../../src/sources/mastodon/source.js';
+import { RedditSource } from '../../src/sources/reddit/source.js';
+import { RssSource } from '../../src/sources/rss/source.js';
+import type { FetchedPage, Source } from '../../src/sources/types.js';
+import { FakeBluesky } from '../fakes/bluesky.js';
+import { FakeFacebook } from '../fakes/facebook.js';
+import { FakeFeeds } from '../fakes/feed.js';
+import { FakeHackerNews } from '../fakes/hackernews.js';
+import { FakeMastodon } from '../fakes/mastodon.js';
+import { FakeReddit } from '../fakes/reddit.js';
+import { pagingRun } from '../helpers/paging.js';
 import { mapPosts, searchOutput } from '../../src/sources/bluesky/payload.js';
 import { commentsResponse, feedResponse, mapComment, postMention } from '../../src/sources/facebook/payload.js';
 import { mapHits, searchResponse } from '../../src/sources/hackernews/payload.js';
@@ -252,6 +267,101 @@ describe("the mappings keep every field we rely on from the platforms' documente
         summonsBrand: true,
         metrics: { likes: 560, reposts: 34, replies: 12, quotes: 7 },
       },
+    ]);
+  });
+});
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+async function started<T extends { start(): Promise<T>; stop(): Promise<void> }>(fake: T): Promise<T> {
+  await fake.start();
+  stops.push(() => fake.stop());
+  return fake;
+}
+
+/** Every group of a source polled once from scratch, through the poll's own paging loop. */
+async function pollAll(source: Source): Promise<FetchedPage[]> {
+  const pages: FetchedPage[] = [];
+  for (const group of source.groups()) {
+    const run = pagingRun();
+    await run.poll(source, group, null);
+    pages.push(...run.pages);
+  }
+  return pages;
+}
+
+const mentionsOf = (pages: FetchedPage[]) => pages.flatMap((p) => p.mentions);
+const at = Date.now() - 60_000;
+
+describe('the fakes serve the documented responses to the real sources', () => {
+  it('Reddit', async () => {
+    const fake = (await started(new FakeReddit())).serveDocumented(at);
+    const config = redditSource.parse({ platform: 'reddit', apiBaseUrl: fake.url });
+    const source = new RedditSource({ config, keywords: [{ term: 'programmers', exclude: [] }], ownHandles: [], credentials: null, now: () => Date.now() });
+    expect(mentionsOf(await pollAll(source))).toMatchObject([
+      { externalId: 't3_i0jf9', authorHandle: 'hueypriest', url: 'https://www.reddit.com/r/blog/comments/i0jf9/reddit_levels_up_with_three_new_programmers/', metrics: { likes: 1520, replies: 533 } },
+    ]);
+  });
+
+  it('Hacker News', async () => {
+    const fake = (await started(new FakeHackerNews())).serveDocumented(at);
+    const config = hackernewsSource.parse({ platform: 'hackernews', apiBaseUrl: fake.url });
+    const source = new HackerNewsSource({ config, keywords: [{ term: 'pg', exclude: [] }], ownHandles: [], now: () => Date.now() });
+    expect(mentionsOf(await pollAll(source))).toMatchObject([
+      { externalId: '1', authorHandle: 'pg', metrics: { likes: 57, replies: 2 } },
+      { externalId: '15', authorHandle: 'sama', inReplyTo: '1', conversationId: '1', text: '"the rising star of venture capital" -unknown VC eating lunch on SHR' },
+    ]);
+  });
+
+  it('RSS 2.0, Atom and Google Alerts', async () => {
+    const fake = await started(new FakeFeeds());
+    const read = async (feed: 'rss' | 'atom' | 'alerts', url: string, term: string) => {
+      fake.serveDocumented(feed, at);
+      const config = rssSource.parse({ platform: 'rss', url });
+      return mentionsOf(await pollAll(new RssSource({ config, keywords: [{ term, exclude: [] }], now: () => Date.now() })));
+    };
+    expect(await read('rss', fake.rssUrl, 'space station')).toMatchObject([
+      { externalId: 'http://liftoff.msfc.nasa.gov/news/2003/news-starcity.asp', authorHandle: 'liftoff.msfc.nasa.gov', lang: 'en-us', createdAt: Math.floor(at / 1000) * 1000 },
+    ]);
+    expect(await read('atom', fake.alertsUrl, 'atom')).toMatchObject([
+      { externalId: 'http://example.org/2005/04/02/atom', authorName: 'Mark Pilgrim', text: 'Atom draft-07 snapshot\n\n[Update: The Atom draft is finished.]' },
+    ]);
+    expect(await read('alerts', fake.alertsUrl, 'acme')).toMatchObject([
+      { externalId: 'https://news.example.com/2026/11/30/acme-kettle-recall?utm_source=rss', authorHandle: 'news.example.com', keywords: ['acme'] },
+    ]);
+  });
+
+  it('Facebook', async () => {
+    const fake = (await started(new FakeFacebook())).serveDocumented(at);
+    const config = facebookSource.parse({ platform: 'facebook', pageId: '19292868552', pageTokenEnv: 'FB_TOKEN', apiBaseUrl: fake.url });
+    const pages = await pollAll(new FacebookSource({ config, keywords: [{ term: 'acme', exclude: [] }], pageToken: fake.token, now: () => Date.now() }));
+    expect(mentionsOf(pages).map((m) => [m.externalId, m.authorId, m.inReplyTo])).toEqual(
+      expect.arrayContaining([
+        ['19292868552_10158977468703553', '7012345678901234', null],
+        ['10158977468703553_1234567890123999', '7012345678901234', '10158977468703553_1234567890123777'],
+      ]),
+    );
+    expect(pages.flatMap((p) => p.ownReplies).map((r) => r.externalId)).toContain('10158977468703553_1234567890123777');
+  });
+
+  it('Mastodon (masto turns the snake_case wire format into what the mapping reads)', async () => {
+    const fake = (await started(new FakeMastodon())).serveDocumented(at);
+    const config = mastodonSource.parse({ platform: 'mastodon', instanceUrl: fake.url });
+    const source = new MastodonSource({ config, keywords: [{ term: 'inheritance', exclude: [] }], ownHandles: [], accessToken: null });
+    expect(mentionsOf(await pollAll(source))).toMatchObject([
+      { externalId: '103270115826048975', authorName: 'Eugen', authorId: '1', authorFollowers: 322930, lang: 'en', url: 'https://mastodon.social/@Gargron/103270115826048975', metrics: { likes: 11, reposts: 6, replies: 5 } },
+    ]);
+  });
+
+  it('Bluesky', async () => {
+    const fake = (await started(new FakeBluesky())).serveDocumented(at);
+    const config = blueskySource.parse({ platform: 'bluesky', serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'X', followerCounts: false });
+    const source = new BlueskySource({ config, keywords: [{ term: 'acme', exclude: [] }], ownHandles: [], appPassword: fake.password, now: () => Date.now() });
+    expect(mentionsOf(await pollAll(source))).toMatchObject([
+      { authorHandle: 'bsky.app', authorId: 'did:plc:z72i7hdynmk6r22z27h6tvur', lang: 'en', inReplyTo: 'at://did:plc:acmeacmeacmeacmeacmeacme/app.bsky.feed.post/3l6ovaqxvgs2p', metrics: { likes: 560, reposts: 34, replies: 12, quotes: 7 } },
     ]);
   });
 });
