@@ -143,6 +143,7 @@ export function renderReportTable(report: Report, color: ChalkInstance, columns 
       const budget = u.monthlyBudget !== null ? ` of ${formatMoney(u.monthlyBudget)}` : '';
       out.push(`${u.source} spend: ${formatMoney(u.spend ?? 0)} in this period; ${formatMoney(u.monthSpend!)}${budget} this month, projected ${formatMoney(u.projectedMonthSpend ?? 0)} by month end`);
     }
+    for (const u of report.apiUsage.filter((u) => u.countedVolume !== null)) out.push(volumeLine(u));
   }
 
   title('Daily volume and median first response');
@@ -165,4 +166,9 @@ export function renderDailyChart(report: Report, color: ChalkInstance): string {
     lines.push(`${label.padEnd(14)} ${color.green(volume)} ${frt}`);
   }
   return lines.join('\n');
+}
+
+/** The platform's own count beside what was read: volume without paying a read per post. */
+export function volumeLine(u: Report['apiUsage'][number]): string {
+  return `${u.source} volume: ${u.countedVolume!.toLocaleString('en')} posts counted by the platform in this period (${u.postsRead.toLocaleString('en')} read)`;
 }
