@@ -241,7 +241,7 @@ describe("the mappings keep every field we rely on from the platforms' documente
         inReplyTo: null,
         conversationId: null,
         summonsBrand: false,
-        metrics: { likes: 11, reposts: 6, replies: 5, quotes: 0 },
+        metrics: { likes: 11, reposts: 6, replies: 5, quotes: 2 },
       },
     ]);
   });
@@ -352,7 +352,7 @@ describe('the fakes serve the documented responses to the real sources', () => {
     const config = mastodonSource.parse({ platform: 'mastodon', instanceUrl: fake.url });
     const source = new MastodonSource({ config, keywords: [{ term: 'inheritance', exclude: [] }], ownHandles: [], accessToken: null });
     expect(mentionsOf(await pollAll(source))).toMatchObject([
-      { externalId: '103270115826048975', authorName: 'Eugen', authorId: '1', authorFollowers: 322930, lang: 'en', url: 'https://mastodon.social/@Gargron/103270115826048975', metrics: { likes: 11, reposts: 6, replies: 5 } },
+      { externalId: '103270115826048975', authorName: 'Eugen', authorId: '1', authorFollowers: 322930, lang: 'en', url: 'https://mastodon.social/@Gargron/103270115826048975', metrics: { likes: 11, reposts: 6, replies: 5, quotes: 2 } },
     ]);
   });
 
