@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/open.js';
-import { usageBetween, monthUsage, usageDay } from '../store/usage.js';
+import { usageBetween, monthUsage, usageDay, volumeBetween } from '../store/usage.js';
 import { sourceName } from '../sources/index.js';
 import { slaTarget } from '../metrics/sla.js';
 import { metricSql, registerBusinessTimeSql } from '../metrics/sql.js';
@@ -83,6 +83,8 @@ export interface Report {
     monthSpend: number | null;
     projectedMonthSpend: number | null;
     monthlyBudget: number | null;
+    /** Posts the platform itself counted for the source's queries in the period (X's counts/recent, where configured), read or not; null without counts. */
+    countedVolume: number | null;
   }[];
   suggestions: string[];
 }
@@ -191,6 +193,7 @@ export function buildReport(input: ReportInput): Report {
       projectedMonthPostsRead: month.projectedPostsRead,
       projectedShareOfBudget: budget === null ? null : share(month.projectedPostsRead, budget),
       ...moneyOf(source, used.costMicros, month.costMicros, month.projectedCostMicros),
+      countedVolume: volumeBetween(db, name, period.start, period.end),
     };
   });
 

@@ -7,7 +7,7 @@
 import { sanitizeText } from '../io/sanitize.js';
 import type { Figures, Report } from './build.js';
 import { EXPECTATIONS } from './figures.js';
-import { dur, pct } from './table.js';
+import { dur, pct, spendLine, volumeLine } from './table.js';
 
 export function escapeHtml(value: unknown): string {
   return sanitizeText(String(value ?? '')).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -190,6 +190,8 @@ export function renderReportHtml(report: Report, brand: string): string {
         report.apiUsage.map((u) => [u.source, u.requests, u.postsRead, u.monthPostsRead, u.monthlyReadBudget ?? '—', `${u.projectedMonthPostsRead}${u.projectedShareOfBudget === null ? '' : ` (${pct(u.projectedShareOfBudget)})`}`]),
       ),
     );
+    for (const u of report.apiUsage.filter((u) => u.monthSpend !== null)) s.push(`<p>${escapeHtml(spendLine(u))}</p>`);
+    for (const u of report.apiUsage.filter((u) => u.countedVolume !== null)) s.push(`<p>${escapeHtml(volumeLine(u))}</p>`);
   }
   s.push('</body></html>', '');
   return s.join('\n');

@@ -189,11 +189,8 @@ export function renderReportTable(report: Report, color: ChalkInstance, options:
         }),
       ),
     );
-    const billed = report.apiUsage.filter((u) => u.monthSpend !== null);
-    for (const u of billed) {
-      const budget = u.monthlyBudget !== null ? ` of ${formatMoney(u.monthlyBudget)}` : '';
-      out.push(`${u.source} spend: ${formatMoney(u.spend ?? 0)} in this period; ${formatMoney(u.monthSpend!)}${budget} this month, projected ${formatMoney(u.projectedMonthSpend ?? 0)} by month end`);
-    }
+    for (const u of report.apiUsage.filter((u) => u.monthSpend !== null)) out.push(spendLine(u));
+    for (const u of report.apiUsage.filter((u) => u.countedVolume !== null)) out.push(volumeLine(u));
   }
 
   title('Daily volume and median first response');
@@ -219,4 +216,15 @@ export function renderDailyChart(report: Report, color: ChalkInstance, columns =
     lines.push(`${label.padEnd(14)} ${color.green(volume)} ${frt}`);
   }
   return lines.join('\n');
+}
+
+/** The platform's own count beside what was read: volume without paying a read per post. */
+/** What a billed source cost: in the period, this month against its budget, and projected to month end. */
+export function spendLine(u: Report['apiUsage'][number]): string {
+  const budget = u.monthlyBudget !== null ? ` of ${formatMoney(u.monthlyBudget)}` : '';
+  return `${u.source} spend: ${formatMoney(u.spend ?? 0)} in this period; ${formatMoney(u.monthSpend ?? 0)}${budget} this month, projected ${formatMoney(u.projectedMonthSpend ?? 0)} by month end`;
+}
+
+export function volumeLine(u: Report['apiUsage'][number]): string {
+  return `${u.source} volume: ${u.countedVolume!.toLocaleString('en')} posts counted by the platform in this period (${u.postsRead.toLocaleString('en')} read)`;
 }

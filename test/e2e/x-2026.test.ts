@@ -209,6 +209,10 @@ describe('counts', () => {
     expect(volume).toBe(12);
     // posts read: only the search's; the counts request is billed per request.
     expect(source(result.stdout).postsRead).toBe(12);
+    // The report's volume line comes from the stored counts, beside what was read.
+    const report = JSON.parse((await cli('report', '--since', '1d', '--json')).stdout);
+    expect(report.apiUsage[0]).toMatchObject({ source: 'twitter', countedVolume: 12, postsRead: 12 });
+    expect((await cli('report', '--since', '1d')).stdout).toContain('twitter volume: 12 posts counted by the platform in this period (12 read)');
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { blueskySearch } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -78,6 +79,12 @@ export class FakeBluesky extends FakePlatform {
   private readonly access = new Map<string, number>();
   private readonly refreshTokens = new Set<string>();
   readonly brand: FakeActor;
+
+  /** Answer the next search with the lexicon-built postView (test/fixtures/bluesky), dated `at`. */
+  serveDocumented(at = Date.now()): this {
+    this.server.inject({ kind: 'status', status: 200, body: blueskySearch(at) }, /searchPosts$/);
+    return this;
+  }
 
   constructor(readonly password = 'app-pass-word-1234') {
     super(false);

@@ -1,3 +1,4 @@
+import { facebookComments, facebookFeed } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeFbUser {
@@ -38,6 +39,13 @@ export class FakeFacebook extends FakePlatform {
   readonly page: FakeFbUser = { id: '1001', name: 'Acme' };
   readonly posts: FakeFbPost[] = [];
   private seq = 1;
+
+  /** Answer the next feed read and the next comments read with the Graph-shaped fixtures (test/fixtures/facebook), dated `at`. */
+  serveDocumented(at = Date.now()): this {
+    this.server.inject({ kind: 'status', status: 200, body: facebookFeed(at), headers: this.usage() }, /\/feed$/);
+    this.server.inject({ kind: 'status', status: 200, body: facebookComments(at), headers: this.usage() }, /\/comments$/);
+    return this;
+  }
 
   constructor(readonly token = 'test-page-token') {
     super(false);

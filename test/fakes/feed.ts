@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { atomSample, googleAlertsSample, rss2Sample } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeFeedEntry {
@@ -25,6 +26,14 @@ export class FakeFeeds extends FakePlatform {
   /** Turn off validators to see the unconditional path. */
   validators = true;
   private counter = 0;
+
+  /** Answer the next read of a feed with its documented sample (test/fixtures/rss), dated `at`. */
+  serveDocumented(feed: 'rss' | 'atom' | 'alerts', at = Date.now()): this {
+    const body = feed === 'rss' ? rss2Sample(at) : feed === 'atom' ? atomSample(at) : googleAlertsSample(at);
+    const type = feed === 'rss' ? 'application/rss+xml' : 'application/atom+xml';
+    this.server.inject({ kind: 'status', status: 200, body, headers: { 'content-type': `${type}; charset=utf-8` } }, feed === 'rss' ? /\/rss\.xml$/ : /^\/alerts\/feeds\//);
+    return this;
+  }
 
   constructor() {
     super(false);

@@ -1,3 +1,4 @@
+import { hackerNewsSearch } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A story or comment held by the fake Algolia HN Search API. */
@@ -22,6 +23,12 @@ const PAGINATION_LIMIT = 1000;
 export class FakeHackerNews extends FakePlatform {
   readonly items: FakeHnItem[] = [];
   private nextId = 41_000_000;
+
+  /** Answer the next search with the HN Search API's documented page (test/fixtures/hackernews), its newest hit at `at`. */
+  serveDocumented(at = Date.now()): this {
+    this.server.inject({ kind: 'status', status: 200, body: hackerNewsSearch(at) }, /^\/api\/v1\/search_by_date$/);
+    return this;
+  }
 
   constructor() {
     super(false);

@@ -1,4 +1,5 @@
 import { documentedInstance } from './fixtures/mastodon.js';
+import { mastodonTimeline } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A status as the fake instance holds it, in Mastodon's wire format (snake_case, HTML content). */
@@ -54,6 +55,12 @@ export class FakeMastodon extends FakePlatform {
   readonly host = 'social.example';
   /** `configuration.timelines_access.hashtag_feeds` of GET /api/v2/instance (Mastodon 4.5). */
   hashtagFeeds: { local: string; remote: string } = { local: 'public', remote: 'public' };
+
+  /** Answer the next hashtag timeline read with Mastodon's documented Status (test/fixtures/mastodon), dated `at`. */
+  serveDocumented(at = Date.now()): this {
+    this.server.inject({ kind: 'status', status: 200, body: mastodonTimeline(at) }, /^\/api\/v1\/timelines\/tag\//);
+    return this;
+  }
 
   constructor(readonly token = 'test-mastodon-token') {
     super(false);

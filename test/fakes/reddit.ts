@@ -1,3 +1,4 @@
+import { redditListing } from '../fixtures/documented.js';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 export interface FakeLink {
@@ -53,6 +54,12 @@ export class FakeReddit extends FakePlatform {
   private nextId = 1_000_000;
   private clock = Math.floor(Date.now() / 1000) - 3600;
   private tokens = 0;
+
+  /** Answer the next search with reddit's documented Listing (test/fixtures/reddit), dated `at`. */
+  serveDocumented(at = Date.now()): this {
+    this.server.inject({ kind: 'status', status: 200, body: redditListing(at) }, /\/search(\.json)?$/);
+    return this;
+  }
 
   constructor() {
     super(false);

@@ -32,6 +32,8 @@ export const status = z.object({
   repliesCount: count.optional(),
   reblogsCount: count.optional(),
   favouritesCount: count.optional(),
+  /** Since Mastodon 4.5 (quote posts). */
+  quotesCount: count.optional(),
   reblog: z.unknown().nullish(),
   account,
   mentions: z.array(z.object({ acct: z.string(), username: z.string() }).passthrough()).default([]),
@@ -109,7 +111,7 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
       inReplyTo: s.inReplyToId ?? null,
       conversationId: null,
       summonsBrand: mentioned.some((m) => ctx.ownAccounts.includes(m)),
-      metrics: { likes: s.favouritesCount ?? 0, reposts: s.reblogsCount ?? 0, replies: s.repliesCount ?? 0, quotes: 0 },
+      metrics: { likes: s.favouritesCount ?? 0, reposts: s.reblogsCount ?? 0, replies: s.repliesCount ?? 0, quotes: s.quotesCount ?? 0 },
     });
   }
   return { mentions, ownReplies };

@@ -110,14 +110,34 @@ function atomLink(entry: Node): string | null {
   return nonEmpty(href);
 }
 
+/** Every text node under an element, attributes left out (Atom `type="xhtml"` content is markup, not a string). */
+function deepText(node: Node): string {
+  if (node === undefined || node === null) return '';
+  if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') return String(node);
+  if (Array.isArray(node)) return node.map(deepText).join(' ');
+  if (typeof node === 'object') {
+    return Object.entries(node as Record<string, unknown>)
+      .filter(([key]) => !key.startsWith('@_'))
+      .map(([, value]) => deepText(value))
+      .join(' ');
+  }
+  return '';
+}
+
+/** Plain text of an Atom text construct: `xhtml` is parsed markup (already decoded), `html` and `text` a string. */
+function atomText(node: Node): string {
+  if (child(node, '@_type') === 'xhtml') return deepText(node).replace(/\s+/g, ' ').trim();
+  return htmlToText(text(node));
+}
+
 function atomEntry(entry: Node): FeedEntry {
   const link = atomLink(entry);
   const author = list(child(entry, 'author'))[0];
   return {
     guid: nonEmpty(text(child(entry, 'id'))),
     link: link ? unwrapLink(link) : null,
-    title: htmlToText(text(child(entry, 'title'))),
-    summary: htmlToText(text(child(entry, 'content')) || text(child(entry, 'summary'))),
+    title: atomText(child(entry, 'title')),
+    summary: atomText(child(entry, 'content')) || atomText(child(entry, 'summary')),
     published: date(text(child(entry, 'published'))) ?? date(text(child(entry, 'updated'))),
     author: author === undefined ? null : nonEmpty(text(child(author, 'name'))),
   };
