@@ -128,9 +128,9 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       sleep: options.sleep,
       verbose: log,
       signal: options.signal,
-      allowance: (max, min = 1, unitCost = source.prices?.postRead ?? 0) => {
+      allowance: (max, min = 1, unitCost = source.prices?.postRead ?? 0, readsPosts = true) => {
         let allowed = max;
-        const left = readsLeft();
+        const left = readsPosts ? readsLeft() : null;
         if (left !== null) {
           if (left < min) throw new BudgetStop(budgetMessage);
           allowed = Math.min(allowed, left);

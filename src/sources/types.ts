@@ -90,8 +90,9 @@ export interface PagingEnvironment {
    * Posts the next page may read: `max`, or fewer when the monthly read budget is nearly spent. When fewer
    * than `min` (default 1) are left, the poll stops the source (`budget_exhausted`) instead of answering.
    * `unitCost` is what one read costs in dollars (default: the source's post-read price), for `monthlyBudget`.
+   * `readsPosts: false` for a request billed per call that reads no posts (X's counts): only the money budget applies.
    */
-  allowance(max: number, min?: number, unitCost?: number): number;
+  allowance(max: number, min?: number, unitCost?: number, readsPosts?: boolean): number;
   /** Count one HTTP request (successful or not) against the source's usage. */
   countRequest(): void;
   verbose(message: string): void;

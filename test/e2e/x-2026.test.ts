@@ -197,6 +197,15 @@ describe('the mention timeline', () => {
 });
 
 describe('counts', () => {
+  it('a spent monthlyBudget stops the counts request too: no request is made past it', async () => {
+    writeConfig(dir, twitterConfig({ extra: `${QUIET}\ncounts: true\nmonthlyBudget: 0.001` }));
+    const result = await cli('poll', '--json');
+    expect(result.code).not.toBe(0);
+    expect(fake.countsRequests).toHaveLength(0);
+    expect(source(result.stdout)).toMatchObject({ status: 'budget_exhausted' });
+    expect(source(result.stdout).message).toMatch(/monthly budget of \$0.001 is spent/);
+  });
+
   it('counts/recent gives volume with one request per group and no post reads', async () => {
     writeConfig(dir, twitterConfig({ extra: `${QUIET}\ncounts: true` }));
     const now = Date.now();

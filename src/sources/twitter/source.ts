@@ -256,6 +256,8 @@ export class TwitterSource implements Source {
     const start = Math.max(last ?? now - 3_600_000, windowEdge(now));
     const end = now - 30_000;
     if (end - start < 60_000) return;
+    // Billed per request whatever the volume: the money budget must allow one more (the read budget does not apply).
+    env.allowance(1, 1, this.prices.countsRequest, false);
     const result = await requestWithPolicy(
       async () =>
         await this.client.v2.get(
