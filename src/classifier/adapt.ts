@@ -1,6 +1,6 @@
 import { extractFeatures } from './features.js';
 import { CATEGORIES, NEEDS_OFFSET, OUTPUTS, type Category, type Model } from './model.js';
-import { seededRandom } from './train.js';
+import { seededRandom } from '../random.js';
 
 /** One correction or confirmation by the person: what they filed a mention as. */
 export interface Correction {

@@ -2,6 +2,7 @@ import { extractFeatures } from './features.js';
 import { CATEGORIES, DEFAULT_CONFIDENCE_FLOOR, Model, NEEDS_OFFSET, OUTPUTS, SENTIMENT_OFFSET, weightsHash } from './model.js';
 import { TRAINED_LANGUAGES } from './language.js';
 import type { Example } from './datasets.js';
+import { seededRandom } from '../random.js';
 
 export interface TrainOptions {
   bits: number;
@@ -24,17 +25,6 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'dataHash'> = {
   negativeWeight: 1,
 };
 
-/** Mulberry32: a small seeded generator, so the same seed shuffles the same way on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Encoded {
   ids: Int32Array;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adapt, applyAdaptation, evaluateAdaptation, type Correction } from '../../src/classifier/adapt.js';
 import { loadModel } from '../../src/classifier/model.js';
-import { seededRandom } from '../../src/classifier/train.js';
+import { seededRandom } from '../../src/random.js';
 
 const model = loadModel();
 

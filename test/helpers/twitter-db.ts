@@ -7,16 +7,7 @@ import { runCommand, startCli, tempDir, writeConfig } from './cli.js';
 import { configText } from './config.js';
 
 /** A seeded generator, so a failing random run can be replayed from the seed in its message. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/random.js';
 
 export const KEYWORDS = ['acme', 'wile e coyote and roadrunner'];
 

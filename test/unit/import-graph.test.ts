@@ -10,6 +10,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
  */
 const RANK: Record<string, number> = {
   errors: 0,
+  random: 0,
   io: 1,
   config: 2,
   time: 3,

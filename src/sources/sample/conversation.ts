@@ -3,6 +3,7 @@
  * broadband brand, Fernhill, and of the brand's own replies. Mention n is always the same for a
  * given seed, so polls are incremental exactly as on a real platform.
  */
+import { seededRandom as random } from '../../random.js';
 
 export const SAMPLE_BRAND = 'Fernhill';
 export const SAMPLE_HANDLE = 'fernhill_help';
@@ -105,17 +106,6 @@ export interface SampleItem {
   followUp?: { id: string; text: string; at: number; reply: { id: string; text: string; at: number } | null } | null;
 }
 
-/** Mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;

@@ -5,6 +5,7 @@
  * after our reply ("still down"), and some of those are answered again. Deterministic per seed.
  */
 import type { SampleItem } from './conversation.js';
+import { seededRandom as random } from '../../random.js';
 
 export const FLAVOURS = ['twitter', 'mastodon', 'bluesky', 'rss'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
@@ -165,17 +166,6 @@ const FOLLOW_UPS = [
   { text: '@fernhill_help sent my account number, any update? Fernhill still not fixed', again: 'Hi @{author}, your case is with our network team now; we will message you the moment it is fixed.' },
   { text: '@fernhill_help the app says Settings but I only see Profile? Fernhill version 5.2', again: 'Ah, @{author}, on 5.2 it is under Profile > Wifi. Sorry for the confusion!' },
 ];
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
