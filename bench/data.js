@@ -1,17 +1,9 @@
 // Seeded, realistic mention data for the bench: platform mix, a daily rhythm, heavy-tailed reach,
 // category-shaped text and log-normal response times. The same seed always gives the same rows.
 
-/** mulberry32: small, fast, seedable. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The product's own seeded generator (src/random.ts), from the build `npm run bench` makes first.
+import { seededRandom as random } from '../dist/random.js';
+export { random };
 
 function pick(rand, items) {
   return items[Math.floor(rand() * items.length)];
