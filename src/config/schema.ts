@@ -55,9 +55,22 @@ const common = {
   rateLimitWait: boundedDuration(0, 15 * 60_000).prefault('60s'),
 };
 
+/** Settings of the sources that have a platform stream (`watch --stream`). */
+const streaming = {
+  /** false: `watch --stream` keeps polling this source on its interval instead of holding its stream. */
+  stream: z.boolean().default(true),
+  /** No data and no keep-alive for this long: the connection is taken for dead and reconnected. */
+  streamStallTimeout: boundedDuration(100, 10 * 60_000).prefault('20s'),
+};
+
 export const twitterSource = z.strictObject({
   platform: z.literal('twitter'),
   ...common,
+  ...streaming,
+  /** Filtered-stream rules may be this long (1,024 on pay-per-use and Pro, 2,048 on Enterprise). */
+  ruleLengthLimit: z.number().int().min(64).max(2048).default(1024),
+  /** Filtered-stream rules the app may hold (1,000 on pay-per-use). */
+  ruleLimit: z.number().int().min(1).max(25_000).default(1000),
   bearerTokenEnv: envName,
   userTokenEnv: envName.optional(),
   /** Also search the brand's own replies (`from:<own> is:reply`, one request per poll) to record replies made outside brandwatch. */
@@ -126,6 +139,9 @@ const backfill = duration.refine((ms) => ms <= 30 * 86_400_000, 'at most 30d').p
 export const mastodonSource = z.strictObject({
   platform: z.literal('mastodon'),
   ...common,
+  ...streaming,
+  /** Where the instance's streaming API answers (GET /api/v1/instance `urls.streaming`); default the instance itself. */
+  streamingUrl: platformUrl.optional(),
   /** The instance whose hashtag timelines are read (and where the brand's account lives, for replies). */
   instanceUrl: platformUrl,
   /** Optional for reading public hashtag timelines; needed (scope write:statuses) to reply. */
@@ -140,6 +156,16 @@ export const mastodonSource = z.strictObject({
 export const blueskySource = z.strictObject({
   platform: z.literal('bluesky'),
   ...common,
+  ...streaming,
+  /** Bluesky's Jetstream (WebSocket JSON of every post network-wide; keywords are matched here). */
+  jetstreamUrl: z
+    .string()
+    .url()
+    .refine((u) => {
+      const url = URL.canParse(u) ? new URL(u) : null;
+      return url !== null && (url.protocol === 'wss:' || (url.protocol === 'ws:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)));
+    }, 'must be a wss:// URL (plain ws:// only for 127.0.0.1 or localhost)')
+    .default('wss://jetstream2.us-east.bsky.network/subscribe'),
   /** The PDS or entryway the account logs in to; search and replies go through it. */
   serviceUrl: platformUrl.default('https://bsky.social'),
   /** The account's handle or DID (not secret). */

@@ -98,17 +98,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0, spend: null, projectedSpend: null, moneyBudget },
   };
   let spentMicros = 0;
-  const storePage = db.transaction((groupKey: string, page: FetchedPage) => {
-    const fetchedAt = options.now();
-    result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
-    result.nativeReplies += recordOwnReplies(db, page.ownReplies);
-    // After our replies are known, so a follow-up posted after one re-opens its item.
-    linkThreads(db, page.mentions, fetchedAt);
-    addUsage(db, source.name, fetchedAt, 0, page.postsRead);
-    if (source.prices && page.billed && page.billed.length > 0) spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
-    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey, page.volume);
-    saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
-  });
+  const storeOptions: PageStoreOptions = { db, now: options.now, ...(options.assess ? { assess: options.assess } : {}) };
 
   const startedAt = options.now();
   let groups;
@@ -151,7 +141,10 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       openMentions: (limit) => openMentionsToRefresh(db, source.name, startedAt, limit),
     };
     const store = (page: FetchedPage) => {
-      storePage(group.key, page);
+      const stored = storePageNow(storeOptions, source, group.key, page);
+      result.new += stored.new;
+      result.nativeReplies += stored.nativeReplies;
+      spentMicros += stored.spentMicros;
       result.pages++;
       result.postsRead += page.postsRead;
       if (page.rateLimit) result.rateLimit = page.rateLimit;
@@ -195,6 +188,46 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   if (notices.length > 0 && result.message === null) result.message = notices.join('; ');
   else if (notices.length > 0) result.message = `${result.message}; ${notices.join('; ')}`;
   return result;
+}
+
+/** What storing a page needs: the database, the clock, and the first guess at ingest. */
+export interface PageStoreOptions {
+  db: Db;
+  now(): number;
+  assess?: (mention: NewMention) => Assessment;
+}
+
+export interface StoredPage {
+  /** Mentions stored for the first time (a post already stored, by a poll or a stream, is not stored again). */
+  new: number;
+  nativeReplies: number;
+  spentMicros: number;
+}
+
+/**
+ * Store one page in one transaction: its mentions (classified by `assess`), our own replies, threads, usage
+ * and billing, volume, and the cursor it leads to. The one way in for a polled page and a streamed one alike:
+ * the unique key makes a post seen by both stored once. `groupKey` null (a streamed page) saves no poll cursor.
+ */
+export async function storePage(options: PageStoreOptions, source: Pick<Source, 'name' | 'prices'>, groupKey: string | null, page: FetchedPage): Promise<StoredPage> {
+  return storePageNow(options, source, groupKey, page);
+}
+
+function storePageNow(options: PageStoreOptions, source: Pick<Source, 'name' | 'prices'>, groupKey: string | null, page: FetchedPage): StoredPage {
+  const { db } = options;
+  const stored: StoredPage = { new: 0, nativeReplies: 0, spentMicros: 0 };
+  db.transaction(() => {
+    const fetchedAt = options.now();
+    stored.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
+    stored.nativeReplies += recordOwnReplies(db, page.ownReplies);
+    // After our replies are known, so a follow-up posted after one re-opens its item.
+    linkThreads(db, page.mentions, fetchedAt);
+    addUsage(db, source.name, fetchedAt, 0, page.postsRead);
+    if (source.prices && page.billed && page.billed.length > 0) stored.spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
+    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey ?? 'stream', page.volume);
+    if (groupKey !== null) saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
+  })();
+  return stored;
 }
 
 export interface PagingBounds {

@@ -230,6 +230,29 @@ export class BlueskySource implements Source {
     for (const mention of mentions) mention.authorFollowers = followers.get(mention.authorId!) ?? null;
   }
 
+  /**
+   * Handles, names and follower counts of authors known only by DID (Jetstream's events carry no handle),
+   * 25 a request; what cannot be looked up is left out and the DID stands in.
+   */
+  async authors(dids: readonly string[], env: RequestEnvironment): Promise<Map<string, { handle: string; displayName: string | null; followers: number | null }>> {
+    const found = new Map<string, { handle: string; displayName: string | null; followers: number | null }>();
+    const unique = [...new Set(dids)];
+    try {
+      await this.session(env);
+      for (let i = 0; i < unique.length; i += 25) {
+        const response: Response<unknown> = await this.request(() => this.agent.app.bsky.actor.getProfiles({ actors: unique.slice(i, i + 25) }), env);
+        for (const profile of parse(profilesOutput, response.data, 'profiles').profiles) {
+          const p = profile as { did: string; handle?: unknown; displayName?: unknown; followersCount?: number };
+          if (typeof p.handle !== 'string') continue;
+          found.set(p.did, { handle: p.handle, displayName: typeof p.displayName === 'string' && p.displayName ? p.displayName : null, followers: this.options.config.followerCounts ? (p.followersCount ?? null) : null });
+        }
+      }
+    } catch (error) {
+      env.verbose(`author lookup unavailable (${error instanceof Error ? error.message : String(error)}); storing with DIDs`);
+    }
+    return found;
+  }
+
   /** The brand account's own posts, newest first, down to the last one seen: replies made in the app become native responses. */
   private async *ownPages(saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const watermark = (saved as { until?: number } | null)?.until ?? env.now() - this.options.config.backfill;

@@ -248,6 +248,26 @@ export class MastodonSource implements Source {
     return checks;
   }
 
+  /** The hashtags the poll reads (lower case, no `#`), each with the keyword it stands for: the streams follow the same. */
+  hashtags(): Map<string, Keyword> {
+    const byTag = new Map<string, Keyword>();
+    for (const group of this.groups()) {
+      if (group.key === OWN_GROUP || group.key === MENTIONS_GROUP) continue;
+      group.query.split(' ').forEach((t, i) => byTag.set(t.slice(1), group.keywords[i]!));
+    }
+    return byTag;
+  }
+
+  /**
+   * Streamed statuses as a page, mapped exactly as a polled one: a hashtag stream's under its tag's keyword,
+   * the notification stream's (mentions of the account, `tag` null) under every keyword.
+   */
+  streamedPage(statuses: readonly Status[], tag: string | null): FetchedPage {
+    const tags = tag === null ? new Map<string, Keyword>() : new Map([...this.hashtags()].filter(([t]) => t === tag));
+    const found = mapStatuses(statuses, { ...this.ctx(), tags, keywords: tag === null ? this.options.keywords : [...tags.values()] });
+    return { ...found, cursor: {}, postsRead: statuses.length };
+  }
+
   private ctx() {
     return { instanceHost: this.host, ownAccounts: this.own };
   }

@@ -16,12 +16,19 @@ export function baseUrlPlugin(apiBaseUrl: string | null, timeout: number): ITwit
     },
     onBeforeRequestConfig: ({ params }) => {
       params.timeout = timeout;
-      if (!base) return;
-      const original = new URL(params.url.startsWith('http') ? params.url : `https://${params.url}`);
-      const prefix = base.pathname.replace(/\/$/, '');
-      params.url = `${base.origin}${prefix}${original.pathname}${original.search}`;
+      if (base) params.url = rebase(base, params.url);
+    },
+    // The filtered stream is one long response: no overall deadline, only the stall timer of the stream.
+    onBeforeStreamRequestConfig: ({ params }) => {
+      if (base) params.url = rebase(base, params.url);
     },
   };
+}
+
+function rebase(base: URL, url: string): string {
+  const original = new URL(url.startsWith('http') ? url : `https://${url}`);
+  const prefix = base.pathname.replace(/\/$/, '');
+  return `${base.origin}${prefix}${original.pathname}${original.search}`;
 }
 
 export function toRateLimit(rateLimit: { limit?: number; remaining?: number; reset?: number } | undefined): RateLimitState | undefined {

@@ -16,7 +16,7 @@ const publicMetrics = z
   .partial()
   .optional();
 
-const tweet = z.object({
+export const tweet = z.object({
   id,
   text: z.string(),
   author_id: id.optional(),
@@ -60,6 +60,20 @@ export const searchResponse = z.object({
   }),
 });
 export type SearchResponse = z.infer<typeof searchResponse>;
+
+/** One line of the filtered stream (GET /2/tweets/search/stream): a post, its expansions, and the rules it matched. */
+export const streamedPost = z.object({
+  data: tweet,
+  includes: searchResponse.shape.includes,
+  matching_rules: z.array(z.object({ id: id, tag: z.string().optional() }).passthrough()).default([]),
+});
+export type StreamedPost = z.infer<typeof streamedPost>;
+
+/** GET /2/tweets/search/stream/rules: the app's rules (no `data` when there are none). */
+export const streamRules = z.object({
+  data: z.array(z.object({ id, value: z.string(), tag: z.string().optional() })).optional(),
+  meta: z.object({ result_count: z.number().int().nonnegative().optional() }).passthrough().optional(),
+});
 
 /** GET /2/users/me: the authenticated account. */
 export const meResponse = z.object({ data: z.object({ id, username: z.string(), name: z.string().optional() }) });
