@@ -170,6 +170,7 @@ export function buildProgram(runner: Runner): Command {
     .description('poll in a loop, raising alerts (terminal line and bell, webhook); Ctrl-C stops cleanly')
     .option('--every <duration>', 'time between polls, ±10% jitter (e.g. 30s, 2m)', '5m')
     .option('--platform <name>', 'only this platform or source name')
+    .option('--stream', "hold the platforms' streams (X filtered stream, Bluesky Jetstream, Mastodon streaming) where a source has one; poll the rest")
     .action(action(() => import('./commands/watch.js')));
 
   program

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { testCertificate } from './tls.js';
 
 export interface RecordedRequest {
@@ -16,7 +17,12 @@ export interface Reply {
   headers?: Record<string, string>;
   /** An object is sent as JSON; a string as is. */
   body?: unknown;
+  /** A streaming endpoint: the headers are sent, then this writes to the open response (and ends it, or not). */
+  stream?: (res: ServerResponse) => void;
 }
+
+/** A WebSocket endpoint: given the upgrade request (with its query) to accept or refuse. */
+export type UpgradeHandler = (request: RecordedRequest, raw: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
 
@@ -72,6 +78,7 @@ export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   readonly unexpected: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
+  private readonly upgrades: { pattern: RegExp; handler: UpgradeHandler }[] = [];
   private readonly expectations: Expectation[] = [];
   /** Requests already reported by verify, so each is reported once. */
   private reported = 0;
@@ -84,6 +91,12 @@ export class FakeServer {
 
   route(method: string, pattern: RegExp, handler: Handler): this {
     this.routes.push({ method, pattern, handler });
+    return this;
+  }
+
+  /** Accept WebSocket upgrades on this path; an upgrade no route answers is refused and fails the test. */
+  upgrade(pattern: RegExp, handler: UpgradeHandler): this {
+    this.upgrades.push({ pattern, handler });
     return this;
   }
 
@@ -134,6 +147,20 @@ export class FakeServer {
     this.server.on('secureConnection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const recorded: RecordedRequest = { method: 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: '' };
+      this.requests.push(recorded);
+      this.sockets.add(socket as Socket);
+      socket.on('close', () => this.sockets.delete(socket as Socket));
+      const route = this.upgrades.find((u) => u.pattern.test(recorded.path));
+      if (!route) {
+        this.unexpected.push(recorded);
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      route.handler(recorded, req, socket, head);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
@@ -221,6 +248,12 @@ export class FakeServer {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed) return;
+  if (reply.stream) {
+    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+    res.flushHeaders();
+    reply.stream(res);
+    return;
+  }
   const isText = typeof reply.body === 'string';
   const body = reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body);
   res.writeHead(reply.status ?? 200, {

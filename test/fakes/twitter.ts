@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A post held by the fake X API; ids are decimal strings above 2^53, as on X. */
@@ -159,6 +160,136 @@ export class FakeTwitter extends FakePlatform {
     this.server.route('GET', /^\/2\/users\/\d+\/mentions$/, (r) => this.timeline(r, 'mentions'));
     this.server.route('GET', /^\/2\/users\/\d+\/tweets$/, (r) => this.timeline(r, 'tweets'));
     this.server.route('GET', /^\/2\/tweets\/counts\/recent$/, (r) => this.counts(r));
+    this.server.route('GET', /^\/2\/tweets\/search\/stream\/rules$/, (r) => this.listRules(r));
+    this.server.route('POST', /^\/2\/tweets\/search\/stream\/rules$/, (r) => this.changeRules(r));
+    this.server.route('GET', /^\/2\/tweets\/search\/stream$/, (r) => this.openStream(r));
+  }
+
+  /** The app's filtered-stream rules. */
+  readonly rules: { id: string; value: string; tag?: string }[] = [];
+  private nextRuleId = 1_790_000_000_000_000_000n;
+  /** Open filtered-stream connections, each with the query it was opened with. */
+  private readonly streams = new Map<ServerResponse, URLSearchParams>();
+  /** X sends a keep-alive `\r\n` about every 20 s; tests make it quick. */
+  keepAliveMs = 20_000;
+  /** Keep-alives written on open streams so far. */
+  keepAlivesSent = 0;
+  /** While true, open streams send nothing at all, not even keep-alives (a stalled connection). */
+  stalled = false;
+  /** Filtered-stream connections the app may hold at once (one on pay-per-use). */
+  maxConnections = 1;
+
+  get streamRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/tweets\/search\/stream$/);
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  private sent(): string {
+    return new Date().toISOString();
+  }
+
+  /** GET /2/tweets/search/stream/rules (app-only bearer): no `data` when there are no rules. */
+  private listRules(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    return { status: 200, body: { ...(this.rules.length > 0 ? { data: this.rules } : {}), meta: { sent: this.sent(), result_count: this.rules.length } } };
+  }
+
+  /** POST /2/tweets/search/stream/rules: `{add: [{value, tag}]}` or `{delete: {ids}}`; a rule whose value exists is refused as DuplicateRule. */
+  private changeRules(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    const body = JSON.parse(request.body || '{}') as { add?: { value: string; tag?: string }[]; delete?: { ids?: string[] } };
+    if (body.add) {
+      const created: { id: string; value: string; tag?: string }[] = [];
+      const errors: unknown[] = [];
+      for (const rule of body.add) {
+        if (rule.value.length > 1024) {
+          errors.push({ value: rule.value, details: ['Rule must be 1024 characters or less'], title: 'RuleLengthExceeded', type: 'https://api.twitter.com/2/problems/invalid-rules' });
+          continue;
+        }
+        const existing = this.rules.find((r) => r.value === rule.value);
+        if (existing) {
+          errors.push({ value: rule.value, id: existing.id, title: 'DuplicateRule', type: 'https://api.twitter.com/2/problems/duplicate-rules' });
+          continue;
+        }
+        const added = { id: String(this.nextRuleId++), value: rule.value, ...(rule.tag ? { tag: rule.tag } : {}) };
+        this.rules.push(added);
+        created.push(added);
+      }
+      return {
+        status: 201,
+        body: {
+          ...(created.length > 0 ? { data: created } : {}),
+          meta: { sent: this.sent(), summary: { created: created.length, not_created: errors.length, valid: created.length, invalid: errors.length } },
+          ...(errors.length > 0 ? { errors } : {}),
+        },
+      };
+    }
+    const ids = body.delete?.ids ?? [];
+    const before = this.rules.length;
+    for (const id of ids) {
+      const at = this.rules.findIndex((r) => r.id === id);
+      if (at >= 0) this.rules.splice(at, 1);
+    }
+    const deleted = before - this.rules.length;
+    return { status: 200, body: { meta: { sent: this.sent(), summary: { deleted, not_deleted: ids.length - deleted } } } };
+  }
+
+  /** GET /2/tweets/search/stream: chunked newline-delimited JSON, keep-alive `\r\n`, one connection per app. */
+  private openStream(request: RecordedRequest): Reply {
+    if (request.headers.authorization !== `Bearer ${this.bearerToken}`) return { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    if (this.streams.size >= this.maxConnections) {
+      return {
+        status: 429,
+        body: {
+          title: 'ConnectionException',
+          detail: 'This stream is currently at the maximum allowed connection limit.',
+          connection_issue: 'TooManyConnections',
+          type: 'https://api.twitter.com/2/problems/streaming-connection',
+        },
+      };
+    }
+    return {
+      status: 200,
+      stream: (res) => {
+        this.streams.set(res, request.query);
+        const timer = setInterval(() => {
+          if (this.stalled || res.destroyed) return;
+          res.write('\r\n');
+          this.keepAlivesSent++;
+        }, this.keepAliveMs);
+        res.on('close', () => {
+          clearInterval(timer);
+          this.streams.delete(res);
+        });
+      },
+    };
+  }
+
+  /** A post appears on X: stored (search finds it) and sent on every open stream whose rules it matches. */
+  postLive(text: string, options: Parameters<FakeTwitter['addTweet']>[1] = {}): FakeTweet {
+    const tweet = this.addTweet(text, options);
+    this.publish(tweet);
+    return tweet;
+  }
+
+  /** Send a post on the open streams (once per connection), with the rules it matched. */
+  publish(tweet: FakeTweet): void {
+    const author = this.users.get(tweet.authorId);
+    const matching = this.rules.filter((r) => matches(parseQuery(r.value), tweet, author));
+    if (matching.length === 0) return;
+    for (const [res, query] of this.streams) {
+      if (this.stalled || res.destroyed) continue;
+      const body = this.render([tweet], query, null).body as { data: unknown[]; includes: unknown };
+      res.write(`${JSON.stringify({ data: body.data[0], includes: body.includes, matching_rules: matching.map((r) => ({ id: r.id, ...(r.tag ? { tag: r.tag } : {}) })) })}\r\n`);
+    }
+  }
+
+  /** Cut every open stream (a network drop). */
+  dropStreams(): void {
+    for (const res of this.streams.keys()) res.destroy();
   }
 
   get searchRequests(): RecordedRequest[] {

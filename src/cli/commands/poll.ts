@@ -10,6 +10,8 @@ import type { AlertRunOptions, AlertRunReport, RaisedAlerts } from '../../alerts
 
 export interface PollCommandOptions {
   platform?: string;
+  /** Only these source names (watch: the sources not streamed, and a stream's backfill). */
+  sources?: readonly string[];
 }
 
 export interface PollReport {
@@ -24,7 +26,8 @@ export interface PollReport {
 /** Poll every configured source once; the lock keeps overlapping cron runs apart. */
 export async function poll(ctx: Context, options: PollCommandOptions): Promise<PollReport> {
   const { config } = await ctx.config();
-  const sources = await ctx.sources(options.platform);
+  const only = options.sources;
+  const sources = (await ctx.sources(options.platform)).filter((s) => !only || only.includes(s.name));
   const store = await ctx.store();
   const lock = acquirePollLock(store.path);
   let results: SourceResult[];
@@ -75,6 +78,38 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     delivery?.release();
   }
   return { sources: results, new: results.reduce((n, r) => n + r.new, 0), outcome: pollOutcome(results), alerts };
+}
+
+/**
+ * Raise and deliver alerts now, as after a poll (watch: after a streamed page is stored). Null when a poll
+ * holds the lock: that poll raises them when it has stored its pages.
+ */
+export async function alertsNow(ctx: Context): Promise<AlertRunReport | null> {
+  const { config } = await ctx.config();
+  const store = await ctx.store();
+  const timeZone = await ctx.timeZone();
+  const { raiseAlerts, deliverAlerts } = await import('../../alerts/run.js');
+  let lock;
+  try {
+    lock = acquirePollLock(store.path);
+  } catch (error) {
+    if (error instanceof TemporaryError) return null;
+    throw error;
+  }
+  let raised: RaisedAlerts;
+  const alertOptions: AlertRunOptions = { db: store.db, config, env: ctx.env, now: ctx.now(), timeZone, signal: ctx.signal, verbose: (m: string) => ctx.io.debug(m) };
+  try {
+    raised = raiseAlerts(alertOptions);
+  } finally {
+    lock.release();
+  }
+  const delivers = raised.webhook !== null && 'target' in raised.webhook && raised.quietUntil === null;
+  const delivery = delivers ? tryDeliveryLock(store.path) : null;
+  try {
+    return await deliverAlerts({ ...alertOptions, skip: delivers && delivery === null, elapsed: () => ctx.elapsed() }, raised);
+  } finally {
+    delivery?.release();
+  }
 }
 
 export async function run(ctx: Context, options: PollCommandOptions): Promise<void> {
