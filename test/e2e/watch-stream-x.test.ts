@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer } from '../fakes/server.js';
 import { tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
-import { runInProcess, type InProcessResult } from '../helpers/run.js';
+import { rowsIn, until, watchStream as watchStreamIn } from '../helpers/watch.js';
 import { RULE_TAG_PREFIX } from '../../src/sources/twitter/stream.js';
 
 // The stream is what these tests watch: the own-replies rule and the metrics refresh would add requests.
@@ -14,42 +12,9 @@ let fake: FakeTwitter;
 let dir: string;
 let env: Record<string, string>;
 
-function rows(sql: string): Record<string, unknown>[] {
-  const db = new Database(join(dir, 'bw.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
-
+const rows = (sql: string) => rowsIn(dir, sql);
 const storedIds = () => rows('SELECT external_id FROM mentions ORDER BY external_id').map((r) => r.external_id as string);
-
-async function until(condition: () => boolean, what: string, timeout = 20_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** `watch --stream` in this process; stopped by the returned controller (as SIGTERM does). */
-function watchStream(...args: string[]): { stop: () => Promise<InProcessResult>; output: Promise<InProcessResult> } {
-  const controller = new AbortController();
-  const output = runInProcess(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'watch', '--stream', '--every', '1m', ...args], {
-    env,
-    signal: controller.signal,
-    // Waits are short in real time (the pacing clock still advances by the whole wait).
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 25))),
-  });
-  return {
-    output,
-    stop: async () => {
-      controller.abort();
-      return output;
-    },
-  };
-}
+const watchStream = (...args: string[]) => watchStreamIn(dir, env, ...args);
 
 beforeEach(async () => {
   fake = await new FakeTwitter().start();

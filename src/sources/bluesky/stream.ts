@@ -129,6 +129,8 @@ export class BlueskyStream implements Stream {
         stall.alive();
         items.push({ data: data.toString() });
       });
+      // Jetstream's own keep-alive is the WebSocket ping (ws answers it): a sign of life too.
+      socket.on('ping', () => stall.alive());
       socket.on('unexpected-response', (_request, response) => {
         const status = response.statusCode ?? 0;
         items.push({ closed: status === 429 ? 'rate_limited' : 'http', message: `Jetstream answered ${status}` });
