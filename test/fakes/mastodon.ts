@@ -1,5 +1,6 @@
 import { documentedInstance } from './fixtures/mastodon.js';
 import { mastodonTimeline } from '../fixtures/documented.js';
+import type { ServerResponse } from 'node:http';
 import { FakePlatform, type RecordedRequest, type Reply } from './server.js';
 
 /** A status as the fake instance holds it, in Mastodon's wire format (snake_case, HTML content). */
@@ -72,7 +73,75 @@ export class FakeMastodon extends FakePlatform {
       .route('GET', /^\/api\/v1\/accounts\/verify_credentials$/, (r) => this.verify(r))
       .route('GET', /^\/api\/v1\/accounts\/[^/]+\/statuses$/, (r) => this.accountStatuses(r))
       .route('GET', /^\/api\/v1\/notifications$/, (r) => this.notifications(r))
-      .route('POST', /^\/api\/v1\/statuses$/, (r) => this.post(r));
+      .route('POST', /^\/api\/v1\/statuses$/, (r) => this.post(r))
+      .route('GET', /^\/api\/v1\/streaming\/hashtag(\/local)?$/, (r) => this.stream(r, 'hashtag'))
+      .route('GET', /^\/api\/v1\/streaming\/user\/notification$/, (r) => this.stream(r, 'notification'));
+  }
+
+  /** Open server-sent-event streams: a hashtag's (its tag) or the token account's notifications (null). */
+  private readonly streams = new Map<ServerResponse, string | null>();
+  /** Mastodon's streaming server writes a `:thump` comment every 15 s; tests make it quick. */
+  heartbeatMs = 15_000;
+  /** While true, open streams send nothing, not even heartbeats. */
+  stalled = false;
+
+  get streamRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/api\/v1\/streaming\//);
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** GET /api/v1/streaming/hashtag?tag=… and /user/notification: text/event-stream, a token required (Mastodon 4.2). */
+  private stream(request: RecordedRequest, kind: 'hashtag' | 'notification'): Reply {
+    if (!this.authorised(request)) return { status: 401, body: { error: 'Missing access token' } };
+    const tag = kind === 'hashtag' ? (request.query.get('tag') ?? '').toLowerCase() : null;
+    if (kind === 'hashtag' && !tag) return { status: 400, body: { error: 'Missing tag name parameter' } };
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'private, no-store' },
+      stream: (res) => {
+        this.streams.set(res, tag);
+        res.write(':)\n');
+        const timer = setInterval(() => {
+          if (!this.stalled && !res.destroyed) res.write(':thump\n');
+        }, this.heartbeatMs);
+        res.on('close', () => {
+          clearInterval(timer);
+          this.streams.delete(res);
+        });
+      },
+    };
+  }
+
+  /** A status appears: stored (timelines show it) and sent on the streams that carry it. */
+  postLive(html: string, options: Parameters<FakeMastodon['addStatus']>[1] = {}): FakeStatus {
+    const status = this.addStatus(html, options);
+    this.publish(status);
+    return status;
+  }
+
+  /** Send a status on the open streams: `update` on its hashtags' streams, a mention `notification` when it names the token's account. */
+  publish(status: FakeStatus): void {
+    const me = this.tokenAccount;
+    for (const [res, tag] of this.streams) {
+      if (this.stalled || res.destroyed) continue;
+      if (tag !== null && status.tags.some((t) => t.name === tag)) {
+        // Events the client has no use for come on the same stream (a deletion of some other status).
+        res.write(`event: delete\ndata: 1234\n\n`);
+        res.write(`event: update\ndata: ${JSON.stringify(status)}\n\n`);
+      }
+      if (tag === null && me && status.mentions.some((m) => m.id === me.id)) {
+        const notification = { id: String(this.statuses.indexOf(status) + 1), type: 'mention', created_at: status.created_at, account: status.account, status };
+        res.write(`event: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+      }
+    }
+  }
+
+  /** Cut every open stream. */
+  dropStreams(): void {
+    for (const res of this.streams.keys()) res.destroy();
   }
 
   get timelineRequests(): RecordedRequest[] {
