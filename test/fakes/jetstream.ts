@@ -80,6 +80,25 @@ export class FakeJetstream extends FakePlatform {
     );
   }
 
+  /** The rest of the network: `count` post commits by strangers that name no brand (what Jetstream mostly carries). */
+  firehose(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const n = this.events.length;
+      const time = this.tick();
+      this.emit(
+        {
+          did: `did:plc:stranger${n % 997}`,
+          time_us: time,
+          kind: 'commit',
+          commit: { rev: `r${n}`, operation: 'create', collection: 'app.bsky.feed.post', rkey: `k${n}`, record: { $type: 'app.bsky.feed.post', text: `just an ordinary post number ${n} about the weather`, createdAt: new Date(time / 1000).toISOString(), langs: ['en'] }, cid: `bafy${n}` },
+        },
+        'app.bsky.feed.post',
+      );
+    }
+    // Replay would hold every event for ever: keep the newest only.
+    if (this.events.length > 50_000) this.events.splice(0, this.events.length - 50_000);
+  }
+
   /** Cut every open connection (a network drop). */
   drop(): void {
     for (const ws of this.sockets.keys()) ws.terminate();
