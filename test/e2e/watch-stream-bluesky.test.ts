@@ -105,6 +105,6 @@ describe('watch --stream on Bluesky (Jetstream)', () => {
     const post = jetstream.post('acme after the stall', { author: 'hal.bsky.social' });
     await until(() => stored().some((r) => r.external_id === post.uri), 'the post after the stall');
     const result = await watch.stop();
-    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', source: 'bluesky', state: 'reconnecting', message: 'no event for 0.3s; reconnecting' }));
+    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', source: 'bluesky', state: 'reconnecting', message: 'sent no event for 0.3s' }));
   });
 });

@@ -84,7 +84,7 @@ describe('watch --stream on Mastodon (server-sent events)', () => {
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
     expect(stored().map((r) => r.external_id)).toEqual([first.id, missed.id, last.id]);
-    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', state: 'reconnecting', message: expect.stringMatching(/no event or heartbeat for 0\.3s/) }));
+    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', state: 'reconnecting', message: expect.stringMatching(/sent no event or heartbeat for 0\.3s/) }));
   });
 
   it('without a token the source is polled, not streamed', async () => {

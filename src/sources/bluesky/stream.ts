@@ -151,7 +151,7 @@ export class BlueskyStream implements Stream {
       try {
         for await (const item of items) {
           if (item === 'stall') {
-            failure = { reason: 'network', message: `no event for ${Math.round(config.streamStallTimeout / 100) / 10}s; reconnecting` };
+            failure = { reason: 'network', message: `sent no event for ${Math.round(config.streamStallTimeout / 100) / 10}s` };
             break;
           }
           if ('open' in item) {
@@ -165,7 +165,13 @@ export class BlueskyStream implements Stream {
           }
           let event: JetstreamEvent;
           try {
-            event = jetstreamEvent.parse(JSON.parse(item.data));
+            const raw = JSON.parse(item.data) as { kind?: unknown; time_us?: unknown };
+            // Identity, account and heartbeat events come to every subscriber: only their time counts.
+            if (raw.kind !== 'commit') {
+              if (typeof raw.time_us === 'number' && Number.isSafeInteger(raw.time_us)) cursor = Math.max(cursor ?? 0, raw.time_us);
+              continue;
+            }
+            event = jetstreamEvent.parse(raw);
           } catch {
             env.verbose(`${this.source}: skipped an unreadable Jetstream event`);
             continue;

@@ -115,7 +115,7 @@ export class MastodonStream implements Stream {
       }
       return { reason: 'network', message: `${feed.path}: the instance closed the stream`, opened: true };
     } catch (error) {
-      if (stalled) return { reason: 'network', message: `${feed.path}: no event or heartbeat for ${Math.round(this.options.config.streamStallTimeout / 100) / 10}s; reconnecting`, opened: true };
+      if (stalled) return { reason: 'network', message: `${feed.path} sent no event or heartbeat for ${Math.round(this.options.config.streamStallTimeout / 100) / 10}s`, opened: true };
       const cause = (error as { cause?: { message?: string } }).cause?.message;
       return { reason: 'network', message: `cannot reach ${base} (${cause ?? (error as Error).message})` };
     } finally {

@@ -203,7 +203,7 @@ export class TwitterStream implements Stream {
           stream.destroy();
         }
         if (env.signal.aborted) break;
-        failure = { reason: 'network', message: stalled ? `no data or keep-alive for ${Math.round(this.options.config.streamStallTimeout / 100) / 10}s; reconnecting` : 'X closed the stream' };
+        failure = { reason: 'network', message: stalled ? `sent no data or keep-alive for ${Math.round(this.options.config.streamStallTimeout / 100) / 10}s` : 'X closed the stream' };
       } catch (error) {
         if (env.signal.aborted) break;
         failure = classifyStreamError(error);
