@@ -59,8 +59,11 @@ const common = {
 const streaming = {
   /** false: `watch --stream` keeps polling this source on its interval instead of holding its stream. */
   stream: z.boolean().default(true),
-  /** No data and no keep-alive for this long: the connection is taken for dead and reconnected. */
-  streamStallTimeout: boundedDuration(100, 10 * 60_000).prefault('20s'),
+  /**
+   * No data and no keep-alive for this long: the connection is taken for dead and reconnected. X sends its
+   * keep-alive about every 20 s, so exactly 20 s reconnects on every late one: half as long again.
+   */
+  streamStallTimeout: boundedDuration(100, 10 * 60_000).prefault('30s'),
 };
 
 export const twitterSource = z.strictObject({
