@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer } from '../fakes/server.js';
 import { tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
-import { rowsIn, until, watchStream as watchStreamIn } from '../helpers/watch.js';
+import { rowsIn, until, watchStream as watchStreamIn, watchStreamWith } from '../helpers/watch.js';
 import { RULE_TAG_PREFIX } from '../../src/sources/twitter/stream.js';
 
 // The stream is what these tests watch: the own-replies rule and the metrics refresh would add requests.
@@ -81,6 +81,10 @@ describe('watch --stream on X', () => {
     for (let i = 5; i < 10; i++) burst.push(fake.addTweet(`acme burst ${i}`, { author: `u${i}` }).id);
     await until(() => fake.streamRequests.length >= 2 && fake.openStreams === 1, 'the reconnection');
     await until(() => storedIds().length === 10, 'the backfilled half');
+    // The backfill's search reached back past the streamed half too: those posts came twice and are stored once.
+    const since = fake.searchRequests[1]!.query.get('since_id');
+    if (since !== null) expect(BigInt(since)).toBeLessThan(BigInt(burst[0]!));
+    else expect(Date.parse(fake.searchRequests[1]!.query.get('start_time')!)).toBeLessThan(Date.parse(fake.tweets.find((t) => t.id === burst[0])!.createdAt));
     const after = fake.postLive('acme after the gap', { author: 'zed' });
     await until(() => storedIds().includes(after.id), 'the post after the gap');
     const result = await watch.stop();
@@ -109,7 +113,8 @@ describe('watch --stream on X', () => {
   it('the one-connection limit gets a clear line and X\'s 429 backoff', async () => {
     fake.maxConnections = 0;
     const watch = watchStream();
-    await until(() => fake.streamRequests.length >= 2, 'two refused attempts');
+    // The third attempt comes only after the second refusal was reported.
+    await until(() => fake.streamRequests.length >= 3, 'three refused attempts');
     const result = await watch.stop();
     expect(result.code).toBe(0);
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('twitter: stream'));
@@ -117,6 +122,15 @@ describe('watch --stream on X', () => {
       "twitter: stream X allows one filtered-stream connection per app and another is open (another watch, or another tool using this app's bearer token); close it; reconnecting in 1m",
     );
     expect(lines[1]).toMatch(/reconnecting in 2m$/);
+  });
+
+  it("on a terminal the status line shows the stream's state before the poll part", async () => {
+    const watch = watchStreamWith({ dir, env, tty: true });
+    await until(() => fake.openStreams === 1 && fake.searchRequests.length === 1, 'the stream');
+    await new Promise((r) => setTimeout(r, 300));
+    const result = await watch.stop();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\r\x1b\[2Ktwitter: connected · next poll in \d+(m \d+)?s · 0 open · no SLA deadline pending/);
   });
 
   it('alerts fire from streamed mentions: the webhook gets them as after a poll', async () => {

@@ -22,10 +22,17 @@ export async function until(condition: () => boolean, what: string, timeout = 20
 }
 
 /** `watch --stream` in this process on the test's config and database; `stop` aborts it as SIGTERM does. */
-export function watchStream(dir: string, env: Record<string, string>, ...args: string[]): { stop: () => Promise<InProcessResult>; output: Promise<InProcessResult> } {
+export function watchStream(dir: string, env: Record<string, string>, ...args: string[]): ReturnType<typeof watchStreamWith> {
+  return watchStreamWith({ dir, env }, ...args);
+}
+
+/** `watchStream` with more of runInProcess's options (a terminal). */
+export function watchStreamWith(options: { dir: string; env: Record<string, string>; tty?: boolean }, ...args: string[]): { stop: () => Promise<InProcessResult>; output: Promise<InProcessResult> } {
+  const { dir, env } = options;
   const controller = new AbortController();
   const output = runInProcess(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'watch', '--stream', '--every', '1m', ...args], {
     env,
+    ...(options.tty ? { tty: true, columns: 200 } : {}),
     signal: controller.signal,
     // Waits are short in real time (the pacing clock still advances by the whole wait).
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 25))),
