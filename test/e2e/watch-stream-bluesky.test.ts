@@ -14,7 +14,7 @@ const rows = (sql: string) => rowsIn(dir, sql);
 const stored = () => rows('SELECT external_id, author_handle, author_followers, text FROM mentions ORDER BY id');
 const watchStream = (...args: string[]) => watchStreamIn(dir, env, ...args);
 
-function config(extra: string[] = []): string {
+function config(stall = '5s'): string {
   return [
     'brand: Acme',
     'timezone: UTC',
@@ -29,8 +29,7 @@ function config(extra: string[] = []): string {
     '    appPasswordEnv: BLUESKY_APP_PASSWORD',
     '    retry: { attempts: 3, baseDelay: 10ms }',
     '    timeout: 2s',
-    '    streamStallTimeout: 300ms',
-    ...extra.map((l) => `    ${l}`),
+    `    streamStallTimeout: ${stall}`,
     '',
   ].join('\n');
 }
@@ -70,7 +69,7 @@ describe('watch --stream on Bluesky (Jetstream)', () => {
 
     // A restart resumes a few seconds before the saved cursor; the replayed post is not stored again.
     const again = watchStream();
-    await until(() => jetstream.open === 1, 'the second subscription');
+    await until(() => jetstream.subscriptions.length === 2 && jetstream.open === 1, 'the second subscription');
     expect(Number(jetstream.subscriptions[1]!.query.get('cursor'))).toBe(lastTime - RESUME_OVERLAP_US);
     const next = jetstream.post('acme support is great', { author: 'gil.bsky.social' });
     await until(() => stored().length === 2, 'the next post');
@@ -97,6 +96,8 @@ describe('watch --stream on Bluesky (Jetstream)', () => {
   });
 
   it('a silent socket is taken for stalled and reconnected', async () => {
+    // The fake sends nothing between posts (the real Jetstream never pauses): a short limit shows the stall.
+    writeConfig(dir, config('300ms'));
     const watch = watchStream('--json');
     await until(() => jetstream.open === 1, 'the subscription');
     jetstream.stalled = true;

@@ -11,7 +11,7 @@ const rows = (sql: string) => rowsIn(dir, sql);
 const stored = () => rows('SELECT external_id, author_handle, text FROM mentions ORDER BY external_id');
 const watchStream = (...args: string[]) => watchStreamIn(dir, env, ...args);
 
-function config(extra: string[] = []): string {
+function config(stall = '5s'): string {
   return [
     'brand: Acme',
     'timezone: UTC',
@@ -25,8 +25,7 @@ function config(extra: string[] = []): string {
     '    accessTokenEnv: MASTODON_TOKEN',
     '    retry: { attempts: 3, baseDelay: 10ms }',
     '    timeout: 2s',
-    '    streamStallTimeout: 300ms',
-    ...extra.map((l) => `    ${l}`),
+    `    streamStallTimeout: ${stall}`,
     '',
   ].join('\n');
 }
@@ -67,6 +66,7 @@ describe('watch --stream on Mastodon (server-sent events)', () => {
   });
 
   it('a dropped stream reconnects and the poll path backfills what it missed; a stall is reconnected too', async () => {
+    writeConfig(dir, config('300ms'));
     const watch = watchStream('--json');
     await until(() => fake.openStreams === 2 && fake.timelineRequests.length >= 1, 'both streams');
     const first = fake.postLive('<p>acme one</p>', { author: 'lee', tags: ['acme'] });

@@ -6,7 +6,7 @@ import { rowsIn, until, watchStream as watchStreamIn, watchStreamWith } from '..
 import { RULE_TAG_PREFIX } from '../../src/sources/twitter/stream.js';
 
 // The stream is what these tests watch: the own-replies rule and the metrics refresh would add requests.
-const STREAMING_X = 'nativeReplies: false\nrefreshMetrics: false\nstreamStallTimeout: 300ms';
+const STREAMING_X = 'nativeReplies: false\nrefreshMetrics: false\nstreamStallTimeout: 5s';
 
 let fake: FakeTwitter;
 let dir: string;
@@ -60,7 +60,7 @@ describe('watch --stream on X', () => {
 
     // Synced again on a restart: nothing added, nothing removed.
     const again = watchStream();
-    await until(() => fake.openStreams === 1, 'the second stream');
+    await until(() => fake.streamRequests.length === 2 && fake.openStreams === 1, 'the second stream');
     expect((await again.stop()).code).toBe(0);
     expect(fake.server.requestsTo(/stream\/rules$/).filter((r) => r.method === 'POST')).toHaveLength(2);
     expect(fake.rules).toHaveLength(2);
@@ -96,6 +96,7 @@ describe('watch --stream on X', () => {
   });
 
   it('a stream that stalls (keep-alives stop) is detected and reconnected', async () => {
+    writeConfig(dir, twitterConfig({ keywords: ['acme', '@acme_help'], extra: STREAMING_X.replace('5s', '300ms') }));
     const watch = watchStream('--json');
     await until(() => fake.openStreams === 1, 'the stream');
     fake.stalled = true;
