@@ -294,10 +294,12 @@ async function startStreams(
     streams,
     polledNames,
     stopped,
+    /** Streamed sources the next round must poll: a backfill a held lock deferred, and every stream down now (never connected, or lost). */
     takeBackfills(): string[] {
-      const names = [...backfills];
+      const names = new Set(backfills);
       backfills.clear();
-      return names.filter((n) => !polledNames.includes(n));
+      for (const [name, status] of statuses) if (status.state === 'reconnecting') names.add(name);
+      return [...names].filter((n) => !polledNames.includes(n));
     },
     /** `twitter: connected · bluesky: reconnecting in 4s` */
     statusText(): string {
