@@ -267,7 +267,12 @@ async function startStreams(
               io.debug(`${stream.source}: stream connected`);
             }
             // Connected (again): what the stream may have missed comes from the poll path, before its pages.
-            if (event.state === 'connected') void queue.enqueue(() => backfill(stream.source));
+            if (event.state === 'connected') {
+              void queue.enqueue(() => backfill(stream.source)).catch((error: unknown) => {
+                io.err(`${stream.source}: the backfill failed (${sanitizeLine((error as Error).message ?? String(error))}); the next round polls it`);
+                backfills.add(stream.source);
+              });
+            }
             break;
           }
           case 'page':
@@ -275,7 +280,9 @@ async function startStreams(
             break;
           case 'position': {
             const position = event.position;
-            void queue.enqueue(async () => saveCursor(store.db, stream.source, STREAM_CURSOR, position, ctx.now()));
+            void queue.enqueue(async () => {
+              await saveCursor(store.db, stream.source, STREAM_CURSOR, position, ctx.now());
+            });
             break;
           }
           case 'keepalive':
