@@ -7,6 +7,7 @@ import { tempDir } from '../helpers/cli.js';
 import { runInProcess, scriptedPrompter, type InProcessOptions } from '../helpers/run.js';
 import { openStore } from '../../src/store/open.js';
 import { CLAIM_IDLE, claimHolder, claimItem, releaseClaim, touchClaim } from '../../src/store/team.js';
+import { claimReplyAttempt } from '../../src/store/responses.js';
 import type { Prompter } from '../../src/io/prompter.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -81,6 +82,23 @@ describe('claims: who has an item open in triage', () => {
       expect(await claimHolder(store.db, id!, NOW + 2 * CLAIM_IDLE + 1)).toMatchObject({ person: 'lee' });
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('the reply outbox with two people', () => {
+  it('two people pressing reply on the same mention in the same second: one attempt goes ahead, the other is told it is under way', async () => {
+    const [kim, lee] = [await openStore(dbPath()), await openStore(dbPath())];
+    try {
+      const [id] = queue();
+      const attempt = (text: string, idempotencyKey: string) => ({ mentionId: id!, platform: 'sample', text, now: NOW, idempotencyKey, reuse: null, again: false, force: false });
+      const claims = await Promise.all([claimReplyAttempt(kim.db, attempt('Hi, Kim here', 'k')), claimReplyAttempt(lee.db, attempt('Hi, Lee here', 'l'))]);
+      expect(claims.filter((c) => c.ok)).toHaveLength(1);
+      expect(claims.find((c) => !c.ok)).toMatchObject({ ok: false, reason: 'in-progress', attempt: { state: 'pending' } });
+      expect(rows("SELECT count(*) AS n FROM responses WHERE mention_id = ? AND state = 'pending'", id)).toEqual([{ n: 1 }]);
+    } finally {
+      await kim.close();
+      await lee.close();
     }
   });
 });
