@@ -4,10 +4,12 @@ import { recordOwnReplies } from '../store/responses.js';
 import { linkThreads } from '../triage/threads.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { openMentionsToRefresh } from '../store/refresh.js';
+import { storedMentionIds } from '../store/stored-ids.js';
 import { addUsage, billReads, monthUsage, saveVolume } from '../store/usage.js';
 import { Interrupted, RateLimitStop, SourceFailure } from '../sources/request.js';
 import { fromMicros, toMicros } from '../metrics/cost.js';
 import { translateStoreError } from '../store/open.js';
+import { StoreError } from '../errors.js';
 import type { CursorState, FetchedPage, GroupStatus, NewMention, PagingEnvironment, QueryGroup, RateLimitState, Source } from '../sources/types.js';
 
 /** The monthly read budget cannot pay for the page a source asked to read next. */
@@ -105,10 +107,10 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   try {
     groups = source.groups();
   } catch (error) {
-    return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source, options.now(), budget, moneyBudget) };
+    return { ...result, status: 'failed', message: (error as Error).message, month: await monthFigures(db, source, options.now(), budget, moneyBudget) };
   }
-  const readsLeft = () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead));
-  const moneyLeft = () => (moneyBudget === null ? null : Math.max(0, toMicros(moneyBudget) - monthUsage(db, source.name, options.now()).costMicros));
+  const readsLeft = async () => (budget === null ? null : Math.max(0, budget - (await monthUsage(db, source.name, options.now())).postsRead));
+  const moneyLeft = async () => (moneyBudget === null ? null : Math.max(0, toMicros(moneyBudget) - (await monthUsage(db, source.name, options.now())).costMicros));
   const budgetMessage = `monthly read budget of ${budget} ${source.readUnit ?? 'posts'} is used up; raise monthlyReadBudget or wait for next month`;
   const moneyMessage = `monthly budget of $${moneyBudget} is spent; raise monthlyBudget or wait for next month`;
   for (const group of groups) {
@@ -118,14 +120,14 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       sleep: options.sleep,
       verbose: log,
       signal: options.signal,
-      allowance: (max, min = 1, unitCost = source.prices?.postRead ?? 0, readsPosts = true) => {
+      allowance: async (max, min = 1, unitCost = source.prices?.postRead ?? 0, readsPosts = true) => {
         let allowed = max;
-        const left = readsPosts ? readsLeft() : null;
+        const left = readsPosts ? await readsLeft() : null;
         if (left !== null) {
           if (left < min) throw new BudgetStop(budgetMessage);
           allowed = Math.min(allowed, left);
         }
-        const money = moneyLeft();
+        const money = await moneyLeft();
         if (money !== null && unitCost > 0) {
           // Priced at the full rate: a read the daily de-duplication makes free only leaves money over.
           const affordable = Math.floor(money / toMicros(unitCost));
@@ -134,14 +136,14 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         }
         return allowed;
       },
-      countRequest: () => {
+      countRequest: async () => {
         result.requests++;
-        addUsage(db, source.name, options.now(), 1, 0);
+        await addUsage(db, source.name, options.now(), 1, 0);
       },
       openMentions: (limit) => openMentionsToRefresh(db, source.name, startedAt, limit),
     };
-    const store = (page: FetchedPage) => {
-      const stored = storePageNow(storeOptions, source, group.key, page);
+    const store = async (page: FetchedPage) => {
+      const stored = await storePage(storeOptions, source, group.key, page);
       result.new += stored.new;
       result.nativeReplies += stored.nativeReplies;
       spentMicros += stored.spentMicros;
@@ -154,13 +156,13 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         notices.push(`[${group.key}] ${message}`);
         log(message);
       };
-      if (await pollGroup(source, group, loadCursor(db, source.name, group.key), env, store, options.signal, { maxPages, notice })) {
+      if (await pollGroup(source, group, await loadCursor(db, source.name, group.key), env, store, options.signal, { maxPages, notice })) {
         result.message = INTERRUPTED;
         break;
       }
     } catch (error) {
       // The store failing (disk full, read-only, damaged) is no platform's fault: stop the whole poll, naming the file.
-      if (isStoreFailure(error)) throw translateStoreError(error, db.name);
+      if (isStoreFailure(error)) throw translateStoreError(error, db.location);
       if (error instanceof Interrupted) {
         result.message = INTERRUPTED;
         break;
@@ -183,7 +185,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       if (!(error instanceof SourceFailure)) break;
     }
   }
-  result.month = monthFigures(db, source, options.now(), budget, moneyBudget);
+  result.month = await monthFigures(db, source, options.now(), budget, moneyBudget);
   if (result.spend !== null) result.spend = fromMicros(spentMicros);
   if (notices.length > 0 && result.message === null) result.message = notices.join('; ');
   else if (notices.length > 0) result.message = `${result.message}; ${notices.join('; ')}`;
@@ -195,11 +197,15 @@ export interface PageStoreOptions {
   db: Db;
   now(): number;
   assess?: (mention: NewMention) => Assessment;
+  /** Tell which mentions this page stored for the first time, with their row ids (watch's streamed pages). */
+  listNew?: boolean;
 }
 
 export interface StoredPage {
   /** Mentions stored for the first time (a post already stored, by a poll or a stream, is not stored again). */
   new: number;
+  /** With `listNew`: the mentions stored for the first time and their row ids, in page order (else empty). */
+  stored: { id: number; mention: NewMention }[];
   nativeReplies: number;
   spentMicros: number;
 }
@@ -210,24 +216,29 @@ export interface StoredPage {
  * the unique key makes a post seen by both stored once. `groupKey` null (a streamed page) saves no poll cursor.
  */
 export async function storePage(options: PageStoreOptions, source: Pick<Source, 'name' | 'prices'>, groupKey: string | null, page: FetchedPage): Promise<StoredPage> {
-  return storePageNow(options, source, groupKey, page);
-}
-
-function storePageNow(options: PageStoreOptions, source: Pick<Source, 'name' | 'prices'>, groupKey: string | null, page: FetchedPage): StoredPage {
-  const { db } = options;
-  const stored: StoredPage = { new: 0, nativeReplies: 0, spentMicros: 0 };
-  db.transaction(() => {
+  // Each page with its cursor in one transaction: an interrupted poll resumes after the last page stored.
+  return options.db.transaction(async (tx) => {
     const fetchedAt = options.now();
-    stored.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
-    stored.nativeReplies += recordOwnReplies(db, page.ownReplies);
+    // Asked inside the transaction, so nothing stored between the question and the insert can be counted as ours.
+    const before = options.listNew ? await storedMentionIds(tx, page.mentions) : [];
+    const inserted = await insertMentions(tx, source.name, page.mentions, fetchedAt, options.assess);
+    const stored: StoredPage['stored'] = [];
+    if (options.listNew && inserted > 0) {
+      const after = await storedMentionIds(tx, page.mentions);
+      page.mentions.forEach((mention, i) => {
+        const id = after[i];
+        if (before[i] === null && id !== null && id !== undefined) stored.push({ id, mention });
+      });
+    }
+    const nativeReplies = await recordOwnReplies(tx, page.ownReplies);
     // After our replies are known, so a follow-up posted after one re-opens its item.
-    linkThreads(db, page.mentions, fetchedAt);
-    addUsage(db, source.name, fetchedAt, 0, page.postsRead);
-    if (source.prices && page.billed && page.billed.length > 0) stored.spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
-    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey ?? 'stream', page.volume);
-    if (groupKey !== null) saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
-  })();
-  return stored;
+    await linkThreads(tx, page.mentions, fetchedAt);
+    await addUsage(tx, source.name, fetchedAt, 0, page.postsRead);
+    const spentMicros = source.prices && page.billed && page.billed.length > 0 ? (await billReads(tx, source.name, fetchedAt, page.billed, source.prices)).micros : 0;
+    if (page.volume && page.volume.length > 0) await saveVolume(tx, source.name, page.volumeKey ?? groupKey ?? 'stream', page.volume);
+    if (groupKey !== null) await saveCursor(tx, source.name, groupKey, page.cursor, fetchedAt);
+    return { new: inserted, stored, nativeReplies, spentMicros };
+  });
 }
 
 export interface PagingBounds {
@@ -247,7 +258,7 @@ export async function pollGroup(
   group: QueryGroup,
   saved: CursorState | null,
   env: PagingEnvironment,
-  store: (page: FetchedPage) => void,
+  store: (page: FetchedPage) => Promise<void>,
   signal: AbortSignal,
   bounds: PagingBounds = { maxPages: DEFAULT_MAX_PAGES, notice: () => undefined },
 ): Promise<boolean> {
@@ -272,12 +283,12 @@ export async function pollGroup(
       const paging = midRun(page.cursor);
       const stuck = !paging ? null : positions.has(position) ? 'the platform repeated a page token' : runPages > 1 && fresh === 0 ? 'a page brought nothing new' : null;
       if (stuck && source.endRun) {
-        store({ ...page, cursor: source.endRun(page.cursor) });
+        await store({ ...page, cursor: source.endRun(page.cursor) });
         bounds.notice(`${stuck}; stopped paging and kept what was stored`);
         return false;
       }
       positions.add(position);
-      store(page);
+      await store(page);
       cursor = page.cursor;
       if (signal.aborted) return true;
       if (paging && pages >= bounds.maxPages) {
@@ -289,8 +300,8 @@ export async function pollGroup(
   }
 }
 
-function monthFigures(db: Db, source: Source, now: number, budget: number | null, moneyBudget: number | null): SourceResult['month'] {
-  const usage = monthUsage(db, source.name, now);
+async function monthFigures(db: Db, source: Source, now: number, budget: number | null, moneyBudget: number | null): Promise<SourceResult['month']> {
+  const usage = await monthUsage(db, source.name, now);
   const billed = source.prices !== undefined;
   return {
     month: usage.month,
@@ -314,5 +325,5 @@ export function pollOutcome(results: readonly SourceResult[]): 'ok' | 'rate_limi
 }
 
 function isStoreFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'SqliteError';
+  return error instanceof StoreError || (error instanceof Error && error.name === 'SqliteError');
 }

@@ -31,8 +31,8 @@ export interface InboxStatus {
 }
 
 /** Open mentions, how many are past their first-response deadline, and the next deadline to come. */
-export function inboxStatus(db: Db, config: Config, now: number, clock: ResponseClock = CALENDAR_TIME): InboxStatus {
-  const rows = openDeadlineFacts(db);
+export async function inboxStatus(db: Db, config: Config, now: number, clock: ResponseClock = CALENDAR_TIME): Promise<InboxStatus> {
+  const rows = await openDeadlineFacts(db);
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
@@ -135,7 +135,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
       await ctx.sleep(nextPollAt - ctx.elapsed());
       continue;
     }
-    const status = inboxStatus(store.db, config, ctx.now(), clock);
+    const status = await inboxStatus(store.db, config, ctx.now(), clock);
     while (!ctx.signal.aborted && ctx.elapsed() < nextPollAt) {
       const streams = streaming ? `${streaming.statusText()} · ` : '';
       show(`${streams}${statusText(status, nextPollAt - ctx.elapsed(), ctx.now(), last)}`);
@@ -194,12 +194,11 @@ async function startStreams(
   const { streams } = await buildStreams(config, sources, { env: ctx.env, configPath: path });
   const streamed = new Set(streams.map((s) => s.source));
   const polledNames = sources.filter((s) => !streamed.has(s.name)).map((s) => s.name);
-  const [{ assessAtIngest }, learning, { storePage }, { loadCursor, saveCursor }, { storedExternalIds, mentionRowId }] = await Promise.all([
+  const [{ assessAtIngest }, learning, { storePage }, { loadCursor, saveCursor }] = await Promise.all([
     import('../../triage/assess.js'),
     import('../../triage/learning.js'),
     import('../../poll/poll-sources.js'),
     import('../../store/cursors.js'),
-    import('../../store/stored-ids.js'),
   ]);
   const assess = assessAtIngest(config, () => ctx.now(), await learning.classifierFor(store.db));
   const statuses = new Map<string, StreamStatus>(streams.map((s) => [s.source, { state: 'connecting', retryAt: null, message: null }]));
@@ -225,13 +224,10 @@ async function startStreams(
 
   const storeStreamed = async (stream: Stream, page: FetchedPage) => {
     const source = sources.find((s) => s.name === stream.source)!;
-    const ids = page.mentions.map((m) => m.externalId);
-    const known = await storedExternalIds(store.db, stream.platform, ids);
-    const stored = await storePage({ db: store.db, now: () => ctx.now(), assess }, source, null, page);
+    // One transaction for the page, as a polled one: its mentions, replies, threads and usage, and which were new.
+    const stored = await storePage({ db: store.db, now: () => ctx.now(), assess, listNew: true }, source, null, page);
     if (stored.new === 0 && stored.nativeReplies === 0) return;
-    for (const mention of page.mentions) {
-      if (known.has(mention.externalId)) continue;
-      const id = await mentionRowId(store.db, mention.platform, mention.externalId);
+    for (const { id, mention } of stored.stored) {
       if (io.json) {
         io.outJson({ event: 'mention', at: at(), id, source: stream.source, platform: mention.platform, externalId: mention.externalId, url: mention.url, author: mention.authorHandle, keywords: mention.keywords, createdAt: new Date(mention.createdAt).toISOString(), via: 'stream' }, true);
       } else {

@@ -83,7 +83,7 @@ export class BlueskyStream implements Stream {
   async pageOf(events: readonly JetstreamEvent[], env: StreamEnvironment): Promise<FetchedPage> {
     const authors = await this.options.source.authors(
       events.map((e) => e.did),
-      { now: env.now, sleep: env.sleep, verbose: env.verbose, countRequest: () => undefined, signal: env.signal },
+      { now: env.now, sleep: env.sleep, verbose: env.verbose, countRequest: async () => undefined, signal: env.signal },
     );
     const posts: PostView[] = [];
     for (const event of events) {
