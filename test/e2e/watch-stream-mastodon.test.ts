@@ -87,6 +87,31 @@ describe('watch --stream on Mastodon (server-sent events)', () => {
     expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', state: 'reconnecting', message: expect.stringMatching(/sent no event or heartbeat for 0\.3s/) }));
   });
 
+  it('a streamed page waits behind the backfill its connection started: the backfill stores the post first, the stream adds nothing', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The backfill's hashtag read is answered only when released, and then shows every status so far.
+    fake.server.inject({ kind: 'hold', until: held }, /^\/api\/v1\/timelines\/tag\//);
+    const missed = fake.addStatus('<p>acme before the stream connected</p>', { author: 'oli', tags: ['acme'] });
+    const watch = watchStream('--json');
+    await until(() => fake.openStreams === 2 && fake.timelineRequests.length >= 1, 'both streams and the held backfill');
+    const live = fake.postLive('<p>acme while the backfill is held</p>', { author: 'pat', tags: ['acme'] });
+    // Time for the streamed event to reach watch while the backfill is still held (a slower delivery only
+    // makes the check weaker: the post is then in the backfill either way).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await until(() => stored().length === 2, 'both statuses');
+    const result = await watch.stop();
+    expect(result.code, result.stderr).toBe(0);
+    expect(stored().map((r) => r.external_id).sort()).toEqual([missed.id, live.id].sort());
+    const events = jsonLines(result.stdout);
+    const backfill = events.findIndex((e) => e.event === 'poll' && e.backfill === true);
+    expect(backfill).toBeGreaterThanOrEqual(0);
+    expect(events[backfill]!.sources).toEqual([expect.objectContaining({ source: 'mastodon', status: 'ok', new: 2 })]);
+    // Stored by the backfill, in order: the stream's copy of the post is not new, so no mention event.
+    expect(events.filter((e) => e.event === 'mention')).toEqual([]);
+  });
+
   it('without a token the source is polled, not streamed', async () => {
     writeConfig(dir, config().replace('    accessTokenEnv: MASTODON_TOKEN\n', ''));
     const watch = watchStream();

@@ -272,7 +272,11 @@ async function startStreams(
             break;
           }
           case 'page':
-            void queue.enqueue(() => storeStreamed(stream, event.page)).catch((error: unknown) => io.err(`${stream.source}: a streamed page could not be stored (${sanitizeLine((error as Error).message)})`));
+            void queue.enqueue(() => storeStreamed(stream, event.page)).catch((error: unknown) => {
+              // The stream's position moves past this page anyway: the poll path fetches what it held next round.
+              io.err(`${stream.source}: a streamed page could not be stored (${sanitizeLine((error as Error).message ?? String(error))}); the next round polls it`);
+              backfills.add(stream.source);
+            });
             break;
           case 'position': {
             const position = event.position;
