@@ -51,7 +51,7 @@ export interface Context {
   store(): Promise<Store>;
   /** Aborted on SIGINT/SIGTERM: long commands stop at the next safe point. */
   readonly signal: AbortSignal;
-  close(): void;
+  close(): Promise<void>;
   /** The same process context with other global options (e.g. the demo's own config and database). */
   derive(overrides: Partial<GlobalOptions>, now?: () => number): Context;
 }
@@ -192,14 +192,15 @@ export function createContext(deps: ContextDeps): Context {
         checkDatabasePlace(path, defaultDbPath(env), deps.command, context.invocation);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
-        store = openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
+        store = await openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
         for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }
       return store;
     },
-    close() {
-      store?.close();
+    async close() {
+      const open = store;
       store = null;
+      await open?.close();
     },
     derive(overrides, now) {
       return createContext({ ...deps, options: { ...options, ...overrides }, ...(now ? { now } : {}) });

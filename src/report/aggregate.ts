@@ -82,9 +82,9 @@ function finish(a: Accumulator): GroupFigures {
  * scan of the answered mentions by first-response time, which gives exact percentiles for every
  * group and the answered-only figures.
  */
-export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): PeriodFigures {
+export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): Promise<PeriodFigures> {
   const grouping = extra === 'keyword' || extra === 'category' ? extra : null;
-  const counts = periodCounts(db, spec, grouping);
+  const counts = await periodCounts(db, spec, grouping);
 
   const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
   const targets = (platform: string, day: string, extraValue: string): Accumulator[] => {
@@ -115,7 +115,7 @@ export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | 
   const within = Object.fromEntries(EXPECTATIONS.map((e) => [e.key, e.ms ?? 0])) as Record<ExpectationKey, number>;
   let lastKey = '';
   let lastTargets: Accumulator[] = [];
-  for (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
+  for await (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
     const day = spec.days[dayIndex]!;
     const key = `${platform}\t${dayIndex}\t${extraValue}`;
     if (key !== lastKey) {

@@ -33,7 +33,7 @@ export function replyText(config: Pick<Config, 'templates' | 'brand'>, target: M
 
 /** Everything `--dry-run` shows, checked before anything is sent. */
 export async function planReply(store: Store, channels: Channels, item: Mention, text: string): Promise<ReplyPlan> {
-  const target = threadTip(store.db, item);
+  const target = await threadTip(store.db, item);
   const { channel } = await channels.forSource(target.source);
   const { length, limit } = channel.measure(text);
   const ability = channel.ability(replyTargetOf(target));

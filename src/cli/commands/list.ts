@@ -83,8 +83,8 @@ async function filterOf(ctx: Context, options: ListOptions): Promise<MentionFilt
 export async function listWithTotal(ctx: Context, options: ListOptions): Promise<ListResult> {
   const filter = await filterOf(ctx, options);
   const store = await ctx.store();
-  const mentions = listMentions(store.db, { ...filter, limit: options.limit });
-  const total = mentions.length < options.limit ? mentions.length : countMatching(store.db, filter);
+  const mentions = await listMentions(store.db, { ...filter, limit: options.limit });
+  const total = mentions.length < options.limit ? mentions.length : await countMatching(store.db, filter);
   return { mentions, total };
 }
 
@@ -153,7 +153,7 @@ async function slaDeadlines(ctx: Context, mentions: readonly Mention[]): Promise
   const db: Db = (await ctx.store()).db;
   const clock = responseClockOf(config);
   const now = ctx.now();
-  for (const m of open) deadlines.set(m.id, slaStanding(waitingSince(db, m), slaTarget(config, m.platform), clock, now).deadline);
+  for (const m of open) deadlines.set(m.id, slaStanding(await waitingSince(db, m), slaTarget(config, m.platform), clock, now).deadline);
   return deadlines;
 }
 

@@ -19,7 +19,7 @@ async function explainPriority(ctx: Context, db: Db, mention: Mention) {
   // Without a config (`--db` alone) the default 24 h target applies.
   const { DEFAULT_SLA } = await import('../../metrics/sla.js');
   const sla = ctx.hasConfig() ? (await ctx.config()).config : { sla: DEFAULT_SLA };
-  return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
+  return priorityOf(mention, sla, ctx.now(), await waitingSince(db, mention));
 }
 
 interface GuessExplained {
@@ -53,10 +53,10 @@ function guessLine(guess: GuessExplained): string {
 export async function run(ctx: Context, idText: string): Promise<void> {
   const id = parseMentionId(idText);
   const store = await ctx.store();
-  const mention = getMention(store.db, id);
+  const mention = await getMention(store.db, id);
   if (!mention) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
-  const responses = responsesFor(store.db, mention.id);
-  const events = eventsFor(store.db, mention.id);
+  const responses = await responsesFor(store.db, mention.id);
+  const events = await eventsFor(store.db, mention.id);
   const timeZone = await ctx.timeZone();
   const guess = await explainGuess(store.db, mention);
   if (ctx.io.json) {

@@ -114,29 +114,29 @@ class TriageSession {
   }
 
   async loop(): Promise<void> {
-    recomputePriorities(this.db, this.config, this.ctx.now());
+    await recomputePriorities(this.db, this.config, this.ctx.now());
     for (;;) {
-      const item = nextItem(this.db, { search: this.search, skipped: this.skipped });
+      const item = await nextItem(this.db, { search: this.search, skipped: this.skipped });
       if (!item) {
-        const left = openCount(this.db, this.search);
+        const left = await openCount(this.db, this.search);
         const filtered = Object.keys(this.search).length > 0;
         this.ctx.io.out(
           left > 0
             ? `\nNothing left but the ${left} you skipped; run ${this.ctx.invocation('triage')} again to see them.`
             : filtered
-              ? `\nNo open items match these filters — ${this.handled} handled this session (${openCount(this.db)} open in all).`
+              ? `\nNo open items match these filters — ${this.handled} handled this session (${await openCount(this.db)} open in all).`
               : `\nInbox clear — ${this.handled} handled this session.`,
         );
         return;
       }
-      if (item.status === 'new') setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
-      this.ctx.io.out(this.render(item));
+      if (item.status === 'new') await setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
+      this.ctx.io.out(await this.render(item));
       let key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
       while (key === '?') {
         this.ctx.io.out(this.help());
         key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
       }
-      const quit = await this.act(key, getMention(this.db, item.id)!);
+      const quit = await this.act(key, (await getMention(this.db, item.id))!);
       if (quit) {
         this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
         return;
@@ -144,10 +144,10 @@ class TriageSession {
     }
   }
 
-  private render(item: Mention): string {
+  private async render(item: Mention): Promise<string> {
     const { color } = this.ctx.io;
     const now = this.ctx.now();
-    const since = waitingSince(this.db, item);
+    const since = await waitingSince(this.db, item);
     const prio = priorityOf(item, this.config, now, since);
     const level = priorityLevel(prio.score);
     const levelText = level === 'urgent' ? color.red.bold(level) : level === 'high' ? color.yellow.bold(level) : level;
@@ -158,7 +158,7 @@ class TriageSession {
     const width = this.ctx.io.columns;
     const fit = (text: string) => truncateWidth(text, width);
     const wrap = (text: string, indent = '') => text.split('\n').map((l) => indent + wrapWidth(l, width - indent.length).replace(/\n/g, `\n${indent}`)).join('\n');
-    const open = `${openCount(this.db, this.search)} open`;
+    const open = `${await openCount(this.db, this.search)} open`;
     const head = fit(`#${item.id} ${item.platform} · ${level} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}`);
     const room = width - displayWidth(head) - 3;
     const who = `@${sanitizeLine(item.authorHandle)}${item.authorName ? ` (${sanitizeLine(item.authorName)})` : ''} · ${followers}`;
@@ -170,9 +170,9 @@ class TriageSession {
       displayWidth(`${who} · ${waiting}`) <= width ? `${who} · ${ageColor(waiting)}` : fit(`${who} · ${waiting}`),
       fit(`category ${item.categoryManual ? `${item.category} (by hand)` : item.categoryUnsure ? `unsure (${item.category ?? '—'}?) — c to set it` : (item.category ?? '—')} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
     ];
-    const draft = draftFor(this.db, item.id);
+    const draft = await draftFor(this.db, item.id);
     if (draft) lines.push(color.yellow(fit(`draft (${relativeTime(draft.updatedAt, now)}): ${sanitizeLine(draft.text)}`)));
-    const thread = threadOf(this.db, item);
+    const thread = await threadOf(this.db, item);
     if (thread.length > 1) {
       lines.push(color.bold('Thread:'));
       const zone = this.config.timezone ?? 'UTC';
@@ -195,7 +195,7 @@ class TriageSession {
       case 'q':
         return true;
       case 'r':
-        await this.compose(item, draftFor(this.db, item.id)?.text ?? '');
+        await this.compose(item, (await draftFor(this.db, item.id))?.text ?? '');
         return false;
       case 't': {
         const text = await this.pickTemplate(item);
@@ -210,13 +210,13 @@ class TriageSession {
         return false;
       }
       case 'd':
-        this.changeStatus(item, 'resolved', now);
+        await this.changeStatus(item, 'resolved', now);
         return false;
       case 'i':
-        this.changeStatus(item, 'ignored', now);
+        await this.changeStatus(item, 'ignored', now);
         return false;
       case 's':
-        this.changeStatus(item, 'spam', now);
+        await this.changeStatus(item, 'spam', now);
         return false;
       case 'c': {
         const choices = CATEGORIES.map((c, i) => ({ key: String(i + 1), label: c }));
@@ -224,15 +224,15 @@ class TriageSession {
         if (picked === 'x') return false;
         const category = CATEGORIES[Number(picked) - 1]!;
         this.undo.push({ kind: 'category', id: item.id, from: item.category, manual: item.categoryManual });
-        setCategory(this.db, item.id, category, this.actor, now);
-        recomputePriorities(this.db, this.config, now);
+        await setCategory(this.db, item.id, category, this.actor, now);
+        await recomputePriorities(this.db, this.config, now);
         this.ctx.io.out(`category → ${category} (kept from now on)`);
         return false;
       }
       case 'n': {
         const note = await this.ctx.prompter.input({ message: 'Note (empty to cancel):' });
         if (note.trim() !== '') {
-          addNote(this.db, item.id, note, this.actor, now);
+          await addNote(this.db, item.id, note, this.actor, now);
           this.undo.push({ kind: 'note', id: item.id });
           this.ctx.io.out('note added to the history');
         }
@@ -249,7 +249,7 @@ class TriageSession {
         this.undo.push({ kind: 'skip', id: item.id });
         return false;
       case 'u':
-        this.undoLast(now);
+        await this.undoLast(now);
         return false;
     }
     return false;
@@ -272,9 +272,9 @@ class TriageSession {
     return this.fill(name, this.config.templates[name]!, item);
   }
 
-  private changeStatus(item: Mention, status: Status, now: number): void {
+  private async changeStatus(item: Mention, status: Status, now: number): Promise<void> {
     this.undo.push({ kind: 'status', id: item.id, from: item.status });
-    setStatus(this.db, item.id, status, this.actor, now);
+    await setStatus(this.db, item.id, status, this.actor, now);
     this.handled++;
     this.ctx.io.out(`#${item.id} → ${status}`);
   }
@@ -286,7 +286,7 @@ class TriageSession {
   /** Asks before a second reply to a mention we have answered already; true to go on. */
   private async confirmAnotherReply(item: Mention): Promise<boolean> {
     const { threadTip } = await import('../../triage/outbox.js');
-    const previous = sentReplyTo(this.db, threadTip(this.db, item));
+    const previous = await sentReplyTo(this.db, await threadTip(this.db, item));
     if (!previous) return true;
     const when = previous.sentAt === null ? '' : ` ${relativeTime(previous.sentAt, this.ctx.now())}`;
     this.ctx.io.out(`you replied${when}${previous.via === 'native' ? ' (on the platform)' : ''}: ${truncateWidth(sanitizeLine(previous.text), Math.max(20, this.ctx.io.columns - 30))}`);
@@ -301,7 +301,7 @@ class TriageSession {
     let measure: (t: string) => { length: number; limit: number };
     try {
       const { threadTip } = await import('../../triage/outbox.js');
-      const { channel } = await this.channels.forSource(threadTip(this.db, item).source);
+      const { channel } = await this.channels.forSource((await threadTip(this.db, item)).source);
       measure = (t) => channel.measure(t);
     } catch (error) {
       this.ctx.io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
@@ -319,13 +319,13 @@ class TriageSession {
         continue;
       }
       if (text.trim() === '') {
-        if (draftFor(this.db, item.id)) {
-          discardDraft(this.db, item.id);
+        if (await draftFor(this.db, item.id)) {
+          await discardDraft(this.db, item.id);
           this.ctx.io.out('draft discarded');
         }
         return;
       }
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       if (result.action === 'cancel') {
         this.ctx.io.out(`draft kept for #${item.id}; r picks it up again`);
         return;
@@ -357,7 +357,7 @@ class TriageSession {
         if (key === 'o') {
           this.ctx.openBrowser(plan.webUrl);
           io.out('opened; the next poll records the reply made there');
-          if (then) this.changeStatus(item, then, this.ctx.now());
+          if (then) await this.changeStatus(item, then, this.ctx.now());
           else this.skipped.add(item.id);
         }
       }
@@ -366,7 +366,7 @@ class TriageSession {
     io.out(`${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
     const confirm = await this.ctx.prompter.key({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
     if (confirm !== 'y') {
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       io.out(`not sent; the draft is kept for #${item.id}`);
       return 'kept';
     }
@@ -375,7 +375,7 @@ class TriageSession {
     try {
       outcome = await send({ now: () => this.ctx.now(), actor: this.actor }, this.store, this.channels, plan);
     } catch (error) {
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       io.out(`not sent: ${sanitizeLine((error as Error).message)}; the draft is kept`);
       this.skipped.add(item.id);
       return 'kept';
@@ -383,21 +383,21 @@ class TriageSession {
     switch (outcome.status) {
       case 'sent':
       case 'already-sent':
-        discardDraft(this.db, item.id);
+        await discardDraft(this.db, item.id);
         io.out(outcome.status === 'sent' ? `sent${outcome.url ? ` ${outcome.url}` : ''}` : 'an earlier attempt had been posted after all; nothing new was sent');
         this.undo.push({ kind: 'reply', id: item.id });
         this.handled++;
         if (then) {
           this.undo.push({ kind: 'status', id: item.id, from: before });
-          setStatus(this.db, item.id, then, this.actor, this.ctx.now());
+          await setStatus(this.db, item.id, then, this.actor, this.ctx.now());
         }
         return 'sent';
       case 'not-possible':
-        saveDraft(this.db, item.id, text, this.ctx.now());
+        await saveDraft(this.db, item.id, text, this.ctx.now());
         io.out(`cannot reply through the API: ${sanitizeLine(outcome.reason)}`);
         return 'kept';
       case 'refused':
-        saveDraft(this.db, item.id, text, this.ctx.now());
+        await saveDraft(this.db, item.id, text, this.ctx.now());
         io.out(`refused: ${sanitizeLine(outcome.reason)}; nothing was posted, the draft is kept`);
         this.skipped.add(item.id);
         return 'kept';
@@ -408,23 +408,23 @@ class TriageSession {
     }
   }
 
-  private undoLast(now: number): void {
+  private async undoLast(now: number): Promise<void> {
     const last = this.undo.pop();
     const { io } = this.ctx;
     if (!last) return io.out('nothing to undo');
     const actor = `${this.actor} (undo)`;
     switch (last.kind) {
       case 'status':
-        setStatus(this.db, last.id, last.from, actor, now);
+        await setStatus(this.db, last.id, last.from, actor, now);
         this.skipped.delete(last.id);
         this.handled = Math.max(0, this.handled - 1);
         return io.out(`#${last.id} back to ${last.from}`);
       case 'category':
-        restoreCategory(this.db, last.id, last.from, last.manual, actor, now);
-        recomputePriorities(this.db, this.config, now);
+        await restoreCategory(this.db, last.id, last.from, last.manual, actor, now);
+        await recomputePriorities(this.db, this.config, now);
         return io.out(`#${last.id} category back to ${last.from ?? '—'}`);
       case 'note':
-        addNote(this.db, last.id, '(the note above was withdrawn)', actor, now);
+        await addNote(this.db, last.id, '(the note above was withdrawn)', actor, now);
         return io.out('note withdrawn');
       case 'skip':
         this.skipped.delete(last.id);

@@ -173,7 +173,7 @@ export class BlueskySource implements Source {
     const committed = cursor.since ? Date.parse(cursor.since) : Number.NEGATIVE_INFINITY;
 
     for (;;) {
-      const limit = env.allowance(config.pageSize);
+      const limit = await env.allowance(config.pageSize);
       const response: Response<unknown> = await this.request(
         () => this.agent.app.bsky.feed.searchPosts({ q: group.query, sort: 'latest', since, limit, ...(page ? { cursor: page } : {}) }),
         env,

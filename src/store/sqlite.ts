@@ -1,0 +1,295 @@
+/**
+ * The SQLite engine: one better-sqlite3 connection behind the async Engine interface. better-sqlite3 is
+ * synchronous, so a statement runs to completion before its promise is returned; what needs care is the
+ * time between statements. A transaction spans awaits, and on one connection every statement issued
+ * meanwhile would join it: the gate below makes every caller outside the transaction wait until it ends.
+ */
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { Engine, EngineLock, Params, RunResult } from './engine.js';
+import { takeNamedLock } from './lock.js';
+import { translateSqliteError } from './sqlite-errors.js';
+
+/** Rows read from a stream before it lets the event loop run (other sources, timers, signals). */
+const STREAM_BATCH = 2000;
+
+/** First come, first served: a transaction holds the gate; callers outside it queue for it. */
+class Gate {
+  private held = false;
+  private readonly waiters: (() => void)[] = [];
+
+  /** Nobody holds it and nobody waits: a statement may run at once. */
+  get free(): boolean {
+    return !this.held && this.waiters.length === 0;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free) {
+      this.held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
+/** Statements prepared once per connection, in both shapes: objects by column, or raw arrays. */
+class StatementCache {
+  private readonly objects = new Map<string, Statement>();
+  private readonly arrays = new Map<string, Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  get(sql: string, raw: boolean): Statement {
+    const cache = raw ? this.arrays : this.objects;
+    let prepared = cache.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      if (raw) prepared.raw(true);
+      cache.set(sql, prepared);
+    }
+    return prepared;
+  }
+}
+
+function bind(params: Params | undefined): unknown[] {
+  if (params === undefined) return [];
+  return Array.isArray(params) ? (params as unknown[]) : [params];
+}
+
+/** The connection as statements see it: shared by the engine and every transaction handle on it. */
+class Connection {
+  readonly gate = new Gate();
+  readonly statements: StatementCache;
+  /** Streams still reading: the connection refuses writes until they end. */
+  openStreams = 0;
+  private readonly streamWaiters: (() => void)[] = [];
+  private savepoints = 0;
+
+  constructor(
+    readonly db: Database.Database,
+    readonly location: string,
+  ) {
+    this.statements = new StatementCache(db);
+  }
+
+  /** Runs one statement now, translating SQLite's failures. */
+  now<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, this.location);
+    }
+  }
+
+  prepare(sql: string, raw: boolean): Statement {
+    return this.now(() => this.statements.get(sql, raw));
+  }
+
+  /** A write must not start while a stream holds the connection's read cursor open. */
+  async streamsDone(): Promise<void> {
+    while (this.openStreams > 0) await new Promise<void>((resolve) => this.streamWaiters.push(resolve));
+  }
+
+  streamEnded(): void {
+    this.openStreams--;
+    if (this.openStreams === 0) for (const wake of this.streamWaiters.splice(0)) wake();
+  }
+
+  nextSavepoint(): string {
+    return `bw_${++this.savepoints}`;
+  }
+}
+
+/** What statements do, shared by the engine (outside any transaction) and a transaction's handle. */
+abstract class Statements implements Engine {
+  readonly kind = 'sqlite' as const;
+
+  constructor(protected readonly conn: Connection) {}
+
+  get location(): string {
+    return this.conn.location;
+  }
+
+  /** Waits for the turn of a statement issued here; `write` also waits for open streams. */
+  protected abstract turn<T>(write: boolean, work: () => T): Promise<T>;
+
+  all<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R[]> {
+    const statement = this.conn.prepare(sql, false);
+    return this.turn(!statement.readonly, () => this.conn.now(() => statement.all(...bind(params)) as R[]));
+  }
+
+  get<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R | undefined> {
+    const statement = this.conn.prepare(sql, false);
+    return this.turn(!statement.readonly, () => this.conn.now(() => statement.get(...bind(params)) as R | undefined));
+  }
+
+  rows<R extends unknown[] = unknown[]>(sql: string, params?: Params): Promise<R[]> {
+    const statement = this.conn.prepare(sql, true);
+    return this.turn(!statement.readonly, () => this.conn.now(() => statement.all(...bind(params)) as R[]));
+  }
+
+  run(sql: string, params?: Params): Promise<RunResult> {
+    const statement = this.conn.prepare(sql, false);
+    return this.turn(true, () => this.conn.now(() => ({ changes: statement.run(...bind(params)).changes })));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.turn(true, () => this.conn.now(() => void this.conn.db.exec(sql)));
+  }
+
+  async *stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R> {
+    // Its own statement, not the cached one: an iterating statement cannot run again until it is done.
+    const statement = this.conn.now(() => this.conn.db.prepare(sql).raw(true));
+    const iterator = await this.turn(false, () => {
+      const it = this.conn.now(() => statement.iterate(...bind(params)) as IterableIterator<R>);
+      this.conn.openStreams++;
+      return it;
+    });
+    try {
+      for (;;) {
+        const batch: R[] = [];
+        let done = false;
+        this.conn.now(() => {
+          while (batch.length < STREAM_BATCH) {
+            const next = iterator.next();
+            if (next.done) {
+              done = true;
+              break;
+            }
+            batch.push(next.value);
+          }
+        });
+        yield* batch;
+        if (done) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      iterator.return?.();
+      this.conn.streamEnded();
+    }
+  }
+
+  defineFunction(name: string, fn: (...args: unknown[]) => unknown): void {
+    this.conn.db.function(name, { deterministic: true }, fn);
+  }
+
+  abstract transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T>;
+  abstract tryLock(name: 'poll' | 'alert-delivery'): Promise<EngineLock | null>;
+  abstract close(): Promise<void>;
+
+  /** Runs `fn` between `begin` and `commit`; rolls back with `rollback` when it throws. */
+  protected async wrapped<T>(fn: (tx: Engine) => Promise<T>, begin: string, commit: string, rollback: string): Promise<T> {
+    const tx = new TransactionHandle(this.conn, this);
+    this.conn.now(() => this.conn.db.exec(begin));
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      tx.end();
+      // A failed COMMIT or a constraint may already have ended the transaction.
+      if (this.conn.db.inTransaction) this.conn.now(() => this.conn.db.exec(rollback));
+      throw error;
+    }
+    tx.end();
+    try {
+      this.conn.now(() => this.conn.db.exec(commit));
+    } catch (error) {
+      if (this.conn.db.inTransaction) this.conn.db.exec(rollback);
+      throw error;
+    }
+    return result;
+  }
+}
+
+/** Statements inside an open transaction: they run at once (the transaction holds the gate). */
+class TransactionHandle extends Statements {
+  private ended = false;
+  /** Nested transactions on this handle run one after the other, each in its own savepoint. */
+  private readonly nested = new Gate();
+
+  constructor(
+    conn: Connection,
+    private readonly parent: Engine,
+  ) {
+    super(conn);
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  protected async turn<T>(write: boolean, work: () => T): Promise<T> {
+    if (this.ended) throw new Error('a transaction handle was used after its transaction ended (use the engine, not the handle)');
+    if (write && this.conn.openStreams > 0) await this.conn.streamsDone();
+    return work();
+  }
+
+  async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
+    if (this.ended) throw new Error('a transaction handle was used after its transaction ended (use the engine, not the handle)');
+    await this.nested.acquire();
+    try {
+      const name = this.conn.nextSavepoint();
+      return await this.wrapped(fn, `SAVEPOINT ${name}`, `RELEASE ${name}`, `ROLLBACK TO ${name}; RELEASE ${name}`);
+    } finally {
+      this.nested.release();
+    }
+  }
+
+  tryLock(name: 'poll' | 'alert-delivery'): Promise<EngineLock | null> {
+    return this.parent.tryLock(name);
+  }
+
+  close(): Promise<void> {
+    return Promise.reject(new Error('close the engine, not a transaction handle'));
+  }
+}
+
+/** The SQLite engine over one open better-sqlite3 connection (opened and migrated by src/store/open.ts). */
+export class SqliteEngine extends Statements {
+  constructor(db: Database.Database, location: string) {
+    super(new Connection(db, location));
+  }
+
+  /** The connection itself, for the store's SQLite-only housekeeping (open, migrate, doctor). */
+  get connection(): Database.Database {
+    return this.conn.db;
+  }
+
+  protected async turn<T>(write: boolean, work: () => T): Promise<T> {
+    const { gate } = this.conn;
+    // The common case costs nothing: no transaction open or waiting, so the statement runs now.
+    if (gate.free && !(write && this.conn.openStreams > 0)) return work();
+    await gate.acquire();
+    try {
+      if (write) await this.conn.streamsDone();
+      return work();
+    } finally {
+      gate.release();
+    }
+  }
+
+  async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
+    const { gate } = this.conn;
+    await gate.acquire();
+    try {
+      await this.conn.streamsDone();
+      return await this.wrapped(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK');
+    } finally {
+      gate.release();
+    }
+  }
+
+  async tryLock(name: 'poll' | 'alert-delivery'): Promise<EngineLock | null> {
+    const lock = takeNamedLock(this.conn.location, name);
+    return lock ? { release: async () => lock.release() } : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.conn.db.open) this.conn.db.close();
+  }
+}
