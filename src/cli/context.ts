@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/open.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createIO, type IO } from '../io/streams.js';
 import { terminalPrompter, type Prompter } from '../io/prompter.js';
@@ -99,7 +100,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv): string {
  * folder is ours to create, and only `poll`/`watch` start a new database (init and demo make their own places).
  */
 function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined, invocation: (...args: string[]) => string): void {
-  if (path === ':memory:' || existsSync(path)) return;
+  if (path === ':memory:' || isPostgresUrl(path) || existsSync(path)) return;
   const folder = dirname(path);
   if (existsSync(folder) && !statSync(folder).isDirectory()) {
     throw new UsageError(`${path}: ${folder} is a file, not a folder; fix --db / BRANDWATCH_DB or the config's \`database\``);
@@ -175,8 +176,8 @@ export function createContext(deps: ContextDeps): Context {
       if (context.hasConfig()) {
         const { config, path } = await context.config();
         if (config.database) {
-          const { resolveFromConfig } = await import('../config/load.js');
-          return resolveFromConfig(path, config.database);
+          const { databaseFromConfig } = await import('../config/load.js');
+          return databaseFromConfig(path, config.database);
         }
       }
       return defaultDbPath(env);
@@ -193,7 +194,7 @@ export function createContext(deps: ContextDeps): Context {
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
         store = await openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
-        for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
+        if (!isPostgresUrl(path)) for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }
       return store;
     },

@@ -107,3 +107,18 @@ export function never(kind: EngineKind): string {
 export function asInteger(kind: EngineKind, condition: string): string {
   return kind === 'postgres' ? `(${condition})::int` : `(${condition})`;
 }
+
+/** How many rows of a group meet a condition, the same SQL on both engines (PostgreSQL cannot sum booleans). */
+export function countWhere(condition: string): string {
+  return `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+}
+
+/** SQLite's INDEXED BY hint (the planner's choice for a range scan); PostgreSQL's planner takes no hints. */
+export function indexedBy(kind: EngineKind, index: string): string {
+  return kind === 'postgres' ? '' : ` INDEXED BY ${index}`;
+}
+
+/** An inner join that keeps the written order: SQLite's CROSS JOIN (which takes ON and fixes the order); PostgreSQL's JOIN. */
+export function orderedJoin(kind: EngineKind): string {
+  return kind === 'postgres' ? 'JOIN' : 'CROSS JOIN';
+}

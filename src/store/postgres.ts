@@ -47,9 +47,7 @@ const types: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
+export { isPostgresUrl } from './postgres-url.js';
 
 /** The pool's settings from the URL; what the URL leaves out, node-postgres takes from PG* variables. */
 export function connectionConfig(url: string): pg.PoolConfig {
