@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { RuntimeFailure, StoreError, UsageError } from '../errors.js';
 import type { Engine } from './engine.js';
 
-/** Rows per INSERT: PostgreSQL takes at most 65535 values in one statement. */
-const MAX_VALUES = 30_000;
+/** Rows per INSERT (each column one array value). */
+const BATCH_ROWS = 5000;
 
 export interface TableCopy {
   table: string;
@@ -103,33 +103,45 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
       `${target.location}: the database already holds brandwatch data (${what}); migrate-store copies only into an empty database — create a new one (createdb) or point --to at an empty one`,
     );
   }
+  const types = await columnTypes(target);
   return target.transaction(async (tx) => {
     // References are checked at the commit, once every row is in.
     await tx.exec('SET CONSTRAINTS ALL DEFERRED');
     const results: TableCopy[] = [];
     for (const { table, columns } of tables) {
+      // Secondary indexes are built once at the end rather than kept up row by row (keys and uniques stay).
+      const indexes = await tx.all<{ name: string; definition: string }>(
+        `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+         WHERE i.schemaname = current_schema() AND i.tablename = ?
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+        [table],
+      );
+      for (const index of indexes) await tx.exec(`DROP INDEX ${quote(index.name)}`);
       const list = columns.map(quote).join(', ');
-      const perBatch = Math.max(1, Math.floor(MAX_VALUES / columns.length));
-      const insert = (count: number) =>
-        `INSERT INTO ${quote(table)} (${list}) VALUES ${Array.from({ length: count }, () => `(${columns.map(() => '?').join(', ')})`).join(', ')}`;
-      const full = insert(perBatch);
-      let batch: unknown[] = [];
+      // One array per column, unnested server-side: one statement and a few values per batch of rows.
+      const insert = `INSERT INTO ${quote(table)} (${list}) SELECT * FROM unnest(${columns
+        .map((c) => `?::${types.get(`${table}.${c}`) ?? 'text'}[]`)
+        .join(', ')})`;
+      let batch: unknown[][] = columns.map(() => []);
       let inBatch = 0;
       let copied = 0;
-      for await (const row of source.stream(`SELECT ${list} FROM ${quote(table)}`)) {
-        for (const value of row) batch.push(value);
-        if (++inBatch === perBatch) {
-          await tx.run(full, batch);
-          copied += inBatch;
-          progress(table, copied);
-          batch = [];
-          inBatch = 0;
-        }
-      }
-      if (inBatch > 0) {
-        await tx.run(insert(inBatch), batch);
+      const flush = async () => {
+        await tx.run(insert, batch);
         copied += inBatch;
         progress(table, copied);
+        batch = columns.map(() => []);
+        inBatch = 0;
+      };
+      for await (const row of source.stream(`SELECT ${list} FROM ${quote(table)}`)) {
+        for (let i = 0; i < row.length; i++) batch[i]!.push(row[i] ?? null);
+        if (++inBatch === BATCH_ROWS) await flush();
+      }
+      if (inBatch > 0) await flush();
+      if (indexes.length > 0) {
+        // The table's deferred reference checks run now (an index cannot be built with checks pending).
+        await tx.exec('SET CONSTRAINTS ALL IMMEDIATE');
+        for (const index of indexes) await tx.exec(index.definition);
+        await tx.exec('SET CONSTRAINTS ALL DEFERRED');
       }
       if (columns.includes('id')) {
         // Identities continue after the copied ids (an empty table starts at 1).
@@ -148,4 +160,12 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
     }
     return results;
   });
+}
+
+/** Each target column's type, as `table.column` → the name a cast takes (bigint, text, double precision). */
+async function columnTypes(db: Engine): Promise<Map<string, string>> {
+  const rows = await db.all<{ table_name: string; column_name: string; data_type: string }>(
+    'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()',
+  );
+  return new Map(rows.map((r) => [`${r.table_name}.${r.column_name}`, r.data_type]));
 }
