@@ -137,11 +137,15 @@ export function toPostgres(sql: string, params?: Params): PostgresStatement {
   return { text: out, values: values.map(toPostgresValue) };
 }
 
-/** Booleans are stored as 0/1 on both engines; everything else binds as it is. */
+/**
+ * Booleans are stored as 0/1 on both engines. PostgreSQL's text cannot hold U+0000 (a platform's text might):
+ * it becomes U+FFFD, as the store already does for mention text on both engines, rather than failing the page.
+ */
 function toPostgresValue(value: unknown): unknown {
   if (value === true) return 1;
   if (value === false) return 0;
   if (value === undefined) return null;
+  if (typeof value === 'string' && value.includes('\u0000')) return value.replace(/\u0000/g, '\uFFFD');
   return value;
 }
 

@@ -77,6 +77,7 @@ describe('the SQL rewriter for PostgreSQL', () => {
 
   it('binds booleans as 0/1 and undefined as NULL, as both engines store them', () => {
     expect(toPostgres('SELECT ?, ?, ?', [true, false, undefined]).values).toEqual([1, 0, null]);
+    expect(toPostgres('SELECT ?', ['a\u0000b']).values).toEqual(['a\uFFFDb']);
   });
 
   it('refuses a count of values that does not match the placeholders, and a name without a value', () => {
