@@ -41,3 +41,13 @@ export function forEachEngine(name: string, fn: (engine: EngineUnderTest) => voi
   describe(`${name} (SQLite)`, () => fn(sqlite()));
   describePostgres(`${name} (PostgreSQL)`, () => fn(postgres()));
 }
+
+/** Rows of a query on a store by its location (a SQLite file or a PostgreSQL URL), read-only, on its own connection. */
+export async function queryStore<T = Record<string, unknown>>(location: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const store = await openStore(location, { readOnly: true });
+  try {
+    return await store.db.all<T>(sql, params);
+  } finally {
+    await store.close();
+  }
+}
