@@ -151,7 +151,7 @@ export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Pro
       });
       const byId = new Map(mentions.map((m) => [m.id, m]));
       const logged = await insertAlerts(
-        db,
+        tx,
         output.alerts.map((a): NewAlert => {
           const m = a.mentionId === null ? null : byId.get(a.mentionId)!;
           return {

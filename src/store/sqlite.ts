@@ -4,6 +4,7 @@
  * time between statements. A transaction spans awaits, and on one connection every statement issued
  * meanwhile would join it: the gate below makes every caller outside the transaction wait until it ends.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Engine, EngineLock, Params, RunResult } from './engine.js';
@@ -38,6 +39,15 @@ class Gate {
   }
 }
 
+/**
+ * The transaction the running code is inside, per connection. A statement sent to the engine itself from
+ * inside a transaction's callback would wait for that very transaction to end: refused at once instead.
+ */
+const insideTransaction = new AsyncLocalStorage<object>();
+
+/** A turn that reads without a cached statement (a stream prepares its own). */
+const READS = Symbol('reads');
+
 /** Statements prepared once per connection, in both shapes: objects by column, or raw arrays. */
 class StatementCache {
   private readonly objects = new Map<string, Statement>();
@@ -65,6 +75,8 @@ function bind(params: Params | undefined): unknown[] {
 class Connection {
   readonly gate = new Gate();
   readonly statements: StatementCache;
+  /** The open transaction's token (see insideTransaction), while one is open. */
+  active: object | null = null;
   /** Streams still reading: the connection refuses writes until they end. */
   openStreams = 0;
   private readonly streamWaiters: (() => void)[] = [];
@@ -115,37 +127,44 @@ abstract class Statements implements Engine {
     return this.conn.location;
   }
 
-  /** Waits for the turn of a statement issued here; `write` also waits for open streams. */
-  protected abstract turn<T>(write: boolean, work: () => T): Promise<T>;
+  /**
+   * Runs `work` on the prepared `sql` when it is this statement's turn (prepared then, so a table created by a
+   * transaction it waited for is there). A write (anything but a read-only statement; `sql` null: a script)
+   * also waits for open streams.
+   */
+  protected abstract turn<T>(sql: string | null | typeof READS, raw: boolean, work: (statement: Statement) => T): Promise<T>;
 
-  all<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R[]> {
-    const statement = this.conn.prepare(sql, false);
-    return this.turn(!statement.readonly, () => this.conn.now(() => statement.all(...bind(params)) as R[]));
+  /** The statement and whether it writes (a script of several statements, `sql` null, is taken as writing). */
+  protected prepared(sql: string | null | typeof READS, raw: boolean): { statement: Statement; write: boolean } {
+    if (sql === null || sql === READS) return { statement: null as unknown as Statement, write: sql === null };
+    const statement = this.conn.prepare(sql, raw);
+    return { statement, write: !statement.readonly };
   }
 
-  get<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R | undefined> {
-    const statement = this.conn.prepare(sql, false);
-    return this.turn(!statement.readonly, () => this.conn.now(() => statement.get(...bind(params)) as R | undefined));
+  async all<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R[]> {
+    return this.turn(sql, false, (statement) => this.conn.now(() => statement.all(...bind(params)) as R[]));
   }
 
-  rows<R extends unknown[] = unknown[]>(sql: string, params?: Params): Promise<R[]> {
-    const statement = this.conn.prepare(sql, true);
-    return this.turn(!statement.readonly, () => this.conn.now(() => statement.all(...bind(params)) as R[]));
+  async get<R = Record<string, unknown>>(sql: string, params?: Params): Promise<R | undefined> {
+    return this.turn(sql, false, (statement) => this.conn.now(() => statement.get(...bind(params)) as R | undefined));
   }
 
-  run(sql: string, params?: Params): Promise<RunResult> {
-    const statement = this.conn.prepare(sql, false);
-    return this.turn(true, () => this.conn.now(() => ({ changes: statement.run(...bind(params)).changes })));
+  async rows<R extends unknown[] = unknown[]>(sql: string, params?: Params): Promise<R[]> {
+    return this.turn(sql, true, (statement) => this.conn.now(() => statement.all(...bind(params)) as R[]));
   }
 
-  exec(sql: string): Promise<void> {
-    return this.turn(true, () => this.conn.now(() => void this.conn.db.exec(sql)));
+  async run(sql: string, params?: Params): Promise<RunResult> {
+    return this.turn(sql, false, (statement) => this.conn.now(() => ({ changes: statement.run(...bind(params)).changes })));
+  }
+
+  async exec(sql: string): Promise<void> {
+    return this.turn(null, false, () => this.conn.now(() => void this.conn.db.exec(sql)));
   }
 
   async *stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R> {
     // Its own statement, not the cached one: an iterating statement cannot run again until it is done.
-    const statement = this.conn.now(() => this.conn.db.prepare(sql).raw(true));
-    const iterator = await this.turn(false, () => {
+    const iterator = await this.turn(READS, true, () => {
+      const statement = this.conn.now(() => this.conn.db.prepare(sql).raw(true));
       const it = this.conn.now(() => statement.iterate(...bind(params)) as IterableIterator<R>);
       this.conn.openStreams++;
       return it;
@@ -223,10 +242,11 @@ class TransactionHandle extends Statements {
     this.ended = true;
   }
 
-  protected async turn<T>(write: boolean, work: () => T): Promise<T> {
+  protected async turn<T>(sql: string | null | typeof READS, raw: boolean, work: (statement: Statement) => T): Promise<T> {
     if (this.ended) throw new Error('a transaction handle was used after its transaction ended (use the engine, not the handle)');
+    const { statement, write } = this.prepared(sql, raw);
     if (write && this.conn.openStreams > 0) await this.conn.streamsDone();
-    return work();
+    return work(statement);
   }
 
   async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
@@ -244,8 +264,8 @@ class TransactionHandle extends Statements {
     return this.parent.tryLock(name);
   }
 
-  close(): Promise<void> {
-    return Promise.reject(new Error('close the engine, not a transaction handle'));
+  async close(): Promise<void> {
+    throw new Error('close the engine, not a transaction handle');
   }
 }
 
@@ -260,14 +280,19 @@ export class SqliteEngine extends Statements {
     return this.conn.db;
   }
 
-  protected async turn<T>(write: boolean, work: () => T): Promise<T> {
+  protected async turn<T>(sql: string | null | typeof READS, raw: boolean, work: (statement: Statement) => T): Promise<T> {
     const { gate } = this.conn;
-    // The common case costs nothing: no transaction open or waiting, so the statement runs now.
-    if (gate.free && !(write && this.conn.openStreams > 0)) return work();
+    if (this.conn.active !== null && insideTransaction.getStore() === this.conn.active) throw outsideItsTransaction();
+    if (gate.free) {
+      // The common case costs nothing: no transaction open or waiting, so the statement runs now.
+      const { statement, write } = this.prepared(sql, raw);
+      if (!(write && this.conn.openStreams > 0)) return work(statement);
+    }
     await gate.acquire();
     try {
+      const { statement, write } = this.prepared(sql, raw);
       if (write) await this.conn.streamsDone();
-      return work();
+      return work(statement);
     } finally {
       gate.release();
     }
@@ -275,11 +300,15 @@ export class SqliteEngine extends Statements {
 
   async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
     const { gate } = this.conn;
+    if (this.conn.active !== null && insideTransaction.getStore() === this.conn.active) throw outsideItsTransaction();
     await gate.acquire();
     try {
       await this.conn.streamsDone();
-      return await this.wrapped(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK');
+      const token = {};
+      this.conn.active = token;
+      return await insideTransaction.run(token, () => this.wrapped(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK'));
     } finally {
+      this.conn.active = null;
       gate.release();
     }
   }
@@ -292,4 +321,8 @@ export class SqliteEngine extends Statements {
   async close(): Promise<void> {
     if (this.conn.db.open) this.conn.db.close();
   }
+}
+
+function outsideItsTransaction(): Error {
+  return new Error('a statement was sent to the engine from inside one of its transactions; pass the transaction handle (tx) down instead');
 }
