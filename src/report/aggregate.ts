@@ -7,8 +7,8 @@ import { answeredByResponseTime, periodCounts, type PeriodQuery } from '../store
 import type { ResponseClock } from '../time/business.js';
 import { answeredSameDay, EXPECTATIONS, type ExpectationKey } from './figures.js';
 
-export type Dimension = 'platform' | 'keyword' | 'category' | 'day';
-export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day'];
+export type Dimension = 'platform' | 'keyword' | 'category' | 'day' | 'person';
+export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day', 'person'];
 
 /** Raw figures of one group, durations in ms on the report's clock (expectations in calendar time). */
 export interface GroupFigures {
@@ -83,7 +83,7 @@ function finish(a: Accumulator): GroupFigures {
  * group and the answered-only figures.
  */
 export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): Promise<PeriodFigures> {
-  const grouping = extra === 'keyword' || extra === 'category' ? extra : null;
+  const grouping = extra === 'keyword' || extra === 'category' || extra === 'person' ? extra : null;
   const counts = await periodCounts(db, spec, grouping);
 
   const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
@@ -94,7 +94,7 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
       ['day', day],
       ['dayPlatform', `${day}\t${platform}`],
     ];
-    if (extra === 'keyword' || extra === 'category') keyed.push(['extra', extraValue]);
+    if (grouping !== null) keyed.push(['extra', extraValue]);
     return keyed.map(([grouping, key]) => {
       let a = groups[grouping].get(key);
       if (!a) groups[grouping].set(key, (a = accumulator(key)));

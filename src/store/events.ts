@@ -1,6 +1,6 @@
 import type { Db } from './open.js';
 
-export type EventKind = 'status' | 'category' | 'note' | 'response';
+export type EventKind = 'status' | 'category' | 'note' | 'response' | 'assign';
 
 export interface MentionEvent {
   id: number;

@@ -46,6 +46,8 @@ export interface Mention {
   /** The engagement counters as the poll before the last one read them (src/metrics/engagement.ts), when known. */
   previousEngagement: EngagementReading | null;
   metricsUpdatedAt: number | null;
+  /** The person the item is assigned to (`assign`), if anyone. */
+  assignedTo: string | null;
 }
 
 interface MentionRow {
@@ -87,6 +89,7 @@ interface MentionRow {
   prev_quotes?: number | null;
   prev_metrics_at?: number | null;
   metrics_updated_at?: number | null;
+  assigned_to?: string | null;
 }
 
 export function rowToMention(row: MentionRow): Mention {
@@ -128,6 +131,7 @@ export function rowToMention(row: MentionRow): Mention {
         ? { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at }
         : null,
     metricsUpdatedAt: row.metrics_updated_at ?? null,
+    assignedTo: row.assigned_to ?? null,
   };
 }
 
@@ -263,6 +267,8 @@ export interface MentionSearch {
   search?: string | undefined;
   /** Stored priority at least this score. */
   minPriority?: number | undefined;
+  /** Assigned to this person; null: assigned to nobody. */
+  assignedTo?: string | null | undefined;
 }
 
 export interface MentionFilter extends MentionSearch {
@@ -317,6 +323,11 @@ export function searchConditions(kind: EngineKind, filter: MentionSearch): { whe
   if (filter.minPriority !== undefined) {
     where.push('m.priority >= ?');
     params.push(filter.minPriority);
+  }
+  if (filter.assignedTo === null) where.push('m.assigned_to IS NULL');
+  else if (filter.assignedTo !== undefined) {
+    where.push('m.assigned_to = ?');
+    params.push(filter.assignedTo);
   }
   return { where, params };
 }

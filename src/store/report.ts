@@ -20,11 +20,25 @@ export interface PeriodQuery {
 }
 
 /** A grouping finer than platform × day that the report may ask for. */
-export type ExtraGrouping = 'keyword' | 'category' | null;
+export type ExtraGrouping = 'keyword' | 'category' | 'person' | null;
 
-const EXTRA_KEY_SQL: Record<'keyword' | 'category', string> = {
+/**
+ * Who an item counts for in a report by person: the person who sent its first response (a reply made on the
+ * platform itself counts as "(on the platform)"); while unanswered, the person it is assigned to.
+ */
+const PERSON_SQL = `coalesce(
+  (SELECT CASE WHEN r.via = 'native' THEN '(on the platform)' ELSE coalesce(r.actor, '(unknown)') END FROM responses r
+    WHERE r.state = 'sent' AND r.sent_at = m.first_response_at
+      AND (r.mention_id = m.id OR r.mention_id IN (SELECT t.id FROM mentions t WHERE t.thread_id = m.id))
+    ORDER BY r.id LIMIT 1),
+  CASE WHEN m.first_response_at IS NOT NULL THEN '(unknown)' END,
+  m.assigned_to,
+  '(unassigned)')`;
+
+const EXTRA_KEY_SQL: Record<'keyword' | 'category' | 'person', string> = {
   keyword: "coalesce(m.keyword, '(none)')",
   category: "coalesce(m.category, 'unclassified')",
+  person: PERSON_SQL,
 };
 
 /** The period's days as rows for SQL: day label, start, end (clipped) and the local midnight ending it. */

@@ -22,6 +22,8 @@ export interface Response {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  /** The person who sent it (ours, since team mode); null for replies made on the platform. */
+  actor: string | null;
 }
 
 interface ResponseRow {
@@ -35,6 +37,7 @@ interface ResponseRow {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  actor?: string | null;
 }
 
 function rowToResponse(row: ResponseRow): Response {
@@ -49,6 +52,7 @@ function rowToResponse(row: ResponseRow): Response {
     via: row.via,
     state: row.state,
     error: row.error,
+    actor: row.actor ?? null,
   };
 }
 
@@ -248,7 +252,7 @@ export async function recordResponseSent(
       return false;
     }
     if (holder) await tx.run('DELETE FROM responses WHERE id = ?', [holder.id]);
-    await tx.run("UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL WHERE id = ?", [sent.externalId, sent.sentAt, responseId]);
+    await tx.run("UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL, actor = ? WHERE id = ?", [sent.externalId, sent.sentAt, actor, responseId]);
     await appendEvent(tx, { mentionId, at: sent.sentAt, kind: 'response', oldValue: null, newValue: sent.externalId, actor });
     await markAnswered(tx, mentionId, sent.sentAt, actor);
     return true;

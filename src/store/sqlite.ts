@@ -202,9 +202,10 @@ abstract class Statements implements Engine {
   abstract close(): Promise<void>;
 
   /** Runs `fn` between `begin` and `commit`; rolls back with `rollback` when it throws. */
-  protected async wrapped<T>(fn: (tx: Engine) => Promise<T>, begin: string, commit: string, rollback: string): Promise<T> {
+  protected async wrapped<T>(fn: (tx: Engine) => Promise<T>, begin: string | (() => Promise<void>), commit: string, rollback: string): Promise<T> {
     const tx = new TransactionHandle(this.conn, this);
-    this.conn.now(() => this.conn.db.exec(begin));
+    if (typeof begin === 'string') this.conn.now(() => this.conn.db.exec(begin));
+    else await begin();
     let result: T;
     try {
       result = await fn(tx);
@@ -306,10 +307,36 @@ export class SqliteEngine extends Statements {
       await this.conn.streamsDone();
       const token = {};
       this.conn.active = token;
-      return await insideTransaction.run(token, () => this.wrapped(fn, 'BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK'));
+      return await insideTransaction.run(token, () => this.wrapped(fn, () => this.begin(), 'COMMIT', 'ROLLBACK'));
     } finally {
       this.conn.active = null;
       gate.release();
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting for another connection's write transaction without blocking the event loop:
+   * SQLite's own busy wait would stop this process, and with it a transaction of this process holding the
+   * lock on another connection. As long as the connection's busy timeout, then SQLite's busy error.
+   */
+  private async begin(): Promise<void> {
+    const { db } = this.conn;
+    const timeout = Number(db.pragma('busy_timeout', { simple: true }));
+    const deadline = performance.now() + timeout;
+    db.pragma('busy_timeout = 0');
+    try {
+      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (error) {
+          const busy = String((error as { code?: string }).code).startsWith('SQLITE_BUSY');
+          if (!busy || performance.now() >= deadline) throw translateSqliteError(error, this.conn.location);
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, pause));
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
     }
   }
 

@@ -25,7 +25,3 @@ export async function addNote(db: Db, id: number, note: string, actor: string, a
   await appendEvent(db, { mentionId: id, at, kind: 'note', oldValue: null, newValue: note, actor });
 }
 
-/** Who is acting, for the audit trail: the login name, else "person". */
-export function actorName(env: NodeJS.ProcessEnv): string {
-  return env.BRANDWATCH_ACTOR || env.USER || env.LOGNAME || 'person';
-}

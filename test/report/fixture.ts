@@ -17,15 +17,21 @@ export interface SeedMention {
   keyword?: string;
   sentiment?: number | null;
   threadOf?: number;
+  /** The person the item is assigned to (team mode). */
+  assignedTo?: string;
 }
 
 /** A database at `path` with the given mentions (ids in order from 1) and their first responses. */
-export async function seedDatabase(path: string, mentions: readonly SeedMention[], responses: { mentionId: number; sentAt: string }[] = []): Promise<number[]> {
+export async function seedDatabase(
+  path: string,
+  mentions: readonly SeedMention[],
+  responses: { mentionId: number; sentAt: string; actor?: string; via?: 'brandwatch' | 'native' }[] = [],
+): Promise<number[]> {
   const store = await openStore(path);
   const db = store.db;
   const insert = `INSERT INTO mentions (platform, source, external_id, url, author_handle, author_followers, text, created_at, fetched_at,
-      keyword, keywords, status, status_changed_at, first_response_at, category, sentiment, thread_id)
-    VALUES (@platform, @platform, @externalId, @url, @author, 100, @text, @createdAt, @fetchedAt, @keyword, '[]', @status, @createdAt, @firstResponseAt, @category, @sentiment, @threadId) RETURNING id`;
+      keyword, keywords, status, status_changed_at, first_response_at, category, sentiment, thread_id, assigned_to)
+    VALUES (@platform, @platform, @externalId, @url, @author, 100, @text, @createdAt, @fetchedAt, @keyword, '[]', @status, @createdAt, @firstResponseAt, @category, @sentiment, @threadId, @assignedTo) RETURNING id`;
   const ids: number[] = [];
   await db.transaction(async (tx) => {
     for (const [i, m] of mentions.entries()) {
@@ -45,14 +51,15 @@ export async function seedDatabase(path: string, mentions: readonly SeedMention[
         category: m.category === undefined ? 'question' : m.category,
         sentiment: m.sentiment === undefined ? null : m.sentiment,
         threadId: m.threadOf ?? null,
+        assignedTo: m.assignedTo ?? null,
       });
       ids.push(Number(row!.id));
     }
     for (const r of responses) {
       await tx.run(
-        `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state)
-        VALUES (?, 'twitter', ?, 'our reply', ?, ?, 'brandwatch', 'sent')`,
-        [r.mentionId, `r${r.mentionId}-${r.sentAt}`, Date.parse(r.sentAt), Date.parse(r.sentAt)],
+        `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, actor)
+        VALUES (?, 'twitter', ?, 'our reply', ?, ?, ?, 'sent', ?)`,
+        [r.mentionId, `r${r.mentionId}-${r.sentAt}`, Date.parse(r.sentAt), Date.parse(r.sentAt), r.via ?? 'brandwatch', r.actor ?? null],
       );
     }
   });

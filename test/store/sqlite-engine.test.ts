@@ -130,6 +130,31 @@ describe('the SQLite engine', () => {
     expect((violation as { code: string }).code).toBe('SQLITE_CONSTRAINT_UNIQUE');
   });
 
+  it("waits for another connection's write transaction without stopping this process", async () => {
+    const path = join(tempDir(), 'two.db');
+    const [a, b] = [await openStore(path), await openStore(path)];
+    const order: string[] = [];
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const first = a.db.transaction(async (tx) => {
+      await tx.run("INSERT INTO alert_state (name, value) VALUES ('x', 1)");
+      held();
+      // A timer: only fires if the other connection's wait leaves the event loop running.
+      await new Promise<void>((resolve) => setTimeout(resolve, 30));
+      order.push('first committed');
+    });
+    await holding;
+    const second = b.db.transaction(async (tx) => {
+      order.push('second began');
+      await tx.run("UPDATE alert_state SET value = value + 1 WHERE name = 'x'");
+    });
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first committed', 'second began']);
+    expect(await a.db.get("SELECT value FROM alert_state WHERE name = 'x'")).toEqual({ value: 2 });
+    await a.close();
+    await b.close();
+  });
+
   it('takes the named locks beside the database file: one holder at a time, across connections', async () => {
     const path = join(tempDir(), 'locks.db');
     const [a, b] = [await openStore(path), await openStore(path)];

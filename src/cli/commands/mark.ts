@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, STATUSES, type Category, type Status } from '../../store/mentions.js';
-import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { parseMentionId } from '../mention-id.js';
 
 export interface MarkOptions {
@@ -32,7 +32,7 @@ export async function run(ctx: Context, args: string[], options: MarkOptions): P
   const missing: number[] = [];
   for (const id of ids) if (!(await getMention(store.db, id))) missing.push(id);
   if (missing.length > 0) throw new UsageError(`no mention has id ${missing.join(', ')} (see \`${ctx.invocation('list', '--status', 'all')}\`); nothing was changed`);
-  const actor = actorName(ctx.env);
+  const actor = ctx.person();
   const at = ctx.now();
   const results = await store.db.transaction(async (tx) => {
     const changed = [];

@@ -10,7 +10,6 @@ import { relativeTime } from '../../time/relative.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
-import { actorName } from '../../triage/actions.js';
 import { AlreadyReplied, ReplyHeld, ago } from '../../triage/outbox.js';
 import { toMicros } from '../../metrics/cost.js';
 import { addCost } from '../../store/usage.js';
@@ -109,7 +108,7 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
 
   let outcome;
   try {
-    outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan, { again: options.again || again, force: options.force });
+    outcome = await send({ now: () => ctx.now(), actor: ctx.person() }, store, channels, plan, { again: options.again || again, force: options.force });
   } catch (error) {
     if (interactive) await saveDraft(store.db, item.id, text, ctx.now());
     if (error instanceof AlreadyReplied) throw new RuntimeFailure(`${error.message} — add --again to send another reply`);

@@ -70,6 +70,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
             via: r.via,
             state: r.state,
             sentAt: r.sentAt === null ? null : formatInstant(r.sentAt, timeZone),
+            by: r.actor,
           })),
           history: events.map((e) => ({ at: formatInstant(e.at, timeZone), kind: e.kind, from: e.oldValue, to: e.newValue, by: e.actor })),
         });
@@ -91,6 +92,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   lines.push(
     `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
   );
+  if (mention.assignedTo !== null) lines.push(`assigned to ${sanitizeLine(mention.assignedTo)}`);
   if (guess) lines.push(guessLine(guess));
   const why = await explainPriority(ctx, store.db, mention);
   lines.push(`${color.bold(`Priority ${why.score} (${priorityLevel(why.score)})`)}${mention.status === 'new' || mention.status === 'open' ? '' : color.dim(' — if it were still open')}`);
@@ -100,7 +102,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
     lines.push('', color.bold('Responses'));
     for (const r of responses) {
       const when = r.sentAt !== null ? `${formatInstant(r.sentAt, timeZone)} (after ${formatDuration(r.sentAt - mention.createdAt)})` : 'not sent';
-      lines.push(fold(`  ${when} · ${r.via} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
+      lines.push(fold(`  ${when} · ${r.via}${r.actor !== null ? ` by ${sanitizeLine(r.actor)}` : ''} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
     }
   }
   if (events.length > 0) {

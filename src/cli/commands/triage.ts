@@ -11,7 +11,7 @@ import { slaTarget } from '../../metrics/sla.js';
 import { priorityLevel } from '../../triage/levels.js';
 import { priorityOf, recomputePriorities, waitingSince } from '../../triage/assess.js';
 import { shortReason } from '../../triage/priority.js';
-import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { Channels } from '../../triage/channels.js';
 import { nextItem, openCount, threadOf } from '../../triage/queue.js';
 import { planReply, send } from '../../triage/respond.js';
@@ -23,6 +23,7 @@ import { discardDraft, draftFor, saveDraft } from '../../store/drafts.js';
 import { sentReplyTo } from '../../triage/previous.js';
 import { relativeTime } from '../../time/relative.js';
 import { displayWidth, truncateWidth, wrapWidth } from '../../io/width.js';
+import { claimHolder, claimItem, releaseClaim, touchClaim } from '../../store/team.js';
 
 export type TriageOptions = SearchFlags;
 
@@ -106,17 +107,64 @@ class TriageSession {
     private readonly search: MentionSearch,
   ) {
     this.channels = new Channels(() => ctx.sources());
-    this.actor = actorName(ctx.env);
+    this.actor = ctx.person();
   }
 
   private get db() {
     return this.store.db;
   }
 
+  /** The item this session has claimed (others see who is on it and skip it), if any. */
+  private claimed: number | null = null;
+
   async loop(): Promise<void> {
+    try {
+      await this.work();
+    } finally {
+      await this.letGo();
+    }
+  }
+
+  /** Releases this session's claim, if it holds one. */
+  private async letGo(): Promise<void> {
+    if (this.claimed === null) return;
+    const id = this.claimed;
+    this.claimed = null;
+    await releaseClaim(this.db, id, this.actor);
+  }
+
+  /**
+   * Claims the item before showing it: false (and the item is skipped) when someone else has it open.
+   * A claim this session holds already is refreshed.
+   */
+  private async take(item: Mention): Promise<boolean> {
+    if (this.claimed !== null && this.claimed !== item.id) await this.letGo();
+    const now = this.ctx.now();
+    const claim = await claimItem(this.db, item.id, this.actor, now);
+    if (claim.ok) {
+      this.claimed = item.id;
+      return true;
+    }
+    this.ctx.io.out(`#${item.id}: ${sanitizeLine(claim.holder)} is on this (active ${relativeTime(claim.activeAt, now)}); skipping it`);
+    this.skipped.add(item.id);
+    return false;
+  }
+
+  /** A key was pressed: the claim holds on; false when it lapsed and another person took the item meanwhile. */
+  private async stillOurs(item: Mention): Promise<boolean> {
+    if (await touchClaim(this.db, item.id, this.actor, this.ctx.now())) return true;
+    const holder = await claimHolder(this.db, item.id, this.ctx.now());
+    this.claimed = null;
+    this.skipped.add(item.id);
+    this.ctx.io.out(`#${item.id}: ${holder ? `${sanitizeLine(holder.person)} took this over` : 'your claim lapsed'} while it was idle; nothing was changed — skipping it`);
+    return false;
+  }
+
+  private async work(): Promise<void> {
     await recomputePriorities(this.db, this.config, this.ctx.now());
     for (;;) {
       const item = await nextItem(this.db, { search: this.search, skipped: this.skipped });
+      if (item && !(await this.take(item))) continue;
       if (!item) {
         const left = await openCount(this.db, this.search);
         const filtered = Object.keys(this.search).length > 0;
@@ -136,6 +184,7 @@ class TriageSession {
         this.ctx.io.out(this.help());
         key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
       }
+      if (key !== 'q' && !(await this.stillOurs(item))) continue;
       const quit = await this.act(key, (await getMention(this.db, item.id))!);
       if (quit) {
         this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
