@@ -19,7 +19,15 @@ interface Shape {
   triggers: string[];
 }
 
-const SQLITE_KIND: Record<string, 'integer' | 'real' | 'text' | 'blob'> = { INTEGER: 'integer', REAL: 'real', TEXT: 'text', BLOB: 'blob' };
+/** SQLite's type affinity of a declared type (https://www.sqlite.org/datatype3.html §3.1). */
+function sqliteKind(declared: string): 'integer' | 'real' | 'text' | 'blob' | '?' {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'integer';
+  if (/CHAR|CLOB|TEXT/.test(t)) return 'text';
+  if (t === '' || t.includes('BLOB')) return 'blob';
+  if (/REAL|FLOA|DOUB/.test(t)) return 'real';
+  return '?';
+}
 const POSTGRES_KIND: Record<string, 'integer' | 'real' | 'text' | 'blob'> = {
   bigint: 'integer',
   integer: 'integer',
@@ -53,7 +61,7 @@ function sqliteShape(path: string): Shape {
         }[];
         shape.tables[o.name] = columns.map(
           // Primary key columns are NOT NULL on PostgreSQL; SQLite's rowid alias is never NULL either.
-          (c) => `${c.name} ${SQLITE_KIND[c.type] ?? '?'}${c.nn || c.pk > 0 ? ' not null' : ''}` as Column,
+          (c) => `${c.name} ${sqliteKind(c.type)}${c.nn || c.pk > 0 ? ' not null' : ''}` as Column,
         );
       } else if (o.type === 'index') {
         const info = db.prepare('SELECT "unique" AS u, partial FROM pragma_index_list(?) WHERE name = ?').get(o.tbl_name, o.name) as { u: number; partial: number };
