@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCli, startCli, tempDir, twitterConfig, writeConfig, type CliResult } from '../helpers/cli.js';
+import { runInProcess, scriptedPrompter } from '../helpers/run.js';
 import { forEachEngine } from '../helpers/engines.js';
 import { openStore, type Store } from '../../src/store/open.js';
 
@@ -118,6 +119,69 @@ forEachEngine('a team sharing one store', (engine) => {
     for (const t of texts) {
       const who = events.find((e) => e.mention_id === t.mention_id)!.actor;
       expect(t.text).toContain(`${who} here`);
+    }
+  });
+
+  it('two triage sessions reply through the queue while two pollers keep polling: no double reply, no lost or doubled mention, every action attributed', async () => {
+    const local = await new FakeTwitter().start();
+    const here = tempDir();
+    const location = await engine.freshLocation();
+    const { caFile } = await testCertificate();
+    const localEnv = { ...env, BRANDWATCH_TWITTER_API_URL: local.url, NODE_EXTRA_CA_CERTS: caFile };
+    writeConfig(here, twitterConfig({ extra: 'userTokenEnv: TWITTER_USER_TOKEN' }));
+    const args = ['--config', join(here, 'config.yml'), '--db', location];
+    const addressed = (n: number, wave: string) =>
+      Array.from({ length: n }, (_, i) => local.addTweet(`@acme_help acme order ${wave}-${i} never came`, { author: `c${wave}${i}`, mentions: ['acme_help'] }));
+    try {
+      addressed(8, 'a');
+      const first = await runCli([...args, 'poll'], { env: { ...localEnv, USER: 'cron' } });
+      expect(first.code, first.stderr).toBe(0);
+      // Each session answers three items, one after the other; an item the other has open is skipped.
+      const session = (person: string) =>
+        runInProcess([...args, '--as', person, 'triage'], {
+          tty: true,
+          env: localEnv,
+          prompter: scriptedPrompter(['r', `Sorry, ${person} here: DM us`, 'y', 'r', `Sorry, ${person} here: DM us`, 'y', 'r', `Sorry, ${person} here: DM us`, 'y', 'q']),
+        });
+      // Meanwhile new posts arrive and both pollers run at once, as two machines' cron.
+      addressed(5, 'b');
+      const [kim, lee, pollA, pollB] = await Promise.all([
+        session('kim'),
+        session('lee'),
+        runCli([...args, 'poll'], { env: { ...localEnv, USER: 'cron-a' } }),
+        runCli([...args, 'poll'], { env: { ...localEnv, USER: 'cron-b' } }),
+      ]);
+      expect(kim.code, kim.stderr).toBe(0);
+      expect(lee.code, lee.stderr).toBe(0);
+      for (const p of [pollA, pollB]) expect([0, 75], p.stderr).toContain(p.code);
+      const last = await runCli([...args, 'poll'], { env: { ...localEnv, USER: 'cron' } });
+      expect(last.code, last.stderr).toBe(0);
+
+      const check = await openStore(location, { readOnly: true });
+      try {
+        const stored = await check.db.all<{ external_id: string; n: number }>('SELECT external_id, count(*) AS n FROM mentions GROUP BY external_id');
+        expect(stored.map((r) => r.external_id).sort()).toEqual(local.tweets.filter((t) => !local.created.some((c) => c.id === t.id)).map((t) => t.id).sort());
+        expect(stored.every((r) => r.n === 1)).toBe(true);
+        const sent = await check.db.all<{ mention_id: number; n: number; actor: string | null; text: string }>(
+          "SELECT mention_id, count(*) AS n, max(actor) AS actor, max(text) AS text FROM responses WHERE via = 'brandwatch' AND state = 'sent' GROUP BY mention_id",
+        );
+        expect(sent.length).toBe(6);
+        expect(sent.every((r) => r.n === 1)).toBe(true);
+        for (const r of sent) expect(r.text).toContain(`${r.actor} here`);
+        expect(new Set(sent.map((r) => r.actor))).toEqual(new Set(['kim', 'lee']));
+        expect(local.created).toHaveLength(6);
+        const actors = await check.db.all<{ actor: string }>("SELECT DISTINCT actor FROM events WHERE kind IN ('status', 'response', 'assign') ORDER BY actor");
+        for (const a of actors) expect(['cron', 'cron-a', 'cron-b', 'poll', 'kim', 'lee']).toContain(a.actor);
+        figures.mentions += stored.length;
+        figures.repliesAttempted += 6;
+        figures.repliesPosted += local.created.length;
+        figures.polls += 4;
+        figures.refusedPolls += [pollA, pollB].filter((p) => p.code === 75).length;
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await local.stop();
     }
   });
 });
