@@ -60,16 +60,24 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** The order-free checksum of rows read from `stream`, and how many there were. */
-async function checksum(rows: AsyncIterable<unknown[]>): Promise<{ rows: number; checksum: string }> {
-  let sum = 0n;
-  let count = 0;
-  for await (const row of rows) {
+/** An order-free checksum: the sum, modulo 2^64, of each row's hash, and the row count. */
+class Checksum {
+  private sum = 0n;
+  rows = 0;
+  add(row: readonly unknown[]): void {
     const digest = createHash('sha256').update(JSON.stringify(row.map(canonical))).digest();
-    sum = (sum + digest.readBigUInt64BE(0)) & 0xffff_ffff_ffff_ffffn;
-    count++;
+    this.sum = (this.sum + digest.readBigUInt64BE(0)) & 0xffff_ffff_ffff_ffffn;
+    this.rows++;
   }
-  return { rows: count, checksum: sum.toString(16).padStart(16, '0') };
+  get value(): string {
+    return this.sum.toString(16).padStart(16, '0');
+  }
+}
+
+async function checksum(rows: AsyncIterable<unknown[]>): Promise<{ rows: number; checksum: string }> {
+  const sum = new Checksum();
+  for await (const row of rows) sum.add(row);
+  return { rows: sum.rows, checksum: sum.value };
 }
 
 /** How many rows the target already holds, per table that has any. */
@@ -107,6 +115,8 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
   return target.transaction(async (tx) => {
     // References are checked at the commit, once every row is in.
     await tx.exec('SET CONSTRAINTS ALL DEFERRED');
+    // Index builds at the end of each table get room to sort in memory (this transaction only).
+    await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
     const results: TableCopy[] = [];
     for (const { table, columns } of tables) {
       // Secondary indexes are built once at the end rather than kept up row by row (keys and uniques stay).
@@ -132,7 +142,10 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
         batch = columns.map(() => []);
         inBatch = 0;
       };
+      // The source's checksum is taken from the very rows copied, in the one read of the table.
+      const sourceSum = new Checksum();
       for await (const row of source.stream(`SELECT ${list} FROM ${quote(table)}`)) {
+        sourceSum.add(row);
         for (let i = 0; i < row.length; i++) batch[i]!.push(row[i] ?? null);
         if (++inBatch === BATCH_ROWS) await flush();
       }
@@ -142,6 +155,8 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
         await tx.exec('SET CONSTRAINTS ALL IMMEDIATE');
         for (const index of indexes) await tx.exec(index.definition);
         await tx.exec('SET CONSTRAINTS ALL DEFERRED');
+    // Index builds at the end of each table get room to sort in memory (this transaction only).
+    await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
       }
       if (columns.includes('id')) {
         // Identities continue after the copied ids (an empty table starts at 1).
@@ -149,7 +164,7 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
           `SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${quote(table)}), 1), (SELECT count(*) > 0 FROM ${quote(table)})) AS at`,
         );
       }
-      const from = await checksum(source.stream(`SELECT ${list} FROM ${quote(table)}`));
+      const from = { rows: sourceSum.rows, checksum: sourceSum.value };
       const to = await checksum(tx.stream(`SELECT ${list} FROM ${quote(table)}`));
       if (from.rows !== copied || to.rows !== from.rows || to.checksum !== from.checksum) {
         throw new RuntimeFailure(
