@@ -148,9 +148,21 @@ function loginName(): string | null {
   }
 }
 
+function urlPassword(url: string | undefined): string[] {
+  if (!url || !isPostgresUrl(url)) return [];
+  try {
+    const password = new URL(url).password;
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
+}
+
 export function createContext(deps: ContextDeps): Context {
   const { options, env } = deps;
   const io = createIO({ ...deps, color: options.color, quiet: options.quiet, verbose: options.verbose, json: options.json });
+  // A PostgreSQL URL given with its password (--db, BRANDWATCH_DB): the password is masked in all output.
+  io.redactor.add([options.db, env.BRANDWATCH_DB].flatMap((url) => urlPassword(url)));
   let loaded: LoadedConfig | null = null;
   let store: Store | null = null;
   const sources = new Map<string, Promise<Source[]>>();
@@ -186,7 +198,9 @@ export function createContext(deps: ContextDeps): Context {
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     invocation: (...args) => {
       const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-      const globals = [...(options.config ? ['--config', options.config] : []), ...(options.db ? ['--db', options.db] : [])];
+      // A URL's password is never repeated in a hint (PGPASSWORD or ~/.pgpass supply it).
+      const db = options.db?.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1@');
+      const globals = [...(options.config ? ['--config', options.config] : []), ...(db ? ['--db', db] : [])];
       return ['brandwatch', ...globals, ...args].map(quote).join(' ');
     },
     hasConfig() {

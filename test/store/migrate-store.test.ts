@@ -125,4 +125,17 @@ describePostgres('migrate-store', () => {
     expect(fromPg.stderr).toMatch(/point --db .* at the SQLite file to copy/);
     expect(fromPg.stderr).not.toContain(new URL(url).password);
   });
+
+  it('never repeats the password of a --db URL, not even in a hint that quotes the command line', async () => {
+    const url = await freshDatabase('hint');
+    const config = writeConfig(tempDir(), configText({ sources: [{ platform: 'sample', start: '2026-11-01T00:00:00Z' }] }));
+    // Tables, no mentions: list suggests the poll to run, with the --db given.
+    expect((await runInProcess(['--config', config, '--db', url, 'doctor'])).stdout).not.toContain(new URL(url).password);
+    const store = await openStore(url);
+    await store.close();
+    const list = await runInProcess(['--config', config, '--db', url, 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toMatch(/run brandwatch --config \S+ --db postgres:\/\/brandwatch_test@127\.0\.0\.1:\d+\/hint_\w+ poll/);
+    expect(list.stdout + list.stderr).not.toContain(new URL(url).password);
+  });
 });
