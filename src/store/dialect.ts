@@ -44,11 +44,6 @@ export function likeIgnoringCase(kind: EngineKind, expr: string, pattern: string
   return kind === 'postgres' ? `${expr} ILIKE ${pattern} ESCAPE '\\'` : `${expr} LIKE ${pattern} ESCAPE '\\'`;
 }
 
-/** The sum of a column over a group, 0 (not NULL) when there are no rows: SQLite's `total`. */
-export function total(kind: EngineKind, expr: string): string {
-  return kind === 'postgres' ? `coalesce(sum(${expr}), 0)::double precision` : `total(${expr})`;
-}
-
 /** The value bound to `LIMIT ?` for "no limit": SQLite takes -1, PostgreSQL NULL (LIMIT ALL). */
 export function noLimit(kind: EngineKind): number | null {
   return kind === 'postgres' ? null : -1;
@@ -101,11 +96,6 @@ export function textSearch(kind: EngineKind, text: string, idColumn = 'm.id', te
 /** A condition that is always false, in each dialect (SQLite has no boolean literal in older releases). */
 export function never(kind: EngineKind): string {
   return kind === 'postgres' ? 'false' : '0';
-}
-
-/** An integer expression that is 1 when `condition` holds and 0 when not (PostgreSQL's comparisons are boolean). */
-export function asInteger(kind: EngineKind, condition: string): string {
-  return kind === 'postgres' ? `(${condition})::int` : `(${condition})`;
 }
 
 /** How many rows of a group meet a condition, the same SQL on both engines (PostgreSQL cannot sum booleans). */
