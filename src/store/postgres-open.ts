@@ -4,11 +4,18 @@
  */
 import { StoreError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrate.js';
-import type { OpenOptions, Store } from './open.js';
+import type { Engine } from './engine.js';
 import { openPostgresEngine } from './postgres.js';
 import { migratePostgres, postgresOwnership } from './postgres-schema.js';
 
-export async function openPostgresStore(url: string, options: OpenOptions = {}): Promise<Store> {
+/** What open.ts's Store is (declared here too, so the two modules do not import each other). */
+export interface PostgresStore {
+  readonly db: Engine;
+  readonly path: string;
+  close(): Promise<void>;
+}
+
+export async function openPostgresStore(url: string, options: { readOnly?: boolean } = {}): Promise<PostgresStore> {
   const db = await openPostgresEngine(url);
   try {
     if (options.readOnly) {
