@@ -173,12 +173,9 @@ const REFRESH_METRICS = `
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
   WHERE platform = @platform AND external_id = @externalId AND ${openSql()}`;
 
-/**
- * A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes, and PostgreSQL's text takes no NUL
- * character at all: store U+FFFD in their place, on both engines alike (toWellFormed is ES2024, in Node 20).
- */
+/** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place (ES2024, in Node 20). */
 function wellFormed(text: string): string {
-  return (text as string & { toWellFormed(): string }).toWellFormed().replace(/\u0000/g, '\uFFFD');
+  return (text as string & { toWellFormed(): string }).toWellFormed();
 }
 
 /**

@@ -139,7 +139,7 @@ export function toPostgres(sql: string, params?: Params): PostgresStatement {
 
 /**
  * Booleans are stored as 0/1 on both engines. PostgreSQL's text cannot hold U+0000 (a platform's text might):
- * it becomes U+FFFD, as the store already does for mention text on both engines, rather than failing the page.
+ * it becomes U+FFFD (as a lone surrogate does on both engines) rather than failing the page that carries it.
  */
 function toPostgresValue(value: unknown): unknown {
   if (value === true) return 1;
