@@ -196,3 +196,16 @@ forEachEngine('team mode', (engine) => {
     });
   });
 });
+
+describe('who is acting', () => {
+  it('is --as, else BRANDWATCH_AS, else BRANDWATCH_ACTOR, else the login name', async () => {
+    const { personName } = await import('../../src/cli/context.js');
+    expect(personName('kim', { BRANDWATCH_AS: 'lee', USER: 'root' })).toBe('kim');
+    expect(personName(undefined, { BRANDWATCH_AS: ' lee ', USER: 'root' })).toBe('lee');
+    expect(personName(undefined, { BRANDWATCH_ACTOR: 'dana', USER: 'root' })).toBe('dana');
+    expect(personName(undefined, { USER: 'root' })).toBe('root');
+    expect(personName(undefined, { LOGNAME: 'ops' })).toBe('ops');
+    expect(() => personName('x'.repeat(65), {})).toThrow(/longer than 64 characters/);
+    expect(() => personName(undefined, { BRANDWATCH_AS: 'kim\u202e' })).toThrow(/BRANDWATCH_AS: the name has control characters/);
+  });
+});
