@@ -28,9 +28,10 @@ export function slaTargetSql(sla: Config['sla'], params: Record<string, number |
     .map((platform, i) => {
       params[`slaPlatform${i}`] = platform;
       params[`slaTarget${i}`] = sla[platform]!;
-      return ` WHEN @slaPlatform${i} THEN @slaTarget${i}`;
+      return ` WHEN @slaPlatform${i} THEN CAST(@slaTarget${i} AS BIGINT)`;
     });
-  return cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE @defaultTarget END)` : '@defaultTarget';
+  // Typed casts: PostgreSQL cannot infer a parameter's type from CASE branches alone.
+  return cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE CAST(@defaultTarget AS BIGINT) END)` : 'CAST(@defaultTarget AS BIGINT)';
 }
 
 /**
