@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { pollSources, storePage } from '../../src/poll/poll-sources.js';
+import { pollSources } from '../../src/poll/poll-sources.js';
 import { loadCursor, saveCursor } from '../../src/store/cursors.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { RateLimitStop, SourceFailure } from '../../src/sources/request.js';
@@ -150,28 +150,5 @@ describe('pollSources pages a source and owns stopping, budgets and storing', ()
     const failing = new ScriptedSource(100, 100, ['a', 'b']);
     failing.failWith = (group) => (group.key === 'a' ? new SourceFailure('unexpected search response') : null);
     expect(await (await poll(failing)).run).toMatchObject({ status: 'failed', message: 'unexpected search response', new: 100 });
-  });
-});
-
-describe('storePage, the one way in for polled and streamed pages', () => {
-  const page = (ids: string[], cursor: CursorState = { next: 0, done: true }): FetchedPage => ({ mentions: ids.map(mention), ownReplies: [], cursor, postsRead: ids.length });
-  const source = { name: 'scripted', prices: undefined };
-
-  it('with listNew, names the mentions stored for the first time with their row ids; a streamed page saves no poll cursor', async () => {
-    const store = await openStore(join(tempDir(), 'store.db'));
-    stores.push(store);
-    const first = await storePage({ db: store.db, now: () => NOW, listNew: true }, source, 'all', page(['a', 'b']));
-    expect(first.new).toBe(2);
-    expect(first.stored.map((s) => s.mention.externalId)).toEqual(['a', 'b']);
-    // The same post again (stream replay, or the poll) and one new: only the new one is named.
-    const again = await storePage({ db: store.db, now: () => NOW, listNew: true }, source, null, page(['b', 'c'], { next: 9, done: false }));
-    expect(again.new).toBe(1);
-    expect(again.stored.map((s) => s.mention.externalId)).toEqual(['c']);
-    const rows = await store.db.all<{ id: number; external_id: string }>('SELECT id, external_id FROM mentions ORDER BY id');
-    expect(rows.map((r) => r.external_id)).toEqual(['a', 'b', 'c']);
-    expect([...first.stored, ...again.stored].map((s) => s.id)).toEqual(rows.map((r) => r.id));
-    expect(await loadCursor(store.db, 'scripted', 'all')).toEqual({ next: 0, done: true });
-    // Without listNew the poll pays for no look-ups and gets no list.
-    expect((await storePage({ db: store.db, now: () => NOW }, source, 'all', page(['d']))).stored).toEqual([]);
   });
 });
