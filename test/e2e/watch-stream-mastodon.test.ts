@@ -1,15 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { FakeMastodon } from '../fakes/mastodon.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
-import { jsonLines, rowsIn, until, watchStream as watchStreamIn } from '../helpers/watch.js';
+import { forEachEngine, queryStore } from '../helpers/engines.js';
+import { jsonLines, until, watchStreamWith } from '../helpers/watch.js';
 
 let fake: FakeMastodon;
 let dir: string;
+let db: string;
 let env: Record<string, string>;
 
-const rows = (sql: string) => rowsIn(dir, sql);
+const rows = (sql: string) => queryStore(db, sql);
 const stored = () => rows('SELECT external_id, author_handle, text FROM mentions ORDER BY external_id');
-const watchStream = (...args: string[]) => watchStreamIn(dir, env, ...args);
+const count = async () => (await stored()).length;
+const watchStream = (...args: string[]) => watchStreamWith({ dir, env, db }, ...args);
 
 function config(stall = '5s'): string {
   return [
@@ -30,33 +34,34 @@ function config(stall = '5s'): string {
   ].join('\n');
 }
 
-beforeEach(async () => {
-  fake = await new FakeMastodon().start();
-  fake.heartbeatMs = 50;
-  fake.tokenAccount = fake.addAccount('acme_help');
-  dir = tempDir();
-  env = { MASTODON_TOKEN: fake.token };
-  writeConfig(dir, config());
-});
+forEachEngine('watch --stream on Mastodon (server-sent events)', (engine) => {
+  beforeEach(async () => {
+    fake = await new FakeMastodon().start();
+    fake.heartbeatMs = 50;
+    fake.tokenAccount = fake.addAccount('acme_help');
+    dir = tempDir();
+    db = engine.kind === 'sqlite' ? join(dir, 'bw.db') : await engine.freshLocation();
+    env = { MASTODON_TOKEN: fake.token };
+    writeConfig(dir, config());
+  });
 
-afterEach(async () => {
-  await fake.stop();
-});
+  afterEach(async () => {
+    await fake.stop();
+  });
 
-describe('watch --stream on Mastodon (server-sent events)', () => {
   it('follows the hashtag and the mention notifications, converts the HTML as the poll does, and stores a post seen twice once', async () => {
     const watch = watchStream('--json');
-    await until(() => fake.openStreams === 2 && rows("SELECT 1 FROM cursors WHERE source = 'mastodon' AND query_key = 'mentions'").length === 1, 'both streams and the backfill');
+    await until(async () => fake.openStreams === 2 && (await rows("SELECT 1 FROM cursors WHERE source = 'mastodon' AND query_key = 'mentions'")).length === 1, 'both streams and the backfill');
     expect(fake.streamRequests.map((r) => `${r.path}${r.query.size > 0 ? `?${r.query}` : ""}`).sort()).toEqual(['/api/v1/streaming/hashtag?tag=acme', '/api/v1/streaming/user/notification']);
 
     const tagged = fake.postLive('<p>My <b>acme</b> router &amp; modem died</p>', { author: 'ivy', tags: ['acme'] });
     fake.postLive('<p>acme anvil for sale</p>', { author: 'jon', tags: ['acme'] });
     // Tagged and naming the account: it comes on both streams.
     const both = fake.postLive('<p><span class="h-card"><a href="https://social.example/@acme_help">@<span>acme_help</span></a></span> #acme help please</p>', { author: 'kim', tags: ['acme'], mentions: ['acme_help'] });
-    await until(() => stored().length === 2, 'the streamed statuses');
+    await until(async () => (await count()) === 2, 'the streamed statuses');
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
-    expect(stored()).toEqual([
+    expect(await stored()).toEqual([
       { external_id: tagged.id, author_handle: `ivy@${new URL(fake.url).host}`, text: 'My acme router & modem died' },
       { external_id: both.id, author_handle: `kim@${new URL(fake.url).host}`, text: '@acme_help #acme help please' },
     ]);
@@ -70,20 +75,20 @@ describe('watch --stream on Mastodon (server-sent events)', () => {
     const watch = watchStream('--json');
     await until(() => fake.openStreams === 2 && fake.timelineRequests.length >= 1, 'both streams');
     const first = fake.postLive('<p>acme one</p>', { author: 'lee', tags: ['acme'] });
-    await until(() => stored().length === 1, 'the first status');
+    await until(async () => (await count()) === 1, 'the first status');
     fake.dropStreams();
     const missed = fake.addStatus('<p>acme two, while the stream was down</p>', { author: 'max', tags: ['acme'] });
     await until(() => fake.streamRequests.length >= 4 && fake.openStreams === 2, 'both streams again');
-    await until(() => stored().length === 2, 'the backfilled status');
+    await until(async () => (await count()) === 2, 'the backfilled status');
     fake.stalled = true;
     await until(() => fake.streamRequests.length >= 6, 'the reconnection after a stall');
     fake.stalled = false;
     await until(() => fake.openStreams === 2, 'both streams after the stall');
     const last = fake.postLive('<p>acme three</p>', { author: 'ned', tags: ['acme'] });
-    await until(() => stored().length === 3, 'the status after the stall');
+    await until(async () => (await count()) === 3, 'the status after the stall');
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
-    expect(stored().map((r) => r.external_id)).toEqual([first.id, missed.id, last.id]);
+    expect((await stored()).map((r) => r.external_id)).toEqual([first.id, missed.id, last.id]);
     expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ event: 'stream', state: 'reconnecting', message: expect.stringMatching(/sent no event or heartbeat for 0\.3s/) }));
   });
 
@@ -100,10 +105,10 @@ describe('watch --stream on Mastodon (server-sent events)', () => {
     // makes the check weaker: the post is then in the backfill either way).
     await new Promise((resolve) => setTimeout(resolve, 300));
     release();
-    await until(() => stored().length === 2, 'both statuses');
+    await until(async () => (await count()) === 2, 'both statuses');
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
-    expect(stored().map((r) => r.external_id).sort()).toEqual([missed.id, live.id].sort());
+    expect((await stored()).map((r) => r.external_id).sort()).toEqual([missed.id, live.id].sort());
     const events = jsonLines(result.stdout);
     const backfill = events.findIndex((e) => e.event === 'poll' && e.backfill === true);
     expect(backfill).toBeGreaterThanOrEqual(0);

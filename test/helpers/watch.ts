@@ -13,9 +13,9 @@ export function rowsIn(dir: string, sql: string): Record<string, unknown>[] {
 }
 
 /** Wait until a condition holds (what happened, never how long it took); fails naming what never came. */
-export async function until(condition: () => boolean, what: string, timeout = 20_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeout = 20_000): Promise<void> {
   const deadline = Date.now() + timeout;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -26,11 +26,11 @@ export function watchStream(dir: string, env: Record<string, string>, ...args: s
   return watchStreamWith({ dir, env }, ...args);
 }
 
-/** `watchStream` with more of runInProcess's options (a terminal). */
-export function watchStreamWith(options: { dir: string; env: Record<string, string>; tty?: boolean }, ...args: string[]): { stop: () => Promise<InProcessResult>; output: Promise<InProcessResult> } {
+/** `watchStream` with more of runInProcess's options (a terminal; a database elsewhere than `bw.db` in `dir`, such as a PostgreSQL URL). */
+export function watchStreamWith(options: { dir: string; env: Record<string, string>; tty?: boolean; db?: string }, ...args: string[]): { stop: () => Promise<InProcessResult>; output: Promise<InProcessResult> } {
   const { dir, env } = options;
   const controller = new AbortController();
-  const output = runInProcess(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'watch', '--stream', '--every', '1m', ...args], {
+  const output = runInProcess(['--config', join(dir, 'config.yml'), '--db', options.db ?? join(dir, 'bw.db'), 'watch', '--stream', '--every', '1m', ...args], {
     env,
     ...(options.tty ? { tty: true, columns: 200 } : {}),
     signal: controller.signal,
