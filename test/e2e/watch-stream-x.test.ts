@@ -1,8 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { FakeServer } from '../fakes/server.js';
 import { tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
-import { rowsIn, until, watchStream as watchStreamIn, watchStreamWith } from '../helpers/watch.js';
+import { forEachEngine, queryStore } from '../helpers/engines.js';
+import { until, watchStreamWith } from '../helpers/watch.js';
 import { RULE_TAG_PREFIX } from '../../src/sources/twitter/stream.js';
 
 // The stream is what these tests watch: the own-replies rule and the metrics refresh would add requests.
@@ -10,25 +12,27 @@ const STREAMING_X = 'nativeReplies: false\nrefreshMetrics: false\nstreamStallTim
 
 let fake: FakeTwitter;
 let dir: string;
+let db: string;
 let env: Record<string, string>;
 
-const rows = (sql: string) => rowsIn(dir, sql);
-const storedIds = () => rows('SELECT external_id FROM mentions ORDER BY external_id').map((r) => r.external_id as string);
-const watchStream = (...args: string[]) => watchStreamIn(dir, env, ...args);
+const rows = (sql: string) => queryStore(db, sql);
+const storedIds = async () => (await rows('SELECT external_id FROM mentions ORDER BY external_id')).map((r) => r.external_id as string);
+const watchStream = (...args: string[]) => watchStreamWith({ dir, env, db }, ...args);
 
-beforeEach(async () => {
-  fake = await new FakeTwitter().start();
-  fake.keepAliveMs = 50;
-  dir = tempDir();
-  env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url };
-  writeConfig(dir, twitterConfig({ keywords: ['acme', '@acme_help'], extra: STREAMING_X }));
-});
+forEachEngine('watch --stream on X', (engine) => {
+  beforeEach(async () => {
+    fake = await new FakeTwitter().start();
+    fake.keepAliveMs = 50;
+    dir = tempDir();
+    db = engine.kind === 'sqlite' ? join(dir, 'bw.db') : await engine.freshLocation();
+    env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url };
+    writeConfig(dir, twitterConfig({ keywords: ['acme', '@acme_help'], extra: STREAMING_X }));
+  });
 
-afterEach(async () => {
-  await fake.stop();
-});
+  afterEach(async () => {
+    await fake.stop();
+  });
 
-describe('watch --stream on X', () => {
   it('syncs the rules without duplicates, stores streamed posts once (decoded as the poll decodes them), and saves the position', async () => {
     // A stale rule of ours, a wanted one already there, and another tool's rule (left alone).
     fake.rules.push({ id: '1', value: 'old acme OR thing -is:retweet', tag: `${RULE_TAG_PREFIX}q-deadbeef` });
@@ -41,16 +45,16 @@ describe('watch --stream on X', () => {
 
     const live = fake.postLive('acme fish & chips <3 @acme_help', { author: 'bob', mentions: ['acme_help'] });
     fake.postLive('nothing to see here', { author: 'cat' });
-    await until(() => storedIds().includes(live.id), 'the streamed post stored');
+    await until(async () => (await storedIds()).includes(live.id), 'the streamed post stored');
     // The same post arriving again (stream replay, or the poll) is not stored twice.
     fake.publish(live);
     await until(() => fake.keepAlivesSent > 0, 'a keep-alive');
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
 
-    expect(storedIds()).toEqual([early.id, live.id].sort());
-    expect(rows(`SELECT text, author_handle, summons_brand FROM mentions WHERE external_id = '${live.id}'`)).toEqual([{ text: 'acme fish & chips <3 @acme_help', author_handle: 'bob', summons_brand: 1 }]);
-    const cursor = rows("SELECT state FROM cursors WHERE source = 'twitter' AND query_key = 'stream'");
+    expect(await storedIds()).toEqual([early.id, live.id].sort());
+    expect(await rows(`SELECT text, author_handle, summons_brand FROM mentions WHERE external_id = '${live.id}'`)).toEqual([{ text: 'acme fish & chips <3 @acme_help', author_handle: 'bob', summons_brand: 1 }]);
+    const cursor = await rows("SELECT state FROM cursors WHERE source = 'twitter' AND query_key = 'stream'");
     expect(JSON.parse(cursor[0]!.state as string)).toEqual({ newestId: live.id });
 
     const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -75,22 +79,22 @@ describe('watch --stream on X', () => {
     await until(() => fake.openStreams === 1 && fake.searchRequests.length === 1, 'the stream and its backfill');
     const burst: string[] = [];
     for (let i = 0; i < 5; i++) burst.push(fake.postLive(`acme burst ${i}`, { author: `u${i}` }).id);
-    await until(() => storedIds().length === 5, 'the first half of the burst');
+    await until(async () => (await storedIds()).length === 5, 'the first half of the burst');
     // The connection drops; the rest of the burst happens while it is down.
     fake.dropStreams();
     for (let i = 5; i < 10; i++) burst.push(fake.addTweet(`acme burst ${i}`, { author: `u${i}` }).id);
     await until(() => fake.streamRequests.length >= 2 && fake.openStreams === 1, 'the reconnection');
-    await until(() => storedIds().length === 10, 'the backfilled half');
+    await until(async () => (await storedIds()).length === 10, 'the backfilled half');
     // The backfill's search reached back past the streamed half too: those posts came twice and are stored once.
     const since = fake.searchRequests[1]!.query.get('since_id');
     if (since !== null) expect(BigInt(since)).toBeLessThan(BigInt(burst[0]!));
     else expect(Date.parse(fake.searchRequests[1]!.query.get('start_time')!)).toBeLessThan(Date.parse(fake.tweets.find((t) => t.id === burst[0])!.createdAt));
     const after = fake.postLive('acme after the gap', { author: 'zed' });
-    await until(() => storedIds().includes(after.id), 'the post after the gap');
+    await until(async () => (await storedIds()).includes(after.id), 'the post after the gap');
     const result = await watch.stop();
     expect(result.code, result.stderr).toBe(0);
-    expect(storedIds()).toEqual([...burst, after.id].sort());
-    expect(rows('SELECT count(*) AS n FROM mentions')).toEqual([{ n: 11 }]);
+    expect(await storedIds()).toEqual([...burst, after.id].sort());
+    expect(await rows('SELECT count(*) AS n FROM mentions')).toEqual([{ n: 11 }]);
     expect(result.stderr).toMatch(/^twitter: stream X closed the stream; reconnecting in 1s$/m);
   });
 
@@ -104,7 +108,7 @@ describe('watch --stream on X', () => {
     fake.dropStreams();
     await until(() => fake.openStreams === 1, 'the new connection');
     const post = fake.postLive('acme after the stall', { author: 'sam' });
-    await until(() => storedIds().includes(post.id), 'the post after the stall');
+    await until(async () => (await storedIds()).includes(post.id), 'the post after the stall');
     const result = await watch.stop();
     const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events).toContainEqual(expect.objectContaining({ event: 'stream', state: 'reconnecting', message: 'sent no data or keep-alive for 0.3s', retryIn: 250 }));
@@ -117,7 +121,7 @@ describe('watch --stream on X', () => {
     await until(() => fake.streamRequests.length >= 3, 'three refused attempts');
     // Meanwhile the rounds on --every poll the source the stream cannot serve.
     fake.addTweet('acme while the stream is refused', { author: 'ray' });
-    await until(() => storedIds().length === 1, 'the polled post');
+    await until(async () => (await storedIds()).length === 1, 'the polled post');
     const result = await watch.stop();
     expect(result.code).toBe(0);
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('twitter: stream'));
@@ -128,7 +132,7 @@ describe('watch --stream on X', () => {
   });
 
   it("on a terminal the status line shows the stream's state before the poll part", async () => {
-    const watch = watchStreamWith({ dir, env, tty: true });
+    const watch = watchStreamWith({ dir, env, db, tty: true });
     await until(() => fake.openStreams === 1 && fake.searchRequests.length === 1, 'the stream');
     await new Promise((r) => setTimeout(r, 300));
     const result = await watch.stop();
