@@ -8,7 +8,10 @@ afterAll(async () => fixture?.fake.stop());
 
 forEachEngine('overlapping polls', (engine) => {
   it('10 simultaneous polls on a new database: one runs, the rest exit 75, no SQLITE_BUSY escapes', async () => {
-    fixture = await twitterFixture(engine.kind === 'postgres' ? { db: await engine.freshLocation() } : {});
+    // The holder's first request is held until the nine others have exited: a timeout long enough that a loaded
+    // machine never turns the wait into a retry of the same page (which would read as a page fetched twice).
+    const settings = ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 120s', 'retry: { attempts: 3, baseDelay: 10ms }'];
+    fixture = await twitterFixture({ settings, ...(engine.kind === 'postgres' ? { db: await engine.freshLocation() } : {}) });
     const { fake } = fixture;
     fake.addMentions(40, 'acme');
     if (engine.kind === 'sqlite') expect(existsSync(fixture.dbPath)).toBe(false);
