@@ -118,7 +118,7 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
       const metricsSince = getAlertState(db, 'metrics_seen_until') ?? -1;
       const rows = openMentionsForAlerts(db, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
       const mentions = rows.map((row): MentionFacts => {
-        const target = slaTarget(config, row.platform);
+        const target = slaTarget(config, row.platform, row.channel);
         return {
           id: row.id,
           platform: row.platform,
@@ -140,6 +140,7 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
               : { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at },
           slaTarget: target,
           deadline: slaDeadline(row.created_at, target, clock),
+          channel: row.channel,
         };
       });
       const output = evaluateAlerts({
@@ -173,7 +174,9 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
                 platform: m.platform,
                 url: m.url,
                 author: m.authorHandle,
-                text: sanitizeText(m.text),
+                // A direct message is private: the payload names the sender and links it, never its text.
+                text: m.channel === 'dm' ? null : sanitizeText(m.text),
+                channel: m.channel ?? 'public',
                 category: m.category,
                 priority: Math.round(m.priority),
                 createdAt: new Date(m.createdAt).toISOString(),

@@ -311,6 +311,25 @@ const ownAccounts = z.record(z.string(), z.union([z.string().min(1), z.array(z.s
   }
 });
 
+const slaDuration = boundedDuration(60_000, 30 * 86_400_000);
+
+/** Prefix of the DM targets in the parsed `sla` (`sla.dm.twitter` is read as `dm:twitter`): src/metrics/sla.ts reads them. */
+export const DM_SLA_PREFIX = 'dm:';
+
+/**
+ * First-response targets per platform (and `default`); `dm:` the same for direct messages, each
+ * defaulting to the platform's own target. Parsed flat (`dm:twitter`) so every target is one number.
+ */
+const slaSchema = z
+  .object({ dm: z.record(z.string(), slaDuration).optional() })
+  .catchall(slaDuration)
+  .transform(({ dm, ...targets }) => {
+    const flat: Record<string, number> = { ...(targets as Record<string, number>) };
+    for (const [platform, target] of Object.entries(dm ?? {})) flat[`${DM_SLA_PREFIX}${platform}`] = target;
+    return flat;
+  })
+  .default({ default: DEFAULT_SLA_TARGET });
+
 export const configSchema = z.strictObject({
   brand: z.string().min(1),
   timezone: timezone.optional(),
@@ -319,7 +338,7 @@ export const configSchema = z.strictObject({
   keywords: z.array(keyword).min(1, 'list at least one keyword'),
   ownAccounts: ownAccounts.default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
-  sla: z.record(z.string(), boundedDuration(60_000, 30 * 86_400_000)).default({ default: DEFAULT_SLA_TARGET }),
+  sla: slaSchema,
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
   alerts: alertsConfig.optional(),

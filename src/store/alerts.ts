@@ -3,6 +3,7 @@ import { statement } from './statements.js';
 import { openSql } from '../metrics/open.js';
 import { NEGATIVE_SQL } from '../metrics/negative.js';
 import type { Category, Status } from './mentions.js';
+import type { Channel } from '../metrics/vocabulary.js';
 
 export type Delivery = 'none' | 'pending' | 'sent' | 'failed' | 'folded';
 
@@ -88,6 +89,7 @@ export interface OpenMentionRow {
   prev_replies: number | null;
   prev_quotes: number | null;
   prev_metrics_at: number | null;
+  channel: Channel;
 }
 
 /**
@@ -99,7 +101,7 @@ export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; created
     db,
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
        m.first_response_at, m.likes, m.reposts, m.replies, m.quotes, m.metrics_updated_at,
-       m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at
+       m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at, m.channel
      FROM mentions m
      WHERE ${openSql('m.status')}
        AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
@@ -114,11 +116,12 @@ export interface DeadlineFacts {
   status: Status;
   category: Category | null;
   first_response_at: number | null;
+  channel: Channel;
 }
 
 /** Every open mention's SLA facts, for the status line. */
 export function openDeadlineFacts(db: Db): DeadlineFacts[] {
-  return statement<[], DeadlineFacts>(db, `SELECT id, platform, created_at, status, category, first_response_at FROM mentions WHERE ${openSql()}`).all();
+  return statement<[], DeadlineFacts>(db, `SELECT id, platform, created_at, status, category, first_response_at, channel FROM mentions WHERE ${openSql()}`).all();
 }
 
 export interface VolumeRow {

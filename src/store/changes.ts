@@ -13,6 +13,10 @@ export function changeStatus(db: Db, id: number, status: Status, actor: string, 
   const row = statement<[number], { status: Status }>(db, 'SELECT status FROM mentions WHERE id = ?').get(id);
   if (!row || row.status === status) return false;
   statement(db, 'UPDATE mentions SET status = ?, status_changed_at = ? WHERE id = ?').run(status, at, id);
+  // The private figures (migration 013): when the item went private first, and when it was last resolved.
+  if (status === 'private') statement(db, 'UPDATE mentions SET private_at = coalesce(private_at, ?) WHERE id = ?').run(at, id);
+  else if (status === 'resolved') statement(db, 'UPDATE mentions SET resolved_at = ? WHERE id = ?').run(at, id);
+  else if (row.status === 'resolved') statement(db, 'UPDATE mentions SET resolved_at = NULL WHERE id = ?').run(id);
   appendEvent(db, { mentionId: id, at, kind: 'status', oldValue: row.status, newValue: status, actor });
   return true;
 }

@@ -6,6 +6,7 @@ import { countOpenFollowUpsAfter, openFollowUps } from './threads.js';
 import { isOpen } from '../metrics/open.js';
 import type { Status } from './mentions.js';
 import type { OwnReply } from '../sources/types.js';
+import { markAnsweredPrivately, responseChannel } from './direct-messages.js';
 
 export type ResponseState = 'pending' | 'sent' | 'failed' | 'unknown';
 export type ResponseVia = 'brandwatch' | 'native';
@@ -21,6 +22,8 @@ export interface Response {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  /** Sent in public or by direct message (migration 013). */
+  channel: 'public' | 'dm';
 }
 
 interface ResponseRow {
@@ -34,6 +37,7 @@ interface ResponseRow {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  channel?: 'public' | 'dm';
 }
 
 function rowToResponse(row: ResponseRow): Response {
@@ -48,6 +52,7 @@ function rowToResponse(row: ResponseRow): Response {
     via: row.via,
     state: row.state,
     error: row.error,
+    channel: row.channel ?? 'public',
   };
 }
 
@@ -252,6 +257,7 @@ export function recordResponseSent(db: Db, responseId: number, mentionId: number
     statement(db, "UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL WHERE id = ?").run(sent.externalId, sent.sentAt, responseId);
     appendEvent(db, { mentionId, at: sent.sentAt, kind: 'response', oldValue: null, newValue: sent.externalId, actor });
     markAnswered(db, mentionId, sent.sentAt, actor);
+    if (responseChannel(db, responseId) === 'dm') markAnsweredPrivately(db, mentionId, sent.sentAt);
     return true;
   })();
 }

@@ -16,7 +16,8 @@ import { newestInThread } from '../store/threads.js';
 import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/reply-refused.js';
 import { RuntimeFailure, TemporaryError } from '../errors.js';
-import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
+import type { Channel, ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
+import { lastSentOn, newestDmOf, setResponseChannel } from '../store/direct-messages.js';
 
 export type ReplyOutcome =
   | { status: 'sent'; responseId: number; externalId: string; url: string | null; sentAt: number }
@@ -113,7 +114,15 @@ export function replyTargetOf(mention: Mention): ReplyTarget {
     conversationId: mention.conversationId,
     inReplyTo: mention.inReplyTo,
     summonsBrand: mention.summonsBrand,
+    authorId: mention.authorId,
+    dmConversationId: mention.dmConversationId,
   };
+}
+
+/** The target of a private answer to an item: its customer, in the DM conversation the thread is in when there is one. */
+export function privateTargetOf(db: Db, tip: Mention): ReplyTarget {
+  const dm = newestDmOf(db, tip.threadId ?? tip.id);
+  return { ...replyTargetOf(tip), authorId: tip.authorId ?? dm?.authorId ?? null, dmConversationId: tip.dmConversationId ?? dm?.dmConversationId ?? null };
 }
 
 /** The mention a reply to an item answers: the customer's newest post in the thread (the item itself when alone). */
@@ -148,9 +157,18 @@ function held(attempt: OpenAttempt, platform: string, now: number): ReplyHeld {
  * before posting anything, so a reply is never posted twice. One attempt per mention at a time
  * (a second one at the same moment is held); a mention with a sent reply gets another only with `again`.
  */
-export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention: Mention, text: string, guards: ReplyGuards = {}): Promise<ReplyOutcome> {
+export async function sendReply(
+  deps: OutboxDeps,
+  channel: ReplyChannel,
+  mention: Mention,
+  text: string,
+  guards: ReplyGuards = {},
+  via: Channel = 'public',
+): Promise<ReplyOutcome> {
   const { db } = deps;
-  const target = replyTargetOf(mention);
+  const target = via === 'dm' ? privateTargetOf(db, mention) : replyTargetOf(mention);
+  // A private answer after a public one (the "please DM us") is no second reply: only a DM already sent is.
+  if (via === 'dm' && !lastSentOn(db, mention.id, 'dm')) guards = { ...guards, again: true };
   let reuse: OpenAttempt | null = null;
   const attempts = openAttempts(db, mention.id);
 
@@ -206,6 +224,7 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
     throw held(claim.attempt, mention.platform, now);
   }
   const { responseId, idempotencyKey: key } = claim;
+  if (via === 'dm') setResponseChannel(db, responseId, 'dm');
 
   let sent: SentReply;
   try {

@@ -2,6 +2,7 @@ import type { Db } from '../store/open.js';
 import { changeStatus } from '../store/changes.js';
 import { getMention } from '../store/mentions.js';
 import { conversationRoot, joinThread, rootAnsweredBy, threadRef } from '../store/threads.js';
+import { markItemPrivate, privateItemOf } from '../store/direct-messages.js';
 import type { NewMention } from '../sources/types.js';
 
 /** Statuses a customer's follow-up takes back to the queue. */
@@ -21,6 +22,10 @@ function isReply(m: NewMention): boolean {
 export function linkThreads(db: Db, mentions: readonly NewMention[], at: number): number {
   let linked = 0;
   for (const m of mentions) {
+    if (m.channel === 'dm') {
+      if (linkDirectMessage(db, m, at)) linked++;
+      continue;
+    }
     if (!isReply(m)) continue;
     const ref = threadRef(db, m.platform, m.externalId);
     if (!ref || ref.threadId !== null) continue;
@@ -45,4 +50,24 @@ function rootFor(db: Db, m: NewMention, ownId: number): number | null {
     if (same !== null) return same;
   }
   return m.inReplyTo !== null ? rootAnsweredBy(db, m.platform, m.inReplyTo) : null;
+}
+
+/**
+ * A DM from the author of an open or private item on the same platform joins that item's thread, marks
+ * it private, and takes it back to the queue when it was waiting for the customer ("customer wrote
+ * privately"); a DM from anyone else stays its own item (private from the start).
+ */
+function linkDirectMessage(db: Db, m: NewMention, at: number): boolean {
+  const ref = threadRef(db, m.platform, m.externalId);
+  if (!ref || ref.threadId !== null) return false;
+  const root = privateItemOf(db, { platform: m.platform, authorId: m.authorId, authorHandle: m.authorHandle, except: ref.id, before: m.createdAt });
+  if (root === null) return false;
+  joinThread(db, ref.id, root);
+  markItemPrivate(db, root, m.createdAt);
+  const item = getMention(db, root);
+  const waiting = getMention(db, ref.id)?.status;
+  if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
+    changeStatus(db, root, 'open', 'poll (direct message)', at);
+  }
+  return true;
 }

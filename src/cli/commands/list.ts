@@ -153,7 +153,7 @@ async function slaDeadlines(ctx: Context, mentions: readonly Mention[]): Promise
   const db: Db = (await ctx.store()).db;
   const clock = responseClockOf(config);
   const now = ctx.now();
-  for (const m of open) deadlines.set(m.id, slaStanding(waitingSince(db, m), slaTarget(config, m.platform), clock, now).deadline);
+  for (const m of open) deadlines.set(m.id, slaStanding(waitingSince(db, m), slaTarget(config, m.platform, m.channel), clock, now).deadline);
   return deadlines;
 }
 
