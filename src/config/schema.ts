@@ -81,11 +81,15 @@ export const twitterSource = z.strictObject({
       postCreate: z.number().min(0).max(10),
       summonedReply: z.number().min(0).max(10),
       urlPost: z.number().min(0).max(10),
+      dmEventRead: z.number().min(0).max(10),
+      dmCreate: z.number().min(0).max(10),
     })
     .partial()
     .default({}),
   /** @mentions of the brand's account through the mention timeline (owned reads, 5× cheaper) when a user token is set. */
   mentionTimeline: z.boolean().default(true),
+  /** The brand's direct messages in the queue (GET /2/dm_events, billed per DM event) and answers by DM; needs a user token with dm.read and dm.write. */
+  directMessages: z.boolean().default(false),
   /** Re-read this far below the newest stored post: X indexes some posts late, with ids below the cursor. */
   overlap: boundedDuration(0, 10 * 60_000).prefault('30s'),
   /** Volume from counts/recent (one request per query group per poll, no post reads) for spikes and the report. */

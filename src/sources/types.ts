@@ -211,4 +211,6 @@ export interface DirectMessageChannel {
   send(target: ReplyTarget, text: string, options: { idempotencyKey: string }): Promise<SentReply>;
   /** Our message with this text in the conversation with the target's author, if it exists. */
   findMessage(target: ReplyTarget, text: string): Promise<SentReply | null>;
+  /** What sending costs where the platform bills writes (X). */
+  sendCost?(text: string): { cost: number; usual: number; why: string | null } | null;
 }

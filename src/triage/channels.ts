@@ -27,6 +27,6 @@ export class Channels {
         `this item is private and ${name} cannot send direct messages from brandwatch (${found.source.platform === 'twitter' || found.source.platform === 'bluesky' || found.source.platform === 'mastodon' ? 'set directMessages: true on the source and give it credentials that allow DMs — see doctor' : 'the platform does not allow it'}); answer on the platform itself`,
       );
     }
-    return { source: found.source, channel: directMessageReplies(dm, found.channel.sendCost ? (text) => found.channel.sendCost!(text, null) : undefined) };
+    return { source: found.source, channel: directMessageReplies(dm, dm.sendCost ? (text) => dm.sendCost!(text) : undefined) };
   }
 }
