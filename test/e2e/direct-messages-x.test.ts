@@ -113,7 +113,7 @@ describe('direct messages on X', () => {
     const csv = await cli(['export', '--since', '2026-11-30', '--until', '2026-12-01'], { now: BASE + 120 * MIN });
     const [header, ...lines] = csv.stdout.trim().split('\r\n');
     expect(header).toMatch(/,channel,private_at,first_private_response_at,first_private_answer_minutes,resolved_at,resolution_minutes$/);
-    expect(lines.find((l) => l.startsWith(`${item},`))).toMatch(/,public,2026-11-30T09:05:00+00:00,2026-11-30T09:30:00+00:00,25,2026-11-30T10:00:00+00:00,120$/);
+    expect(lines.find((l) => l.startsWith(`${item},`))).toMatch(/,public,2026-11-30T09:05:00\+00:00,2026-11-30T09:30:00\+00:00,25,2026-11-30T10:00:00\+00:00,120$/);
   });
 
   it('a DM send whose outcome is unknown is not sent again: the next attempt finds it in the conversation', async () => {
