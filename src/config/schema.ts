@@ -138,6 +138,8 @@ export const mastodonSource = z.strictObject({
   tagsPerQuery: z.number().int().min(1).max(5).default(5),
   /** Only posts from this instance (`local=true`). */
   localOnly: z.boolean().default(false),
+  /** Direct-visibility statuses to the brand in the queue, and answers by direct status; needs accessTokenEnv (read:notifications, read:statuses, write:statuses). */
+  directMessages: z.boolean().default(false),
   backfill,
 });
 

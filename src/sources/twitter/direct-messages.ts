@@ -39,7 +39,7 @@ export const dmEventsResponse = z.object({
 export type DmEventsResponse = z.infer<typeof dmEventsResponse>;
 
 /** POST …/messages: the OpenAPI's `{ data: { … } }`; the older reference shows the fields bare — both are taken. */
-const createdDm = z.union([
+export const createdDmResponse = z.union([
   z.object({ data: z.object({ dm_conversation_id: z.string(), dm_event_id: id }) }).transform((b) => b.data),
   z.object({ dm_conversation_id: z.string(), dm_event_id: id }),
 ]);
@@ -143,7 +143,7 @@ export class TwitterDirectMessages implements DirectMessageChannel {
     } catch (error) {
       throw refusalOf(error);
     }
-    const parsed = createdDm.safeParse(body);
+    const parsed = createdDmResponse.safeParse(body);
     // X answered 2xx: the message exists even if the body is odd — leave the outcome unknown rather than send again.
     if (!parsed.success) throw new Error('X accepted the DM but its answer had no event id');
     return { externalId: parsed.data.dm_event_id, sentAt: this.options.now(), url: dmConversationUrl(parsed.data.dm_conversation_id) };
