@@ -155,6 +155,8 @@ export const blueskySource = z.strictObject({
   pageSize: z.number().int().min(1).max(100).default(100),
   /** Look up new authors' follower counts (app.bsky.actor.getProfiles, 25 a request) for reach and priority. */
   followerCounts: z.boolean().default(true),
+  /** The brand's chats in the queue (chat.bsky.convo.*, through the PDS's chat proxy) and answers by DM; the app password must allow direct messages. */
+  directMessages: z.boolean().default(false),
   backfill,
 });
 

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { FakeBluesky } from '../fakes/bluesky.js';
+import { tempDir, writeConfig } from '../helpers/cli.js';
+import { configText, sourceBlock } from '../helpers/config.js';
+import { runInProcess, scriptedPrompter, type InProcessOptions } from '../helpers/run.js';
+
+/** Bluesky's chats: read and answered through the PDS's chat proxy. */
+let fake: FakeBluesky;
+let dir: string;
+let env: Record<string, string>;
+const MIN = 60_000;
+
+function cli(args: string[], options: InProcessOptions = {}) {
+  return runInProcess(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env, ...options });
+}
+
+function rows<T>(sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dir, 'bw.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+beforeEach(async () => {
+  fake = await new FakeBluesky().start();
+  dir = tempDir();
+  env = { BLUESKY_APP_PASSWORD: fake.password };
+  writeConfig(
+    dir,
+    configText({
+      sources: [sourceBlock('bluesky', { serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'BLUESKY_APP_PASSWORD', directMessages: true, followerCounts: false })],
+      extra: 'sla:\n  default: 24h\n',
+    }),
+  );
+});
+
+afterEach(async () => {
+  await fake.stop();
+});
+
+describe('direct messages on Bluesky', () => {
+  it('a public post, taken private, then a chat from its author: one item, answered in the chat; a quiet poll is one listConvos', async () => {
+    const now = Date.now();
+    const post = fake.addPost('acme my parcel never arrived', { author: 'kim.bsky.social', createdAt: new Date(now - 40 * MIN) });
+    expect((await cli(['poll'], { now: now - 35 * MIN })).code).toBe(0);
+    const item = rows<{ id: number }>('SELECT id FROM mentions WHERE external_id = ?', post.uri)[0]!.id;
+    expect((await cli(['mark', String(item), 'private'], { now: now - 30 * MIN })).code).toBe(0);
+
+    const dm = fake.addDm('order 99, the tracking says delivered', { from: 'kim.bsky.social', sentAt: new Date(now - 20 * MIN) });
+    expect((await cli(['poll'], { now: now - 15 * MIN })).code).toBe(0);
+    expect(rows<{ channel: string; thread_id: number; dm_conversation_id: string }>('SELECT channel, thread_id, dm_conversation_id FROM mentions WHERE external_id = ?', dm.id)).toEqual([
+      { channel: 'dm', thread_id: item, dm_conversation_id: fake.convos[0]!.id },
+    ]);
+
+    const prompter = scriptedPrompter(['r', 'Sorry Kim, a courier is on the way.', 'y']);
+    const triage = await cli(['triage'], { tty: true, prompter, now: now - 10 * MIN });
+    expect(triage.code, triage.stderr).toBe(0);
+    expect(prompter.asked).toContain('Reply by DM to @kim.bsky.social on Bluesky:');
+    expect(fake.sentDms).toEqual([{ convoId: fake.convos[0]!.id, id: expect.any(String), text: 'Sorry Kim, a courier is on the way.' }]);
+    // Every chat call went through the chat proxy (the fake answers 501 otherwise).
+    expect(fake.chatRequests.every((r) => r.headers['atproto-proxy'] === 'did:web:api.bsky.chat#bsky_chat')).toBe(true);
+
+    // Our answer is the conversation's newest message: the next poll reads it once, then polls are quiet.
+    expect((await cli(['poll'], { now: now - 5 * MIN })).code).toBe(0);
+    const before = fake.chatRequests.length;
+    expect((await cli(['poll'], { now })).code).toBe(0);
+    expect(fake.chatRequests.slice(before).map((r) => r.path)).toEqual(['/xrpc/chat.bsky.convo.listConvos']);
+    expect(rows<{ n: number }>("SELECT count(*) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(1);
+  });
+
+  it('a chat from someone with no item opens its own; an unknown-outcome send is found in the chat, not sent twice', async () => {
+    const now = Date.now();
+    const dm = fake.addDm('hello, is anyone there?', { from: 'ola.bsky.social', sentAt: new Date(now - 10 * MIN) });
+    expect((await cli(['poll'], { now: now - 5 * MIN })).code).toBe(0);
+    const item = rows<{ id: number; channel: string; thread_id: number | null }>('SELECT id, channel, thread_id FROM mentions WHERE external_id = ?', dm.id)[0]!;
+    expect(item).toMatchObject({ channel: 'dm', thread_id: null });
+
+    fake.stallAfterSend = { count: 1, ms: 3000 };
+    const first = await cli(['reply', String(item.id), '--text', 'Yes, Ola, how can we help?'], { now: now - 4 * MIN });
+    expect(first.code).toBe(75);
+    const again = await cli(['reply', String(item.id), '--text', 'Yes, Ola, how can we help?'], { now });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/earlier attempt had been posted after all/);
+    expect(fake.sentDms).toHaveLength(1);
+  });
+});
