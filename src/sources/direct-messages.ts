@@ -13,7 +13,7 @@ export function directMessagesCheck(source: SourceConfig, canSend: boolean): Sou
   switch (source.platform) {
     case 'twitter': {
       const prices = { ...X_PRICES, ...source.prices };
-      const what = `GET /2/dm_events (${formatMoney(prices.dmEventRead)} a DM event, once per UTC day; a quiet poll asks for 10) and DMs sent with POST /2/dm_conversations/with/:id/messages (${formatMoney(prices.dmCreate)} each)`;
+      const what = `GET /2/dm_events (${formatMoney(prices.dmEventRead)} a DM event, once per UTC day; a quiet poll asks for 1) and DMs sent with POST /2/dm_conversations/with/:id/messages (${formatMoney(prices.dmCreate)} each)`;
       if (!source.directMessages) return { name: NAME, status: 'ok', detail: `off; directMessages: true reads ${what}` };
       if (!canSend) return { name: NAME, status: 'fail', detail: 'directMessages is on but there is no user token', fix: 'set userTokenEnv to an OAuth 2 user token of the brand account with dm.read dm.write tweet.read users.read, and export it' };
       return { name: NAME, status: 'ok', detail: `read and answered: ${what}; the user token needs dm.read and dm.write` };

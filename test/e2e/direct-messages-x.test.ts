@@ -151,16 +151,20 @@ describe('direct messages on X', () => {
     expect(counts).toEqual([10, 10, 5]);
     expect(rows<{ n: number }>("SELECT count(DISTINCT external_id) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(25);
 
-    // Quiet: one request for 10 events, nothing new; on the same UTC day nothing is billed again.
+    // Quiet: one request for one event, nothing new; on the same UTC day nothing is billed again.
     const before = fake.dmRequests.length;
     const quiet = polled((await cli(['--json', 'poll'], { now: BASE + MIN })).stdout);
     expect(fake.dmRequests.length - before).toBe(1);
-    expect(fake.dmRequests.at(-1)!.query.get('max_results')).toBe('10');
+    expect(fake.dmRequests.at(-1)!.query.get('max_results')).toBe('1');
     expect(quiet).toMatchObject({ new: 0, status: 'ok', spend: 0 });
 
+    // Two new: the first page's one event is new, so the run pages on (here in the next poll: maxPages 1).
     fake.addDm('one more', { from: 'user1', createdAt: new Date(BASE + 2 * MIN) });
-    const next = polled((await cli(['--json', 'poll'], { now: BASE + 3 * MIN })).stdout);
-    expect(next.new).toBe(1);
+    fake.addDm('and another', { from: 'user2', createdAt: new Date(BASE + 2 * MIN + 1000) });
+    const next = [polled((await cli(['--json', 'poll'], { now: BASE + 3 * MIN })).stdout), polled((await cli(['--json', 'poll'], { now: BASE + 4 * MIN })).stdout)];
+    expect(next.map((p) => p.new)).toEqual([1, 1]);
+    expect(fake.dmRequests.slice(-2).map((r) => r.query.get('max_results'))).toEqual(['1', '10']);
+    expect(rows<{ n: number }>("SELECT count(DISTINCT external_id) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(27);
   });
 
   it('the monthly read budget stops reading DMs', async () => {

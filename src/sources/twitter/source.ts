@@ -53,6 +53,8 @@ export const METRICS_GROUP = 'open-metrics';
 export const MENTIONS_GROUP = 'mentions';
 /** Key of the brand's direct messages (GET /2/dm_events). */
 export const DM_GROUP = 'dm';
+/** DM events the first page of a caught-up run asks for: what a quiet poll re-reads (and X re-bills once a day). */
+const QUIET_DM_PAGE = 1;
 /** Prefix of the counts groups (GET /2/tweets/counts/recent), one per search group. */
 export const COUNTS_PREFIX = 'counts:';
 
@@ -265,8 +267,9 @@ export class TwitterSource implements Source {
   /**
    * The brand's DMs, newest first (GET /2/dm_events has no since_id): page until an event at or below the
    * stored newest id, or past the backfill edge on the first run. The cursor is the timelines' own: `sinceId`
-   * the newest event stored, `run` an unfinished run with the id it stops at. A quiet poll asks for 10 events
-   * (X bills each event returned, once per UTC day), a busy one pages by `maxResults`.
+   * the newest event stored, `run` an unfinished run with the id it stops at. A quiet poll asks for one event
+   * (X bills each event and user returned, once per UTC day: a larger first page would re-bill old events every
+   * day); when that one is new, the run pages on by `maxResults`.
    */
   private async *directMessagePages(saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const cursor: TwitterCursor = { sinceId: null, run: null, ...((saved as Partial<TwitterCursor> | null) ?? {}) };
@@ -277,7 +280,7 @@ export class TwitterSource implements Source {
     const edge = cursor.run?.startTime ?? (stopAt === null ? new Date(env.now() - config.backfill).toISOString() : null);
     let nextToken = cursor.run?.nextToken ?? null;
     let newestId = cursor.run?.newestId ?? null;
-    let pageSize = stopAt === null || nextToken ? config.maxResults : 10;
+    let pageSize = stopAt === null || nextToken ? config.maxResults : QUIET_DM_PAGE;
     for (;;) {
       const params: Record<string, string | number> = {
         'dm_event.fields': DM_EVENT_FIELDS,
