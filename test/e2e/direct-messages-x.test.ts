@@ -163,7 +163,8 @@ describe('direct messages on X', () => {
     fake.addDm('and another', { from: 'user2', createdAt: new Date(BASE + 2 * MIN + 1000) });
     const next = [polled((await cli(['--json', 'poll'], { now: BASE + 3 * MIN })).stdout), polled((await cli(['--json', 'poll'], { now: BASE + 4 * MIN })).stdout)];
     expect(next.map((p) => p.new)).toEqual([1, 1]);
-    expect(fake.dmRequests.slice(-2).map((r) => r.query.get('max_results'))).toEqual(['1', '10']);
+    // The resumed run ends, and a fresh run from the committed position finds nothing newer.
+    expect(fake.dmRequests.slice(-3).map((r) => r.query.get('max_results'))).toEqual(['1', '10', '1']);
     expect(rows<{ n: number }>("SELECT count(DISTINCT external_id) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(27);
   });
 
