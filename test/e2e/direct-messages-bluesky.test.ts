@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { FakeBluesky } from '../fakes/bluesky.js';
+import { blueskyChat } from '../fixtures/documented.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { configText, sourceBlock } from '../helpers/config.js';
 import { runInProcess, scriptedPrompter, type InProcessOptions } from '../helpers/run.js';
@@ -86,5 +87,18 @@ describe('direct messages on Bluesky', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/earlier attempt had been posted after all/);
     expect(fake.sentDms).toHaveLength(1);
+  });
+
+  it("the lexicon-built chat outputs pass the client's own lexicon check and are stored as DMs", async () => {
+    const now = Date.now();
+    const { list, messages } = blueskyChat(now - 2 * MIN);
+    fake.server.inject({ kind: 'status', status: 200, body: list }, /chat\.bsky\.convo\.listConvos$/);
+    fake.server.inject({ kind: 'status', status: 200, body: messages }, /chat\.bsky\.convo\.getMessages$/);
+    const poll = await cli(['poll'], { now });
+    expect(poll.code, poll.stderr).toBe(0);
+    expect(rows<{ author_handle: string; text: string; channel: string }>("SELECT author_handle, text, channel FROM mentions WHERE channel = 'dm' ORDER BY created_at")).toEqual([
+      { author_handle: 'bsky.app', text: 'Hello, how can we help?', channel: 'dm' },
+      { author_handle: 'atproto.com', text: 'Hi! Our order arrived broken & the box said <fragile>.', channel: 'dm' },
+    ]);
   });
 });

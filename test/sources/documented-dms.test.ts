@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createdDmResponse, dmEventsResponse, mapDmEvents, billedDms } from '../../src/sources/twitter/direct-messages.js';
-import { twitterDmCreated, twitterDmEvents } from '../fixtures/documented.js';
+import { twitterDmCreated, twitterDmEvents, blueskyChat } from '../fixtures/documented.js';
+import { getMessagesOutput, listConvosOutput, mapMessages, textMessages } from '../../src/sources/bluesky/direct-messages.js';
 
 /** The DM mappings on the platforms' documented responses (test/fixtures/<platform>/README.md). */
 describe('documented DM payloads', () => {
@@ -35,5 +36,28 @@ describe('documented DM payloads', () => {
   it("X's DM create answer, inside data (OpenAPI) or bare (the older reference), gives the event id", () => {
     expect(createdDmResponse.parse(twitterDmCreated())).toEqual({ dm_conversation_id: '1346889436626259968', dm_event_id: '128341038123' });
     expect(createdDmResponse.parse(twitterDmCreated().data)).toEqual({ dm_conversation_id: '1346889436626259968', dm_event_id: '128341038123' });
+  });
+
+  it("Bluesky's lexicon-built chat outputs: the customer's message is a DM, ours and the deleted one are not", () => {
+    const { list, messages } = blueskyChat(Date.parse('2026-11-30T10:00:00Z'));
+    const convo = listConvosOutput.parse(list).convos[0]!;
+    const page = textMessages(getMessagesOutput.parse(messages));
+    expect(page.map((m) => m.id)).toEqual(['3l2pz5jhbx22q', '3l2pz5jhbx22m']);
+    const dms = mapMessages(convo, page, 'did:plc:z72i7hdynmk6r22z27h6tvur', '2026-11-30T00:00:00.000Z');
+    expect(dms).toEqual([
+      expect.objectContaining({
+        platform: 'bluesky',
+        externalId: '3l2pz5jhbx22q',
+        authorHandle: 'atproto.com',
+        authorId: 'did:plc:ewvi7nxzyoun6zhxrhs64oiz',
+        text: 'Hi! Our order arrived broken & the box said <fragile>.',
+        createdAt: Date.parse('2026-11-30T10:00:00Z'),
+        channel: 'dm',
+        dmConversationId: '3ku7w6h4vog2d',
+        url: 'https://bsky.app/messages/3ku7w6h4vog2d',
+      }),
+    ]);
+    // Only what was sent after the committed time is new.
+    expect(mapMessages(convo, page, 'did:plc:z72i7hdynmk6r22z27h6tvur', '2026-11-30T10:00:00.000Z')).toEqual([]);
   });
 });
