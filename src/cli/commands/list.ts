@@ -140,6 +140,10 @@ export function mentionJson(m: Mention, timeZone: string) {
     status: m.status,
     statusChangedAt: formatInstant(m.statusChangedAt, timeZone),
     firstResponseAt: m.firstResponseAt === null ? null : formatInstant(m.firstResponseAt, timeZone),
+    /** `dm` for a direct message; the item's answers go by DM once `privateAt` is set. */
+    channel: m.channel,
+    dmConversationId: m.dmConversationId,
+    privateAt: m.privateAt === null ? null : formatInstant(m.privateAt, timeZone),
   };
 }
 
@@ -201,7 +205,7 @@ export async function renderMentionTable(ctx: Context, mentions: readonly Mentio
       { text: `${level.padEnd(6)} ${String(Math.round(m.priority)).padStart(3)}`, color: level === 'urgent' ? color.red.bold : level === 'high' ? color.yellow : (t) => t },
       left === null ? { text: '—', color: color.dim } : { text: slaText(left), color: left < 0 ? color.red : color.green },
       relativeTime(m.createdAt, now),
-      m.platform,
+      m.channel === 'dm' ? `${m.platform} DM` : m.platform,
       `@${sanitizeLine(m.authorHandle)}${followers}`,
       { text: m.status, color: statusPainter(ctx, m.status) },
       !m.categoryManual && m.categoryUnsure ? { text: 'unsure', color: color.dim } : (m.category ?? '—'),
