@@ -120,8 +120,8 @@ export function replyTargetOf(mention: Mention): ReplyTarget {
 }
 
 /** The target of a private answer to an item: its customer, in the DM conversation the thread is in when there is one. */
-export function privateTargetOf(db: Db, tip: Mention): ReplyTarget {
-  const dm = newestDmOf(db, tip.threadId ?? tip.id);
+export async function privateTargetOf(db: Db, tip: Mention): Promise<ReplyTarget> {
+  const dm = await newestDmOf(db, tip.threadId ?? tip.id);
   return { ...replyTargetOf(tip), authorId: tip.authorId ?? dm?.authorId ?? null, dmConversationId: tip.dmConversationId ?? dm?.dmConversationId ?? null };
 }
 
@@ -166,9 +166,9 @@ export async function sendReply(
   via: Channel = 'public',
 ): Promise<ReplyOutcome> {
   const { db } = deps;
-  const target = via === 'dm' ? privateTargetOf(db, mention) : replyTargetOf(mention);
+  const target = via === 'dm' ? await privateTargetOf(db, mention) : replyTargetOf(mention);
   // A private answer after a public one (the "please DM us") is no second reply: only a DM already sent is.
-  if (via === 'dm' && !lastSentOn(db, mention.id, 'dm')) guards = { ...guards, again: true };
+  if (via === 'dm' && !(await lastSentOn(db, mention.id, 'dm'))) guards = { ...guards, again: true };
   let reuse: OpenAttempt | null = null;
   const attempts = openAttempts(db, mention.id);
 
@@ -224,7 +224,7 @@ export async function sendReply(
     throw held(claim.attempt, mention.platform, now);
   }
   const { responseId, idempotencyKey: key } = claim;
-  if (via === 'dm') setResponseChannel(db, responseId, 'dm');
+  if (via === 'dm') await setResponseChannel(db, responseId, 'dm');
 
   let sent: SentReply;
   try {

@@ -42,10 +42,10 @@ export function replyText(config: Pick<Config, 'templates' | 'brand'>, target: M
 export async function planReply(store: Store, channels: Channels, item: Mention, text: string, forced?: Channel): Promise<ReplyPlan> {
   const target = threadTip(store.db, item);
   // `forced`: take private's optional public "please DM us" goes in public whatever the item.
-  const via = forced ?? answerChannel(store, item);
+  const via = forced ?? (await answerChannel(store, item));
   const { channel } = await channels.forAnswer(target.source, via);
   const { length, limit } = channel.measure(text);
-  const replyTarget = via === 'dm' ? privateTargetOf(store.db, target) : replyTargetOf(target);
+  const replyTarget = via === 'dm' ? await privateTargetOf(store.db, target) : replyTargetOf(target);
   const ability = channel.ability(replyTarget);
   return {
     target,
@@ -60,8 +60,8 @@ export async function planReply(store: Store, channels: Channels, item: Mention,
 }
 
 /** How an answer to the item goes: by DM when its item (the thread's first mention) went private. */
-export function answerChannel(store: Store, item: Mention): Channel {
-  const root = item.threadId === null ? item : (getMention(store.db, item.threadId) ?? item);
+export async function answerChannel(store: Store, item: Mention): Promise<Channel> {
+  const root = item.threadId === null ? item : ((await getMention(store.db, item.threadId)) ?? item);
   return answersPrivately(root) ? 'dm' : 'public';
 }
 

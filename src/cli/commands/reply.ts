@@ -42,7 +42,7 @@ async function composeReply(ctx: Context, store: Store, item: Mention, channels:
   const draft = draftFor(store.db, item.id);
   let text = options.template !== undefined ? replyText(config, item, { template: options.template }) : (draft?.text ?? '');
   if (draft && options.template === undefined) ctx.io.err(`your draft from ${relativeTime(draft.updatedAt, ctx.now())} is in the composer`);
-  const via = answerChannel(store, item);
+  const via = await answerChannel(store, item);
   const { channel } = await channels.forAnswer(target.source, via);
   let action: 'done' | 'cancel' | 'editor' = options.editor ? 'editor' : 'done';
   for (;;) {

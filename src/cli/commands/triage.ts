@@ -325,7 +325,7 @@ class TriageSession {
     try {
       const { threadTip } = await import('../../triage/outbox.js');
       const tip = threadTip(this.db, item);
-      const via = answerChannel(this.store, item);
+      const via = await answerChannel(this.store, item);
       const { channel } = await this.channels.forAnswer(tip.source, via);
       measure = (t) => channel.measure(t);
       label = channelLabel(via, sanitizeLine(tip.authorHandle), tip.platform);
