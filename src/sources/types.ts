@@ -45,6 +45,8 @@ export interface OwnReply {
   inReplyTo: string;
   text: string;
   createdAt: number;
+  /** A DM the brand sent outside brandwatch (answering the DM `inReplyTo`). */
+  channel?: Channel;
 }
 
 /** Platform-specific position of a query group, stored as JSON with each page. */

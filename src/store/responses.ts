@@ -6,7 +6,7 @@ import { countOpenFollowUpsAfter, openFollowUps } from './threads.js';
 import { isOpen } from '../metrics/open.js';
 import type { Status } from './mentions.js';
 import type { OwnReply } from '../sources/types.js';
-import { markAnsweredPrivately, responseChannel } from './direct-messages.js';
+import { markAnsweredPrivately, responseChannel, setResponseChannel } from './direct-messages.js';
 
 export type ResponseState = 'pending' | 'sent' | 'failed' | 'unknown';
 export type ResponseVia = 'brandwatch' | 'native';
@@ -281,7 +281,9 @@ export function recordOwnReplies(db: Db, replies: readonly OwnReply[]): number {
     ).run(mention.id, reply.platform, reply.externalId, reply.text, reply.createdAt, reply.createdAt);
     if (result.changes === 1) {
       recorded++;
+      if (reply.channel === 'dm') setResponseChannel(db, Number(result.lastInsertRowid), 'dm');
       markAnswered(db, mention.id, reply.createdAt, 'poll');
+      if (reply.channel === 'dm') markAnsweredPrivately(db, mention.id, reply.createdAt);
     }
   }
   return recorded;

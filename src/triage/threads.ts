@@ -2,7 +2,8 @@ import type { Db } from '../store/open.js';
 import { changeStatus } from '../store/changes.js';
 import { getMention } from '../store/mentions.js';
 import { conversationRoot, joinThread, rootAnsweredBy, threadRef } from '../store/threads.js';
-import { markItemPrivate, privateItemOf } from '../store/direct-messages.js';
+import { markAnsweredPrivately, markItemPrivate, privateItemOf } from '../store/direct-messages.js';
+import { markAnswered } from '../store/responses.js';
 import type { NewMention } from '../sources/types.js';
 
 /** Statuses a customer's follow-up takes back to the queue. */
@@ -64,6 +65,10 @@ function linkDirectMessage(db: Db, m: NewMention, at: number): boolean {
   if (root === null) return false;
   joinThread(db, ref.id, root);
   markItemPrivate(db, root, m.createdAt);
+  // An answer of ours seen in the same page (sent from the app) answers the item too.
+  const own = getMention(db, ref.id);
+  if (own?.firstResponseAt != null) markAnswered(db, root, own.firstResponseAt, 'poll');
+  if (own?.firstPrivateResponseAt != null) markAnsweredPrivately(db, ref.id, own.firstPrivateResponseAt);
   const item = getMention(db, root);
   const waiting = getMention(db, ref.id)?.status;
   if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {

@@ -168,6 +168,20 @@ describe('direct messages on X', () => {
     expect(rows<{ n: number }>("SELECT count(DISTINCT external_id) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(27);
   });
 
+  it("the brand's DMs sent from the app answer the customer's: a native private answer", async () => {
+    const dm = fake.addDm('is my order shipped?', { from: 'lin', createdAt: new Date(BASE - 20 * MIN) });
+    const answer = fake.addDmFromBrand('Yes, it left this morning.', { to: 'lin', createdAt: new Date(BASE - 5 * MIN) });
+    expect((await cli(['poll'], { now: BASE })).code).toBe(0);
+    const item = rows<{ id: number; status: string; first_response_at: number; first_private_response_at: number }>(
+      'SELECT id, status, first_response_at, first_private_response_at FROM mentions WHERE external_id = ?',
+      dm.id,
+    )[0]!;
+    expect(item).toMatchObject({ status: 'replied', first_response_at: BASE - 5 * MIN, first_private_response_at: BASE - 5 * MIN });
+    expect(rows('SELECT external_id, via, channel, state FROM responses')).toEqual([{ external_id: answer.id, via: 'native', channel: 'dm', state: 'sent' }]);
+    // Our message is never a mention of its own.
+    expect(rows<{ n: number }>('SELECT count(*) AS n FROM mentions')[0]!.n).toBe(1);
+  });
+
   it('the monthly read budget stops reading DMs', async () => {
     configure('monthlyReadBudget: 15');
     for (let i = 0; i < 30; i++) fake.addDm(`message ${i}`, { from: 'pat', createdAt: new Date(BASE - (40 - i) * MIN) });

@@ -192,6 +192,12 @@ export class FakeTwitter extends FakePlatform {
     return this.pushDm(text, sender.id, this.conversationWith(sender.id), options.createdAt ?? new Date());
   }
 
+  /** A DM the brand sent from the app (not through the API) to `to` (a username). */
+  addDmFromBrand(text: string, options: { to: string; createdAt?: Date }): FakeDm {
+    const to = this.addUser(options.to);
+    return this.pushDm(text, this.brand.id, this.conversationWith(to.id), options.createdAt ?? new Date());
+  }
+
   private pushDm(text: string, senderId: string, conversationId: string, at: Date): FakeDm {
     const next = snowflake(at.getTime(), this.dms.length % 4096);
     this.nextId = next > this.nextId ? next : this.nextId + (1n << 22n);

@@ -5,7 +5,7 @@
  * lexicons (bluesky-social/atproto `lexicons/chat/bsky/convo/`); fixtures in test/fixtures/bluesky/.
  */
 import { z } from 'zod';
-import type { NewMention } from '../types.js';
+import type { NewMention, OwnReply } from '../types.js';
 
 /** The chat service the PDS proxies `chat.bsky.*` to. */
 export const CHAT_SERVICE = { type: 'bsky_chat', did: 'did:web:api.bsky.chat' } as const;
@@ -75,4 +75,15 @@ export function mapMessages(convo: ConvoList['convos'][number], messages: z.infe
       };
     })
     .reverse();
+}
+
+/** The brand's own messages sent after `since` (from the app) as native answers to the customer's newest earlier message on the page. */
+export function mapOwnMessages(messages: z.infer<typeof messageView>[], ownDid: string, since: string): OwnReply[] {
+  const replies: OwnReply[] = [];
+  messages.forEach((m, i) => {
+    if (m.sender.did !== ownDid || m.sentAt <= since) return;
+    const question = messages.slice(i + 1).find((q) => q.sender.did !== ownDid);
+    if (question) replies.push({ platform: 'bluesky', externalId: m.id, inReplyTo: question.id, text: m.text, createdAt: Date.parse(m.sentAt), channel: 'dm' });
+  });
+  return replies;
 }

@@ -21,7 +21,7 @@ import type {
   SourceCheck,
 } from '../types.js';
 import { readSession, removeSession, writeSession, type StoredSession } from './session-file.js';
-import { BLUESKY_DM_LIMIT, CHAT_SERVICE, convoForMembersOutput, convoUrl, getMessagesOutput, listConvosOutput, mapMessages, messageView, textMessages } from './direct-messages.js';
+import { BLUESKY_DM_LIMIT, CHAT_SERVICE, convoForMembersOutput, convoUrl, getMessagesOutput, listConvosOutput, mapMessages, mapOwnMessages, messageView, textMessages } from './direct-messages.js';
 import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, profilesOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
 const OWN_GROUP = 'own';
@@ -215,7 +215,7 @@ export class BlueskySource implements Source {
       done.add(convo.id);
       const last = i === due.length - 1;
       const next: BlueskyDmCursor = last ? { since: newest, run: null } : { since: cursor.since, run: { since, newest, done: [...done] } };
-      yield { mentions: mapMessages(convo, messages, me, since), ownReplies: [], cursor: next as unknown as CursorState, postsRead: messages.length, ...(rateLimit ? { rateLimit } : {}) };
+      yield { mentions: mapMessages(convo, messages, me, since), ownReplies: mapOwnMessages(messages, me, since), cursor: next as unknown as CursorState, postsRead: messages.length, ...(rateLimit ? { rateLimit } : {}) };
     }
   }
 

@@ -150,5 +150,5 @@ function directMessage(s: Status, ctx: Pick<MapContext, 'instanceHost'>): NewMen
 }
 
 export function ownReply(s: Status, text = plainText(s)): OwnReply {
-  return { platform: 'mastodon', externalId: s.id, inReplyTo: s.inReplyToId!, text, createdAt: Date.parse(s.createdAt) };
+  return { platform: 'mastodon', externalId: s.id, inReplyTo: s.inReplyToId!, text, createdAt: Date.parse(s.createdAt), ...(s.visibility === 'direct' ? { channel: 'dm' as const } : {}) };
 }

@@ -6,7 +6,7 @@
 import { TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { z } from 'zod';
 import { ReplyRefused } from '../reply-refused.js';
-import type { DirectMessageChannel, NewMention, ReplyAbility, ReplyTarget, SentReply } from '../types.js';
+import type { DirectMessageChannel, NewMention, OwnReply, ReplyAbility, ReplyTarget, SentReply } from '../types.js';
 import type { PriceTable, BilledRead } from '../../metrics/cost.js';
 import { decodeXText } from './payload.js';
 import { refusalOf } from './replies.js';
@@ -80,6 +80,22 @@ export function mapDmEvents(page: DmEventsResponse, brandId: string): NewMention
     });
   }
   return mentions.reverse();
+}
+
+/**
+ * The brand's own messages on a page (sent from the app or the web) as native answers: each answers the
+ * customer's newest earlier message of the same conversation on the page (an answer whose question is on an
+ * older page is left out).
+ */
+export function mapOwnDms(page: DmEventsResponse, brandId: string): OwnReply[] {
+  const events = (page.data ?? []).filter((e) => e.event_type === 'MessageCreate' && e.created_at && e.text !== undefined);
+  const replies: OwnReply[] = [];
+  events.forEach((e, i) => {
+    if (e.sender_id !== brandId) return;
+    const question = events.slice(i + 1).find((q) => q.sender_id !== brandId && q.dm_conversation_id === e.dm_conversation_id);
+    if (question) replies.push({ platform: 'twitter', externalId: e.id, inReplyTo: question.id, text: decodeXText(e.text!), createdAt: Date.parse(e.created_at!), channel: 'dm' });
+  });
+  return replies;
 }
 
 /** What X bills for a DM page: each DM event and each user object returned. */

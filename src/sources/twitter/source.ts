@@ -7,7 +7,7 @@ import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimit
 import { baseUrlPlugin, classifyTwitterError, toRateLimit } from './client.js';
 import { countsResponse, lookupResponse, mapOwnReplies, mapSearchPage, meResponse, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
-import { billedDms, DM_EVENT_FIELDS, dmEventsResponse, mapDmEvents, TwitterDirectMessages } from './direct-messages.js';
+import { billedDms, DM_EVENT_FIELDS, dmEventsResponse, mapDmEvents, mapOwnDms, TwitterDirectMessages } from './direct-messages.js';
 import { planQueries } from './query.js';
 import { edgeFromRefusal, idBefore, snowflakeTime, windowEdge } from './window.js';
 import { estimateDay } from './estimate.js';
@@ -302,7 +302,7 @@ export class TwitterSource implements Source {
         : { userId: me.id, sinceId: cursor.sinceId, run: { newestId, nextToken: page.meta.next_token!, sinceId: stopAt, startTime: edge } };
       yield {
         mentions: mapDmEvents({ ...page, data: fresh }, me.id),
-        ownReplies: [],
+        ownReplies: mapOwnDms(page, me.id),
         cursor: next as unknown as CursorState,
         postsRead: events.length,
         billed: [...billedUser, ...billedDms(page)],
