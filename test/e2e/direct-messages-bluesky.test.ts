@@ -101,4 +101,29 @@ describe('direct messages on Bluesky', () => {
       { author_handle: 'atproto.com', text: 'Hi! Our order arrived broken & the box said <fragile>.', channel: 'dm' },
     ]);
   });
+
+  it('an interrupted walk over the conversations resumes with the ones it had not reached; nothing is stored twice', async () => {
+    writeConfig(
+      dir,
+      configText({
+        sources: [sourceBlock('bluesky', { serviceUrl: fake.url, identifier: 'acme.bsky.social', appPasswordEnv: 'BLUESKY_APP_PASSWORD', directMessages: true, followerCounts: false, maxPages: 1 })],
+      }),
+    );
+    const now = Date.now();
+    for (const [i, who] of ['ann', 'bob', 'cat'].entries()) {
+      fake.addDm(`first from ${who}`, { from: `${who}.bsky.social`, sentAt: new Date(now - (30 - i) * MIN) });
+      fake.addDm(`second from ${who}`, { from: `${who}.bsky.social`, sentAt: new Date(now - (20 - i) * MIN) });
+    }
+    const counts: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      const result = await cli(['--json', 'poll'], { now: now - 10 * MIN + run * MIN });
+      expect(result.code, result.stderr).toBe(0);
+      counts.push(JSON.parse(result.stdout).sources[0].new);
+    }
+    // The search groups take their page too; the DM walk reads one conversation per poll, then is quiet.
+    expect(counts).toEqual([2, 2, 2, 0]);
+    expect(rows<{ n: number }>("SELECT count(DISTINCT external_id) AS n FROM mentions WHERE channel = 'dm'")[0]!.n).toBe(6);
+    // Each customer's second message joined the item their first one opened.
+    expect(rows<{ items: number }>("SELECT count(*) AS items FROM mentions WHERE channel = 'dm' AND thread_id IS NULL")[0]!.items).toBe(3);
+  });
 });
