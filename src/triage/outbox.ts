@@ -17,7 +17,7 @@ import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/reply-refused.js';
 import { RuntimeFailure, TemporaryError } from '../errors.js';
 import type { Channel, ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
-import { lastSentOn, newestDmOf, setResponseChannel } from '../store/direct-messages.js';
+import { lastSentOn, newestDmOf, responseChannel, setResponseChannel } from '../store/direct-messages.js';
 
 export type ReplyOutcome =
   | { status: 'sent'; responseId: number; externalId: string; url: string | null; sentAt: number }
@@ -170,7 +170,13 @@ export async function sendReply(
   // A private answer after a public one (the "please DM us") is no second reply: only a DM already sent is.
   if (via === 'dm' && !(await lastSentOn(db, mention.id, 'dm'))) guards = { ...guards, again: true };
   let reuse: OpenAttempt | null = null;
-  const attempts = openAttempts(db, mention.id);
+  // Only attempts by the same channel can be looked for there (a public one stays as it is when a DM goes).
+  const ours = async (list: OpenAttempt[]) => {
+    const kept: OpenAttempt[] = [];
+    for (const a of list) if ((await responseChannel(db, a.id)) === via) kept.push(a);
+    return kept;
+  };
+  const attempts = await ours(openAttempts(db, mention.id));
 
   // A poll may have recorded our attempt as a native reply meanwhile: that is the same post, adopt it.
   for (const attempt of attempts) {
@@ -184,7 +190,7 @@ export async function sendReply(
     if (previous) throw new AlreadyReplied(previous, deps.now());
   }
 
-  for (const attempt of openAttempts(db, mention.id)) {
+  for (const attempt of await ours(openAttempts(db, mention.id))) {
     let found: SentReply | null;
     try {
       found = await channel.findReply(target, attempt.text);
