@@ -126,4 +126,14 @@ describe('direct messages on Bluesky', () => {
     // Each customer's second message joined the item their first one opened.
     expect(rows<{ items: number }>("SELECT count(*) AS items FROM mentions WHERE channel = 'dm' AND thread_id IS NULL")[0]!.items).toBe(3);
   });
+
+  it('an app password without access to DMs: the other groups are stored, the DM group says what to create', async () => {
+    fake.chatAllowed = false;
+    fake.addPost('acme is great', { author: 'kim.bsky.social' });
+    const result = await cli(['--json', 'poll']);
+    expect(result.code).toBe(3);
+    const source = JSON.parse(result.stdout).sources[0];
+    expect(source.new).toBe(1);
+    expect(source.message).toMatch(/refused the app password .*"Allow access to your direct messages"/);
+  });
 });

@@ -155,9 +155,15 @@ export class FakeBluesky extends FakePlatform {
    * chat.bsky.* reach the chat service only through the PDS's proxy: without `atproto-proxy:
    * did:web:api.bsky.chat#bsky_chat` the PDS does not implement them; an app password without DM access is refused.
    */
-  private chat(request: RecordedRequest, handler: () => Reply): Reply {
+  private chat(request: RecordedRequest, handler: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
     if (request.headers['atproto-proxy'] !== 'did:web:api.bsky.chat#bsky_chat') return { status: 501, body: { error: 'MethodNotImplemented', message: 'Method Not Implemented' } };
-    return this.authed(request, () => (this.chatAllowed ? handler() : { status: 400, body: { error: 'InvalidToken', message: 'Bad token scope' } }));
+    // The session check first (as every XRPC call), then the chat service's own answer, which may take its time.
+    let answer: Reply | Promise<Reply> | null = null;
+    const refused = this.authed(request, () => {
+      answer = this.chatAllowed ? handler() : { status: 400, body: { error: 'InvalidToken', message: 'Bad token scope' } };
+      return { status: 200 };
+    });
+    return answer ?? refused;
   }
 
   /** chat.bsky.convo.listConvos: newest activity first, `limit` 1–100, opaque `cursor`. */

@@ -197,7 +197,13 @@ export class BlueskySource implements Source {
     const since = cursor.run?.since ?? cursor.since ?? new Date(env.now() - this.options.config.backfill).toISOString();
     const chat = this.chat();
     const me = this.agent.session!.did;
-    const list: Response<unknown> = await this.request(() => chat.chat.bsky.convo.listConvos({ limit: 100 }), env);
+    const list: Response<unknown> = await this.request(() => chat.chat.bsky.convo.listConvos({ limit: 100 }), env).catch((error: unknown) => {
+      // The chat service refuses an app password created without access to direct messages.
+      if (error instanceof SourceFailure && /InvalidToken|Bad token/.test(error.message)) {
+        throw new SourceFailure(`Bluesky's chat service refused the app password (${error.message}); create one with "Allow access to your direct messages" (Settings → Privacy and security → App passwords), or set directMessages: false`);
+      }
+      throw error;
+    });
     let rateLimit = rateLimitOf(list.headers);
     const done = new Set(cursor.run?.done ?? []);
     const due = parse(listConvosOutput, list.data, 'listConvos').convos.filter((c) => c.lastMessage?.sentAt !== undefined && c.lastMessage.sentAt > since && !done.has(c.id));
