@@ -115,13 +115,13 @@ async function ingest() {
   // schema, indexes and unique key, one transaction per page.
   const assess = await loadAssess();
   const assessed = new Map(mentions.map((m) => [m, assess ? assess.assess(m) : { category: null, sentiment: null, priority: 0 }]));
-  const rawRun = () => {
-    const raw = fresh('raw');
-    const insert = raw.db.prepare(`INSERT INTO mentions (platform, source, external_id, url, author_handle, author_name, author_id,
+  const rawRun = async () => {
+    const raw = await fresh('raw');
+    const insert = raw.db.connection.prepare(`INSERT INTO mentions (platform, source, external_id, url, author_handle, author_name, author_id,
         author_followers, text, lang, created_at, fetched_at, keyword, keywords, conversation_id, summons_brand, likes, reposts,
         replies, quotes, metrics_updated_at, sentiment, category, priority, status_changed_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING`);
-    const rawPage = raw.db.transaction((rows, at) => {
+    const rawPage = raw.db.connection.transaction((rows, at) => {
       for (const m of rows) {
         const a = assessed.get(m);
         insert.run(m.platform, m.platform, m.externalId, m.url, m.authorHandle, m.authorName, m.authorId, m.authorFollowers, m.text,
@@ -132,14 +132,14 @@ async function ingest() {
     const started = performance.now();
     for (let i = 0; i < count; i += page) rawPage(mentionsPage(i), END);
     const rate = count / ((performance.now() - started) / 1000);
-    raw.close();
+    await raw.close();
     return rate;
   };
   // Ours: pollSources storing pages from a source that has them at hand, so each page goes through the
   // poll's own transaction (mentions, threads, usage, cursor) with classification when the build has it.
   const { pollSources } = await import(join(ROOT, 'dist/poll/poll-sources.js'));
   const oursRun = async () => {
-    const ours = fresh('store');
+    const ours = await fresh('store');
     const source = {
       name: 'bench',
       platform: 'twitter',
@@ -163,17 +163,17 @@ async function ingest() {
       ...(assess ? { assess: assess.assess } : {}),
     });
     const rate = count / ((performance.now() - started) / 1000);
-    ours.close();
+    await ours.close();
     if (result.new !== count) throw new Error(`ingest stored ${result.new} of ${count} mentions (${result.status}: ${result.message})`);
     return rate;
   };
   // Warm both paths up, then alternate rounds so load from other processes hits both alike.
-  rawRun();
+  await rawRun();
   await oursRun();
   const rawRates = [];
   const rates = [];
   for (let round = 0; round < 3; round++) {
-    rawRates.push(rawRun());
+    rawRates.push(await rawRun());
     rates.push(await oursRun());
   }
   const rawRate = median(rawRates);
@@ -231,14 +231,15 @@ async function weeklyReport(available, count) {
   const { buildReport } = await import(join(ROOT, 'dist/report/build.js'));
   const { config: parsed } = parseConfig(readFileSync(config, 'utf8'), config);
   const now = Date.parse(NOW);
-  const built = new Database(path, { readonly: true });
+  const { SqliteEngine } = await import(join(ROOT, 'dist/store/sqlite.js'));
+  const built = new SqliteEngine(new Database(path, { readonly: true }), path);
   const build = await medianMs(SIZES.queryRuns, async () => {
     const started = performance.now();
     const period = resolvePeriod({ week: WEEK }, now, 'UTC');
-    buildReport({ db: built, config: parsed, period, clock: responseClockFor(parsed, 'UTC'), by: 'platform', now });
+    await buildReport({ db: built, config: parsed, period, clock: responseClockFor(parsed, 'UTC'), by: 'platform', now });
     return { ms: performance.now() - started };
   });
-  built.close();
+  await built.close();
   const ratio = build / reference;
   report(ratio <= 2 ? 'ok' : 'miss', `report ${size} build`, `${fmt.ms(build)} = ${fmt.ratio(ratio)} query (buildReport in process: every figure of the weekly report)`, '≤ 2× query');
   // The whole command as a person or cron runs it: start-up, config, database, report, rendering.

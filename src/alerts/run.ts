@@ -95,11 +95,11 @@ export interface DeliveryOptions extends AlertRunOptions {
 
 /** Evaluate the rules after a poll, log new alerts (one transaction), then deliver due ones in order. */
 export async function runAlerts(options: AlertRunOptions): Promise<AlertRunReport> {
-  return deliverAlerts(options, raiseAlerts(options));
+  return deliverAlerts(options, await raiseAlerts(options));
 }
 
 /** Evaluate the rules and log new alerts, in one write transaction (under the poll lock: it reads what the poll stored). */
-export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAlerts {
+export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Promise<RaisedAlerts> {
   const { db, config, now } = options;
   const settings = alertSettings(config);
   const webhook = resolveWebhook(settings, options.env);
@@ -107,16 +107,15 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
   // With `businessHours`, SLA deadlines (and so SLA alerts) follow the same business clock as reports.
   const clock = responseClockFor(config, options.timeZone);
 
-  const raised = db
-    .transaction(() => {
-      const lastSeen = getAlertState(db, 'last_mention_id');
+  const raised = await db.transaction(async (tx) => {
+      const lastSeen = await getAlertState(tx, 'last_mention_id');
       // SLA rules look at deadlines from maxAge ago to slaLead ahead: creation within the longest target before that
       // (on a business clock, a target can stretch over closed days and holidays: allow a month of them).
       const longestTarget = Math.max(DEFAULT_SLA_TARGET, ...Object.values(config.sla));
       const closedDays = clock.kind === 'business' ? 31 * 86_400_000 : 0;
       // Engagement read after the last evaluation may show growth; earlier readings were judged then.
-      const metricsSince = getAlertState(db, 'metrics_seen_until') ?? -1;
-      const rows = openMentionsForAlerts(db, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
+      const metricsSince = await getAlertState(tx, 'metrics_seen_until') ?? -1;
+      const rows = await openMentionsForAlerts(tx, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
       const mentions = rows.map((row): MentionFacts => {
         const target = slaTarget(config, row.platform, row.channel);
         return {
@@ -148,12 +147,12 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
         settings: ruleSettings(settings),
         mentions,
         lastSeenMentionId: lastSeen,
-        volumes: volumes(db, now, settings.spike),
-        spikes: spikesSince(db, now - settings.maxAge - settings.spike.cooldown),
+        volumes: await volumes(tx, now, settings.spike),
+        spikes: await spikesSince(tx, now - settings.maxAge - settings.spike.cooldown),
       });
       const byId = new Map(mentions.map((m) => [m.id, m]));
-      const logged = insertAlerts(
-        db,
+      const logged = await insertAlerts(
+        tx,
         output.alerts.map((a): NewAlert => {
           const m = a.mentionId === null ? null : byId.get(a.mentionId)!;
           return {
@@ -193,12 +192,11 @@ export function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): RaisedAle
         }),
       );
       const metricsSeen = rows.reduce((max, r) => Math.max(max, r.metrics_updated_at ?? -1), metricsSince);
-      if (metricsSeen >= 0) setAlertState(db, 'metrics_seen_until', metricsSeen);
-      const newest = maxMentionId(db);
-      if (newest !== null) setAlertState(db, 'last_mention_id', Math.max(newest, lastSeen ?? 0));
+      if (metricsSeen >= 0) await setAlertState(tx, 'metrics_seen_until', metricsSeen);
+      const newest = await maxMentionId(tx);
+      if (newest !== null) await setAlertState(tx, 'last_mention_id', Math.max(newest, lastSeen ?? 0));
       return logged;
-    })
-    .immediate();
+    });
   for (const alert of raised) options.verbose(`alert ${alert.kind}${alert.foldedInto ? ` (folded into ${alert.foldedInto})` : ''}: ${alert.title}`);
   return { raised, webhook, quietUntil: quiet };
 }
@@ -221,7 +219,7 @@ export async function deliverAlerts(options: DeliveryOptions, raisedAlerts: Rais
   } else if (webhook && quiet === null && !options.skip) {
     const tried = new Set<number>();
     deliver: for (;;) {
-      const due = dueDeliveries(db, now).filter((a) => !tried.has(a.id));
+      const due = (await dueDeliveries(db, now)).filter((a) => !tried.has(a.id));
       if (due.length === 0) break;
       for (const alert of due) {
         if (options.signal.aborted) break deliver;
@@ -233,12 +231,12 @@ export async function deliverAlerts(options: DeliveryOptions, raisedAlerts: Rais
         const outcome = await postAlert(webhook.target, alert);
         const own = raised.find((r) => r.id === alert.id);
         if (outcome.ok) {
-          markDelivered(db, alert.id, now, outcome.attempts);
+          await markDelivered(db, alert.id, now, outcome.attempts);
           if (own) own.delivery = 'sent';
           delivered++;
           continue;
         }
-        markFailed(db, alert.id, outcome.error, outcome.attempts);
+        await markFailed(db, alert.id, outcome.error, outcome.attempts);
         if (own) own.delivery = 'failed';
         // Later alerts wait too, so the receiver always gets them in order.
         problem = `webhook ${webhookOrigin(webhook.target.url)}: ${outcome.error} (after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`;
@@ -248,7 +246,7 @@ export async function deliverAlerts(options: DeliveryOptions, raisedAlerts: Rais
   } else if (options.skip) {
     options.verbose('alerts: another brandwatch process is delivering them');
   }
-  return { raised, delivered, waiting: webhook ? countUndelivered(db) : 0, problem, quietUntil: quiet };
+  return { raised, delivered, waiting: webhook ? await countUndelivered(db) : 0, problem, quietUntil: quiet };
 }
 
 function ruleSettings(settings: AlertsConfig): RuleSettings {
@@ -262,12 +260,12 @@ function ruleSettings(settings: AlertsConfig): RuleSettings {
   };
 }
 
-function volumes(db: Db, now: number, spike: AlertsConfig['spike']): KeywordVolume[] {
+async function volumes(db: Db, now: number, spike: AlertsConfig['spike']): Promise<KeywordVolume[]> {
   const recentFrom = now - spike.window;
-  const oldest = oldestMentionAt(db);
+  const oldest = await oldestMentionAt(db);
   const baselineFrom = Math.max(now - spike.baseline, oldest ?? now);
   const span = Math.max(0, recentFrom - baselineFrom);
-  const found: KeywordVolume[] = keywordVolumes(db, now, recentFrom, now - spike.baseline).map((v) => ({
+  const found: KeywordVolume[] = (await keywordVolumes(db, now, recentFrom, now - spike.baseline)).map((v) => ({
     keyword: v.keyword,
     recent: v.recent,
     recentNegative: v.recent_negative,
@@ -276,7 +274,7 @@ function volumes(db: Db, now: number, spike: AlertsConfig['spike']): KeywordVolu
     baselineSpan: span,
   }));
   // Where X's counts/recent is configured, its volume (every matching post, none read) replaces the stored count.
-  for (const counted of countedVolumes(db, now, recentFrom, now - spike.baseline)) {
+  for (const counted of await countedVolumes(db, now, recentFrom, now - spike.baseline)) {
     if (counted.recent === 0) continue;
     const countedSpan = Math.max(0, recentFrom - Math.max(now - spike.baseline, counted.since));
     const existing = found.find((v) => v.keyword === counted.key);

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -18,6 +18,8 @@ export interface GlobalOptions {
   color: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** Who is acting (`--as`): the person recorded on changes, replies and claims. */
+  as?: string;
 }
 
 /** Everything a command may use; built once per process, with fakes in tests. */
@@ -37,6 +39,8 @@ export interface Context {
   openBrowser(url: string): boolean;
   /** Edits a text in $VISUAL/$EDITOR (the reply composer's `e`); resolves with the saved text. */
   editText(text: string): Promise<string>;
+  /** The person acting: `--as`, else BRANDWATCH_AS, else the login name; recorded in the audit trail, on replies and claims. */
+  person(): string;
   /** The configured sources (only one platform or source name when given), built once per command. */
   sources(only?: string): Promise<Source[]>;
   configPath(): string;
@@ -51,7 +55,7 @@ export interface Context {
   store(): Promise<Store>;
   /** Aborted on SIGINT/SIGTERM: long commands stop at the next safe point. */
   readonly signal: AbortSignal;
-  close(): void;
+  close(): Promise<void>;
   /** The same process context with other global options (e.g. the demo's own config and database). */
   derive(overrides: Partial<GlobalOptions>, now?: () => number): Context;
 }
@@ -112,6 +116,37 @@ function checkDatabasePlace(path: string, defaultPath: string, command: string |
   }
 }
 
+/** Longest person name: a name, not a paragraph (it shows in every history line). */
+const PERSON_MAX = 64;
+
+/**
+ * The person acting: `--as`, else BRANDWATCH_AS (BRANDWATCH_ACTOR, its older name), else the login name.
+ * A name is one line of printable text: anything else is a usage error naming the fix.
+ */
+export function personName(as: string | undefined, env: NodeJS.ProcessEnv): string {
+  const given = as ?? env.BRANDWATCH_AS;
+  // The older variable is taken as it is, as before (what it names is sanitised wherever it is shown).
+  if (given === undefined) return env.BRANDWATCH_ACTOR || env.USER || env.LOGNAME || loginName() || 'person';
+  return checkPerson(given, as !== undefined ? '--as' : 'BRANDWATCH_AS');
+}
+
+/** A person's name as typed (`--as`, `assign <id> <person>`): one line of printable text, trimmed. */
+export function checkPerson(given: string, from: string): string {
+  const name = given.trim();
+  if (name === '') throw new UsageError(`${from} is empty; give the name your team knows the person by, e.g. kim`);
+  if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(name)) throw new UsageError(`${from}: the name has control characters; give a plain name, e.g. kim`);
+  if ([...name].length > PERSON_MAX) throw new UsageError(`${from}: the name is longer than ${PERSON_MAX} characters; give a short name, e.g. kim`);
+  return name;
+}
+
+function loginName(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
 export function createContext(deps: ContextDeps): Context {
   const { options, env } = deps;
   const io = createIO({ ...deps, color: options.color, quiet: options.quiet, verbose: options.verbose, json: options.json });
@@ -146,6 +181,7 @@ export function createContext(deps: ContextDeps): Context {
       }
       return built;
     },
+    person: () => personName(options.as, env),
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     invocation: (...args) => {
       const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -192,14 +228,15 @@ export function createContext(deps: ContextDeps): Context {
         checkDatabasePlace(path, defaultDbPath(env), deps.command, context.invocation);
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
-        store = openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
+        store = await openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
         for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }
       return store;
     },
-    close() {
-      store?.close();
+    async close() {
+      const open = store;
       store = null;
+      await open?.close();
     },
     derive(overrides, now) {
       return createContext({ ...deps, options: { ...options, ...overrides }, ...(now ? { now } : {}) });

@@ -34,7 +34,7 @@ async function knownPlatforms(ctx: Context): Promise<string[]> {
   const { PLATFORMS } = await import('../config/schema.js');
   const names = new Set<string>(PLATFORMS);
   if (ctx.hasConfig()) for (const source of (await ctx.config()).config.sources) names.add(source.platform);
-  for (const platform of storedPlatforms((await ctx.store()).db)) names.add(platform);
+  for (const platform of await storedPlatforms((await ctx.store()).db)) names.add(platform);
   return [...names].sort();
 }
 

@@ -8,7 +8,7 @@
 export const MENTION_FIELDS = [
   'id', 'platform', 'source', 'externalId', 'url', 'author', 'text', 'lang', 'createdAt', 'fetchedAt', 'keywords',
   'inReplyTo', 'conversationId', 'metrics', 'sentiment', 'category', 'priority', 'priorityLevel', 'slaDeadline',
-  'status', 'statusChangedAt', 'firstResponseAt',
+  'status', 'statusChangedAt', 'firstResponseAt', 'assignedTo',
 ] as const;
 
 const FIELD_LIST = /^[A-Za-z]+(,[A-Za-z]+)*$/;

@@ -48,7 +48,7 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
     return exitCodeFor(error);
   } finally {
     deps.stdout.off('error', onOutputError);
-    (context as Context | null)?.close();
+    await (context as Context | null)?.close();
   }
 }
 

@@ -29,6 +29,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('-q, --quiet', 'only errors on stderr', false)
     .option('-v, --verbose', 'more detail on stderr, stack traces on errors', false)
+    .option('--as <name>', 'who you are in a team: recorded on your changes, replies and claims (env BRANDWATCH_AS; default your login name)')
     .showHelpAfterError('(run brandwatch --help for usage)')
     .exitOverride()
     .addHelpText(
@@ -87,6 +88,8 @@ export function buildProgram(runner: Runner): Command {
     .option('--keyword <term>', 'only mentions that matched this configured keyword')
     .option('--search <words>', 'only mentions whose text has every word (word prefixes, any case or accent)')
     .option('--min-priority <level>', 'only at least this priority: low, normal, high, urgent, or a score 0–100')
+    .option('--mine', 'only items assigned to you (team mode: `assign`, --as)')
+    .option('--unassigned', 'only items assigned to nobody')
     .option('--fields <list>', 'with --json, only these fields (also written `--json id,text,priority`)')
     .action(action(() => import('./commands/list.js')));
 
@@ -102,7 +105,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--week <week>', 'ISO week (2026-W47), last or this, in the config time zone (default: last)')
     .option('--since <when>', 'period start: ISO date/time or a relative age (7d, 24h)')
     .option('--until <when>', 'period end (default: now)')
-    .option('--by <dimension>', 'group by platform, keyword, category or day', 'platform')
+    .option('--by <dimension>', 'group by platform, keyword, category, day or person (who answered first; unanswered: the assignee)', 'platform')
     .option('--format <format>', 'table, json or html', 'table')
     .option('--out <file>', 'write to a file instead of stdout (e.g. report.html)')
     .option('--include-private', 'show direct messages\' text in the HTML report (left out by default)')
@@ -156,6 +159,14 @@ export function buildProgram(runner: Runner): Command {
     .option('--category <category>', 'question, complaint, problem, feedback, praise, promo or other (kept: never recomputed)')
     .option('--note <text>', 'a note for the history')
     .action(action(() => import('./commands/mark.js')));
+
+  program
+    .command('assign')
+    .description('team mode: give an item to a person (--none: to nobody); `list --mine` shows yours')
+    .argument('<id>', 'the mention id (a follow-up assigns its whole item)')
+    .argument('[person]', 'who takes it, as they run brandwatch (--as / BRANDWATCH_AS / their login name)')
+    .option('--none', 'unassign the item')
+    .action(action(() => import('./commands/assign.js')));
 
   program
     .command('post')

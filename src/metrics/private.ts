@@ -45,7 +45,7 @@ export function timeToFirstPrivateAnswer(m: Pick<PrivateFacts, 'privateAt' | 'fi
 }
 
 export function timeToFirstPrivateAnswerSql(clock: Pick<ResponseClock, 'kind'>): string {
-  return `CASE WHEN m.private_at IS NOT NULL AND m.first_private_response_at IS NOT NULL THEN ${elapsedSql(clock, 'm.private_at', 'max(m.private_at, m.first_private_response_at)')} END`;
+  return `CASE WHEN m.private_at IS NOT NULL AND m.first_private_response_at IS NOT NULL THEN ${elapsedSql(clock, 'm.private_at', 'CASE WHEN m.first_private_response_at > m.private_at THEN m.first_private_response_at ELSE m.private_at END')} END`;
 }
 
 /** Time to resolution of an item that went private: from the customer's first post to the item's resolution, on the clock. */
@@ -55,5 +55,5 @@ export function timeToResolution(m: Pick<PrivateFacts, 'createdAt' | 'privateAt'
 }
 
 export function timeToResolutionSql(clock: Pick<ResponseClock, 'kind'>): string {
-  return `CASE WHEN m.private_at IS NOT NULL AND m.resolved_at IS NOT NULL THEN ${elapsedSql(clock, 'm.created_at', 'max(m.created_at, m.resolved_at)')} END`;
+  return `CASE WHEN m.private_at IS NOT NULL AND m.resolved_at IS NOT NULL THEN ${elapsedSql(clock, 'm.created_at', 'CASE WHEN m.resolved_at > m.created_at THEN m.resolved_at ELSE m.created_at END')} END`;
 }

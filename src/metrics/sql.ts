@@ -3,7 +3,6 @@
  * `asOf` instant, with the parameters they read — what the store's report, export and list queries
  * splice in. Each fragment comes from the module that holds its TypeScript twin.
  */
-import type { Database } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import type { ResponseClock } from '../time/business.js';
 import { detectionLagSql, elapsedSql, firstResponseTimeSql, HANDLED_PRIVATELY_SQL, NEEDS_RESPONSE_SQL, RESPONDED_SQL } from './response.js';
@@ -62,11 +61,18 @@ export function metricSql(clock: ResponseClock, sla: Config['sla'], asOf: number
   };
 }
 
+/** What registerBusinessTimeSql needs of a database handle (the store's Engine has it). */
+export interface SqlFunctionHost {
+  readonly kind: string;
+  defineFunction?(name: string, fn: (...args: unknown[]) => unknown): void;
+}
+
 /** Makes the business clock's SQL functions available on a connection (no-op for calendar time). */
-export function registerBusinessTimeSql(db: Database, clock: ResponseClock): void {
+export function registerBusinessTimeSql(db: SqlFunctionHost, clock: ResponseClock): void {
   if (clock.kind === 'calendar') return;
-  db.function('bw_business_elapsed', { deterministic: true }, (from: unknown, to: unknown) => clock.elapsed(Number(from), Number(to)));
-  db.function('bw_business_add', { deterministic: true }, (from: unknown, duration: unknown) => {
+  if (!db.defineFunction) throw new Error(`business hours in SLA queries need SQL functions this database (${db.kind}) does not offer`);
+  db.defineFunction('bw_business_elapsed', (from: unknown, to: unknown) => clock.elapsed(Number(from), Number(to)));
+  db.defineFunction('bw_business_add', (from: unknown, duration: unknown) => {
     const at = clock.add(Number(from), Number(duration));
     return Number.isFinite(at) ? at : Number.MAX_SAFE_INTEGER;
   });

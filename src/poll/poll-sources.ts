@@ -8,6 +8,7 @@ import { addUsage, billReads, monthUsage, saveVolume } from '../store/usage.js';
 import { Interrupted, RateLimitStop, SourceFailure } from '../sources/request.js';
 import { fromMicros, toMicros } from '../metrics/cost.js';
 import { translateStoreError } from '../store/open.js';
+import { StoreError } from '../errors.js';
 import type { CursorState, FetchedPage, GroupStatus, NewMention, PagingEnvironment, QueryGroup, RateLimitState, Source } from '../sources/types.js';
 
 /** The monthly read budget cannot pay for the page a source asked to read next. */
@@ -98,27 +99,30 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
     month: { month: '', requests: 0, postsRead: 0, budget, projectedPostsRead: 0, spend: null, projectedSpend: null, moneyBudget },
   };
   let spentMicros = 0;
-  const storePage = db.transaction((groupKey: string, page: FetchedPage) => {
-    const fetchedAt = options.now();
-    result.new += insertMentions(db, source.name, page.mentions, fetchedAt, options.assess);
-    result.nativeReplies += recordOwnReplies(db, page.ownReplies);
-    // After our replies are known, so a follow-up posted after one re-opens its item.
-    linkThreads(db, page.mentions, fetchedAt);
-    addUsage(db, source.name, fetchedAt, 0, page.postsRead);
-    if (source.prices && page.billed && page.billed.length > 0) spentMicros += billReads(db, source.name, fetchedAt, page.billed, source.prices).micros;
-    if (page.volume && page.volume.length > 0) saveVolume(db, source.name, page.volumeKey ?? groupKey, page.volume);
-    saveCursor(db, source.name, groupKey, page.cursor, fetchedAt);
-  });
+  // Each page with its cursor in one transaction: an interrupted poll resumes after the last page stored.
+  const storePage = (groupKey: string, page: FetchedPage) =>
+    db.transaction(async (tx) => {
+      const fetchedAt = options.now();
+      const inserted = await insertMentions(tx, source.name, page.mentions, fetchedAt, options.assess);
+      const native = await recordOwnReplies(tx, page.ownReplies);
+      // After our replies are known, so a follow-up posted after one re-opens its item.
+      await linkThreads(tx, page.mentions, fetchedAt);
+      await addUsage(tx, source.name, fetchedAt, 0, page.postsRead);
+      const billed = source.prices && page.billed && page.billed.length > 0 ? (await billReads(tx, source.name, fetchedAt, page.billed, source.prices)).micros : 0;
+      if (page.volume && page.volume.length > 0) await saveVolume(tx, source.name, page.volumeKey ?? groupKey, page.volume);
+      await saveCursor(tx, source.name, groupKey, page.cursor, fetchedAt);
+      return { inserted, native, billed };
+    });
 
   const startedAt = options.now();
   let groups;
   try {
     groups = source.groups();
   } catch (error) {
-    return { ...result, status: 'failed', message: (error as Error).message, month: monthFigures(db, source, options.now(), budget, moneyBudget) };
+    return { ...result, status: 'failed', message: (error as Error).message, month: await monthFigures(db, source, options.now(), budget, moneyBudget) };
   }
-  const readsLeft = () => (budget === null ? null : Math.max(0, budget - monthUsage(db, source.name, options.now()).postsRead));
-  const moneyLeft = () => (moneyBudget === null ? null : Math.max(0, toMicros(moneyBudget) - monthUsage(db, source.name, options.now()).costMicros));
+  const readsLeft = async () => (budget === null ? null : Math.max(0, budget - (await monthUsage(db, source.name, options.now())).postsRead));
+  const moneyLeft = async () => (moneyBudget === null ? null : Math.max(0, toMicros(moneyBudget) - (await monthUsage(db, source.name, options.now())).costMicros));
   const budgetMessage = `monthly read budget of ${budget} ${source.readUnit ?? 'posts'} is used up; raise monthlyReadBudget or wait for next month`;
   const moneyMessage = `monthly budget of $${moneyBudget} is spent; raise monthlyBudget or wait for next month`;
   for (const group of groups) {
@@ -128,14 +132,14 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       sleep: options.sleep,
       verbose: log,
       signal: options.signal,
-      allowance: (max, min = 1, unitCost = source.prices?.postRead ?? 0, readsPosts = true) => {
+      allowance: async (max, min = 1, unitCost = source.prices?.postRead ?? 0, readsPosts = true) => {
         let allowed = max;
-        const left = readsPosts ? readsLeft() : null;
+        const left = readsPosts ? await readsLeft() : null;
         if (left !== null) {
           if (left < min) throw new BudgetStop(budgetMessage);
           allowed = Math.min(allowed, left);
         }
-        const money = moneyLeft();
+        const money = await moneyLeft();
         if (money !== null && unitCost > 0) {
           // Priced at the full rate: a read the daily de-duplication makes free only leaves money over.
           const affordable = Math.floor(money / toMicros(unitCost));
@@ -144,14 +148,17 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         }
         return allowed;
       },
-      countRequest: () => {
+      countRequest: async () => {
         result.requests++;
-        addUsage(db, source.name, options.now(), 1, 0);
+        await addUsage(db, source.name, options.now(), 1, 0);
       },
       openMentions: (limit) => openMentionsToRefresh(db, source.name, startedAt, limit),
     };
-    const store = (page: FetchedPage) => {
-      storePage(group.key, page);
+    const store = async (page: FetchedPage) => {
+      const stored = await storePage(group.key, page);
+      result.new += stored.inserted;
+      result.nativeReplies += stored.native;
+      spentMicros += stored.billed;
       result.pages++;
       result.postsRead += page.postsRead;
       if (page.rateLimit) result.rateLimit = page.rateLimit;
@@ -161,13 +168,13 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
         notices.push(`[${group.key}] ${message}`);
         log(message);
       };
-      if (await pollGroup(source, group, loadCursor(db, source.name, group.key), env, store, options.signal, { maxPages, notice })) {
+      if (await pollGroup(source, group, await loadCursor(db, source.name, group.key), env, store, options.signal, { maxPages, notice })) {
         result.message = INTERRUPTED;
         break;
       }
     } catch (error) {
       // The store failing (disk full, read-only, damaged) is no platform's fault: stop the whole poll, naming the file.
-      if (isStoreFailure(error)) throw translateStoreError(error, db.name);
+      if (isStoreFailure(error)) throw translateStoreError(error, db.location);
       if (error instanceof Interrupted) {
         result.message = INTERRUPTED;
         break;
@@ -190,7 +197,7 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
       if (!(error instanceof SourceFailure)) break;
     }
   }
-  result.month = monthFigures(db, source, options.now(), budget, moneyBudget);
+  result.month = await monthFigures(db, source, options.now(), budget, moneyBudget);
   if (result.spend !== null) result.spend = fromMicros(spentMicros);
   if (notices.length > 0 && result.message === null) result.message = notices.join('; ');
   else if (notices.length > 0) result.message = `${result.message}; ${notices.join('; ')}`;
@@ -214,7 +221,7 @@ export async function pollGroup(
   group: QueryGroup,
   saved: CursorState | null,
   env: PagingEnvironment,
-  store: (page: FetchedPage) => void,
+  store: (page: FetchedPage) => Promise<void>,
   signal: AbortSignal,
   bounds: PagingBounds = { maxPages: DEFAULT_MAX_PAGES, notice: () => undefined },
 ): Promise<boolean> {
@@ -239,12 +246,12 @@ export async function pollGroup(
       const paging = midRun(page.cursor);
       const stuck = !paging ? null : positions.has(position) ? 'the platform repeated a page token' : runPages > 1 && fresh === 0 ? 'a page brought nothing new' : null;
       if (stuck && source.endRun) {
-        store({ ...page, cursor: source.endRun(page.cursor) });
+        await store({ ...page, cursor: source.endRun(page.cursor) });
         bounds.notice(`${stuck}; stopped paging and kept what was stored`);
         return false;
       }
       positions.add(position);
-      store(page);
+      await store(page);
       cursor = page.cursor;
       if (signal.aborted) return true;
       if (paging && pages >= bounds.maxPages) {
@@ -256,8 +263,8 @@ export async function pollGroup(
   }
 }
 
-function monthFigures(db: Db, source: Source, now: number, budget: number | null, moneyBudget: number | null): SourceResult['month'] {
-  const usage = monthUsage(db, source.name, now);
+async function monthFigures(db: Db, source: Source, now: number, budget: number | null, moneyBudget: number | null): Promise<SourceResult['month']> {
+  const usage = await monthUsage(db, source.name, now);
   const billed = source.prices !== undefined;
   return {
     month: usage.month,
@@ -281,5 +288,5 @@ export function pollOutcome(results: readonly SourceResult[]): 'ok' | 'rate_limi
 }
 
 function isStoreFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'SqliteError';
+  return error instanceof StoreError || (error instanceof Error && error.name === 'SqliteError');
 }

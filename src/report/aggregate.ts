@@ -7,8 +7,8 @@ import { answeredByResponseTime, periodCounts, type PeriodQuery } from '../store
 import type { ResponseClock } from '../time/business.js';
 import { answeredSameDay, EXPECTATIONS, type ExpectationKey } from './figures.js';
 
-export type Dimension = 'platform' | 'keyword' | 'category' | 'day';
-export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day'];
+export type Dimension = 'platform' | 'keyword' | 'category' | 'day' | 'person';
+export const DIMENSIONS: readonly Dimension[] = ['platform', 'keyword', 'category', 'day', 'person'];
 
 /** Raw figures of one group, durations in ms on the report's clock (expectations in calendar time). */
 export interface GroupFigures {
@@ -82,9 +82,9 @@ function finish(a: Accumulator): GroupFigures {
  * scan of the answered mentions by first-response time, which gives exact percentiles for every
  * group and the answered-only figures.
  */
-export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): PeriodFigures {
-  const grouping = extra === 'keyword' || extra === 'category' ? extra : null;
-  const counts = periodCounts(db, spec, grouping);
+export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): Promise<PeriodFigures> {
+  const grouping = extra === 'keyword' || extra === 'category' || extra === 'person' ? extra : null;
+  const counts = await periodCounts(db, spec, grouping);
 
   const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
   const targets = (platform: string, day: string, extraValue: string): Accumulator[] => {
@@ -94,7 +94,7 @@ export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | 
       ['day', day],
       ['dayPlatform', `${day}\t${platform}`],
     ];
-    if (extra === 'keyword' || extra === 'category') keyed.push(['extra', extraValue]);
+    if (grouping !== null) keyed.push(['extra', extraValue]);
     return keyed.map(([grouping, key]) => {
       let a = groups[grouping].get(key);
       if (!a) groups[grouping].set(key, (a = accumulator(key)));
@@ -115,7 +115,7 @@ export function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | 
   const within = Object.fromEntries(EXPECTATIONS.map((e) => [e.key, e.ms ?? 0])) as Record<ExpectationKey, number>;
   let lastKey = '';
   let lastTargets: Accumulator[] = [];
-  for (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
+  for await (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
     const day = spec.days[dayIndex]!;
     const key = `${platform}\t${dayIndex}\t${extraValue}`;
     if (key !== lastKey) {

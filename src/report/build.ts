@@ -171,13 +171,13 @@ export function aggregateSpec(db: Db, config: Config, period: Period, clock: Res
   return { from: period.start, until: period.end, days: periodDays(period), clock, sql: metricSql(clock, config.sla, now) };
 }
 
-export function buildReport(input: ReportInput): Report {
+export async function buildReport(input: ReportInput): Promise<Report> {
   const { db, config, period, clock, by, now } = input;
   const tz = period.timeZone;
   const spec = aggregateSpec(db, config, period, clock, now);
   const iso = (at: number) => formatInstant(at, tz);
 
-  const figures = aggregatePeriod(db, spec, by === 'platform' || by === 'day' ? null : by);
+  const figures = await aggregatePeriod(db, spec, by === 'platform' || by === 'day' ? null : by);
   const headline = figures.all;
   const byDay = new Map(figures.day.map((g) => [g.key, g]));
   const groups = by === 'platform' ? figures.platform : by === 'day' ? figures.day : figures.extra;
@@ -188,20 +188,20 @@ export function buildReport(input: ReportInput): Report {
     return { platform, ...toFigures(g), slaTargetMinutes: minutes(slaTarget(config, platform))!, customerExpectations: { survey, ...figures } };
   });
 
-  const breaches = worstBreaches(db, spec, input.worst ?? 10);
-  const follow = followUps(db, spec);
+  const breaches = await worstBreaches(db, spec, input.worst ?? 10);
+  const follow = await followUps(db, spec);
   const nextTimes = follow
     .filter((f) => f.nextResponseAt !== null)
     .map((f) => clock.elapsed(f.createdAt, f.nextResponseAt!))
     .sort((a, b) => a - b);
 
-  const backlogRows = openBacklog(db);
+  const backlogRows = await openBacklog(db);
   const oldest = backlogRows.reduce<number | null>((min, r) => (r.oldestAt !== null && (min === null || r.oldestAt < min) ? r.oldestAt : min), null);
 
-  const apiUsage = config.sources.map((source) => {
+  const apiUsage = await Promise.all(config.sources.map(async (source) => {
     const name = sourceName(source);
-    const used = usageBetween(db, name, usageDay(period.start), usageDay(period.end - 1));
-    const month = monthUsage(db, name, now);
+    const used = await usageBetween(db, name, usageDay(period.start), usageDay(period.end - 1));
+    const month = await monthUsage(db, name, now);
     const budget = source.monthlyReadBudget ?? null;
     return {
       source: name,
@@ -214,9 +214,9 @@ export function buildReport(input: ReportInput): Report {
       projectedMonthPostsRead: month.projectedPostsRead,
       projectedShareOfBudget: budget === null ? null : share(month.projectedPostsRead, budget),
       ...moneyOf(source, used.costMicros, month.costMicros, month.projectedCostMicros),
-      countedVolume: volumeBetween(db, name, period.start, period.end),
+      countedVolume: await volumeBetween(db, name, period.start, period.end),
     };
-  });
+  }));
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -267,7 +267,7 @@ export function buildReport(input: ReportInput): Report {
       oldestAgeMinutes: r.oldestAt === null ? null : minutes(now - r.oldestAt),
     })),
     apiUsage,
-    private: privateSection(db, spec),
+    private: await privateSection(db, spec),
     suggestions: suggestions(platforms, apiUsage),
   };
 }
@@ -285,9 +285,9 @@ export function privateLine(p: PrivateFigures): string {
 }
 
 /** The private channel's figures of the period, overall and per platform. */
-function privateSection(db: Db, spec: AggregateSpec): Report['private'] {
-  const counts = privateCounts(db, spec);
-  const times = privateTimes(db, spec);
+async function privateSection(db: Db, spec: AggregateSpec): Promise<Report['private']> {
+  const counts = await privateCounts(db, spec);
+  const times = await privateTimes(db, spec);
   const figures = (rows: typeof counts, timeRows: typeof times): PrivateFigures => {
     const sum = (i: 1 | 2 | 3 | 4) => rows.reduce((n, r) => n + r[i], 0);
     const needing = sum(1);

@@ -101,7 +101,7 @@ export function csvRecords(rows: readonly Cell[][], bom = false): string {
   return stringify(rows as Cell[][], { bom, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
-async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]>, bom: boolean): Promise<number> {
+async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, bom: boolean): Promise<number> {
   let batch: Cell[][] = [];
   let count = 0;
   let first = true;
@@ -111,7 +111,7 @@ async function writeRows(write: ChunkWriter, header: readonly string[], rows: It
     batch = [];
     await write(text);
   };
-  for (const row of rows) {
+  for await (const row of rows) {
     batch.push(row);
     count++;
     if (batch.length >= BATCH) await flush();
@@ -127,9 +127,9 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const zone = localCalendar(period.timeZone);
   const targets = new Map<string, number>();
   const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
-  function* rows(): Generator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[]> {
     const at = (t: number | null) => (t === null ? null : zone.format(t));
-    for (const row of exportMentionRows(db, spec)) {
+    for await (const row of exportMentionRows(db, spec)) {
       const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
       const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
       let target = targets.get(`${channel}:${platform}`);
@@ -165,14 +165,14 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
     }
   }
   // A small page cache keeps the export's memory flat.
-  return withSmallPageCache(db, () => writeRows(write, MENTION_COLUMNS, rows(), input.bom));
+  return await withSmallPageCache(db, () => writeRows(write, MENTION_COLUMNS, rows(), input.bom));
 }
 
 /** One row per platform per day of the period, with the report's figures. Returns the number of rows. */
 export async function exportSummary(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
-  const groups = aggregatePeriod(db, spec, null).dayPlatform;
+  const groups = (await aggregatePeriod(db, spec, null)).dayPlatform;
   function* rows(): Generator<Cell[]> {
     for (const g of groups) {
       const f = toFigures(g);

@@ -100,7 +100,7 @@ export async function requestWithPolicy<T>(
     try {
       return await pRetry(
         async () => {
-          env.countRequest();
+          await env.countRequest();
           try {
             return await withDeadline(call, policy.timeout, env.signal);
           } catch (error) {

@@ -103,9 +103,9 @@ export interface PagingEnvironment {
    * `unitCost` is what one read costs in dollars (default: the source's post-read price), for `monthlyBudget`.
    * `readsPosts: false` for a request billed per call that reads no posts (X's counts): only the money budget applies.
    */
-  allowance(max: number, min?: number, unitCost?: number, readsPosts?: boolean): number;
+  allowance(max: number, min?: number, unitCost?: number, readsPosts?: boolean): Promise<number>;
   /** Count one HTTP request (successful or not) against the source's usage. */
-  countRequest(): void;
+  countRequest(): Promise<void>;
   verbose(message: string): void;
   /** Fires when the poll is being stopped: a request in flight ends at once. */
   signal?: AbortSignal;
@@ -113,7 +113,7 @@ export interface PagingEnvironment {
    * External ids of this source's open mentions whose metrics predate this poll, newest first: a
    * source may fetch them again (as a page of already-stored mentions) to refresh their metrics.
    */
-  openMentions?(limit: number): string[];
+  openMentions?(limit: number): Promise<string[]>;
 }
 
 export interface Source {

@@ -1,5 +1,4 @@
 import type { Db } from './open.js';
-import { statement } from './statements.js';
 import { openSql } from '../metrics/open.js';
 import { NEGATIVE_SQL } from '../metrics/negative.js';
 import type { Category, Status } from './mentions.js';
@@ -96,9 +95,8 @@ export interface OpenMentionRow {
  * The open mentions an alert rule can fire on: arrived since the last evaluation (id above `lastSeen`),
  * created since `createdSince` (SLA deadlines near now), or with engagement read since `metricsSince`.
  */
-export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number; metricsSince: number }): OpenMentionRow[] {
-  return statement<{ lastSeen: number; createdSince: number; metricsSince: number }, OpenMentionRow>(
-    db,
+export async function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number; metricsSince: number }): Promise<OpenMentionRow[]> {
+  return db.all<OpenMentionRow>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
        m.first_response_at, m.likes, m.reposts, m.replies, m.quotes, m.metrics_updated_at,
        m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at, m.channel
@@ -106,7 +104,8 @@ export function openMentionsForAlerts(db: Db, scope: { lastSeen: number; created
      WHERE ${openSql('m.status')}
        AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
      ORDER BY m.id`,
-  ).all(scope);
+    scope,
+  );
 }
 
 export interface DeadlineFacts {
@@ -120,8 +119,8 @@ export interface DeadlineFacts {
 }
 
 /** Every open mention's SLA facts, for the status line. */
-export function openDeadlineFacts(db: Db): DeadlineFacts[] {
-  return statement<[], DeadlineFacts>(db, `SELECT id, platform, created_at, status, category, first_response_at, channel FROM mentions WHERE ${openSql()}`).all();
+export async function openDeadlineFacts(db: Db): Promise<DeadlineFacts[]> {
+  return db.all<DeadlineFacts>(`SELECT id, platform, created_at, status, category, first_response_at, channel FROM mentions WHERE ${openSql()}`);
 }
 
 export interface VolumeRow {
@@ -133,9 +132,8 @@ export interface VolumeRow {
 }
 
 /** Mentions per keyword created in [recentFrom, now] and in [baselineFrom, recentFrom); negative = problem, complaint or sentiment < 0. */
-export function keywordVolumes(db: Db, now: number, recentFrom: number, baselineFrom: number): VolumeRow[] {
-  return statement<{ now: number; recentFrom: number; baselineFrom: number }, VolumeRow>(
-    db,
+export async function keywordVolumes(db: Db, now: number, recentFrom: number, baselineFrom: number): Promise<VolumeRow[]> {
+  return db.all<VolumeRow>(
     `SELECT k.value AS keyword,
        sum(m.created_at >= @recentFrom) AS recent,
        sum(m.created_at >= @recentFrom AND ${NEGATIVE_SQL}) AS recent_negative,
@@ -145,32 +143,30 @@ export function keywordVolumes(db: Db, now: number, recentFrom: number, baseline
      WHERE m.created_at >= @baselineFrom AND m.created_at <= @now
      GROUP BY k.value
      HAVING recent > 0`,
-  ).all({ now, recentFrom, baselineFrom });
+    { now, recentFrom, baselineFrom },
+  );
 }
 
 /** Creation time of the oldest stored mention: how far back history goes. */
-export function oldestMentionAt(db: Db): number | null {
-  return (statement(db, 'SELECT min(created_at) AS at FROM mentions').get() as { at: number | null }).at;
+export async function oldestMentionAt(db: Db): Promise<number | null> {
+  return (await db.get<{ at: number | null }>('SELECT min(created_at) AS at FROM mentions'))!.at;
 }
 
-export function spikesSince(db: Db, since: number): { keyword: string; at: number; key: string }[] {
-  return statement<[number], { keyword: string; at: number; key: string }>(
-    db,
-    "SELECT keyword, raised_at AS at, key FROM alerts WHERE kind = 'spike' AND raised_at >= ? ORDER BY raised_at",
-  ).all(since);
+export async function spikesSince(db: Db, since: number): Promise<{ keyword: string; at: number; key: string }[]> {
+  return db.all<{ keyword: string; at: number; key: string }>("SELECT keyword, raised_at AS at, key FROM alerts WHERE kind = 'spike' AND raised_at >= ? ORDER BY raised_at", [since]);
 }
 
-export function maxMentionId(db: Db): number | null {
-  return (statement(db, 'SELECT max(id) AS id FROM mentions').get() as { id: number | null }).id;
+export async function maxMentionId(db: Db): Promise<number | null> {
+  return (await db.get<{ id: number | null }>('SELECT max(id) AS id FROM mentions'))!.id;
 }
 
-export function getAlertState(db: Db, name: string): number | null {
-  const row = statement<[string], { value: number }>(db, 'SELECT value FROM alert_state WHERE name = ?').get(name);
+export async function getAlertState(db: Db, name: string): Promise<number | null> {
+  const row = await db.get<{ value: number }>('SELECT value FROM alert_state WHERE name = ?', [name]);
   return row ? row.value : null;
 }
 
-export function setAlertState(db: Db, name: string, value: number): void {
-  statement(db, 'INSERT INTO alert_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+export async function setAlertState(db: Db, name: string, value: number): Promise<void> {
+  await db.run('INSERT INTO alert_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
 }
 
 export interface NewAlert {
@@ -188,41 +184,34 @@ export interface NewAlert {
 }
 
 /** Log alerts whose key is not logged yet; returns the ones logged now, in order. Call inside a transaction. */
-export function insertAlerts(db: Db, alerts: readonly NewAlert[]): AlertRecord[] {
-  const insert = statement(
-    db,
-    `INSERT INTO alerts (key, kind, mention_id, keyword, raised_at, title, payload, folded_into, quiet, delivery, next_attempt_at)
+export async function insertAlerts(db: Db, alerts: readonly NewAlert[]): Promise<AlertRecord[]> {
+  const insert = `INSERT INTO alerts (key, kind, mention_id, keyword, raised_at, title, payload, folded_into, quiet, delivery, next_attempt_at)
      VALUES (@key, @kind, @mentionId, @keyword, @raisedAt, @title, @payload, @foldedInto, @quiet, @delivery, @nextAttemptAt)
-     ON CONFLICT (key) DO NOTHING RETURNING *`,
-  );
+     ON CONFLICT (key) DO NOTHING RETURNING *`;
   const logged: AlertRecord[] = [];
   for (const a of alerts) {
-    const row = insert.get({ ...a, payload: JSON.stringify(a.payload), quiet: a.quiet ? 1 : 0 }) as AlertRow | undefined;
+    const row = await db.get<AlertRow>(insert, { ...a, payload: JSON.stringify(a.payload), quiet: a.quiet ? 1 : 0 });
     if (row) logged.push(toRecord(row));
   }
   return logged;
 }
 
 /** Alerts waiting for the webhook and due now, oldest first. */
-export function dueDeliveries(db: Db, now: number): AlertRecord[] {
-  return statement<[number], AlertRow>(
-    db,
-    "SELECT * FROM alerts WHERE delivery IN ('pending', 'failed') AND coalesce(next_attempt_at, 0) <= ? ORDER BY id",
-  )
-    .all(now)
-    .map(toRecord);
+export async function dueDeliveries(db: Db, now: number): Promise<AlertRecord[]> {
+  const rows = await db.all<AlertRow>("SELECT * FROM alerts WHERE delivery IN ('pending', 'failed') AND coalesce(next_attempt_at, 0) <= ? ORDER BY id", [now]);
+  return rows.map(toRecord);
 }
 
-export function countUndelivered(db: Db): number {
-  return (statement(db, "SELECT count(*) AS n FROM alerts WHERE delivery IN ('pending', 'failed')").get() as { n: number }).n;
+export async function countUndelivered(db: Db): Promise<number> {
+  return (await db.get<{ n: number }>("SELECT count(*) AS n FROM alerts WHERE delivery IN ('pending', 'failed')"))!.n;
 }
 
-export function markDelivered(db: Db, id: number, at: number, attempts: number): void {
-  statement(db, "UPDATE alerts SET delivery = 'sent', delivered_at = ?, attempts = attempts + ?, last_error = NULL WHERE id = ?").run(at, attempts, id);
+export async function markDelivered(db: Db, id: number, at: number, attempts: number): Promise<void> {
+  await db.run("UPDATE alerts SET delivery = 'sent', delivered_at = ?, attempts = attempts + ?, last_error = NULL WHERE id = ?", [at, attempts, id]);
 }
 
-export function markFailed(db: Db, id: number, error: string, attempts: number): void {
-  statement(db, "UPDATE alerts SET delivery = 'failed', attempts = attempts + ?, last_error = ? WHERE id = ?").run(attempts, error, id);
+export async function markFailed(db: Db, id: number, error: string, attempts: number): Promise<void> {
+  await db.run("UPDATE alerts SET delivery = 'failed', attempts = attempts + ?, last_error = ? WHERE id = ?", [attempts, error, id]);
 }
 
 export interface AlertFilter {
@@ -232,12 +221,11 @@ export interface AlertFilter {
 }
 
 /** The alert log, newest first. */
-export function listAlerts(db: Db, filter: AlertFilter = {}): AlertRecord[] {
-  return statement<{ since: number | null; kind: string | null; limit: number }, AlertRow>(
-    db,
+export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<AlertRecord[]> {
+  const rows = await db.all<AlertRow>(
     `SELECT * FROM alerts WHERE (@since IS NULL OR raised_at >= @since) AND (@kind IS NULL OR kind = @kind)
      ORDER BY id DESC LIMIT @limit`,
-  )
-    .all({ since: filter.since ?? null, kind: filter.kind ?? null, limit: filter.limit ?? -1 })
-    .map(toRecord);
+    { since: filter.since ?? null, kind: filter.kind ?? null, limit: filter.limit ?? -1 },
+  );
+  return rows.map(toRecord);
 }

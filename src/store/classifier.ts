@@ -1,6 +1,5 @@
 /** What the classifier learns from and keeps in the database: the person's labels and the brand's adaptation. */
 import type { Db } from './open.js';
-import { statement } from './statements.js';
 import type { Category } from './mentions.js';
 import { openSql } from '../metrics/open.js';
 
@@ -29,15 +28,14 @@ interface LabelRow {
  * Every mention the person has labelled, oldest label first: a manual category (`mark --category`, triage's
  * `c`), or an outcome — replied or taken private needed a response; ignored or spam did not.
  */
-export function learningLabels(db: Db): Label[] {
-  const rows = statement<[], LabelRow>(
-    db,
+export async function learningLabels(db: Db): Promise<Label[]> {
+  const rows = await db.all<LabelRow>(
     `SELECT m.id, m.text, m.lang, m.category, m.category_manual, m.status,
             max(m.status_changed_at, coalesce((SELECT max(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'category'), 0)) AS labelled_at
        FROM mentions m
       WHERE m.category_manual = 1 OR m.status IN ('replied', 'private', 'ignored', 'spam')
       ORDER BY labelled_at, m.id`,
-  ).all();
+  );
   return rows.map((r) => ({
     mentionId: r.id,
     text: r.text,
@@ -49,8 +47,8 @@ export function learningLabels(db: Db): Label[] {
 }
 
 /** How many labels there are, without reading them (poll asks this every run). */
-export function countLabels(db: Db): number {
-  return statement<[], { n: number }>(db, "SELECT count(*) AS n FROM mentions WHERE category_manual = 1 OR status IN ('replied', 'private', 'ignored', 'spam')").get()!.n;
+export async function countLabels(db: Db): Promise<number> {
+  return (await db.get<{ n: number }>("SELECT count(*) AS n FROM mentions WHERE category_manual = 1 OR status IN ('replied', 'private', 'ignored', 'spam')"))!.n;
 }
 
 /** The brand's stored adaptation, as `learn` left it. */
@@ -62,39 +60,35 @@ export interface StoredAdaptation {
   evaluation: unknown;
 }
 
-export function loadAdaptation(db: Db): StoredAdaptation | null {
-  const row = statement<[], { weights_hash: string; adaptation: string; labels_used: number; learnt_at: number; evaluation: string }>(
-    db,
+export async function loadAdaptation(db: Db): Promise<StoredAdaptation | null> {
+  const row = await db.get<{ weights_hash: string; adaptation: string; labels_used: number; learnt_at: number; evaluation: string }>(
     'SELECT weights_hash, adaptation, labels_used, learnt_at, evaluation FROM classifier_adaptation WHERE id = 1',
-  ).get();
+  );
   if (!row) return null;
   return { weightsHash: row.weights_hash, adaptation: JSON.parse(row.adaptation), labelsUsed: row.labels_used, learntAt: row.learnt_at, evaluation: JSON.parse(row.evaluation) };
 }
 
-export function saveAdaptation(db: Db, stored: StoredAdaptation): void {
-  statement(
-    db,
+export async function saveAdaptation(db: Db, stored: StoredAdaptation): Promise<void> {
+  await db.run(
     `INSERT INTO classifier_adaptation (id, weights_hash, adaptation, labels_used, learnt_at, evaluation) VALUES (1, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET weights_hash = excluded.weights_hash, adaptation = excluded.adaptation,
        labels_used = excluded.labels_used, learnt_at = excluded.learnt_at, evaluation = excluded.evaluation`,
-  ).run(stored.weightsHash, JSON.stringify(stored.adaptation), stored.labelsUsed, stored.learntAt, JSON.stringify(stored.evaluation));
+    [stored.weightsHash, JSON.stringify(stored.adaptation), stored.labelsUsed, stored.learntAt, JSON.stringify(stored.evaluation)],
+  );
 }
 
 /** Open mentions whose category is still the classifier's guess: re-guessed after learning. */
-export function guessedOpenMentions(db: Db): { id: number; text: string; lang: string | null }[] {
-  return statement<[], { id: number; text: string; lang: string | null }>(
-    db,
-    `SELECT id, text, lang FROM mentions m WHERE ${openSql('m.status')} AND category_manual = 0 ORDER BY id`,
-  ).all();
+export async function guessedOpenMentions(db: Db): Promise<{ id: number; text: string; lang: string | null }[]> {
+  return db.all<{ id: number; text: string; lang: string | null }>(`SELECT id, text, lang FROM mentions m WHERE ${openSql('m.status')} AND category_manual = 0 ORDER BY id`);
 }
 
 /** A new guess for a mention the person has not categorised (never overwrites a manual category). */
-export function updateGuess(db: Db, id: number, guess: { category: Category; sentiment: number; confidence: number; unsure: boolean }): void {
-  statement(db, 'UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ? WHERE id = ? AND category_manual = 0').run(
+export async function updateGuess(db: Db, id: number, guess: { category: Category; sentiment: number; confidence: number; unsure: boolean }): Promise<void> {
+  await db.run('UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ? WHERE id = ? AND category_manual = 0', [
     guess.category,
     guess.sentiment,
     guess.confidence,
     guess.unsure ? 1 : 0,
     id,
-  );
+  ]);
 }

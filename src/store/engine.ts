@@ -50,6 +50,11 @@ export interface Engine {
    * holder has it: the caller exits 75 at once rather than waiting.
    */
   tryLock(name: 'poll' | 'alert-delivery'): Promise<EngineLock | null>;
+  /**
+   * A deterministic scalar SQL function computed in JavaScript, for this connection (the business clock's
+   * elapsed time and deadlines). SQLite only: an engine without it cannot run queries on a business clock.
+   */
+  defineFunction?(name: string, fn: (...args: unknown[]) => unknown): void;
   close(): Promise<void>;
 }
 

@@ -1,13 +1,27 @@
 /** Looking at a database without migrating or changing it, for `doctor`. */
-import type { Database } from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import type { Engine } from './engine.js';
+import { SqliteEngine } from './sqlite.js';
 
-/** Reads the header: throws when the file is not a SQLite database. */
-export function probeDatabase(db: Database): void {
-  db.pragma('schema_version');
+/** Opens the file read-only and reads its header: throws SQLite's own error when it is not a SQLite database. */
+export function openForInspection(path: string): Engine {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
+  try {
+    db.pragma('schema_version');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteEngine(db, path);
 }
 
-/** Takes and releases the write lock: proves the file, its folder (for WAL/journal) and the lock are usable. Throws when not. */
-export function tryWriteLock(db: Database): void {
-  db.exec('BEGIN IMMEDIATE');
-  db.exec('ROLLBACK');
+/** Takes and releases the write lock on a connection of its own: proves the file, its folder (for WAL/journal) and the lock are usable. Throws when not. */
+export function tryWriteLock(path: string): void {
+  const writer = new Database(path, { fileMustExist: true, timeout: 2000 });
+  try {
+    writer.exec('BEGIN IMMEDIATE');
+    writer.exec('ROLLBACK');
+  } finally {
+    writer.close();
+  }
 }

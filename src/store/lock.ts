@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { TemporaryError, StoreError } from '../errors.js';
+import type { Engine, EngineLock } from './engine.js';
 
 export interface PollLock {
   release(): void;
@@ -12,8 +13,8 @@ export interface PollLock {
  * operating system when a process dies, so a killed poll never leaves a stale lock. The lock file sits
  * beside the real database file: a symlink (or another spelling of the path) reaches the same lock.
  */
-export function acquirePollLock(dbPath: string): PollLock {
-  const lock = takeLock(`${realFile(dbPath)}.poll-lock`, 'poll');
+export async function acquirePollLock(db: Engine): Promise<EngineLock> {
+  const lock = await db.tryLock('poll');
   if (!lock) throw busy();
   return lock;
 }
@@ -22,8 +23,13 @@ export function acquirePollLock(dbPath: string): PollLock {
  * The alert delivery lock, apart from the poll lock: delivery runs after a poll released its lock, and one
  * process delivers at a time so no alert goes out twice. Null when another process is delivering.
  */
-export function tryDeliveryLock(dbPath: string): PollLock | null {
-  return takeLock(`${realFile(dbPath)}.alert-lock`, 'alert delivery');
+export function tryDeliveryLock(db: Engine): Promise<EngineLock | null> {
+  return db.tryLock('alert-delivery');
+}
+
+/** The SQLite engine's named locks: a lock file beside the database file. Null when another process holds it. */
+export function takeNamedLock(dbPath: string, name: 'poll' | 'alert-delivery'): PollLock | null {
+  return name === 'poll' ? takeLock(`${realFile(dbPath)}.poll-lock`, 'poll') : takeLock(`${realFile(dbPath)}.alert-lock`, 'alert delivery');
 }
 
 function takeLock(lockPath: string, what: string): PollLock | null {

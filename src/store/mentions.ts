@@ -1,5 +1,4 @@
 import type { Db } from './open.js';
-import { statement } from './statements.js';
 import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
 import { openSql } from '../metrics/open.js';
@@ -52,6 +51,8 @@ export interface Mention {
   privateAt: number | null;
   firstPrivateResponseAt: number | null;
   resolvedAt: number | null;
+  /** The person the item is assigned to (`assign`), if anyone. */
+  assignedTo: string | null;
 }
 
 interface MentionRow {
@@ -98,6 +99,7 @@ interface MentionRow {
   private_at?: number | null;
   first_private_response_at?: number | null;
   resolved_at?: number | null;
+  assigned_to?: string | null;
 }
 
 export function rowToMention(row: MentionRow): Mention {
@@ -144,6 +146,7 @@ export function rowToMention(row: MentionRow): Mention {
     privateAt: row.private_at ?? null,
     firstPrivateResponseAt: row.first_private_response_at ?? null,
     resolvedAt: row.resolved_at ?? null,
+    assignedTo: row.assigned_to ?? null,
   };
 }
 
@@ -196,16 +199,13 @@ function wellFormed(text: string): string {
  * Insert mentions not stored yet; for those already stored, refresh metrics while they are open.
  * Returns how many were new. Call inside a transaction.
  */
-export function insertMentions(
+export async function insertMentions(
   db: Db,
   source: string,
   mentions: readonly NewMention[],
   fetchedAt: number,
   assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
-): number {
-  const insert = statement(db, INSERT);
-  let insertGuess: ReturnType<typeof statement> | null = null;
-
+): Promise<number> {
   let inserted = 0;
   for (const m of mentions) {
     const assessment = assess(m);
@@ -239,15 +239,15 @@ export function insertMentions(
       assessment.priority,
       fetchedAt,
     ];
-    const result = guessed ? (insertGuess ??= statement(db, INSERT_GUESS)).run(...values) : insert.run(...values);
+    const result = await db.run(guessed ? INSERT_GUESS : INSERT, values);
     if (result.changes === 1) {
       inserted++;
       // A direct message (migration 013) is private from the start; the public ingest path stays as it was.
-      if (m.channel === 'dm') statement(db, DM_MARK).run(m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId);
+      if (m.channel === 'dm') await db.run(DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]);
       continue;
     }
     // Prepared only when needed: an older schema (before migration 002) can still take inserts.
-    statement(db, REFRESH_METRICS).run({
+    await db.run(REFRESH_METRICS, {
       platform: m.platform,
       externalId: m.externalId,
       authorFollowers: m.authorFollowers,
@@ -261,16 +261,13 @@ export function insertMentions(
   return inserted;
 }
 
-export function getMention(db: Db, id: number): Mention | null {
-  const row = statement<[number], MentionRow>(db, 'SELECT * FROM mentions WHERE id = ?').get(id);
+export async function getMention(db: Db, id: number): Promise<Mention | null> {
+  const row = await db.get<MentionRow>('SELECT * FROM mentions WHERE id = ?', [id]);
   return row ? rowToMention(row) : null;
 }
 
-export function getMentionByExternalId(db: Db, platform: string, externalId: string): Mention | null {
-  const row = statement<[string, string], MentionRow>(db, 'SELECT * FROM mentions WHERE platform = ? AND external_id = ?').get(
-    platform,
-    externalId,
-  );
+export async function getMentionByExternalId(db: Db, platform: string, externalId: string): Promise<Mention | null> {
+  const row = await db.get<MentionRow>('SELECT * FROM mentions WHERE platform = ? AND external_id = ?', [platform, externalId]);
   return row ? rowToMention(row) : null;
 }
 
@@ -286,6 +283,8 @@ export interface MentionSearch {
   search?: string | undefined;
   /** Stored priority at least this score. */
   minPriority?: number | undefined;
+  /** Assigned to this person; null: assigned to nobody. */
+  assignedTo?: string | null | undefined;
 }
 
 export interface MentionFilter extends MentionSearch {
@@ -341,6 +340,11 @@ export function searchConditions(filter: MentionSearch): { where: string[]; para
     where.push('m.priority >= ?');
     params.push(filter.minPriority);
   }
+  if (filter.assignedTo === null) where.push('m.assigned_to IS NULL');
+  else if (filter.assignedTo !== undefined) {
+    where.push('m.assigned_to = ?');
+    params.push(filter.assignedTo);
+  }
   return { where, params };
 }
 
@@ -363,27 +367,23 @@ function filterWhere(filter: MentionFilter): { sql: string; params: unknown[] } 
 }
 
 /** The inbox: most urgent first (priority, then oldest waiting first among equals). */
-export function listMentions(db: Db, filter: MentionFilter = {}): Mention[] {
+export async function listMentions(db: Db, filter: MentionFilter = {}): Promise<Mention[]> {
   const { sql: where, params } = filterWhere(filter);
   const sql = `SELECT * FROM mentions m${where} ORDER BY ${openSql('m.status')} DESC, m.priority DESC, m.created_at DESC LIMIT ?`;
-  return statement<unknown[], MentionRow>(db, sql)
-    .all(...params, filter.limit ?? -1)
-    .map(rowToMention);
+  return (await db.all<MentionRow>(sql, [...params, filter.limit ?? -1])).map(rowToMention);
 }
 
 /** How many mentions listMentions would return without its limit ("showing 50 of 120"). */
-export function countMatching(db: Db, filter: MentionFilter = {}): number {
+export async function countMatching(db: Db, filter: MentionFilter = {}): Promise<number> {
   const { sql: where, params } = filterWhere(filter);
-  return statement<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM mentions m${where}`).get(...params)!.n;
+  return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m${where}`, params))!.n;
 }
 
 /** The platforms present in the store (what `--platform` may name besides the configured ones). */
-export function storedPlatforms(db: Db): string[] {
-  return statement<[], { platform: string }>(db, 'SELECT DISTINCT platform FROM mentions ORDER BY platform')
-    .all()
-    .map((r) => r.platform);
+export async function storedPlatforms(db: Db): Promise<string[]> {
+  return (await db.all<{ platform: string }>('SELECT DISTINCT platform FROM mentions ORDER BY platform')).map((r) => r.platform);
 }
 
-export function countMentions(db: Db): number {
-  return (statement(db, 'SELECT count(*) AS n FROM mentions').get() as { n: number }).n;
+export async function countMentions(db: Db): Promise<number> {
+  return (await db.get<{ n: number }>('SELECT count(*) AS n FROM mentions'))!.n;
 }

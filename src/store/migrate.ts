@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Engine } from './engine.js';
 import { StoreError } from '../errors.js';
 import { migration as m001 } from './migrations/001-initial.js';
 import { migration as m002 } from './migrations/002-triage.js';
@@ -9,18 +9,24 @@ import { migration as m008 } from './migrations/008-billing.js';
 import { migration as m009 } from './migrations/009-one-reply-attempt.js';
 import { migration as m010 } from './migrations/010-search-and-drafts.js';
 import { migration as m011 } from './migrations/011-classifier.js';
+import { migration as m012 } from './migrations/012-team.js';
 import { migration as m013 } from './migrations/013-direct-messages.js';
 
 import type { Migration } from './migrations/migration.js';
 export type { Migration };
 
-/** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4, 5 and 12 are not here (migrations/README.md). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m008, m009, m010, m011, m013];
+/** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4 and 5 never existed (migrations/README.md). */
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m008, m009, m010, m011, m012, m013];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-export function schemaVersion(db: Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
+export async function schemaVersion(db: Engine): Promise<number> {
+  return pragmaNumber(db, 'user_version');
+}
+
+async function pragmaNumber(db: Engine, name: 'user_version' | 'application_id'): Promise<number> {
+  const row = await db.get<Record<string, number>>(`PRAGMA ${name}`);
+  return Number(row?.[name] ?? 0);
 }
 
 /** `PRAGMA application_id` of every brandwatch database: "bwch". */
@@ -34,12 +40,12 @@ const OUR_TABLES = ['mentions', 'responses', 'events', 'cursors'];
  * `ours` (marked), `empty` (nothing in it yet), `unmarked` (a brandwatch database from before the marker,
  * adopted by the next migration). Anything else is another application's file: a StoreError, file untouched.
  */
-export function ownership(db: Database, path: string): 'ours' | 'empty' | 'unmarked' {
-  const id = db.pragma('application_id', { simple: true }) as number;
+export async function ownership(db: Engine, path: string): Promise<'ours' | 'empty' | 'unmarked'> {
+  const id = await pragmaNumber(db, 'application_id');
   // Reading the whole schema also finds a damaged file before any command works on it.
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+  const tables = (await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")).map((t) => t.name);
   if (id === APPLICATION_ID) return 'ours';
-  const version = schemaVersion(db);
+  const version = await schemaVersion(db);
   if (id === 0 && tables.length === 0 && version === 0) return 'empty';
   if (id === 0 && version >= 1 && OUR_TABLES.every((t) => tables.includes(t))) return 'unmarked';
   const what = id !== 0 ? `application id ${id}` : `tables ${tables.slice(0, 5).join(', ') || '(none)'}${tables.length > 5 ? ', …' : ''}, user_version ${version}`;
@@ -47,8 +53,8 @@ export function ownership(db: Database, path: string): 'ours' | 'empty' | 'unmar
 }
 
 /** The schema version, or a StoreError when the database is newer than this code. */
-export function refuseNewer(db: Database, path: string): number {
-  const current = schemaVersion(db);
+export async function refuseNewer(db: Engine, path: string): Promise<number> {
+  const current = await schemaVersion(db);
   if (current > SCHEMA_VERSION) {
     throw new StoreError(
       `${path}: the database was written by a newer brandwatch (schema ${current}, this version knows ${SCHEMA_VERSION}); upgrade brandwatch — the file was left untouched`,
@@ -58,20 +64,20 @@ export function refuseNewer(db: Database, path: string): number {
 }
 
 /** Bring the schema up to `target` (default: the newest); refuse a database newer than this code. */
-export function migrate(db: Database, path: string, target = SCHEMA_VERSION): void {
-  ownership(db, path);
-  const current = refuseNewer(db, path);
-  if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) {
+export async function migrate(db: Engine, path: string, target = SCHEMA_VERSION): Promise<void> {
+  await ownership(db, path);
+  const current = await refuseNewer(db, path);
+  if ((await pragmaNumber(db, 'application_id')) !== APPLICATION_ID) {
     // Created now, or a brandwatch database from before the marker: mark it ours.
-    db.transaction(() => void db.pragma(`application_id = ${APPLICATION_ID}`)).immediate();
+    await db.transaction((tx) => tx.exec(`PRAGMA application_id = ${APPLICATION_ID}`));
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
-    db.transaction(() => {
+    await db.transaction(async (tx) => {
       // Another process (an overlapping cron run) may have migrated since we looked: check under the write lock.
-      if (schemaVersion(db) >= migration.version) return;
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+      if ((await schemaVersion(tx)) >= migration.version) return;
+      await migration.up(tx);
+      await tx.exec(`PRAGMA user_version = ${migration.version}`);
+    });
   }
 }

@@ -8,31 +8,27 @@ import type { PeriodQuery } from './report.js';
 /** Per platform: items needing a response, those answered in public and in private, those that went private. */
 export type PrivateCountRow = [platform: string, needing: number, answeredPublicly: number, answeredPrivately: number, wentPrivate: number];
 
-export function privateCounts(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): PrivateCountRow[] {
+export async function privateCounts(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateCountRow[]> {
   const { sql } = q;
-  return db
-    .prepare(
-      `SELECT m.platform, total(${sql.needs}), total(${sql.needs} AND ${sql.answeredPublicly}), total(${sql.needs} AND ${sql.answeredPrivately}), total(${sql.wentPrivate})
-       FROM mentions m
-       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
-       GROUP BY m.platform ORDER BY m.platform`,
-    )
-    .raw(true)
-    .all({ ...sql.params, from: q.from, until: q.until }) as PrivateCountRow[];
+  return db.rows<PrivateCountRow>(
+    `SELECT m.platform, total(${sql.needs}), total(${sql.needs} AND ${sql.answeredPublicly}), total(${sql.needs} AND ${sql.answeredPrivately}), total(${sql.wentPrivate})
+     FROM mentions m
+     WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
+     GROUP BY m.platform ORDER BY m.platform`,
+    { ...sql.params, from: q.from, until: q.until },
+  );
 }
 
 /** Each item of the period that went private: its time to the first private answer and to resolution (null while pending). */
 export type PrivateTimeRow = [platform: string, firstPrivateAnswer: number | null, resolution: number | null];
 
-export function privateTimes(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): PrivateTimeRow[] {
+export async function privateTimes(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateTimeRow[]> {
   const { sql } = q;
-  return db
-    .prepare(
-      `SELECT m.platform, ${sql.firstPrivateAnswer}, ${sql.resolution}
-       FROM mentions m
-       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${sql.wentPrivate}
-       ORDER BY m.created_at`,
-    )
-    .raw(true)
-    .all({ ...sql.params, from: q.from, until: q.until }) as PrivateTimeRow[];
+  return db.rows<PrivateTimeRow>(
+    `SELECT m.platform, ${sql.firstPrivateAnswer}, ${sql.resolution}
+     FROM mentions m
+     WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${sql.wentPrivate}
+     ORDER BY m.created_at`,
+    { ...sql.params, from: q.from, until: q.until },
+  );
 }

@@ -1,5 +1,4 @@
 import type { Db } from './open.js';
-import { statement } from './statements.js';
 import { REFRESH_MAX_AGE, REFRESH_SCHEDULE } from '../metrics/refresh.js';
 
 /** The schedule of src/metrics/refresh.ts as SQL: the re-read interval for a mention's age (`:now - created_at`). */
@@ -9,12 +8,11 @@ const INTERVAL_SQL = `CASE ${REFRESH_SCHEDULE.map(([maxAge, every]) => `WHEN @no
  * External ids of a source's open mentions (new or seen) due a metrics refresh by their age's schedule,
  * youngest first (the likeliest to go viral): never past a day, never once handled.
  */
-export function openMentionsToRefresh(db: Db, source: string, now: number, limit: number): string[] {
-  return statement<[{ source: string; now: number; maxAge: number; limit: number }], { external_id: string }>(
-    db,
+export async function openMentionsToRefresh(db: Db, source: string, now: number, limit: number): Promise<string[]> {
+  const rows = await db.all<{ external_id: string }>(
     `SELECT external_id FROM mentions WHERE source = @source AND status IN ('new', 'open') AND created_at > @now - @maxAge
        AND coalesce(metrics_updated_at, fetched_at) <= @now - (${INTERVAL_SQL}) ORDER BY created_at DESC LIMIT @limit`,
-  )
-    .all({ source, now, maxAge: REFRESH_MAX_AGE, limit })
-    .map((r) => r.external_id);
+    { source, now, maxAge: REFRESH_MAX_AGE, limit },
+  );
+  return rows.map((r) => r.external_id);
 }

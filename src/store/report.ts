@@ -18,11 +18,25 @@ export interface PeriodQuery {
 }
 
 /** A grouping finer than platform × day that the report may ask for. */
-export type ExtraGrouping = 'keyword' | 'category' | null;
+export type ExtraGrouping = 'keyword' | 'category' | 'person' | null;
 
-const EXTRA_KEY_SQL: Record<'keyword' | 'category', string> = {
+/**
+ * Who an item counts for in a report by person: the person who sent its first response (a reply made on the
+ * platform itself counts as "(on the platform)"); while unanswered, the person it is assigned to.
+ */
+const PERSON_SQL = `coalesce(
+  (SELECT CASE WHEN r.via = 'native' THEN '(on the platform)' ELSE coalesce(r.actor, '(unknown)') END FROM responses r
+    WHERE r.state = 'sent' AND r.sent_at = m.first_response_at
+      AND (r.mention_id = m.id OR r.mention_id IN (SELECT t.id FROM mentions t WHERE t.thread_id = m.id))
+    ORDER BY r.id LIMIT 1),
+  CASE WHEN m.first_response_at IS NOT NULL THEN '(unknown)' END,
+  m.assigned_to,
+  '(unassigned)')`;
+
+const EXTRA_KEY_SQL: Record<'keyword' | 'category' | 'person', string> = {
   keyword: "coalesce(m.keyword, '(none)')",
   category: "coalesce(m.category, 'unclassified')",
+  person: PERSON_SQL,
 };
 
 /** The period's days as rows for SQL: day label, start, end (clipped) and the local midnight ending it. */
@@ -46,37 +60,33 @@ function periodParams(q: PeriodQuery) {
 /** Counts at the finest grain (platform, day index, extra key): mentions, needing, handled privately, breached. */
 export type PeriodCountRow = [platform: string, dayIndex: number, extra: string, mentions: number, needing: number, handled: number, breached: number];
 
-export function periodCounts(db: Db, q: PeriodQuery, extra: ExtraGrouping): PeriodCountRow[] {
+export async function periodCounts(db: Db, q: PeriodQuery, extra: ExtraGrouping): Promise<PeriodCountRow[]> {
   const { sql } = q;
   const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
-  return db
-    .prepare(
-      `${DAYS_CTE}
+  return db.rows<PeriodCountRow>(
+    `${DAYS_CTE}
       SELECT m.platform, d.idx, ${extraKey}, count(*), total(${sql.needs}), total(${sql.handled}), total(${sql.breached})
       ${FROM_PERIOD}
       GROUP BY 1, 2, 3`,
-    )
-    .raw(true)
-    .all(periodParams(q)) as PeriodCountRow[];
+    periodParams(q),
+  );
 }
 
 /** One answered mention: where it groups, its first response time and detection lag on the clock, and whether it met the SLA. */
 export type AnsweredRow = [platform: string, dayIndex: number, extra: string, frt: number, lag: number, createdAt: number, firstResponseAt: number, met: number];
 
 /** The period's answered mentions, fastest first response first (percentiles fall out of the order). */
-export function answeredByResponseTime(db: Db, q: PeriodQuery, extra: ExtraGrouping): Iterable<AnsweredRow> {
+export function answeredByResponseTime(db: Db, q: PeriodQuery, extra: ExtraGrouping): AsyncIterable<AnsweredRow> {
   const { sql } = q;
   const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
-  return db
-    .prepare(
-      `${DAYS_CTE}
+  return db.stream<AnsweredRow>(
+    `${DAYS_CTE}
       SELECT m.platform, d.idx, ${extraKey}, ${sql.frt} AS frt, ${sql.detectionLag}, m.created_at, m.first_response_at,
         ${sql.metOf('m.first_response_at', sql.deadline)}
       ${FROM_PERIOD} AND m.first_response_at IS NOT NULL
       ORDER BY frt`,
-    )
-    .raw(true)
-    .iterate(periodParams(q)) as Iterable<AnsweredRow>;
+    periodParams(q),
+  );
 }
 
 export interface BreachRow {
@@ -96,18 +106,9 @@ export interface BreachRow {
 }
 
 /** The worst SLA breaches of the period, most overdue first. */
-export function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>, limit: number): BreachRow[] {
+export async function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>, limit: number): Promise<BreachRow[]> {
   const deadline = q.sql.deadline;
-  const rows = db
-    .prepare(
-      `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.channel, m.status, m.category, m.created_at,
-        ${deadline} AS deadline, m.first_response_at,
-        coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
-      FROM mentions m INDEXED BY mentions_report
-      WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${q.sql.breached}
-      ORDER BY overdue DESC, m.id LIMIT @limit`,
-    )
-    .all({ ...q.sql.params, from: q.from, until: q.until, limit }) as {
+  const rows = await db.all<{
     id: number;
     platform: string;
     url: string | null;
@@ -120,7 +121,15 @@ export function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 's
     deadline: number;
     first_response_at: number | null;
     overdue: number;
-  }[];
+  }>(
+    `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.channel, m.status, m.category, m.created_at,
+        ${deadline} AS deadline, m.first_response_at,
+        coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
+      FROM mentions m INDEXED BY mentions_report
+      WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${q.sql.breached}
+      ORDER BY overdue DESC, m.id LIMIT @limit`,
+    { ...q.sql.params, from: q.from, until: q.until, limit },
+  );
   return rows.map((r) => ({
     id: r.id,
     platform: r.platform,
@@ -149,7 +158,7 @@ export interface FollowUp {
  * Follow-ups of the period that came after our reply in their thread (DESIGN §4), with our next
  * reply in that thread.
  */
-export function followUps(db: Db, q: Pick<PeriodQuery, 'from' | 'until'>): FollowUp[] {
+export async function followUps(db: Db, q: Pick<PeriodQuery, 'from' | 'until'>): Promise<FollowUp[]> {
   const sql = `
     SELECT f.id, f.platform, f.created_at,
       (SELECT min(r.sent_at) FROM responses r
@@ -160,7 +169,7 @@ export function followUps(db: Db, q: Pick<PeriodQuery, 'from' | 'until'>): Follo
     WHERE f.thread_id IS NOT NULL AND f.created_at >= @from AND f.created_at < @until
       AND root.first_response_at IS NOT NULL AND root.first_response_at <= f.created_at
     ORDER BY f.created_at`;
-  return (db.prepare(sql).all({ from: q.from, until: q.until }) as { id: number; platform: string; created_at: number; next_at: number | null }[]).map(
+  return (await db.all<{ id: number; platform: string; created_at: number; next_at: number | null }>(sql, { from: q.from, until: q.until })).map(
     (r) => ({ id: r.id, platform: r.platform, createdAt: r.created_at, nextResponseAt: r.next_at }),
   );
 }
@@ -172,11 +181,11 @@ export interface BacklogRow {
 }
 
 /** Open items still waiting for the person now, per platform. */
-export function openBacklog(db: Db): BacklogRow[] {
+export async function openBacklog(db: Db): Promise<BacklogRow[]> {
   return (
-    db
-      .prepare(`SELECT platform, count(*) AS open, min(created_at) AS oldest FROM mentions WHERE ${openItemSql()} GROUP BY platform ORDER BY platform`)
-      .all() as { platform: string; open: number; oldest: number | null }[]
+    await db.all<{ platform: string; open: number; oldest: number | null }>(
+      `SELECT platform, count(*) AS open, min(created_at) AS oldest FROM mentions WHERE ${openItemSql()} GROUP BY platform ORDER BY platform`,
+    )
   ).map((r) => ({ platform: r.platform, open: r.open, oldestAt: r.oldest }));
 }
 
@@ -206,28 +215,27 @@ export type ExportMentionRow = [
 ];
 
 /** Every mention created in the period (follow-ups too), oldest first, streamed from the cursor. */
-export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Iterable<ExportMentionRow> {
-  return db
-    .prepare(
-      `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
+export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): AsyncIterable<ExportMentionRow> {
+  return db.stream<ExportMentionRow>(
+    `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
          ${q.sql.frt} AS frt, ${q.sql.detectionLag} AS lag,
          m.status, m.category, m.sentiment, m.keyword, m.text,
          m.channel, m.private_at, m.first_private_response_at, ${q.sql.firstPrivateAnswer}, m.resolved_at, ${q.sql.resolution}
        FROM mentions m INDEXED BY mentions_report
        WHERE m.created_at >= @from AND m.created_at < @until
        ORDER BY m.created_at`,
-    )
-    .raw(true)
-    .iterate({ ...q.sql.params, from: q.from, until: q.until }) as Iterable<ExportMentionRow>;
+    { ...q.sql.params, from: q.from, until: q.until },
+  );
 }
 
 /** Runs a one-way scan with a small page cache (it gains nothing from a big one), restoring the size after. */
 export async function withSmallPageCache<T>(db: Db, scan: () => Promise<T>): Promise<T> {
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma('cache_size = -2000');
+  if (db.kind !== 'sqlite') return scan();
+  const cacheSize = (await db.get<{ cache_size: number }>('PRAGMA cache_size'))!.cache_size;
+  await db.exec('PRAGMA cache_size = -2000');
   try {
     return await scan();
   } finally {
-    db.pragma(`cache_size = ${Number(cacheSize)}`);
+    await db.exec(`PRAGMA cache_size = ${Number(cacheSize)}`);
   }
 }

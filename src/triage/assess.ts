@@ -58,21 +58,21 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
 }
 
 /** Since when an item's customer waits: its first mention, or the newest follow-up after our last reply. */
-export function waitingSince(db: Db, mention: Mention): number {
+export async function waitingSince(db: Db, mention: Mention): Promise<number> {
   if (mention.firstResponseAt === null) return mention.createdAt;
-  return newestFollowUpAfter(db, mention.id, mention.firstResponseAt) ?? Math.max(mention.createdAt, mention.statusChangedAt);
+  return await newestFollowUpAfter(db, mention.id, mention.firstResponseAt) ?? Math.max(mention.createdAt, mention.statusChangedAt);
 }
 
 /**
  * Priority depends on the clock (SLA time left): refresh it for every open item, so `list` and
  * `triage` order by the current value. Returns how many rows changed.
  */
-export function recomputePriorities(db: Db, config: PriorityConfig, now: number): number {
+export async function recomputePriorities(db: Db, config: PriorityConfig, now: number): Promise<number> {
   const changes: { id: number; priority: number }[] = [];
-  for (const mention of openItems(db)) {
-    const score = priorityOf(mention, config, now, waitingSince(db, mention), false).score;
+  for (const mention of await openItems(db)) {
+    const score = priorityOf(mention, config, now, await waitingSince(db, mention), false).score;
     if (score !== mention.priority) changes.push({ id: mention.id, priority: score });
   }
-  setPriorities(db, changes);
+  await setPriorities(db, changes);
   return changes.length;
 }

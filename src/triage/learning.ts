@@ -39,14 +39,14 @@ async function baseModel(): Promise<Model> {
 /** The classifier for this database: the shipped model with the brand's adaptation when it matches the weights. */
 export async function classifierFor(db: Db): Promise<Classifier> {
   const model = await baseModel();
-  const stored = loadAdaptation(db);
+  const stored = await loadAdaptation(db);
   const adaptation = stored && stored.weightsHash === model.info.weightsHash ? (stored.adaptation as Adaptation) : null;
   return new Classifier(() => model, adaptation).ready();
 }
 
 /** Adapt to every label, evaluate on the newest ones, store it, and re-guess the open mentions the person has not categorised. */
 export async function learn(db: Db, now: number): Promise<LearnReport> {
-  const labels = learningLabels(db);
+  const labels = await learningLabels(db);
   const counts = { labels: labels.length, categoryLabels: labels.filter((l) => l.category).length, outcomeLabels: labels.filter((l) => l.needsResponse !== undefined).length };
   if (labels.length < MIN_LABELS) {
     return { ...counts, evaluation: null, reguessed: 0, skipped: `${labels.length} label${labels.length === 1 ? '' : 's'} so far; learning starts at ${MIN_LABELS} (categories set by hand, replies, ignores and spam all count)` };
@@ -57,24 +57,24 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   const evaluation = counts.categoryLabels >= 5 ? evaluateAdaptation(model, all) : null;
   const adaptation = adapt(model, all);
   const classifier = await new Classifier(() => model, adaptation).ready();
-  const open = guessedOpenMentions(db);
-  db.transaction(() => {
-    saveAdaptation(db, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
-    for (const m of open) updateGuess(db, m.id, classifier.classify(m.text, m.lang));
-  })();
+  const open = await guessedOpenMentions(db);
+  await db.transaction(async (tx) => {
+    await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
+    for (const m of open) await updateGuess(tx, m.id, classifier.classify(m.text, m.lang));
+  });
   return { ...counts, evaluation, reguessed: open.length, skipped: null };
 }
 
 /** Whether enough new labels arrived since the last learning for `poll` to learn again. */
-export function dueForLearning(db: Db): boolean {
-  const labels = countLabels(db);
-  const stored = loadAdaptation(db);
+export async function dueForLearning(db: Db): Promise<boolean> {
+  const labels = await countLabels(db);
+  const stored = await loadAdaptation(db);
   return labels >= MIN_LABELS && labels - (stored?.labelsUsed ?? 0) >= RELEARN_AFTER;
 }
 
 /** Accuracy per category of the classifier in use on the person's own labels (`learn --eval`, doctor). */
 export async function accuracyOnLabels(db: Db): Promise<{ labels: number; accuracy: number | null; perCategory: Record<string, { right: number; of: number }> }> {
-  const labels = learningLabels(db).filter((l) => l.category);
+  const labels = (await learningLabels(db)).filter((l) => l.category);
   const classifier = await classifierFor(db);
   const perCategory: Record<string, { right: number; of: number }> = {};
   let right = 0;

@@ -126,13 +126,13 @@ export async function privateTargetOf(db: Db, tip: Mention): Promise<ReplyTarget
 }
 
 /** The mention a reply to an item answers: the customer's newest post in the thread (the item itself when alone). */
-export function threadTip(db: Db, item: Mention): Mention {
-  return newestInThread(db, item.threadId ?? item.id) ?? item;
+export async function threadTip(db: Db, item: Mention): Promise<Mention> {
+  return await newestInThread(db, item.threadId ?? item.id) ?? item;
 }
 
 /** The newest sent reply to a mention (ours or native), for a caller that asks before replying again. */
-export function previousReply(db: Db, mentionId: number): PreviousReply | null {
-  return lastSentReply(db, mentionId);
+export async function previousReply(db: Db, mentionId: number): Promise<PreviousReply | null> {
+  return await lastSentReply(db, mentionId);
 }
 
 // A native reply this much older than our attempt (clock skew between us and the platform) may still be it.
@@ -176,21 +176,21 @@ export async function sendReply(
     for (const a of list) if ((await responseChannel(db, a.id)) === via) kept.push(a);
     return kept;
   };
-  const attempts = await ours(openAttempts(db, mention.id));
+  const attempts = await ours(await openAttempts(db, mention.id));
 
   // A poll may have recorded our attempt as a native reply meanwhile: that is the same post, adopt it.
   for (const attempt of attempts) {
-    const native = nativeReplyLike(db, mention.id, attempt.text, attempt.attemptedAt - CLOCK_SKEW_MS);
-    if (native && recordResponseSent(db, attempt.id, mention.id, { externalId: native.externalId, sentAt: native.sentAt }, deps.actor)) {
+    const native = await nativeReplyLike(db, mention.id, attempt.text, attempt.attemptedAt - CLOCK_SKEW_MS);
+    if (native && await recordResponseSent(db, attempt.id, mention.id, { externalId: native.externalId, sentAt: native.sentAt }, deps.actor)) {
       return { status: 'already-sent', responseId: attempt.id, externalId: native.externalId, url: null, sentAt: native.sentAt, text: attempt.text };
     }
   }
   if (!guards.again) {
-    const previous = lastSentReply(db, mention.id);
+    const previous = await lastSentReply(db, mention.id);
     if (previous) throw new AlreadyReplied(previous, deps.now());
   }
 
-  for (const attempt of await ours(openAttempts(db, mention.id))) {
+  for (const attempt of await ours(await openAttempts(db, mention.id))) {
     let found: SentReply | null;
     try {
       found = await channel.findReply(target, attempt.text);
@@ -200,7 +200,7 @@ export async function sendReply(
         `an earlier reply to this mention has an unknown outcome and ${mention.platform} could not be checked (${error instanceof Error ? error.message : String(error)}); nothing was sent — try again later`,
       );
     }
-    if (found && recordResponseSent(db, attempt.id, mention.id, found, deps.actor)) {
+    if (found && await recordResponseSent(db, attempt.id, mention.id, found, deps.actor)) {
       return { status: 'already-sent', responseId: attempt.id, externalId: found.externalId, url: found.url, sentAt: found.sentAt, text: attempt.text };
     }
     if (found) continue;
@@ -208,14 +208,14 @@ export async function sendReply(
     const now = deps.now();
     if (!guards.force && now - attempt.attemptedAt < indexLag(mention.platform)) throw held(attempt, mention.platform, now);
     if (attempt.text === text && reuse === null) reuse = attempt;
-    else markResponseFailed(db, attempt.id, 'not found on the platform after an unknown outcome');
+    else await markResponseFailed(db, attempt.id, 'not found on the platform after an unknown outcome');
   }
 
   const ability = channel.ability(target);
   if (!ability.ok) return { status: 'not-possible', reason: ability.reason, webUrl: channel.webReplyUrl(target, text) ?? ability.webUrl };
 
   const now = deps.now();
-  const claim = claimReplyAttempt(db, {
+  const claim = await claimReplyAttempt(db, {
     mentionId: mention.id,
     platform: mention.platform,
     text,
@@ -238,13 +238,13 @@ export async function sendReply(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof ReplyRefused) {
-      markResponseFailed(db, responseId, reason);
+      await markResponseFailed(db, responseId, reason);
       return { status: 'refused', responseId, reason, retryable: error.retryable };
     }
-    markResponseUnknown(db, responseId, reason);
+    await markResponseUnknown(db, responseId, reason);
     return { status: 'unknown', responseId, reason };
   }
-  recordResponseSent(db, responseId, mention.id, sent, deps.actor);
+  await recordResponseSent(db, responseId, mention.id, sent, deps.actor);
   return { status: 'sent', responseId, externalId: sent.externalId, url: sent.url, sentAt: sent.sentAt };
 }
 
@@ -256,20 +256,20 @@ export type PostOutcome =
 export async function sendPost(deps: OutboxDeps, channel: ReplyChannel, platform: string, source: string, text: string): Promise<PostOutcome> {
   if (!channel.post) throw new ReplyRefused(`${source} cannot publish posts`);
   const key = randomUUID();
-  const postId = insertPendingPost(deps.db, { platform, source, text, createdAt: deps.now(), idempotencyKey: key });
+  const postId = await insertPendingPost(deps.db, { platform, source, text, createdAt: deps.now(), idempotencyKey: key });
   try {
     const sent = await channel.post(text, { idempotencyKey: key });
-    markPostSent(deps.db, postId, sent);
+    await markPostSent(deps.db, postId, sent);
     return { status: 'sent', postId, externalId: sent.externalId, url: sent.url };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const refused = error instanceof ReplyRefused;
-    markPostUnsent(deps.db, postId, refused ? 'failed' : 'unknown', reason);
+    await markPostUnsent(deps.db, postId, refused ? 'failed' : 'unknown', reason);
     return { status: refused ? 'refused' : 'unknown', postId, reason, retryable: refused ? error.retryable : false };
   }
 }
 
 /** Posts of a platform whose outcome is unknown, with the same text: posting again might double it. */
-export function unknownPostsLike(db: Db, platform: string, text: string): number {
-  return countUnknownPostsLike(db, platform, text);
+export async function unknownPostsLike(db: Db, platform: string, text: string): Promise<number> {
+  return await countUnknownPostsLike(db, platform, text);
 }

@@ -7,7 +7,7 @@ import type { Mention } from '../store/mentions.js';
 import { responsesFor, type Response } from '../store/responses.js';
 
 /** The newest sent reply (ours or made natively) to this very mention, if any. */
-export function sentReplyTo(db: Db, target: Pick<Mention, 'id'>): Response | null {
-  const sent = responsesFor(db, target.id).filter((r) => r.state === 'sent');
+export async function sentReplyTo(db: Db, target: Pick<Mention, 'id'>): Promise<Response | null> {
+  const sent = (await responsesFor(db, target.id)).filter((r) => r.state === 'sent');
   return sent.sort((a, b) => (b.sentAt ?? b.createdAt) - (a.sentAt ?? a.createdAt))[0] ?? null;
 }

@@ -40,7 +40,7 @@ export function replyText(config: Pick<Config, 'templates' | 'brand'>, target: M
 
 /** Everything `--dry-run` shows, checked before anything is sent. */
 export async function planReply(store: Store, channels: Channels, item: Mention, text: string, forced?: Channel): Promise<ReplyPlan> {
-  const target = threadTip(store.db, item);
+  const target = await threadTip(store.db, item);
   // `forced`: take private's optional public "please DM us" goes in public whatever the item.
   const via = forced ?? (await answerChannel(store, item));
   const { channel } = await channels.forAnswer(target.source, via);

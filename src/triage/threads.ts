@@ -20,37 +20,37 @@ function isReply(m: NewMention): boolean {
  * own row (with `thread_id` = the item's first mention) for reports; the queue shows the item.
  * Call inside the page's transaction, after the mentions are stored.
  */
-export function linkThreads(db: Db, mentions: readonly NewMention[], at: number): number {
+export async function linkThreads(db: Db, mentions: readonly NewMention[], at: number): Promise<number> {
   let linked = 0;
   for (const m of mentions) {
     if (m.channel === 'dm') {
-      if (linkDirectMessage(db, m, at)) linked++;
+      if (await linkDirectMessage(db, m, at)) linked++;
       continue;
     }
     if (!isReply(m)) continue;
-    const ref = threadRef(db, m.platform, m.externalId);
+    const ref = await threadRef(db, m.platform, m.externalId);
     if (!ref || ref.threadId !== null) continue;
-    const root = rootFor(db, m, ref.id);
+    const root = await rootFor(db, m, ref.id);
     if (root === null || root === ref.id) continue;
-    joinThread(db, ref.id, root);
+    await joinThread(db, ref.id, root);
     linked++;
-    const item = getMention(db, root);
+    const item = await getMention(db, root);
     // Only what the customer wrote after the item was answered or closed, and is still waiting, takes it back to
     // the queue: a follow-up our reply (seen in the same poll) already answered does not.
-    const waiting = getMention(db, ref.id)?.status;
+    const waiting = (await getMention(db, ref.id))?.status;
     if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
-      changeStatus(db, root, 'open', 'poll (follow-up)', at);
+      await changeStatus(db, root, 'open', 'poll (follow-up)', at);
     }
   }
   return linked;
 }
 
-function rootFor(db: Db, m: NewMention, ownId: number): number | null {
+async function rootFor(db: Db, m: NewMention, ownId: number): Promise<number | null> {
   if (m.conversationId !== null) {
-    const same = conversationRoot(db, { platform: m.platform, conversationId: m.conversationId, authorId: m.authorId, authorHandle: m.authorHandle, before: ownId });
+    const same = await conversationRoot(db, { platform: m.platform, conversationId: m.conversationId, authorId: m.authorId, authorHandle: m.authorHandle, before: ownId });
     if (same !== null) return same;
   }
-  return m.inReplyTo !== null ? rootAnsweredBy(db, m.platform, m.inReplyTo) : null;
+  return m.inReplyTo !== null ? await rootAnsweredBy(db, m.platform, m.inReplyTo) : null;
 }
 
 /**
@@ -58,21 +58,21 @@ function rootFor(db: Db, m: NewMention, ownId: number): number | null {
  * it private, and takes it back to the queue when it was waiting for the customer ("customer wrote
  * privately"); a DM from anyone else stays its own item (private from the start).
  */
-function linkDirectMessage(db: Db, m: NewMention, at: number): boolean {
-  const ref = threadRef(db, m.platform, m.externalId);
+async function linkDirectMessage(db: Db, m: NewMention, at: number): Promise<boolean> {
+  const ref = await threadRef(db, m.platform, m.externalId);
   if (!ref || ref.threadId !== null) return false;
-  const root = privateItemOf(db, { platform: m.platform, authorId: m.authorId, authorHandle: m.authorHandle, except: ref.id, before: m.createdAt });
+  const root = await privateItemOf(db, { platform: m.platform, authorId: m.authorId, authorHandle: m.authorHandle, except: ref.id, before: m.createdAt });
   if (root === null) return false;
-  joinThread(db, ref.id, root);
-  markItemPrivate(db, root, m.createdAt);
+  await joinThread(db, ref.id, root);
+  await markItemPrivate(db, root, m.createdAt);
   // An answer of ours seen in the same page (sent from the app) answers the item too.
-  const own = getMention(db, ref.id);
-  if (own?.firstResponseAt != null) markAnswered(db, root, own.firstResponseAt, 'poll');
-  if (own?.firstPrivateResponseAt != null) markAnsweredPrivately(db, ref.id, own.firstPrivateResponseAt);
-  const item = getMention(db, root);
-  const waiting = getMention(db, ref.id)?.status;
+  const own = await getMention(db, ref.id);
+  if (own?.firstResponseAt != null) await markAnswered(db, root, own.firstResponseAt, 'poll');
+  if (own?.firstPrivateResponseAt != null) await markAnsweredPrivately(db, ref.id, own.firstPrivateResponseAt);
+  const item = await getMention(db, root);
+  const waiting = (await getMention(db, ref.id))?.status;
   if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
-    changeStatus(db, root, 'open', 'poll (direct message)', at);
+    await changeStatus(db, root, 'open', 'poll (direct message)', at);
   }
   return true;
 }

@@ -179,7 +179,7 @@ const CASES: Case[] = [
       { name: `${command} --out in a missing folder`, args: run('--out', '/nonexistent-brandwatch/out.file'), code: 2, stderr: /--out: cannot write \/nonexistent-brandwatch\/out\.file \(ENOENT\)/ },
     ];
   }),
-  { name: 'report --by unknown', args: (t) => ['--config', t.config, '--db', t.db, 'report', '--by', 'colour'], code: 2, stderr: /--by: "colour" is not a grouping \(use platform, keyword, category, day\)/ },
+  { name: 'report --by unknown', args: (t) => ['--config', t.config, '--db', t.db, 'report', '--by', 'colour'], code: 2, stderr: /--by: "colour" is not a grouping \(use platform, keyword, category, day, person\)/ },
   { name: 'report --format unknown', args: (t) => ['--config', t.config, '--db', t.db, 'report', '--format', 'pdf'], code: 2, stderr: /--format: "pdf" is not a format \(use table, json, html\)/ },
   { name: 'export --what unknown', args: (t) => ['--config', t.config, '--db', t.db, 'export', '--what', 'everything'], code: 2, stderr: /--what: "everything" is not an export \(use mentions or summary\)/ },
 

@@ -37,10 +37,10 @@ let dir: string;
 const env = { BRANDWATCH_NOW: '2026-11-20T12:00:00Z' };
 const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   writeConfig(dir, reportConfig());
-  seedDatabase(join(dir, 'bw.db'), MENTIONS);
+  await seedDatabase(join(dir, 'bw.db'), MENTIONS);
 });
 
 function dbRows() {

@@ -73,7 +73,7 @@ describe('reply through the X API', () => {
     expect(mention!.status).toBe('replied');
 
     const show = await cli('show', String(id));
-    expect(show.stdout).toMatch(/brandwatch · sent: Hi @kim/);
+    expect(show.stdout).toMatch(/brandwatch by dana · sent: Hi @kim/);
     expect(show.stdout).toMatch(/status new → replied \(dana\)/);
     expect(show.stdout).toMatch(/priority \d+/);
   });

@@ -12,10 +12,10 @@ let dir: string;
 const env = { BRANDWATCH_NOW: '2026-11-01T12:00:00Z' };
 const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   writeConfig(dir, reportConfig().replace('timezone: UTC', 'timezone: Europe/London'));
-  seedDatabase(join(dir, 'bw.db'), [
+  await seedDatabase(join(dir, 'bw.db'), [
     { platform: 'twitter', createdAt: '2026-10-18T22:59:00Z', text: 'W42: Sunday 23:59 BST' },
     { platform: 'twitter', createdAt: '2026-10-18T23:00:00Z', text: 'W43: Monday 00:00 BST' },
     { platform: 'twitter', createdAt: '2026-10-24T22:30:00Z', respondedAfter: 40, text: 'Saturday 23:30 BST, answered Sunday 00:10' },

@@ -53,10 +53,10 @@ let dir: string;
 let env: Record<string, string>;
 const cli = (...args: string[]) => runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), ...args], { env });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   writeConfig(dir, reportConfig());
-  seedDatabase(join(dir, 'bw.db'), MENTIONS, [
+  await seedDatabase(join(dir, 'bw.db'), MENTIONS, [
     { mentionId: 1, sentAt: '2026-11-09T10:10:00Z' },
     { mentionId: 1, sentAt: '2026-11-09T10:50:00Z' },
   ]);

@@ -11,7 +11,7 @@ import { runCli, startCli, tempDir, twitterConfig, writeConfig } from '../helper
 // Keyword search only: the own-replies search and the metrics refresh would add requests these tests count.
 const QUIET_X = 'nativeReplies: false\nrefreshMetrics: false';
 import { TerminalSession } from '../helpers/terminal.js';
-import { acquirePollLock } from '../../src/store/lock.js';
+import { takeNamedLock } from '../../src/store/lock.js';
 import { openStore } from '../../src/store/open.js';
 
 let fake: FakeTwitter;
@@ -141,8 +141,8 @@ describe('watch', () => {
 
   it('skips a round while another poll holds the lock, then carries on; --json prints one alert per line', async () => {
     writeConfig(dir, `${twitterConfig({ extra: QUIET_X })}alerts:\n  minPriority: low\n`);
-    openStore(join(dir, 'bw.db')).close();
-    const lock = acquirePollLock(join(dir, 'bw.db'));
+    await (await openStore(join(dir, 'bw.db'))).close();
+    const lock = takeNamedLock(join(dir, 'bw.db'), 'poll')!;
     fake.addTweet('acme outage in leeds', { author: 'hana' });
     const { child, output, closed } = watch('--every', '1s', '--json');
     children.push(child);

@@ -11,11 +11,11 @@ export function pagingRun(stopAfter = Infinity) {
   const env: PagingEnvironment = {
     now: () => Date.now(),
     sleep: async () => undefined,
-    allowance: (max) => max,
-    countRequest: () => undefined,
+    allowance: async (max) => max,
+    countRequest: async () => undefined,
     verbose: () => undefined,
   };
-  const store = (page: FetchedPage) => {
+  const store = async (page: FetchedPage) => {
     pages.push(page);
     if (pages.length >= stopAfter) controller.abort();
   };

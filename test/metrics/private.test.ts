@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { migrate } from '../../src/store/migrate.js';
+import type { Engine } from '../../src/store/engine.js';
+import { engineOf } from '../helpers/engine.js';
 import { businessHoursSchema } from '../../src/config/business-hours.js';
 import { configSchema } from '../../src/config/schema.js';
 import { businessHoursClock, CALENDAR_TIME, type ResponseClock } from '../../src/time/business.js';
@@ -21,27 +23,31 @@ const CLOCKS: [string, ResponseClock][] = [
 const at = fc.option(fc.integer({ min: 0, max: 200 }).map((n) => BASE + n * 0.5 * H), { nil: null });
 const facts = fc.record({ createdAt: fc.integer({ min: 0, max: 100 }).map((n) => BASE + n * 0.25 * H), firstResponseAt: at, privateAt: at, firstPrivateResponseAt: at, resolvedAt: at });
 
-function store(rows: (PrivateFacts & { platform: string; channel: 'public' | 'dm' })[]): Database.Database {
-  const db = new Database(':memory:');
-  migrate(db, ':memory:');
-  const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, keywords, status, status_changed_at,
-      first_response_at, private_at, first_private_response_at, resolved_at, channel)
-    VALUES (?, ?, ?, 'kim', 'hi', ?, ?, '[]', 'new', ?, ?, ?, ?, ?, ?)`);
-  rows.forEach((r, i) => insert.run(r.platform, r.platform, String(i), r.createdAt, r.createdAt, r.createdAt, r.firstResponseAt, r.privateAt, r.firstPrivateResponseAt, r.resolvedAt, r.channel));
+async function store(rows: (PrivateFacts & { platform: string; channel: 'public' | 'dm' })[]): Promise<Engine> {
+  const db = engineOf(new Database(':memory:'));
+  await migrate(db, ':memory:');
+  for (const [i, r] of rows.entries()) {
+    await db.run(
+      `INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, keywords, status, status_changed_at,
+          first_response_at, private_at, first_private_response_at, resolved_at, channel)
+        VALUES (?, ?, ?, 'kim', 'hi', ?, ?, '[]', 'new', ?, ?, ?, ?, ?, ?)`,
+      [r.platform, r.platform, String(i), r.createdAt, r.createdAt, r.createdAt, r.firstResponseAt, r.privateAt, r.firstPrivateResponseAt, r.resolvedAt, r.channel],
+    );
+  }
   return db;
 }
 
 describe('private channel definitions', () => {
   for (const [name, clock] of CLOCKS) {
-    it(`agree with their SQL twins on the ${name} clock`, () => {
-      fc.assert(
-        fc.property(fc.array(facts, { minLength: 1, maxLength: 12 }), (all) => {
-          const db = store(all.map((f) => ({ ...f, platform: 'twitter', channel: 'public' })));
+    it(`agree with their SQL twins on the ${name} clock`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(facts, { minLength: 1, maxLength: 12 }), async (all) => {
+          const db = await store(all.map((f) => ({ ...f, platform: 'twitter', channel: 'public' })));
           registerBusinessTimeSql(db, clock);
           const sql = metricSql(clock, { default: 24 * H }, BASE);
-          const got = db
-            .prepare(`SELECT ${sql.wentPrivate} AS p, ${sql.answeredPublicly} AS pub, ${sql.answeredPrivately} AS priv, ${sql.firstPrivateAnswer} AS fpa, ${sql.resolution} AS res FROM mentions m ORDER BY id`)
-            .all() as { p: number; pub: number; priv: number; fpa: number | null; res: number | null }[];
+          const got = await db.all<{ p: number; pub: number; priv: number; fpa: number | null; res: number | null }>(
+            `SELECT ${sql.wentPrivate} AS p, ${sql.answeredPublicly} AS pub, ${sql.answeredPrivately} AS priv, ${sql.firstPrivateAnswer} AS fpa, ${sql.resolution} AS res FROM mentions m ORDER BY id`,
+          );
           got.forEach((row, i) => {
             const f = all[i]!;
             expect(row.p === 1).toBe(wentPrivate(f));
@@ -50,7 +56,7 @@ describe('private channel definitions', () => {
             expect(row.fpa).toBe(timeToFirstPrivateAnswer(f, clock));
             expect(row.res).toBe(timeToResolution(f, clock));
           });
-          db.close();
+          await db.close();
         }),
         { numRuns: 40 },
       );
@@ -72,13 +78,13 @@ describe('SLA targets of direct messages (sla.dm)', () => {
     { sla: { twitter: '30m' }, expect: { twitter: [30, 30], bluesky: [24 * 60, 24 * 60] } },
   ];
   for (const c of cases) {
-    it(`${JSON.stringify(c.sla)}: TS and SQL agree per platform and channel`, () => {
+    it(`${JSON.stringify(c.sla)}: TS and SQL agree per platform and channel`, async () => {
       const config = configSchema.shape.sla.parse(c.sla);
-      const db = store(
+      const db = await store(
         Object.keys(c.expect).flatMap((platform) => (['public', 'dm'] as const).map((channel) => ({ platform, channel, createdAt: BASE, firstResponseAt: null, privateAt: null, firstPrivateResponseAt: null, resolvedAt: null }))),
       );
       const sql = metricSql(CALENDAR_TIME, config, BASE);
-      const rows = db.prepare(`SELECT m.platform, m.channel, ${sql.target} AS target FROM mentions m ORDER BY id`).all(sql.params) as { platform: string; channel: 'public' | 'dm'; target: number }[];
+      const rows = await db.all<{ platform: string; channel: 'public' | 'dm'; target: number }>(`SELECT m.platform, m.channel, ${sql.target} AS target FROM mentions m ORDER BY id`, sql.params);
       for (const row of rows) {
         const [pub, dm] = c.expect[row.platform as keyof typeof c.expect]!;
         const wanted = (row.channel === 'dm' ? dm : pub)! * 60_000;

@@ -85,25 +85,27 @@ describe.each([
   it('for every mention', async () => {
     const config = configWith(business);
     const clock = responseClockFor(config, TZ);
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const { db } = store;
     const ids = new Map<string, number>();
-    db.transaction(() => {
-      CASES.forEach((c, i) => {
+    await db.transaction(async (tx) => {
+      for (const [i, c] of CASES.entries()) {
         const m = newMention(i, c);
-        insertMentions(db, c.platform, [m], m.createdAt + 2 * MIN, () => ({ category: c.category ?? 'question', sentiment: 0, priority: 50 }));
+        await insertMentions(tx, c.platform, [m], m.createdAt + 2 * MIN, () => ({ category: c.category ?? 'question', sentiment: 0, priority: 50 }));
         const id = i + 1;
         ids.set(c.name, id);
-        if (c.answeredAt) markAnswered(db, id, Date.parse(c.answeredAt), 'test');
-      });
-    })();
+        if (c.answeredAt) await markAnswered(tx, id, Date.parse(c.answeredAt), 'test');
+      }
+    });
 
     // Triage.
     const triage = new Map(
-      CASES.map((c) => {
-        const m = getMention(db, ids.get(c.name)!)!;
-        return [m.id, priorityOf(m, config, NOW, waitingSince(db, m))] as const;
-      }),
+      await Promise.all(
+        CASES.map(async (c) => {
+          const m = (await getMention(db, ids.get(c.name)!))!;
+          return [m.id, priorityOf(m, config, NOW, await waitingSince(db, m))] as const;
+        }),
+      ),
     );
 
     // Alerts.
@@ -112,7 +114,7 @@ describe.each([
 
     // The report, the CSV and `list --breached`.
     const period = { start: Date.parse('2026-11-16T00:00:00Z'), end: Date.parse('2026-11-24T00:00:00Z'), label: 'test', week: null, timeZone: TZ };
-    const report = buildReport({ db, config, period, clock, by: 'platform', now: NOW, worst: 100 });
+    const report = await buildReport({ db, config, period, clock, by: 'platform', now: NOW, worst: 100 });
     const reportBreach = new Map(report.breaches.worst.map((b) => [b.id, Date.parse(b.deadline)]));
     let csv = '';
     await exportMentions({ db, config, period, clock, now: NOW, bom: false }, async (chunk) => {
@@ -120,9 +122,9 @@ describe.each([
     });
     const csvState = new Map((parse(csv, { columns: true }) as { id: string; sla: string }[]).map((r) => [Number(r.id), r.sla]));
     registerBusinessTimeSql(db, clock);
-    const listed = new Set(listMentions(db, { condition: breachCondition(clock, config.sla, NOW) }).map((m) => m.id));
+    const listed = new Set((await listMentions(db, { condition: breachCondition(clock, config.sla, NOW) })).map((m) => m.id));
     const sql = metricSql(clock, config.sla, NOW);
-    const sqlDeadline = new Map((db.prepare(`SELECT m.id, ${sql.deadline} AS deadline FROM mentions m`).all(sql.params) as { id: number; deadline: number }[]).map((r) => [r.id, r.deadline]));
+    const sqlDeadline = new Map((await db.all<{ id: number; deadline: number }>(`SELECT m.id, ${sql.deadline} AS deadline FROM mentions m`, sql.params)).map((r) => [r.id, r.deadline]));
 
     expect(new Set(reportBreach.keys())).toEqual(listed);
     expect(listed.has(ids.get('answered late')!)).toBe(true);
@@ -172,6 +174,6 @@ describe.each([
     } else {
       expect(byName('Facebook on Saturday: its clock starts Monday 09:00').sla.breached).toBe(true);
     }
-    store.close();
+    await store.close();
   });
 });

@@ -17,21 +17,27 @@ export interface SeedMention {
   keyword?: string;
   sentiment?: number | null;
   threadOf?: number;
+  /** The person the item is assigned to (team mode). */
+  assignedTo?: string;
 }
 
 /** A database at `path` with the given mentions (ids in order from 1) and their first responses. */
-export function seedDatabase(path: string, mentions: readonly SeedMention[], responses: { mentionId: number; sentAt: string }[] = []): number[] {
-  const store = openStore(path);
+export async function seedDatabase(
+  path: string,
+  mentions: readonly SeedMention[],
+  responses: { mentionId: number; sentAt: string; actor?: string; via?: 'brandwatch' | 'native' }[] = [],
+): Promise<number[]> {
+  const store = await openStore(path);
   const db = store.db;
-  const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, url, author_handle, author_followers, text, created_at, fetched_at,
-      keyword, keywords, status, status_changed_at, first_response_at, category, sentiment, thread_id)
-    VALUES (@platform, @platform, @externalId, @url, @author, 100, @text, @createdAt, @fetchedAt, @keyword, '[]', @status, @createdAt, @firstResponseAt, @category, @sentiment, @threadId)`);
+  const insert = `INSERT INTO mentions (platform, source, external_id, url, author_handle, author_followers, text, created_at, fetched_at,
+      keyword, keywords, status, status_changed_at, first_response_at, category, sentiment, thread_id, assigned_to)
+    VALUES (@platform, @platform, @externalId, @url, @author, 100, @text, @createdAt, @fetchedAt, @keyword, '[]', @status, @createdAt, @firstResponseAt, @category, @sentiment, @threadId, @assignedTo) RETURNING id`;
   const ids: number[] = [];
-  db.transaction(() => {
-    mentions.forEach((m, i) => {
+  await db.transaction(async (tx) => {
+    for (const [i, m] of mentions.entries()) {
       const createdAt = typeof m.createdAt === 'number' ? m.createdAt : Date.parse(m.createdAt);
       const fra = m.respondedAfter === undefined || m.respondedAfter === null ? null : createdAt + m.respondedAfter * MIN;
-      const result = insert.run({
+      const row = await tx.get<{ id: number }>(insert, {
         platform: m.platform,
         externalId: String(1000 + i),
         url: m.url === undefined ? `https://x.com/user${i}/status/${1000 + i}` : m.url,
@@ -45,15 +51,19 @@ export function seedDatabase(path: string, mentions: readonly SeedMention[], res
         category: m.category === undefined ? 'question' : m.category,
         sentiment: m.sentiment === undefined ? null : m.sentiment,
         threadId: m.threadOf ?? null,
+        assignedTo: m.assignedTo ?? null,
       });
-      ids.push(Number(result.lastInsertRowid));
-    });
-    for (const r of responses) {
-      db.prepare(`INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state)
-        VALUES (?, 'twitter', ?, 'our reply', ?, ?, 'brandwatch', 'sent')`).run(r.mentionId, `r${r.mentionId}-${r.sentAt}`, Date.parse(r.sentAt), Date.parse(r.sentAt));
+      ids.push(Number(row!.id));
     }
-  })();
-  store.close();
+    for (const r of responses) {
+      await tx.run(
+        `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, actor)
+        VALUES (?, 'twitter', ?, 'our reply', ?, ?, ?, 'sent', ?)`,
+        [r.mentionId, `r${r.mentionId}-${r.sentAt}`, Date.parse(r.sentAt), Date.parse(r.sentAt), r.via ?? 'brandwatch', r.actor ?? null],
+      );
+    }
+  });
+  await store.close();
   return ids;
 }
 

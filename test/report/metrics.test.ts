@@ -13,6 +13,7 @@ import { evaluateAlerts, type MentionFacts } from '../../src/alerts/rules.js';
 import { detectionLag, firstResponseTime, handledPrivately, handlingTime, needsResponse, type MeasuredMention } from '../../src/metrics/response.js';
 import { metricSql, positional, registerBusinessTimeSql } from '../../src/metrics/sql.js';
 import { percentile } from '../../src/report/figures.js';
+import { engineOf } from '../helpers/engine.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([
@@ -81,10 +82,10 @@ describe('SQL and function definitions agree', () => {
   const created = [Date.parse('2026-11-16T10:00:00Z'), Date.parse('2026-11-20T11:50:00Z'), Date.parse('2026-11-14T22:00:00Z')];
   const responses = [null, 10 * 60_000, 45 * 60_000, 3 * 3_600_000, 30 * 3_600_000];
 
-  it.each(clocks)('on the %s clock', (_, clock) => {
+  it.each(clocks)('on the %s clock', async (_, clock) => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:');
-    registerBusinessTimeSql(db, clock);
+    await migrate(engineOf(db), ':memory:');
+    registerBusinessTimeSql(engineOf(db), clock);
     const cases: MeasuredMention[] = [];
     // Every other mention is a follow-up, so open items are checked with and without a thread.
     const threads: (number | null)[] = [];
@@ -172,9 +173,9 @@ describe('SQL and function definitions agree', () => {
     db.close();
   });
 
-  it('agree on what a negative mention is', () => {
+  it('agree on what a negative mention is', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:');
+    await migrate(engineOf(db), ':memory:');
     const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status_changed_at, category, sentiment)
       VALUES ('x', 's', ?, 'a', 't', 0, 0, 0, ?, ?)`);
     const cases: { category: Category | null; sentiment: number | null }[] = [];

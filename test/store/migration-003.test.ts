@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { migrate, schemaVersion, SCHEMA_VERSION } from '../../src/store/migrate.js';
+import { engineOf } from '../helpers/engine.js';
 
 describe('migration 003: covering index for reports', () => {
-  it('migrates a version-1 database with rows, keeping them and replacing the created_at index', () => {
+  it('migrates a version-1 database with rows, keeping them and replacing the created_at index', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:', 1);
-    expect(schemaVersion(db)).toBe(1);
+    await migrate(engineOf(db), ':memory:', 1);
+    expect(await schemaVersion(engineOf(db))).toBe(1);
     const insert = db.prepare(`INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status, status_changed_at, first_response_at, keyword)
       VALUES ('twitter', 'twitter', ?, 'a', ?, ?, ?, ?, ?, ?, 'acme')`);
     for (let i = 0; i < 50; i++) insert.run(String(i), `text ${i}`, 1000 * i, 1000 * i + 5, i % 2 ? 'replied' : 'new', 1000, i % 2 ? 1000 * i + 60 : null);
@@ -14,8 +15,8 @@ describe('migration 003: covering index for reports', () => {
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('mentions') as { name: string }[]).map((c) => c.name).join(', ');
     const before = db.prepare(`SELECT ${columns} FROM mentions ORDER BY id`).all();
 
-    migrate(db, ':memory:');
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    await migrate(engineOf(db), ':memory:');
+    expect(await schemaVersion(engineOf(db))).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(3);
     expect(db.prepare(`SELECT ${columns} FROM mentions ORDER BY id`).all()).toEqual(before);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions'").all() as { name: string }[]).map((r) => r.name);

@@ -5,6 +5,7 @@ import { getMention, insertMentions } from '../../src/store/mentions.js';
 import { runAlerts } from '../../src/alerts/run.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { NewMention } from '../../src/sources/types.js';
+import { engineOf } from '../helpers/engine.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -14,8 +15,8 @@ const READ = NOW - 10 * MIN;
 describe('migration 007: one engagement history', () => {
   it('moves the alert snapshots into the mentions\' engagement history and drops the table', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:', 6);
-    expect(schemaVersion(db)).toBe(6);
+    await migrate(engineOf(db), ':memory:', 6);
+    expect(await schemaVersion(engineOf(db))).toBe(6);
     const insert = db.prepare(`INSERT INTO mentions (id, platform, source, external_id, author_handle, text, created_at, fetched_at, keywords, status, status_changed_at,
         likes, reposts, replies, quotes, metrics_updated_at, prev_likes, prev_reposts, prev_replies, prev_quotes, prev_metrics_at, category, priority)
       VALUES (@id, 'twitter', 'twitter', @ext, 'a', 'acme', @createdAt, @createdAt, '["acme"]', 'open', @createdAt,
@@ -36,11 +37,11 @@ describe('migration 007: one engagement history', () => {
     db.prepare("INSERT INTO alert_state (name, value) VALUES ('last_mention_id', 4)").run();
     const before = db.prepare('SELECT * FROM mentions WHERE id IN (2, 3, 4) ORDER BY id').all();
 
-    migrate(db, ':memory:', 7);
-    expect(schemaVersion(db)).toBe(7);
+    await migrate(engineOf(db), ':memory:', 7);
+    expect(await schemaVersion(engineOf(db))).toBe(7);
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(7);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'engagement_snapshots'").all()).toEqual([]);
-    expect(getMention(db, 1)!.previousEngagement).toEqual({ likes: 12, reposts: 0, replies: 0, quotes: 0, at: READ - 20 * MIN });
+    expect((await getMention(engineOf(db), 1))!.previousEngagement).toEqual({ likes: 12, reposts: 0, replies: 0, quotes: 0, at: READ - 20 * MIN });
     expect(db.prepare('SELECT * FROM mentions WHERE id IN (2, 3, 4) ORDER BY id').all()).toEqual(before);
     // How far alerts had looked at engagement, so readings they judged are not judged again.
     expect(db.prepare('SELECT name, value FROM alert_state ORDER BY name').all()).toEqual([
@@ -49,16 +50,16 @@ describe('migration 007: one engagement history', () => {
     ]);
 
     // Alerts carry on from the moved history (on today's schema): nothing judged before is raised again…
-    migrate(db, ':memory:');
+    await migrate(engineOf(db), ':memory:');
     const config = configSchema.parse({ brand: 'Acme', keywords: ['acme'], sources: [{ platform: 'twitter', bearerTokenEnv: 'T' }], alerts: { slaMinPriority: 'urgent' } });
-    const evaluate = (now: number) => runAlerts({ db, config, env: {}, now, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
+    const evaluate = (now: number) => runAlerts({ db: engineOf(db), config, env: {}, now, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
     expect((await evaluate(NOW)).raised).toEqual([]);
     // …and the next poll's reading of mention 3 is measured against the one before.
     const seen: NewMention = {
       platform: 'twitter', externalId: '3', url: null, authorHandle: 'a', authorName: null, authorId: null, authorFollowers: null, text: 'acme', lang: null,
       createdAt: old, keywords: ['acme'], inReplyTo: null, conversationId: null, summonsBrand: false, metrics: { likes: 80, reposts: 1, replies: 0, quotes: 0 },
     };
-    db.transaction(() => insertMentions(db, 'twitter', [seen], NOW))();
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', [seen], NOW));
     const viral = (await evaluate(NOW)).raised;
     expect(viral.map((a) => [a.kind, a.mentionId, a.payload.details])).toEqual([['viral', 3, { level: 'high', growth: 75, perHour: 450, engagement: 81 }]]);
     db.close();

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { migrate, schemaVersion, SCHEMA_VERSION } from '../../src/store/migrate.js';
 import { insertMentions } from '../../src/store/mentions.js';
 import type { NewMention } from '../../src/sources/types.js';
+import { engineOf } from '../helpers/engine.js';
 
 const NOW = Date.UTC(2026, 10, 30, 9, 0);
 
@@ -32,15 +33,15 @@ const dm: NewMention = {
 };
 
 describe('migration 013: direct messages', () => {
-  it('keeps every row, marks them public, and dates the items already private or resolved', () => {
+  it('keeps every row, marks them public, and dates the items already private or resolved', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:', 11);
+    await migrate(engineOf(db), ':memory:', 12);
     seed(db, 1, 'new', NOW);
     seed(db, 2, 'private', NOW + 1000);
     seed(db, 3, 'resolved', NOW + 2000);
     db.prepare(`INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state) VALUES (2, 'twitter', '50', 'DM us', ?, ?, 'brandwatch', 'sent')`).run(NOW, NOW);
-    migrate(db, ':memory:');
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    await migrate(engineOf(db), ':memory:');
+    expect(await schemaVersion(engineOf(db))).toBe(SCHEMA_VERSION);
     expect(db.prepare('SELECT id, channel, private_at, resolved_at, first_private_response_at FROM mentions ORDER BY id').all()).toEqual([
       { id: 1, channel: 'public', private_at: null, resolved_at: null, first_private_response_at: null },
       { id: 2, channel: 'public', private_at: NOW + 1000, resolved_at: null, first_private_response_at: null },
@@ -50,11 +51,12 @@ describe('migration 013: direct messages', () => {
     expect(() => db.prepare("UPDATE mentions SET channel = 'email' WHERE id = 1").run()).toThrow(/CHECK constraint failed/);
   });
 
-  it('a DM is stored once under the same unique key, private from its own time', () => {
+  it('a DM is stored once under the same unique key, private from its own time', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:');
-    expect(db.transaction(() => insertMentions(db, 'twitter', [dm, dm], NOW))()).toBe(1);
-    expect(db.transaction(() => insertMentions(db, 'twitter', [dm], NOW + 1))()).toBe(0);
+    const engine = engineOf(db);
+    await migrate(engine, ':memory:');
+    expect(await engine.transaction(async (tx) => await insertMentions(tx, 'twitter', [dm, dm], NOW))).toBe(1);
+    expect(await engine.transaction(async (tx) => await insertMentions(tx, 'twitter', [dm], NOW + 1))).toBe(0);
     expect(db.prepare('SELECT channel, dm_conversation_id, private_at, text FROM mentions').all()).toEqual([
       { channel: 'dm', dm_conversation_id: '7-10000', private_at: NOW + 5000, text: 'private words' },
     ]);

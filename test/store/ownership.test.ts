@@ -8,6 +8,7 @@ import { openStore } from '../../src/store/open.js';
 import { runInProcess } from '../helpers/run.js';
 import { BIN, cliEnv, tempDir, writeConfig } from '../helpers/cli.js';
 import { reportConfig, seedDatabase } from '../report/fixture.js';
+import { engineOf } from '../helpers/engine.js';
 
 const NOW = '2026-11-20T12:00:00Z';
 
@@ -30,9 +31,9 @@ function foreignDatabase(dir: string): string {
   return path;
 }
 
-function seeded(dir: string, options: { journal?: 'wal' | 'delete' } = {}): string {
+async function seeded(dir: string, options: { journal?: 'wal' | 'delete' } = {}): Promise<string> {
   const path = join(dir, 'bw.db');
-  seedDatabase(path, [{ platform: 'twitter', createdAt: '2026-11-18T09:00:00Z', text: 'acme is down' }]);
+  await seedDatabase(path, [{ platform: 'twitter', createdAt: '2026-11-18T09:00:00Z', text: 'acme is down' }]);
   const db = new Database(path);
   db.pragma(`journal_mode = ${options.journal ?? 'wal'}`);
   db.close();
@@ -42,9 +43,9 @@ function seeded(dir: string, options: { journal?: 'wal' | 'delete' } = {}): stri
 const sideFiles = (dir: string) => readdirSync(dir).filter((n) => /-(wal|shm|journal)$/.test(n));
 
 describe('only our own databases', () => {
-  it('a new database is marked with our application_id', () => {
+  it('a new database is marked with our application_id', async () => {
     const path = join(tempDir(), 'new.db');
-    openStore(path).close();
+    await (await openStore(path)).close();
     expect(pragma(path, 'application_id')).toBe(APPLICATION_ID);
   });
 
@@ -76,20 +77,20 @@ describe('only our own databases', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  it('refuses a database another application marked with its own id', () => {
+  it('refuses a database another application marked with its own id', async () => {
     const path = join(tempDir(), 'other.db');
     const db = new Database(path);
     db.pragma('application_id = 42');
     db.exec('CREATE TABLE mentions (x)');
     db.close();
     const before = readFileSync(path);
-    expect(() => openStore(path)).toThrow(/not a brandwatch database \(application id 42\)/);
+    await expect(openStore(path)).rejects.toThrow(/not a brandwatch database \(application id 42\)/);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
   it('adopts and marks a brandwatch database from before the marker, keeping its data', async () => {
     const dir = tempDir();
-    const path = seeded(dir);
+    const path = await seeded(dir);
     const db = new Database(path);
     db.pragma('application_id = 0');
     db.close();
@@ -110,7 +111,7 @@ describe('reading commands open the database read-only', () => {
     '%s leaves a rollback-journal database byte-identical: no WAL switch, no side files',
     async (...args) => {
       const dir = tempDir();
-      const path = seeded(dir, { journal: 'delete' });
+      const path = await seeded(dir, { journal: 'delete' });
       const config = writeConfig(dir, reportConfig());
       const before = readFileSync(path);
       const result = await runInProcess(['--config', config, '--db', path, ...args], { now: NOW });
@@ -125,7 +126,7 @@ describe('reading commands open the database read-only', () => {
     const dir = tempDir();
     const path = join(dir, 'old.db');
     const db = new Database(path);
-    migrate(db, path, 6);
+    await migrate(engineOf(db), path, 6);
     db.close();
     const before = readFileSync(path);
     const result = await runInProcess(['--db', path, 'list'], { now: NOW });
@@ -145,7 +146,7 @@ describe('reading commands open the database read-only', () => {
       return context.skip();
     }
     const dir = tempDir();
-    const path = seeded(dir, { journal: 'delete' });
+    const path = await seeded(dir, { journal: 'delete' });
     const before = readFileSync(path);
     chmodSync(path, 0o444);
     if (asRoot) {

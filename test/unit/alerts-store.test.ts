@@ -7,6 +7,8 @@ import { listAlerts } from '../../src/store/alerts.js';
 import { runAlerts } from '../../src/alerts/run.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { NewMention } from '../../src/sources/types.js';
+import { engineOf } from '../helpers/engine.js';
+import type { Engine } from '../../src/store/engine.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -43,18 +45,18 @@ const config = configSchema.parse({
   alerts: { minPriority: 'high', slaMinPriority: 'urgent' },
 });
 
-function evaluate(db: Database.Database, now: number) {
+function evaluate(db: Engine, now: number) {
   return runAlerts({ db, config, env: {}, now, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
 }
 
 describe('migration 006 (alerts)', () => {
-  it('migrates a version-1 database with mentions, keeping them, and adds the alert log', () => {
+  it('migrates a version-1 database with mentions, keeping them, and adds the alert log', async () => {
     const db = new Database(':memory:');
-    migrate(db, ':memory:', 1);
-    expect(schemaVersion(db)).toBe(1);
-    db.transaction(() => insertMentions(db, 'twitter', [mention(T0), mention(T0 + MIN)], T0 + 2 * MIN))();
-    migrate(db, ':memory:');
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    await migrate(engineOf(db), ':memory:', 1);
+    expect(await schemaVersion(engineOf(db))).toBe(1);
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', [mention(T0), mention(T0 + MIN)], T0 + 2 * MIN));
+    await migrate(engineOf(db), ':memory:');
+    expect(await schemaVersion(engineOf(db))).toBe(SCHEMA_VERSION);
     expect((db.prepare('SELECT count(*) AS n FROM mentions').get() as { n: number }).n).toBe(2);
     const id = (db.prepare('SELECT min(id) AS id FROM mentions').get() as { id: number }).id;
     db.prepare(
@@ -72,11 +74,11 @@ describe('migration 006 (alerts)', () => {
 
 describe('alerts over a generated series', () => {
   it('a burst of 30 problem reports in 10 minutes raises one spike alert, evaluated every minute', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const { db } = store;
     // A week of ordinary traffic: about one question every 2 hours.
     const history = Array.from({ length: 84 }, (_, i) => mention(T0 - 7 * 24 * HOUR + i * 2 * HOUR));
-    db.transaction(() => insertMentions(db, 'twitter', history, T0 - HOUR, () => ({ category: 'question', sentiment: 0, priority: 20 })))();
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', history, T0 - HOUR, () => ({ category: 'question', sentiment: 0, priority: 20 })));
     await evaluate(db, T0 - HOUR);
 
     // The outage: 30 problem reports over 10 minutes, high priority, polled and evaluated every minute for 20 minutes.
@@ -85,7 +87,7 @@ describe('alerts over a generated series', () => {
     for (let minute = 1; minute <= 20; minute++) {
       const now = T0 + minute * MIN;
       const arrived = burst.filter((m) => m.createdAt <= now && m.createdAt > now - MIN);
-      db.transaction(() => insertMentions(db, 'twitter', arrived, now, () => ({ category: 'problem', sentiment: -0.6, priority: 70 })))();
+      await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', arrived, now, () => ({ category: 'problem', sentiment: -0.6, priority: 70 })));
       const report = await evaluate(db, now);
       raised.push(...report.raised.map((a) => ({ kind: a.kind, foldedInto: a.foldedInto })));
     }
@@ -95,22 +97,22 @@ describe('alerts over a generated series', () => {
     // Only the reports polled before the burst was recognisable as one get alerts of their own.
     expect(individual.length).toBeLessThan(10);
     expect(raised.filter((a) => a.kind === 'new')).toHaveLength(30);
-    const log = listAlerts(db);
+    const log = await listAlerts(engineOf(db));
     expect(log.filter((a) => a.kind === 'spike')[0]!.title).toMatch(/^Spike: \d+ mentions of "acme" in the last 10m \(usually 0\.1\); \d+ are problem reports/);
     expect(new Set(log.map((a) => a.key)).size).toBe(log.length);
-    store.close();
+    await store.close();
   });
 
   it('raises each alert once per mention per reason however often it runs, and remembers engagement between runs', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const { db } = store;
     const m = mention(T0, { metrics: { likes: 5, reposts: 0, replies: 0, quotes: 0 } });
-    db.transaction(() => insertMentions(db, 'twitter', [m], T0 + MIN, () => ({ category: 'complaint', sentiment: -0.4, priority: 80 })))();
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', [m], T0 + MIN, () => ({ category: 'complaint', sentiment: -0.4, priority: 80 })));
     const first = await evaluate(db, T0 + MIN);
     expect(first.raised.map((a) => a.key)).toEqual([expect.stringMatching(/^new:\d+$/)]);
     expect((await evaluate(db, T0 + 2 * MIN)).raised).toEqual([]);
     // Engagement jumps between polls: 5 → 60 in 4 minutes.
-    db.transaction(() => insertMentions(db, 'twitter', [{ ...m, metrics: { likes: 50, reposts: 10, replies: 0, quotes: 0 } }], T0 + 5 * MIN))();
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', [{ ...m, metrics: { likes: 50, reposts: 10, replies: 0, quotes: 0 } }], T0 + 5 * MIN));
     expect((await evaluate(db, T0 + 5 * MIN)).raised.map((a) => a.kind)).toEqual(['viral']);
     expect((await evaluate(db, T0 + 6 * MIN)).raised).toEqual([]);
     expect((await evaluate(db, T0 + 21 * MIN)).raised.map((a) => a.kind)).toEqual(['sla_soon']);
@@ -118,12 +120,12 @@ describe('alerts over a generated series', () => {
     expect((await evaluate(db, T0 + 30 * MIN)).raised).toEqual([]);
     expect((await evaluate(db, T0 + 31 * MIN)).raised.map((a) => a.kind)).toEqual(['breach']);
     expect((await evaluate(db, T0 + 40 * MIN)).raised).toEqual([]);
-    expect(listAlerts(db).map((a) => a.delivery)).toEqual(['none', 'none', 'none', 'none']);
-    store.close();
+    expect((await listAlerts(engineOf(db))).map((a) => a.delivery)).toEqual(['none', 'none', 'none', 'none']);
+    await store.close();
   });
 
   it('follows business hours when configured: a complaint at 16:50 on a Friday is due at 09:20 on Monday', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const { db } = store;
     const business = configSchema.parse({
       brand: 'Acme',
@@ -134,7 +136,7 @@ describe('alerts over a generated series', () => {
       alerts: { minPriority: 'urgent' },
     });
     const friday = Date.UTC(2026, 10, 20, 16, 50); // Friday 20 November 2026, UTC
-    db.transaction(() => insertMentions(db, 'twitter', [mention(friday)], friday + MIN, () => ({ category: 'complaint', sentiment: -1, priority: 60 })))();
+    await engineOf(db).transaction(async (tx) => await insertMentions(tx, 'twitter', [mention(friday)], friday + MIN, () => ({ category: 'complaint', sentiment: -1, priority: 60 })));
     const at = (t: number) => runAlerts({ db, config: business, env: {}, now: t, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined });
     expect((await at(friday + 2 * HOUR)).raised).toEqual([]);
     expect((await at(Date.UTC(2026, 10, 23, 9, 11))).raised.map((a) => a.kind)).toEqual(['sla_soon']);
@@ -143,7 +145,7 @@ describe('alerts over a generated series', () => {
     expect(breach.raised.map((a) => [a.kind, a.payload.mention])).toEqual([
       ['breach', expect.objectContaining({ deadline: '2026-11-23T09:20:00.000Z' })],
     ]);
-    store.close();
+    await store.close();
   });
 });
 
@@ -159,8 +161,8 @@ describe('alert delivery within a time budget', () => {
     });
     await receiver.start();
     try {
-      const { db } = openStore(':memory:');
-      insertMentions(db, 'twitter', Array.from({ length: 4 }, (_, i) => mention(T0 - (5 - i) * MIN)), T0);
+      const { db } = await openStore(':memory:');
+      await insertMentions(engineOf(db), 'twitter', Array.from({ length: 4 }, (_, i) => mention(T0 - (5 - i) * MIN)), T0);
       const withHook = configSchema.parse({
         brand: 'Acme',
         keywords: ['acme'],
@@ -170,11 +172,11 @@ describe('alert delivery within a time budget', () => {
       });
       const options = { db, config: withHook, env: {}, now: T0, timeZone: 'UTC', signal: new AbortController().signal, verbose: () => undefined };
       // Each delivery "takes" 10 s of the 25 s budget.
-      const first = await deliverAlerts({ ...options, budgetMs: 25_000, elapsed: () => got.length * 10_000 }, raiseAlerts(options));
+      const first = await deliverAlerts({ ...options, budgetMs: 25_000, elapsed: () => got.length * 10_000 }, await raiseAlerts(options));
       expect(first.raised.length).toBe(4);
       expect(first.delivered).toBe(3);
       expect(first.waiting).toBe(1);
-      const next = await deliverAlerts(options, raiseAlerts({ ...options, now: T0 + MIN }));
+      const next = await deliverAlerts(options, await raiseAlerts({ ...options, now: T0 + MIN }));
       expect(next.delivered).toBe(1);
       expect(got).toEqual([1, 2, 3, 4]);
     } finally {

@@ -10,8 +10,8 @@ import { tempDir } from '../helpers/cli.js';
 const NOW = Date.UTC(2026, 10, 20, 12);
 const stores: Store[] = [];
 
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
 });
 
 function mention(id: string): NewMention {
@@ -60,9 +60,9 @@ class ScriptedSource implements Source {
   async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     let from = (saved?.next as number | undefined) ?? 0;
     for (;;) {
-      const allowance = env.allowance(this.size);
+      const allowance = await env.allowance(this.size);
       this.asked.push({ from, allowance });
-      env.countRequest();
+      await env.countRequest();
       const failure = this.failWith?.(group);
       if (failure) throw failure;
       const ids = Array.from({ length: Math.min(allowance, this.total - from) }, (_, i) => `${group.key}-${from + i}`);
@@ -74,10 +74,10 @@ class ScriptedSource implements Source {
   }
 }
 
-function poll(source: Source, options: { budget?: number; signal?: AbortSignal; cursor?: CursorState } = {}) {
-  const store = openStore(join(tempDir(), 'poll.db'));
+async function poll(source: Source, options: { budget?: number; signal?: AbortSignal; cursor?: CursorState } = {}) {
+  const store = await openStore(join(tempDir(), 'poll.db'));
   stores.push(store);
-  if (options.cursor) saveCursor(store.db, source.name, 'all', options.cursor, NOW);
+  if (options.cursor) await saveCursor(store.db, source.name, 'all', options.cursor, NOW);
   const run = pollSources({
     db: store.db,
     sources: [source],
@@ -93,9 +93,9 @@ function poll(source: Source, options: { budget?: number; signal?: AbortSignal; 
 describe('pollSources pages a source and owns stopping, budgets and storing', () => {
   it('stores every page with its cursor and counts each request', async () => {
     const source = new ScriptedSource(250, 100);
-    const { store, run } = poll(source);
+    const { store, run } = await poll(source);
     expect(await run).toMatchObject({ status: 'ok', new: 250, pages: 3, requests: 3, postsRead: 250, message: null });
-    expect(loadCursor(store.db, 'scripted', 'all')).toEqual({ next: 250, done: true });
+    expect(await loadCursor(store.db, 'scripted', 'all')).toEqual({ next: 250, done: true });
   });
 
   it('stops at the next page boundary when the signal fires, without asking for another page', async () => {
@@ -109,15 +109,15 @@ describe('pollSources pages a source and owns stopping, budgets and storing', ()
         yield page;
       }
     };
-    const { store, run } = poll(source, { signal: controller.signal });
+    const { store, run } = await poll(source, { signal: controller.signal });
     expect(await run).toMatchObject({ status: 'ok', pages: 1, new: 100, message: 'interrupted; the next poll resumes here' });
     expect(source.asked).toHaveLength(1);
-    expect(loadCursor(store.db, 'scripted', 'all')).toEqual({ next: 100, done: false });
+    expect(await loadCursor(store.db, 'scripted', 'all')).toEqual({ next: 100, done: false });
   });
 
   it('gives the last pages only what the budget allows, then stops the source with budget_exhausted', async () => {
     const source = new ScriptedSource(500, 100, ['all'], 'items');
-    const { run } = poll(source, { budget: 150 });
+    const { run } = await poll(source, { budget: 150 });
     const result = await run;
     expect(source.asked.map((a) => a.allowance)).toEqual([100, 50]);
     expect(result).toMatchObject({
@@ -128,20 +128,20 @@ describe('pollSources pages a source and owns stopping, budgets and storing', ()
   });
 
   it('is ok when the last page spends the budget exactly: the source asked for nothing more', async () => {
-    const { run } = poll(new ScriptedSource(150, 100), { budget: 150 });
+    const { run } = await poll(new ScriptedSource(150, 100), { budget: 150 });
     expect(await run).toMatchObject({ status: 'ok', new: 150 });
   });
 
   it('after finishing a resumed run, starts a fresh one from the committed cursor', async () => {
     const source = new ScriptedSource(300, 100);
-    await poll(source, { cursor: { next: 200, done: false } }).run;
+    await (await poll(source, { cursor: { next: 200, done: false } })).run;
     expect(source.asked.map((a) => a.from)).toEqual([200, 300]);
   });
 
   it('sorts rate-limit stops and failures: a SourceFailure fails one group, the next still runs', async () => {
     const limited = new ScriptedSource(100, 100);
     limited.failWith = () => new RateLimitStop('X rate limit reached', { limit: 450, remaining: 0, resetAt: NOW + 600_000 });
-    expect(await poll(limited).run).toMatchObject({
+    expect(await (await poll(limited)).run).toMatchObject({
       status: 'rate_limited',
       message: `X rate limit reached; stopped for this run until ${new Date(NOW + 600_000).toISOString()}`,
       rateLimit: { remaining: 0 },
@@ -149,6 +149,6 @@ describe('pollSources pages a source and owns stopping, budgets and storing', ()
 
     const failing = new ScriptedSource(100, 100, ['a', 'b']);
     failing.failWith = (group) => (group.key === 'a' ? new SourceFailure('unexpected search response') : null);
-    expect(await poll(failing).run).toMatchObject({ status: 'failed', message: 'unexpected search response', new: 100 });
+    expect(await (await poll(failing)).run).toMatchObject({ status: 'failed', message: 'unexpected search response', new: 100 });
   });
 });

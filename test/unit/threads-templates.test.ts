@@ -30,68 +30,68 @@ function mention(id: string, overrides: Partial<NewMention> = {}): NewMention {
   };
 }
 
-function store(ms: NewMention[], at: number) {
-  const { db } = openStore(':memory:');
+async function store(ms: NewMention[], at: number) {
+  const { db } = await openStore(':memory:');
   const page = (list: NewMention[], when: number) =>
-    db.transaction(() => {
-      insertMentions(db, 'twitter', list, when);
-      linkThreads(db, list, when);
-    })();
-  page(ms, at);
+    db.transaction(async (tx) => {
+      await insertMentions(tx, 'twitter', list, when);
+      await linkThreads(tx, list, when);
+    });
+  await page(ms, at);
   return { db, page };
 }
 
 describe('threads', () => {
-  it('joins a follow-up by the same author in the same conversation; others start their own item', () => {
-    const { db, page } = store([mention('100')], 1000);
-    page([mention('200', { conversationId: '100', inReplyTo: '100' }), mention('300', { conversationId: '100', inReplyTo: '100', authorId: '8', authorHandle: 'max' })], 2000);
-    expect(getMention(db, 2)!.threadId).toBe(1);
-    expect(getMention(db, 3)!.threadId).toBeNull();
-    expect(threadTip(db, getMention(db, 1)!).externalId).toBe('200');
+  it('joins a follow-up by the same author in the same conversation; others start their own item', async () => {
+    const { db, page } = await store([mention('100')], 1000);
+    await page([mention('200', { conversationId: '100', inReplyTo: '100' }), mention('300', { conversationId: '100', inReplyTo: '100', authorId: '8', authorHandle: 'max' })], 2000);
+    expect((await getMention(db, 2))!.threadId).toBe(1);
+    expect((await getMention(db, 3))!.threadId).toBeNull();
+    expect((await threadTip(db, (await getMention(db, 1))!)).externalId).toBe('200');
   });
 
-  it('re-opens a replied item with an audited event, but leaves ignored and spam items closed', () => {
-    const { db, page } = store([mention('100'), mention('101', { authorId: '9', authorHandle: 'zed' })], 1000);
-    setStatus(db, 1, 'replied', 'dana', 1500);
-    setStatus(db, 2, 'spam', 'dana', 1500);
-    page([mention('1600', { conversationId: '100' }), mention('1601', { conversationId: '101', authorId: '9', authorHandle: 'zed' })], 2000);
-    expect(getMention(db, 1)!.status).toBe('open');
-    expect(eventsFor(db, 1).at(-1)).toMatchObject({ kind: 'status', oldValue: 'replied', newValue: 'open', actor: 'poll (follow-up)' });
-    expect(getMention(db, 2)!.status).toBe('spam');
+  it('re-opens a replied item with an audited event, but leaves ignored and spam items closed', async () => {
+    const { db, page } = await store([mention('100'), mention('101', { authorId: '9', authorHandle: 'zed' })], 1000);
+    await setStatus(db, 1, 'replied', 'dana', 1500);
+    await setStatus(db, 2, 'spam', 'dana', 1500);
+    await page([mention('1600', { conversationId: '100' }), mention('1601', { conversationId: '101', authorId: '9', authorHandle: 'zed' })], 2000);
+    expect((await getMention(db, 1))!.status).toBe('open');
+    expect((await eventsFor(db, 1)).at(-1)).toMatchObject({ kind: 'status', oldValue: 'replied', newValue: 'open', actor: 'poll (follow-up)' });
+    expect((await getMention(db, 2))!.status).toBe('spam');
     // A follow-up written before the reply does not re-open the item.
-    setStatus(db, 1, 'replied', 'dana', 2500);
-    page([mention('2400', { conversationId: '100' })], 3000);
-    expect(getMention(db, 1)!.status).toBe('replied');
+    await setStatus(db, 1, 'replied', 'dana', 2500);
+    await page([mention('2400', { conversationId: '100' })], 3000);
+    expect((await getMention(db, 1))!.status).toBe('replied');
   });
 
-  it('a reply learnt late (made on the phone) answers what came before it; a later follow-up keeps the item open', () => {
-    const { db, page } = store([mention('1000')], 1000);
-    page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 3500);
-    recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
-    expect([1, 2, 3].map((id) => getMention(db, id)!.status)).toEqual(['open', 'replied', 'new']);
-    expect(getMention(db, 1)!.firstResponseAt).toBe(2000);
+  it('a reply learnt late (made on the phone) answers what came before it; a later follow-up keeps the item open', async () => {
+    const { db, page } = await store([mention('1000')], 1000);
+    await page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 3500);
+    await recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
+    expect(await Promise.all([1, 2, 3].map(async (id) => (await getMention(db, id))!.status))).toEqual(['open', 'replied', 'new']);
+    expect((await getMention(db, 1))!.firstResponseAt).toBe(2000);
   });
 
-  it('every status change, a re-opening by a reply learnt late too, stamps status_changed_at with its event', () => {
-    const { db, page } = store([mention('1000')], 1000);
+  it('every status change, a re-opening by a reply learnt late too, stamps status_changed_at with its event', async () => {
+    const { db, page } = await store([mention('1000')], 1000);
     // Marked replied by hand; follow-ups written before that arrive later and leave it closed.
-    setStatus(db, 1, 'replied', 'dana', 4000);
-    page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 4500);
-    expect(getMention(db, 1)!.status).toBe('replied');
-    recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
-    const item = getMention(db, 1)!;
-    const reopened = eventsFor(db, 1).find((e) => e.kind === 'status' && e.newValue === 'open')!;
+    await setStatus(db, 1, 'replied', 'dana', 4000);
+    await page([mention('1500', { conversationId: '1000' }), mention('3000', { conversationId: '1000' })], 4500);
+    expect((await getMention(db, 1))!.status).toBe('replied');
+    await recordOwnReplies(db, [{ platform: 'twitter', externalId: '900', inReplyTo: '1000', text: 'hi', createdAt: 2000 }]);
+    const item = (await getMention(db, 1))!;
+    const reopened = (await eventsFor(db, 1)).find((e) => e.kind === 'status' && e.newValue === 'open')!;
     expect(reopened).toMatchObject({ oldValue: 'replied', actor: 'poll (follow-up)' });
     expect(item).toMatchObject({ status: 'open', statusChangedAt: reopened.at });
   });
 
-  it('closing an item closes its waiting follow-ups; a category set by hand is marked manual', () => {
-    const { db, page } = store([mention('100')], 1000);
-    page([mention('200', { conversationId: '100' })], 2000);
-    setStatus(db, 1, 'resolved', 'dana', 3000);
-    expect(getMention(db, 2)!.status).toBe('resolved');
-    setCategory(db, 1, 'praise', 'dana', 3000);
-    expect(getMention(db, 1)).toMatchObject({ category: 'praise', categoryManual: true });
+  it('closing an item closes its waiting follow-ups; a category set by hand is marked manual', async () => {
+    const { db, page } = await store([mention('100')], 1000);
+    await page([mention('200', { conversationId: '100' })], 2000);
+    await setStatus(db, 1, 'resolved', 'dana', 3000);
+    expect((await getMention(db, 2))!.status).toBe('resolved');
+    await setCategory(db, 1, 'praise', 'dana', 3000);
+    expect(await getMention(db, 1)).toMatchObject({ category: 'praise', categoryManual: true });
   });
 });
 

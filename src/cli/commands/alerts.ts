@@ -23,7 +23,7 @@ export async function alerts(ctx: Context, options: AlertsOptions): Promise<Aler
     since = parsed;
   }
   const store = await ctx.store();
-  return listAlerts(store.db, {
+  return await listAlerts(store.db, {
     ...(since !== undefined ? { since } : {}),
     ...(options.kind ? { kind: options.kind } : {}),
     limit: options.limit,

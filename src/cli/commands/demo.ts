@@ -72,5 +72,5 @@ export async function run(ctx: Context, options: DemoOptions): Promise<void> {
       `  ${hint.invocation('report', '--format', 'html', '--out', 'report.html')}  last week's report for the manager`,
     ].join('\n'),
   );
-  demo.close();
+  await demo.close();
 }

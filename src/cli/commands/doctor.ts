@@ -37,7 +37,7 @@ export async function doctor(ctx: Context): Promise<DoctorReport> {
     if (db) checks.push(...(await checkUsage(ctx, config.config, db)));
   }
   if (db) checks.push(await checkClassifier(db));
-  db?.close();
+  await db?.close();
   const failures = checks.filter((c) => c.status === 'fail').length;
   const warnings = checks.filter((c) => c.status === 'warn').length;
   return { ok: failures === 0, failures, warnings, checks };
@@ -71,10 +71,10 @@ async function checkConfig(ctx: Context, checks: DoctorCheck[]): Promise<Loaded 
   }
 }
 
-type RawDb = import('better-sqlite3').Database;
+type Engine = import('../../store/engine.js').Engine;
 
 /** Open the database without migrating or creating it: doctor must leave it as it is. */
-async function checkDatabase(ctx: Context, config: Loaded | null, checks: DoctorCheck[]): Promise<RawDb | null> {
+async function checkDatabase(ctx: Context, config: Loaded | null, checks: DoctorCheck[]): Promise<Engine | null> {
   const area = 'database';
   let path: string;
   const explicit = ctx.options.db ?? ctx.env.BRANDWATCH_DB;
@@ -97,25 +97,23 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
     });
     return null;
   }
-  const { default: Database } = await import('better-sqlite3');
-  const [{ SCHEMA_VERSION, schemaVersion, ownership }, { probeDatabase, tryWriteLock }] = await Promise.all([import('../../store/migrate.js'), import('../../store/inspect.js')]);
-  let db: RawDb;
+  const [{ SCHEMA_VERSION, schemaVersion, ownership }, { openForInspection, tryWriteLock }] = await Promise.all([import('../../store/migrate.js'), import('../../store/inspect.js')]);
+  let db: Engine;
   try {
     // Read-only: the checks look, they never change the file (a read-only file is reported, not failed on open).
-    db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
-    probeDatabase(db);
+    db = openForInspection(path);
   } catch (error) {
     checks.push({ area, name: 'openable', status: 'fail', detail: `${path}: ${(error as Error).message}`, fix: 'point --db at a brandwatch database, or move the file away' });
     return null;
   }
   try {
-    ownership(db, path);
+    await ownership(db, path);
   } catch (error) {
-    db.close();
+    await db.close();
     checks.push({ area, name: 'openable', status: 'fail', detail: (error as Error).message, fix: 'point --db at a brandwatch database, or move the file away' });
     return null;
   }
-  const version = schemaVersion(db);
+  const version = await schemaVersion(db);
   if (version > SCHEMA_VERSION) {
     checks.push({ area, name: 'schema', status: 'fail', detail: `${path}: schema ${version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
   } else if (version < SCHEMA_VERSION) {
@@ -125,12 +123,7 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
   }
   try {
     // A connection of its own that may write, used only to take and release the write lock.
-    const writer = new Database(path, { fileMustExist: true, timeout: 2000 });
-    try {
-      tryWriteLock(writer);
-    } finally {
-      writer.close();
-    }
+    tryWriteLock(path);
     checks.push({ area, name: 'writable', status: 'ok', detail: 'a write transaction can start' });
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
@@ -150,7 +143,9 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
   } catch {
     // Reported by the open above.
   }
-  return version <= SCHEMA_VERSION ? db : (db.close(), null);
+  if (version <= SCHEMA_VERSION) return db;
+  await db.close();
+  return null;
 }
 
 function nearestExisting(folder: string): string {
@@ -212,11 +207,11 @@ function credentialsDetail(source: Config['sources'][number]): string {
 }
 
 /** How good the first guesses are on the person's own labels, and whether the classifier has adapted to them. */
-async function checkClassifier(db: RawDb): Promise<DoctorCheck> {
+async function checkClassifier(db: Engine): Promise<DoctorCheck> {
   const area = 'classifier';
   try {
     const [{ loadAdaptation }, { accuracyOnLabels, MIN_LABELS }] = await Promise.all([import('../../store/classifier.js'), import('../../triage/learning.js')]);
-    const adapted = loadAdaptation(db);
+    const adapted = await loadAdaptation(db);
     const figures = await accuracyOnLabels(db);
     const accuracy = figures.accuracy === null ? 'no category set by hand yet' : `${Math.round(figures.accuracy * 100)}% right on your ${figures.labels} hand-set categories`;
     if (!adapted) {
@@ -230,7 +225,7 @@ async function checkClassifier(db: RawDb): Promise<DoctorCheck> {
   }
 }
 
-async function checkUsage(ctx: Context, config: Config, db: RawDb): Promise<DoctorCheck[]> {
+async function checkUsage(ctx: Context, config: Config, db: Engine): Promise<DoctorCheck[]> {
   const { monthUsage } = await import('../../store/usage.js');
   const { sourceName } = await import('../../sources/index.js');
   const now = ctx.now();
@@ -239,7 +234,7 @@ async function checkUsage(ctx: Context, config: Config, db: RawDb): Promise<Doct
     const area = sourceName(source);
     let usage;
     try {
-      usage = monthUsage(db, area, now);
+      usage = await monthUsage(db, area, now);
     } catch {
       // A database from before the usage table: nothing to report yet.
       continue;

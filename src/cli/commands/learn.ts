@@ -28,7 +28,7 @@ export async function run(ctx: Context, options: LearnOptions): Promise<void> {
   const report = await learning.learn(store.db, ctx.now());
   if (!report.skipped) {
     const { recomputePriorities } = await import('../../triage/assess.js');
-    recomputePriorities(store.db, config, ctx.now());
+    await recomputePriorities(store.db, config, ctx.now());
   }
   if (ctx.io.json) return ctx.io.outJson(report);
   if (report.skipped) {

@@ -20,6 +20,10 @@ export interface ListOptions extends SearchFlags {
   breached?: boolean;
   /** `--json id,text,…` (src/cli/json-fields.ts): only these fields. */
   fields?: string;
+  /** Only the items assigned to the person running the command (`--as`). */
+  mine?: boolean;
+  /** Only the items assigned to nobody. */
+  unassigned?: boolean;
 }
 
 export function parseStatuses(text: string | undefined): Status[] | undefined {
@@ -60,6 +64,8 @@ async function filterOf(ctx: Context, options: ListOptions): Promise<MentionFilt
     since = parsed;
   }
   const search = await parseSearch(ctx, options);
+  if (options.mine && options.unassigned) throw new UsageError('--mine and --unassigned exclude each other; give one');
+  const assignedTo = options.mine ? ctx.person() : options.unassigned ? null : undefined;
   const store = await ctx.store();
   let condition: { sql: string; params: unknown[] } | undefined;
   if (options.breached) {
@@ -77,14 +83,15 @@ async function filterOf(ctx: Context, options: ListOptions): Promise<MentionFilt
     ...(statuses ? { statuses } : {}),
     ...(condition ? { condition } : {}),
     ...(since !== undefined ? { since } : {}),
+    ...(assignedTo !== undefined ? { assignedTo } : {}),
   };
 }
 
 export async function listWithTotal(ctx: Context, options: ListOptions): Promise<ListResult> {
   const filter = await filterOf(ctx, options);
   const store = await ctx.store();
-  const mentions = listMentions(store.db, { ...filter, limit: options.limit });
-  const total = mentions.length < options.limit ? mentions.length : countMatching(store.db, filter);
+  const mentions = await listMentions(store.db, { ...filter, limit: options.limit });
+  const total = mentions.length < options.limit ? mentions.length : await countMatching(store.db, filter);
   return { mentions, total };
 }
 
@@ -104,7 +111,7 @@ export async function run(ctx: Context, options: ListOptions): Promise<void> {
     return;
   }
   if (mentions.length === 0) {
-    ctx.io.info(`no mentions match (try --status all${options.category || options.search || options.author || options.keyword || options.minPriority ? ', fewer filters' : ''}, or run ${ctx.invocation('poll')})`);
+    ctx.io.info(`no mentions match (try --status all${options.category || options.search || options.author || options.keyword || options.minPriority || options.mine || options.unassigned ? ', fewer filters' : ''}, or run ${ctx.invocation('poll')})`);
     return;
   }
   ctx.io.out(await renderMentionTable(ctx, mentions, timeZone));
@@ -144,6 +151,7 @@ export function mentionJson(m: Mention, timeZone: string) {
     channel: m.channel,
     dmConversationId: m.dmConversationId,
     privateAt: m.privateAt === null ? null : formatInstant(m.privateAt, timeZone),
+    assignedTo: m.assignedTo,
   };
 }
 
@@ -157,7 +165,7 @@ async function slaDeadlines(ctx: Context, mentions: readonly Mention[]): Promise
   const db: Db = (await ctx.store()).db;
   const clock = responseClockOf(config);
   const now = ctx.now();
-  for (const m of open) deadlines.set(m.id, slaStanding(waitingSince(db, m), slaTarget(config, m.platform, m.channel), clock, now).deadline);
+  for (const m of open) deadlines.set(m.id, slaStanding(await waitingSince(db, m), slaTarget(config, m.platform, m.channel), clock, now).deadline);
   return deadlines;
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, STATUSES, type Category, type Status } from '../../store/mentions.js';
-import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { parseMentionId } from '../mention-id.js';
 
 export interface MarkOptions {
@@ -29,19 +29,22 @@ export async function run(ctx: Context, args: string[], options: MarkOptions): P
   const category = options.category !== undefined ? parseCategory(options.category) : undefined;
   if (options.note !== undefined && options.note.trim() === '') throw new UsageError('--note is empty');
   const store = await ctx.store();
-  const missing = ids.filter((id) => !getMention(store.db, id));
+  const missing: number[] = [];
+  for (const id of ids) if (!(await getMention(store.db, id))) missing.push(id);
   if (missing.length > 0) throw new UsageError(`no mention has id ${missing.join(', ')} (see \`${ctx.invocation('list', '--status', 'all')}\`); nothing was changed`);
-  const actor = actorName(ctx.env);
+  const actor = ctx.person();
   const at = ctx.now();
-  const results = store.db.transaction(() =>
-    ids.map((id) => {
-      const before = getMention(store.db, id)!;
-      setStatus(store.db, id, status, actor, at);
-      if (category) setCategory(store.db, id, category, actor, at);
-      if (options.note !== undefined) addNote(store.db, id, options.note, actor, at);
-      return { id, from: before.status, to: status, category: category ?? before.category };
-    }),
-  )();
+  const results = await store.db.transaction(async (tx) => {
+    const changed = [];
+    for (const id of ids) {
+      const before = (await getMention(tx, id))!;
+      await setStatus(tx, id, status, actor, at);
+      if (category) await setCategory(tx, id, category, actor, at);
+      if (options.note !== undefined) await addNote(tx, id, options.note, actor, at);
+      changed.push({ id, from: before.status, to: status, category: category ?? before.category });
+    }
+    return changed;
+  });
   if (ctx.io.json) return ctx.io.outJson(results);
   for (const r of results) ctx.io.out(`#${r.id}: ${r.from} → ${r.to}${category ? ` · category ${category}` : ''}${options.note !== undefined ? ' · note added' : ''}`);
 }

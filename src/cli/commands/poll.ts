@@ -26,7 +26,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
   const { config } = await ctx.config();
   const sources = await ctx.sources(options.platform);
   const store = await ctx.store();
-  const lock = acquirePollLock(store.path);
+  const lock = await acquirePollLock(store.db);
   let results: SourceResult[];
   let raised: RaisedAlerts;
   let alertOptions: AlertRunOptions;
@@ -53,26 +53,26 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       assess: assessAtIngest(config, () => ctx.now(), classifier),
     });
     // Enough new labels from the person: adapt, and re-guess the open mentions before priorities are recomputed.
-    if (learning.dueForLearning(store.db)) {
+    if (await learning.dueForLearning(store.db)) {
       const learnt = await learning.learn(store.db, ctx.now());
       ctx.io.debug(`learnt from ${learnt.labels} labels; ${learnt.reguessed} open mentions re-guessed`);
     }
     // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
     // and for the alert rules that read them.
-    recomputePriorities(store.db, config, ctx.now());
+    await recomputePriorities(store.db, config, ctx.now());
     alertOptions = { db: store.db, config, env: ctx.env, now: ctx.now(), timeZone, signal: ctx.signal, verbose: (m: string) => ctx.io.debug(m) };
-    raised = raiseAlerts(alertOptions);
+    raised = await raiseAlerts(alertOptions);
   } finally {
-    lock.release();
+    await lock.release();
   }
   // Delivery waits on the webhook: outside the poll lock, so a slow receiver never makes the next cron poll exit 75.
   const delivers = raised.webhook !== null && 'target' in raised.webhook && raised.quietUntil === null;
-  const delivery = delivers ? tryDeliveryLock(store.path) : null;
+  const delivery = delivers ? await tryDeliveryLock(store.db) : null;
   let alerts: AlertRunReport;
   try {
     alerts = await deliverAlerts({ ...alertOptions, skip: delivers && delivery === null, elapsed: () => ctx.elapsed() }, raised);
   } finally {
-    delivery?.release();
+    await delivery?.release();
   }
   return { sources: results, new: results.reduce((n, r) => n + r.new, 0), outcome: pollOutcome(results), alerts };
 }

@@ -47,7 +47,7 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
   let unknown = 0;
   const results = [];
   for (const source of able) {
-    if (!options.force && unknownPostsLike(store.db, source.platform, text) > 0) {
+    if (!options.force && await unknownPostsLike(store.db, source.platform, text) > 0) {
       ctx.io.err(`${source.name}: an earlier post with this text has an unknown outcome; check the account, then add --force to post anyway`);
       failed++;
       continue;
@@ -56,7 +56,7 @@ export async function run(ctx: Context, text: string, options: PostOptions): Pro
     results.push({ source: source.name, ...outcome });
     if (outcome.status === 'sent') {
       const cost = source.replies!.sendCost?.(text, null);
-      if (cost) addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
+      if (cost) await addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
       if (!ctx.io.json) ctx.io.out(`${source.name}: posted${outcome.url ? ` ${outcome.url}` : ` (id ${outcome.externalId})`}`);
     } else if (outcome.status === 'unknown') {
       unknown++;

@@ -11,7 +11,6 @@ import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
 import { answerChannel, checkLength, planReply, replyText, send } from '../../triage/respond.js';
 import { channelLabel } from '../../triage/private.js';
-import { actorName } from '../../triage/actions.js';
 import { AlreadyReplied, ReplyHeld, ago } from '../../triage/outbox.js';
 import { toMicros } from '../../metrics/cost.js';
 import { addCost } from '../../store/usage.js';
@@ -33,13 +32,13 @@ export interface ReplyOptions {
  */
 async function composeReply(ctx: Context, store: Store, item: Mention, channels: Channels, options: ReplyOptions): Promise<string | null> {
   const { config } = await ctx.config();
-  const target = threadTip(store.db, item);
-  const previous = sentReplyTo(store.db, target);
+  const target = await threadTip(store.db, item);
+  const previous = await sentReplyTo(store.db, target);
   if (previous) {
     ctx.io.err(`you replied${previous.sentAt === null ? '' : ` ${relativeTime(previous.sentAt, ctx.now())}`}: ${sanitizeLine(previous.text)}`);
     if (!(await ctx.prompter.confirm({ message: 'Reply again?', default: false }))) return null;
   }
-  const draft = draftFor(store.db, item.id);
+  const draft = await draftFor(store.db, item.id);
   let text = options.template !== undefined ? replyText(config, item, { template: options.template }) : (draft?.text ?? '');
   if (draft && options.template === undefined) ctx.io.err(`your draft from ${relativeTime(draft.updatedAt, ctx.now())} is in the composer`);
   const via = await answerChannel(store, item);
@@ -53,7 +52,7 @@ async function composeReply(ctx: Context, store: Store, item: Mention, channels:
       action = result.action;
       if (action === 'editor') continue;
     }
-    saveDraft(store.db, item.id, text, ctx.now());
+    await saveDraft(store.db, item.id, text, ctx.now());
     if (text.trim() === '') return null;
     if (action === 'cancel') {
       ctx.io.err(`draft kept; \`${ctx.invocation('reply', String(item.id))}\` picks it up again`);
@@ -72,7 +71,7 @@ async function composeReply(ctx: Context, store: Store, item: Mention, channels:
 export async function run(ctx: Context, idText: string, options: ReplyOptions): Promise<void> {
   const id = parseMentionId(idText);
   const store = await ctx.store();
-  const item = getMention(store.db, id);
+  const item = await getMention(store.db, id);
   if (!item) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
   const channels = new Channels(() => ctx.sources());
   const interactive = options.text === undefined && ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY && !ctx.io.json && !options.dryRun;
@@ -116,9 +115,9 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
 
   let outcome;
   try {
-    outcome = await send({ now: () => ctx.now(), actor: actorName(ctx.env) }, store, channels, plan, { again: options.again || again, force: options.force });
+    outcome = await send({ now: () => ctx.now(), actor: ctx.person() }, store, channels, plan, { again: options.again || again, force: options.force });
   } catch (error) {
-    if (interactive) saveDraft(store.db, item.id, text, ctx.now());
+    if (interactive) await saveDraft(store.db, item.id, text, ctx.now());
     if (error instanceof AlreadyReplied) throw new RuntimeFailure(`${error.message} — add --again to send another reply`);
     if (error instanceof ReplyHeld) {
       const wait = error.reason === 'index-lag' ? `run the same command again in ${ago(error.retryAt - ctx.now())}` : 'let it finish';
@@ -126,15 +125,15 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
     }
     throw error;
   }
-  if (outcome.status === 'sent' || outcome.status === 'already-sent') discardDraft(store.db, item.id);
-  else if (interactive) saveDraft(store.db, item.id, text, ctx.now());
+  if (outcome.status === 'sent' || outcome.status === 'already-sent') await discardDraft(store.db, item.id);
+  else if (interactive) await saveDraft(store.db, item.id, text, ctx.now());
   if (io.json) io.outJson({ mention: plan.target.id, ...outcome });
   switch (outcome.status) {
     case 'sent': {
       // X bills each write: the month's spend includes our replies.
       const { source, channel } = await channels.forAnswer(plan.target.source, plan.channel);
       const cost = channel.sendCost?.(plan.text, plan.target);
-      if (cost) addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
+      if (cost) await addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
       if (!io.json) io.out(`${plan.channel === 'dm' ? 'sent a DM for' : 'replied to'} #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);
       return;
     }

@@ -30,7 +30,7 @@ export async function report(ctx: Context, options: ReportOptions): Promise<Repo
   const period = resolvePeriod(options, ctx.now(), timeZone);
   const { config } = await ctx.config();
   const store = await ctx.store();
-  return buildReport({ db: store.db, config, period, clock: responseClockFor(config, timeZone), by, now: ctx.now(), includePrivate: options.includePrivate === true });
+  return await buildReport({ db: store.db, config, period, clock: responseClockFor(config, timeZone), by, now: ctx.now(), includePrivate: options.includePrivate === true });
 }
 
 export async function render(ctx: Context, data: Report, format: (typeof FORMATS)[number]): Promise<string> {

@@ -19,7 +19,7 @@ async function explainPriority(ctx: Context, db: Db, mention: Mention) {
   // Without a config (`--db` alone) the default 24 h target applies.
   const { DEFAULT_SLA } = await import('../../metrics/sla.js');
   const sla = ctx.hasConfig() ? (await ctx.config()).config : { sla: DEFAULT_SLA };
-  return priorityOf(mention, sla, ctx.now(), waitingSince(db, mention));
+  return priorityOf(mention, sla, ctx.now(), await waitingSince(db, mention));
 }
 
 interface GuessExplained {
@@ -53,10 +53,10 @@ function guessLine(guess: GuessExplained): string {
 export async function run(ctx: Context, idText: string): Promise<void> {
   const id = parseMentionId(idText);
   const store = await ctx.store();
-  const mention = getMention(store.db, id);
+  const mention = await getMention(store.db, id);
   if (!mention) throw new UsageError(`no mention has id ${id} (see \`${ctx.invocation('list', '--status', 'all')}\`)`);
-  const responses = responsesFor(store.db, mention.id);
-  const events = eventsFor(store.db, mention.id);
+  const responses = await responsesFor(store.db, mention.id);
+  const events = await eventsFor(store.db, mention.id);
   const timeZone = await ctx.timeZone();
   const guess = await explainGuess(store.db, mention);
   if (ctx.io.json) {
@@ -71,6 +71,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
             channel: r.channel,
             state: r.state,
             sentAt: r.sentAt === null ? null : formatInstant(r.sentAt, timeZone),
+            by: r.actor,
           })),
           history: events.map((e) => ({ at: formatInstant(e.at, timeZone), kind: e.kind, from: e.oldValue, to: e.newValue, by: e.actor })),
         });
@@ -92,6 +93,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   lines.push(
     `status ${color.bold(mention.status)} · category ${mention.category ?? '—'}${mention.categoryManual ? ' (set by hand)' : ''} · sentiment ${mention.sentiment ?? '—'} · priority ${mention.priority.toFixed(1)}`,
   );
+  if (mention.assignedTo !== null) lines.push(`assigned to ${sanitizeLine(mention.assignedTo)}`);
   if (guess) lines.push(guessLine(guess));
   const why = await explainPriority(ctx, store.db, mention);
   lines.push(`${color.bold(`Priority ${why.score} (${priorityLevel(why.score)})`)}${mention.status === 'new' || mention.status === 'open' ? '' : color.dim(' — if it were still open')}`);
@@ -101,7 +103,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
     lines.push('', color.bold('Responses'));
     for (const r of responses) {
       const when = r.sentAt !== null ? `${formatInstant(r.sentAt, timeZone)} (after ${formatDuration(r.sentAt - mention.createdAt)})` : 'not sent';
-      lines.push(fold(`  ${when} · ${r.channel === 'dm' ? 'DM · ' : ''}${r.via} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
+      lines.push(fold(`  ${when} · ${r.channel === 'dm' ? 'DM · ' : ''}${r.via}${r.actor !== null ? ` by ${sanitizeLine(r.actor)}` : ''} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
     }
   }
   if (events.length > 0) {

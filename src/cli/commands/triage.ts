@@ -11,7 +11,7 @@ import { slaTarget } from '../../metrics/sla.js';
 import { priorityLevel } from '../../triage/levels.js';
 import { priorityOf, recomputePriorities, waitingSince } from '../../triage/assess.js';
 import { shortReason } from '../../triage/priority.js';
-import { actorName, addNote, setCategory, setStatus } from '../../triage/actions.js';
+import { addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { Channels } from '../../triage/channels.js';
 import { nextItem, openCount, threadOf } from '../../triage/queue.js';
 import { answerChannel, planReply, send } from '../../triage/respond.js';
@@ -25,6 +25,7 @@ import { discardDraft, draftFor, saveDraft } from '../../store/drafts.js';
 import { sentReplyTo } from '../../triage/previous.js';
 import { relativeTime } from '../../time/relative.js';
 import { displayWidth, truncateWidth, wrapWidth } from '../../io/width.js';
+import { claimHolder, claimItem, releaseClaim, touchClaim } from '../../store/team.js';
 
 export type TriageOptions = SearchFlags;
 
@@ -108,37 +109,85 @@ class TriageSession {
     private readonly search: MentionSearch,
   ) {
     this.channels = new Channels(() => ctx.sources());
-    this.actor = actorName(ctx.env);
+    this.actor = ctx.person();
   }
 
   private get db() {
     return this.store.db;
   }
 
+  /** The item this session has claimed (others see who is on it and skip it), if any. */
+  private claimed: number | null = null;
+
   async loop(): Promise<void> {
-    recomputePriorities(this.db, this.config, this.ctx.now());
+    try {
+      await this.work();
+    } finally {
+      await this.letGo();
+    }
+  }
+
+  /** Releases this session's claim, if it holds one. */
+  private async letGo(): Promise<void> {
+    if (this.claimed === null) return;
+    const id = this.claimed;
+    this.claimed = null;
+    await releaseClaim(this.db, id, this.actor);
+  }
+
+  /**
+   * Claims the item before showing it: false (and the item is skipped) when someone else has it open.
+   * A claim this session holds already is refreshed.
+   */
+  private async take(item: Mention): Promise<boolean> {
+    if (this.claimed !== null && this.claimed !== item.id) await this.letGo();
+    const now = this.ctx.now();
+    const claim = await claimItem(this.db, item.id, this.actor, now);
+    if (claim.ok) {
+      this.claimed = item.id;
+      return true;
+    }
+    this.ctx.io.out(`#${item.id}: ${sanitizeLine(claim.holder)} is on this (active ${relativeTime(claim.activeAt, now)}); skipping it`);
+    this.skipped.add(item.id);
+    return false;
+  }
+
+  /** A key was pressed: the claim holds on; false when it lapsed and another person took the item meanwhile. */
+  private async stillOurs(item: Mention): Promise<boolean> {
+    if (await touchClaim(this.db, item.id, this.actor, this.ctx.now())) return true;
+    const holder = await claimHolder(this.db, item.id, this.ctx.now());
+    this.claimed = null;
+    this.skipped.add(item.id);
+    this.ctx.io.out(`#${item.id}: ${holder ? `${sanitizeLine(holder.person)} took this over` : 'your claim lapsed'} while it was idle; nothing was changed — skipping it`);
+    return false;
+  }
+
+  private async work(): Promise<void> {
+    await recomputePriorities(this.db, this.config, this.ctx.now());
     for (;;) {
-      const item = nextItem(this.db, { search: this.search, skipped: this.skipped });
+      const item = await nextItem(this.db, { search: this.search, skipped: this.skipped });
+      if (item && !(await this.take(item))) continue;
       if (!item) {
-        const left = openCount(this.db, this.search);
+        const left = await openCount(this.db, this.search);
         const filtered = Object.keys(this.search).length > 0;
         this.ctx.io.out(
           left > 0
             ? `\nNothing left but the ${left} you skipped; run ${this.ctx.invocation('triage')} again to see them.`
             : filtered
-              ? `\nNo open items match these filters — ${this.handled} handled this session (${openCount(this.db)} open in all).`
+              ? `\nNo open items match these filters — ${this.handled} handled this session (${await openCount(this.db)} open in all).`
               : `\nInbox clear — ${this.handled} handled this session.`,
         );
         return;
       }
-      if (item.status === 'new') setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
-      this.ctx.io.out(this.render(item));
+      if (item.status === 'new') await setStatus(this.db, item.id, 'open', this.actor, this.ctx.now());
+      this.ctx.io.out(await this.render(item));
       let key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
       while (key === '?') {
         this.ctx.io.out(this.help());
         key = await this.ctx.prompter.key({ message: 'Action:', choices: ACTIONS, hint: FOOTER });
       }
-      const quit = await this.act(key, getMention(this.db, item.id)!);
+      if (key !== 'q' && !(await this.stillOurs(item))) continue;
+      const quit = await this.act(key, (await getMention(this.db, item.id))!);
       if (quit) {
         this.ctx.io.out(`${this.handled} handled; the rest stays in the queue for next time.`);
         return;
@@ -146,10 +195,10 @@ class TriageSession {
     }
   }
 
-  private render(item: Mention): string {
+  private async render(item: Mention): Promise<string> {
     const { color } = this.ctx.io;
     const now = this.ctx.now();
-    const since = waitingSince(this.db, item);
+    const since = await waitingSince(this.db, item);
     const prio = priorityOf(item, this.config, now, since);
     const level = priorityLevel(prio.score);
     const levelText = level === 'urgent' ? color.red.bold(level) : level === 'high' ? color.yellow.bold(level) : level;
@@ -160,7 +209,7 @@ class TriageSession {
     const width = this.ctx.io.columns;
     const fit = (text: string) => truncateWidth(text, width);
     const wrap = (text: string, indent = '') => text.split('\n').map((l) => indent + wrapWidth(l, width - indent.length).replace(/\n/g, `\n${indent}`)).join('\n');
-    const open = `${openCount(this.db, this.search)} open`;
+    const open = `${await openCount(this.db, this.search)} open`;
     const head = fit(`#${item.id} ${item.platform} · ${level} ${prio.score.toFixed(0)} — ${sanitizeLine(shortReason(prio))}`);
     const room = width - displayWidth(head) - 3;
     const who = `@${sanitizeLine(item.authorHandle)}${item.authorName ? ` (${sanitizeLine(item.authorName)})` : ''} · ${followers}`;
@@ -173,12 +222,12 @@ class TriageSession {
       fit(`category ${item.categoryManual ? `${item.category} (by hand)` : item.categoryUnsure ? `unsure (${item.category ?? '—'}?) — c to set it` : (item.category ?? '—')} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
     ];
     if (answersPrivately(item)) {
-      const privately = item.channel === 'dm' || threadOf(this.db, item).some((e) => e.kind === 'mention' && e.mention.channel === 'dm');
+      const privately = item.channel === 'dm' || (await threadOf(this.db, item)).some((e) => e.kind === 'mention' && e.mention.channel === 'dm');
       lines.push(color.magenta(fit(privately ? 'customer wrote privately — answers go by DM' : 'taken private — answers go by DM')));
     }
-    const draft = draftFor(this.db, item.id);
+    const draft = await draftFor(this.db, item.id);
     if (draft) lines.push(color.yellow(fit(`draft (${relativeTime(draft.updatedAt, now)}): ${sanitizeLine(draft.text)}`)));
-    const thread = threadOf(this.db, item);
+    const thread = await threadOf(this.db, item);
     if (thread.length > 1) {
       lines.push(color.bold('Thread:'));
       const zone = this.config.timezone ?? 'UTC';
@@ -201,7 +250,7 @@ class TriageSession {
       case 'q':
         return true;
       case 'r':
-        await this.compose(item, draftFor(this.db, item.id)?.text ?? '');
+        await this.compose(item, (await draftFor(this.db, item.id))?.text ?? '');
         return false;
       case 't': {
         const text = await this.pickTemplate(item);
@@ -222,7 +271,7 @@ class TriageSession {
         });
         if (step === 'x') return false;
         if (step === 'n') {
-          this.changeStatus(item, 'private', now);
+          await this.changeStatus(item, 'private', now);
           this.ctx.io.out('its answers go by DM from now on; a DM from the customer brings it back to the queue');
           return false;
         }
@@ -232,13 +281,13 @@ class TriageSession {
         return false;
       }
       case 'd':
-        this.changeStatus(item, 'resolved', now);
+        await this.changeStatus(item, 'resolved', now);
         return false;
       case 'i':
-        this.changeStatus(item, 'ignored', now);
+        await this.changeStatus(item, 'ignored', now);
         return false;
       case 's':
-        this.changeStatus(item, 'spam', now);
+        await this.changeStatus(item, 'spam', now);
         return false;
       case 'c': {
         const choices = CATEGORIES.map((c, i) => ({ key: String(i + 1), label: c }));
@@ -246,15 +295,15 @@ class TriageSession {
         if (picked === 'x') return false;
         const category = CATEGORIES[Number(picked) - 1]!;
         this.undo.push({ kind: 'category', id: item.id, from: item.category, manual: item.categoryManual });
-        setCategory(this.db, item.id, category, this.actor, now);
-        recomputePriorities(this.db, this.config, now);
+        await setCategory(this.db, item.id, category, this.actor, now);
+        await recomputePriorities(this.db, this.config, now);
         this.ctx.io.out(`category → ${category} (kept from now on)`);
         return false;
       }
       case 'n': {
         const note = await this.ctx.prompter.input({ message: 'Note (empty to cancel):' });
         if (note.trim() !== '') {
-          addNote(this.db, item.id, note, this.actor, now);
+          await addNote(this.db, item.id, note, this.actor, now);
           this.undo.push({ kind: 'note', id: item.id });
           this.ctx.io.out('note added to the history');
         }
@@ -271,7 +320,7 @@ class TriageSession {
         this.undo.push({ kind: 'skip', id: item.id });
         return false;
       case 'u':
-        this.undoLast(now);
+        await this.undoLast(now);
         return false;
     }
     return false;
@@ -294,9 +343,9 @@ class TriageSession {
     return this.fill(name, this.config.templates[name]!, item);
   }
 
-  private changeStatus(item: Mention, status: Status, now: number): void {
+  private async changeStatus(item: Mention, status: Status, now: number): Promise<void> {
     this.undo.push({ kind: 'status', id: item.id, from: item.status });
-    setStatus(this.db, item.id, status, this.actor, now);
+    await setStatus(this.db, item.id, status, this.actor, now);
     this.handled++;
     this.ctx.io.out(`#${item.id} → ${status}`);
   }
@@ -308,7 +357,7 @@ class TriageSession {
   /** Asks before a second reply to a mention we have answered already; true to go on. */
   private async confirmAnotherReply(item: Mention): Promise<boolean> {
     const { threadTip } = await import('../../triage/outbox.js');
-    const previous = sentReplyTo(this.db, threadTip(this.db, item));
+    const previous = await sentReplyTo(this.db, await threadTip(this.db, item));
     if (!previous) return true;
     const when = previous.sentAt === null ? '' : ` ${relativeTime(previous.sentAt, this.ctx.now())}`;
     this.ctx.io.out(`you replied${when}${previous.via === 'native' ? ' (on the platform)' : ''}: ${truncateWidth(sanitizeLine(previous.text), Math.max(20, this.ctx.io.columns - 30))}`);
@@ -324,7 +373,7 @@ class TriageSession {
     let label: string;
     try {
       const { threadTip } = await import('../../triage/outbox.js');
-      const tip = threadTip(this.db, item);
+      const tip = await threadTip(this.db, item);
       const via = await answerChannel(this.store, item);
       const { channel } = await this.channels.forAnswer(tip.source, via);
       measure = (t) => channel.measure(t);
@@ -345,13 +394,13 @@ class TriageSession {
         continue;
       }
       if (text.trim() === '') {
-        if (draftFor(this.db, item.id)) {
-          discardDraft(this.db, item.id);
+        if (await draftFor(this.db, item.id)) {
+          await discardDraft(this.db, item.id);
           this.ctx.io.out('draft discarded');
         }
         return;
       }
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       if (result.action === 'cancel') {
         this.ctx.io.out(`draft kept for #${item.id}; r picks it up again`);
         return;
@@ -383,7 +432,7 @@ class TriageSession {
         if (key === 'o') {
           this.ctx.openBrowser(plan.webUrl);
           io.out('opened; the next poll records the reply made there');
-          if (then) this.changeStatus(item, then, this.ctx.now());
+          if (then) await this.changeStatus(item, then, this.ctx.now());
           else this.skipped.add(item.id);
         }
       }
@@ -392,7 +441,7 @@ class TriageSession {
     io.out(`${sanitizeLine(plan.label)} — ${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
     const confirm = await this.ctx.prompter.key({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
     if (confirm !== 'y') {
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       io.out(`not sent; the draft is kept for #${item.id}`);
       return 'kept';
     }
@@ -401,7 +450,7 @@ class TriageSession {
     try {
       outcome = await send({ now: () => this.ctx.now(), actor: this.actor }, this.store, this.channels, plan);
     } catch (error) {
-      saveDraft(this.db, item.id, text, this.ctx.now());
+      await saveDraft(this.db, item.id, text, this.ctx.now());
       io.out(`not sent: ${sanitizeLine((error as Error).message)}; the draft is kept`);
       this.skipped.add(item.id);
       return 'kept';
@@ -409,21 +458,21 @@ class TriageSession {
     switch (outcome.status) {
       case 'sent':
       case 'already-sent':
-        discardDraft(this.db, item.id);
+        await discardDraft(this.db, item.id);
         io.out(outcome.status === 'sent' ? `sent${outcome.url ? ` ${outcome.url}` : ''}` : 'an earlier attempt had been posted after all; nothing new was sent');
         this.undo.push({ kind: 'reply', id: item.id });
         this.handled++;
         if (then) {
           this.undo.push({ kind: 'status', id: item.id, from: before });
-          setStatus(this.db, item.id, then, this.actor, this.ctx.now());
+          await setStatus(this.db, item.id, then, this.actor, this.ctx.now());
         }
         return 'sent';
       case 'not-possible':
-        saveDraft(this.db, item.id, text, this.ctx.now());
+        await saveDraft(this.db, item.id, text, this.ctx.now());
         io.out(`cannot reply through the API: ${sanitizeLine(outcome.reason)}`);
         return 'kept';
       case 'refused':
-        saveDraft(this.db, item.id, text, this.ctx.now());
+        await saveDraft(this.db, item.id, text, this.ctx.now());
         io.out(`refused: ${sanitizeLine(outcome.reason)}; nothing was posted, the draft is kept`);
         this.skipped.add(item.id);
         return 'kept';
@@ -434,23 +483,23 @@ class TriageSession {
     }
   }
 
-  private undoLast(now: number): void {
+  private async undoLast(now: number): Promise<void> {
     const last = this.undo.pop();
     const { io } = this.ctx;
     if (!last) return io.out('nothing to undo');
     const actor = `${this.actor} (undo)`;
     switch (last.kind) {
       case 'status':
-        setStatus(this.db, last.id, last.from, actor, now);
+        await setStatus(this.db, last.id, last.from, actor, now);
         this.skipped.delete(last.id);
         this.handled = Math.max(0, this.handled - 1);
         return io.out(`#${last.id} back to ${last.from}`);
       case 'category':
-        restoreCategory(this.db, last.id, last.from, last.manual, actor, now);
-        recomputePriorities(this.db, this.config, now);
+        await restoreCategory(this.db, last.id, last.from, last.manual, actor, now);
+        await recomputePriorities(this.db, this.config, now);
         return io.out(`#${last.id} category back to ${last.from ?? '—'}`);
       case 'note':
-        addNote(this.db, last.id, '(the note above was withdrawn)', actor, now);
+        await addNote(this.db, last.id, '(the note above was withdrawn)', actor, now);
         return io.out('note withdrawn');
       case 'skip':
         this.skipped.delete(last.id);

@@ -25,8 +25,8 @@ export interface InboxStatus {
 }
 
 /** Open mentions, how many are past their first-response deadline, and the next deadline to come. */
-export function inboxStatus(db: Db, config: Config, now: number, clock: ResponseClock = CALENDAR_TIME): InboxStatus {
-  const rows = openDeadlineFacts(db);
+export async function inboxStatus(db: Db, config: Config, now: number, clock: ResponseClock = CALENDAR_TIME): Promise<InboxStatus> {
+  const rows = await openDeadlineFacts(db);
   let overdue = 0;
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
@@ -113,7 +113,7 @@ export async function run(ctx: Context, options: WatchOptions): Promise<void> {
       await ctx.sleep(nextPollAt - ctx.elapsed());
       continue;
     }
-    const status = inboxStatus(store.db, config, ctx.now(), clock);
+    const status = await inboxStatus(store.db, config, ctx.now(), clock);
     while (!ctx.signal.aborted && ctx.elapsed() < nextPollAt) {
       show(statusText(status, nextPollAt - ctx.elapsed(), ctx.now(), last));
       await ctx.sleep(Math.min(1000, nextPollAt - ctx.elapsed()));

@@ -213,7 +213,7 @@ export class BlueskySource implements Source {
       return;
     }
     for (const [i, convo] of due.entries()) {
-      const limit = env.allowance(100);
+      const limit = await env.allowance(100);
       const response: Response<unknown> = await this.request(() => chat.chat.bsky.convo.getMessages({ convoId: convo.id, limit }), env);
       rateLimit = rateLimitOf(response.headers) ?? rateLimit;
       const messages = textMessages(parse(getMessagesOutput, response.data, 'getMessages'));
@@ -235,7 +235,7 @@ export class BlueskySource implements Source {
     const committed = cursor.since ? Date.parse(cursor.since) : Number.NEGATIVE_INFINITY;
 
     for (;;) {
-      const limit = env.allowance(config.pageSize);
+      const limit = await env.allowance(config.pageSize);
       const response: Response<unknown> = await this.request(
         () => this.agent.app.bsky.feed.searchPosts({ q: group.query, sort: 'latest', since, limit, ...(page ? { cursor: page } : {}) }),
         env,

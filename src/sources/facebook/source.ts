@@ -165,7 +165,7 @@ export class FacebookSource implements Source {
 
     for (;;) {
       // Graph pages are 100 whatever the budget; the allowance decides whether another may be read.
-      env.allowance(100);
+      await env.allowance(100);
       const params: Record<string, string> = { fields: FEED_FIELDS, since: String(Math.floor(windowStart / 1000)), limit: '100' };
       if (after) params.after = after;
       const feed = await this.get(`${config.pageId}/feed`, params, feedResponse, env, 'feed');
@@ -202,7 +202,7 @@ export class FacebookSource implements Source {
     let newest = floor;
     let after: string | null = null;
     for (;;) {
-      env.allowance(100);
+      await env.allowance(100);
       const params: Record<string, string> = { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: '100' };
       if (after) params.after = after;
       const { data: page, rateLimit } = await this.get(`${post.id}/comments`, params, commentsResponse, env, 'comments');

@@ -92,7 +92,7 @@ export class HackerNewsSource implements Source {
     let runNewest = cursor.run?.newest ?? null;
 
     for (;;) {
-      const hitsPerPage = env.allowance(config.hitsPerPage);
+      const hitsPerPage = await env.allowance(config.hitsPerPage);
       const filters = [`created_at_i>${since}`, ...(until !== null ? [`created_at_i<=${until}`] : [])];
       const page = await this.search(this.url(group, filters, hitsPerPage), env);
       const times = page.hits.map((h) => h.created_at_i);

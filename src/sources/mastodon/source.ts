@@ -166,7 +166,7 @@ export class MastodonSource implements Source {
     const oldestWanted = env.now() - this.options.config.backfill;
 
     for (;;) {
-      const limit = env.allowance(PAGE);
+      const limit = await env.allowance(PAGE);
       if (cursor.minId === null) {
         // First poll: walk back from the newest post to the backfill horizon.
         const { headers, entries } = await fetchPage({ limit, ...(cursor.backfill ? { maxId: cursor.backfill.maxId } : {}) });

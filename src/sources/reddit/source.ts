@@ -136,7 +136,7 @@ export class RedditSource implements Source {
     let newest = cursor.run?.newest ?? null;
 
     for (;;) {
-      const limit = env.allowance(PAGE);
+      const limit = await env.allowance(PAGE);
       const answer = await this.request(() => this.fetchJson(this.listingPath(group, limit, after)), env);
       const rateLimit = rateLimitOf(answer.headers, env.now());
       const listing = group.key === OWN_GROUP ? parse(commentListing, answer.body, 'comments').data : parse(linkListing, answer.body, 'search').data;

@@ -76,7 +76,7 @@ export class RssSource implements Source {
     const { config } = this.options;
     const cursor = (saved as RssCursor | null) ?? { etag: null, lastModified: null, seen: [] };
     // A feed comes whole: the allowance only decides whether it may be read at all.
-    env.allowance(Number.POSITIVE_INFINITY);
+    await env.allowance(Number.POSITIVE_INFINITY);
     const { response, feed } = await this.fetchFeed(cursor, env);
     if (!feed) {
       env.verbose('feed not modified (304)');

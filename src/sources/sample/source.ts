@@ -107,7 +107,7 @@ export class SampleSource implements Source {
     const pages = Math.max(1, Math.ceil(fresh.length / pageSize));
     for (let page = 0; page < pages; page++) {
       // Each page stands for one request, as on a real platform.
-      env.countRequest();
+      await env.countRequest();
       const slice = fresh.slice(page * pageSize, (page + 1) * pageSize);
       const last = page === pages - 1;
       const next: SampleCursor = last

@@ -230,7 +230,7 @@ export class TwitterSource implements Source {
   /** One lookup of up to 100 open mentions due a refresh: their metrics now, kept beside the previous snapshot (engagement velocity). */
   private async *refreshMetrics(env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     // A spent budget reads nothing here rather than stop the source: this is a refresh, not news.
-    const ids = env.openMentions?.(env.allowance(100, 0)) ?? [];
+    const ids = (await env.openMentions?.(await env.allowance(100, 0))) ?? [];
     if (ids.length === 0) return;
     const body = await requestWithPolicy(
       async () =>
@@ -287,7 +287,7 @@ export class TwitterSource implements Source {
         event_types: 'MessageCreate',
         expansions: 'sender_id',
         'user.fields': 'username,name',
-        max_results: env.allowance(pageSize, 1, this.prices.dmEventRead),
+        max_results: await env.allowance(pageSize, 1, this.prices.dmEventRead),
       };
       if (nextToken) params.pagination_token = nextToken;
       const result = await requestWithPolicy(async () => await this.userClient!.v2.get('dm_events', params, { fullResponse: true }), classifyTwitterError, policyOf(config), env);
@@ -323,7 +323,7 @@ export class TwitterSource implements Source {
     const end = now - 30_000;
     if (end - start < 60_000) return;
     // Billed per request whatever the volume: the money budget must allow one more (the read budget does not apply).
-    env.allowance(1, 1, this.prices.countsRequest, false);
+    await env.allowance(1, 1, this.prices.countsRequest, false);
     const result = await requestWithPolicy(
       async () =>
         await this.client.v2.get(
@@ -401,7 +401,7 @@ export class TwitterSource implements Source {
       // X's max_results cannot go below 10 on search, 5 on the user timelines.
       const params: Record<string, string | number> = {
         ...(endpoint === 'search' ? SEARCH_FIELDS : TIMELINE_FIELDS),
-        max_results: env.allowance(config.maxResults, endpoint === 'search' ? 10 : 5, unitCost),
+        max_results: await env.allowance(config.maxResults, endpoint === 'search' ? 10 : 5, unitCost),
       };
       if (sinceId) params.since_id = sinceId;
       else if (startTime) params.start_time = startTime;

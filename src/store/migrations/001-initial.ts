@@ -4,8 +4,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 1,
   name: 'initial',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       CREATE TABLE mentions (
         id INTEGER PRIMARY KEY,
         platform TEXT NOT NULL,

@@ -8,8 +8,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 2,
   name: 'triage',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       ALTER TABLE mentions ADD COLUMN prev_likes INTEGER;
       ALTER TABLE mentions ADD COLUMN prev_reposts INTEGER;
       ALTER TABLE mentions ADD COLUMN prev_replies INTEGER;

@@ -8,8 +8,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 3,
   name: 'report-index',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       CREATE INDEX mentions_report ON mentions (
         created_at, platform, status, category, first_response_at, fetched_at, thread_id, keyword
       );

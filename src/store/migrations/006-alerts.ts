@@ -8,8 +8,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 6,
   name: 'alerts',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       CREATE TABLE alerts (
         id INTEGER PRIMARY KEY,
         key TEXT NOT NULL UNIQUE,

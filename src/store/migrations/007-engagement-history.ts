@@ -10,8 +10,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 7,
   name: 'engagement-history',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       UPDATE mentions SET prev_likes = s.engagement, prev_reposts = 0, prev_replies = 0, prev_quotes = 0, prev_metrics_at = s.at
       FROM engagement_snapshots s
       WHERE s.mention_id = mentions.id AND mentions.prev_metrics_at IS NULL AND s.at < coalesce(mentions.metrics_updated_at, 0);

@@ -8,8 +8,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 8,
   name: 'billing',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       ALTER TABLE api_usage ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE api_usage ADD COLUMN billed_reads INTEGER NOT NULL DEFAULT 0;
 

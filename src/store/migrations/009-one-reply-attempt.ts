@@ -9,8 +9,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 9,
   name: 'one-reply-attempt',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       ALTER TABLE responses ADD COLUMN attempted_at INTEGER;
       UPDATE responses SET attempted_at = created_at WHERE via = 'brandwatch';
       UPDATE responses SET state = 'unknown', error = coalesce(error, 'another attempt on this mention ran at the same time')

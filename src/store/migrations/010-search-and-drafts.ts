@@ -11,8 +11,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 10,
   name: 'search-and-drafts',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       CREATE VIRTUAL TABLE mentions_fts USING fts5(text, content = 'mentions', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', detail = 'none', columnsize = 0);
       -- The poll writes a page (100 rows) per transaction, each a new index segment: merge them 16 at a time, not 4 (ingest ~1.7x faster).
       INSERT INTO mentions_fts (mentions_fts, rank) VALUES ('automerge', 16);

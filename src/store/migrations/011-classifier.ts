@@ -8,8 +8,8 @@ import type { Migration } from './migration.js';
 export const migration: Migration = {
   version: 11,
   name: 'classifier',
-  up: (db) => {
-    db.exec(`
+  up: async (db) => {
+    await db.exec(`
       ALTER TABLE mentions ADD COLUMN category_confidence REAL;
       ALTER TABLE mentions ADD COLUMN category_unsure INTEGER NOT NULL DEFAULT 0;
       CREATE TABLE classifier_adaptation (

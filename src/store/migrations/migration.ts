@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
+import type { Engine } from '../engine.js';
 
-/** One schema step: run in a transaction that also sets `user_version` to `version`. */
+/** One schema step: run in a transaction that also records `version` as the schema's. */
 export interface Migration {
   version: number;
   name: string;
-  up: (db: Database) => void;
+  up: (db: Engine) => Promise<void>;
 }
