@@ -28,11 +28,6 @@ export async function markItemPrivate(db: Db, id: number, at: number): Promise<v
   await db.run('UPDATE mentions SET private_at = coalesce(private_at, ?) WHERE id = ?', [at, id]);
 }
 
-/** The response went by this channel. */
-export async function setResponseChannel(db: Db, responseId: number, channel: Channel): Promise<void> {
-  await db.run('UPDATE responses SET channel = ? WHERE id = ?', [channel, responseId]);
-}
-
 export async function responseChannel(db: Db, responseId: number): Promise<Channel> {
   return (await db.get<{ channel: Channel }>('SELECT channel FROM responses WHERE id = ?', [responseId]))?.channel ?? 'public';
 }

@@ -154,6 +154,8 @@ export interface ClaimRequest {
   text: string;
   now: number;
   idempotencyKey: string;
+  /** The channel the answer goes by (migration 013), written with the attempt; public when absent. */
+  channel?: 'public' | 'dm';
   /** Retry this unknown (or abandoned) attempt under its own key, as it was seen before the claim. */
   reuse: OpenAttempt | null;
   /** Post although the mention has a sent reply. */
@@ -188,9 +190,9 @@ export async function claimReplyAttempt(db: Db, r: ClaimRequest): Promise<Attemp
       if (changes === 1) return { ok: true, responseId: r.reuse.id, idempotencyKey: r.reuse.idempotencyKey ?? r.idempotencyKey };
     }
     const row = await tx.get<{ id: number }>(
-      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at)
-       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?) RETURNING id`,
-      [r.mentionId, r.platform, r.text, r.now, r.idempotencyKey, r.now],
+      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at, channel)
+       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?, ?) RETURNING id`,
+      [r.mentionId, r.platform, r.text, r.now, r.idempotencyKey, r.now, r.channel ?? 'public'],
     );
     return { ok: true, responseId: Number(row!.id), idempotencyKey: r.idempotencyKey };
   };

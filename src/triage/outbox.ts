@@ -17,7 +17,7 @@ import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/reply-refused.js';
 import { RuntimeFailure, TemporaryError } from '../errors.js';
 import type { Channel, ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
-import { lastSentOn, newestDmOf, responseChannel, setResponseChannel } from '../store/direct-messages.js';
+import { lastSentOn, newestDmOf, responseChannel } from '../store/direct-messages.js';
 
 export type ReplyOutcome =
   | { status: 'sent'; responseId: number; externalId: string; url: string | null; sentAt: number }
@@ -221,6 +221,7 @@ export async function sendReply(
     text,
     now,
     idempotencyKey: randomUUID(),
+    channel: via,
     reuse,
     again: guards.again === true,
     force: guards.force === true,
@@ -230,7 +231,6 @@ export async function sendReply(
     throw held(claim.attempt, mention.platform, now);
   }
   const { responseId, idempotencyKey: key } = claim;
-  if (via === 'dm') await setResponseChannel(db, responseId, 'dm');
 
   let sent: SentReply;
   try {
