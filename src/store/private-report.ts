@@ -8,10 +8,16 @@ import type { PeriodQuery } from './report.js';
 /** Per platform: items needing a response, those answered in public and in private, those that went private. */
 export type PrivateCountRow = [platform: string, needing: number, answeredPublicly: number, answeredPrivately: number, wentPrivate: number];
 
+/** How many rows of a group meet a condition, in SQL both engines read (PostgreSQL cannot sum booleans). */
+function countWhere(condition: string): string {
+  return `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+}
+
 export async function privateCounts(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateCountRow[]> {
   const { sql } = q;
   return db.rows<PrivateCountRow>(
-    `SELECT m.platform, total(${sql.needs}), total(${sql.needs} AND ${sql.answeredPublicly}), total(${sql.needs} AND ${sql.answeredPrivately}), total(${sql.wentPrivate})
+    `SELECT m.platform, ${countWhere(sql.needs)}, ${countWhere(`${sql.needs} AND ${sql.answeredPublicly}`)}, ${countWhere(`${sql.needs} AND ${sql.answeredPrivately}`)},
+       ${countWhere(sql.wentPrivate)}
      FROM mentions m
      WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
      GROUP BY m.platform ORDER BY m.platform`,
