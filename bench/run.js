@@ -11,6 +11,8 @@ import { newMentions, DAY } from './data.js';
 import { CACHE, ROOT, cli, expectOk, fmt, median, medianMs, mentionsDb, run } from './lib.js';
 
 const quick = process.argv.includes('--quick');
+/** Only team mode's figures (PostgreSQL beside SQLite). */
+const onlyPostgres = process.argv.includes('--postgres');
 const SEED = 20261123;
 /** The data ends at the Monday after ISO week 2026-W47 and covers the year (52 weeks) before it. */
 const END = Date.parse('2026-11-23T00:00:00Z');
@@ -377,11 +379,15 @@ async function classification() {
 const started = performance.now();
 console.log(`brandwatch bench${quick ? ' --quick' : ''}: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const available = commands();
-const smallDb = await mentionsDb({ count: 10_000, seed: SEED, start: START, end: END, log });
-await startup(available, smallDb);
-await ingest();
-await classification();
-for (const count of SIZES.report) await weeklyReport(available, count);
-await exportFigure(available);
-await apiEconomy();
+if (!onlyPostgres) {
+  const smallDb = await mentionsDb({ count: 10_000, seed: SEED, start: START, end: END, log });
+  await startup(available, smallDb);
+  await ingest();
+  await classification();
+  for (const count of SIZES.report) await weeklyReport(available, count);
+  await exportFigure(available);
+  await apiEconomy();
+}
+const { postgresFigures } = await import('./postgres.js');
+await postgresFigures({ report, log, sizes: SIZES, seed: SEED, start: START, end: END, week: WEEK, now: NOW, configPath: config, mentionsDb });
 console.log(`${missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`} · ${fmt.ms(performance.now() - started)}${quick ? ' (quick: smaller data sets, not the target sizes)' : ''}`);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/open.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createIO, type IO } from '../io/streams.js';
 import { terminalPrompter, type Prompter } from '../io/prompter.js';
@@ -103,7 +104,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv): string {
  * folder is ours to create, and only `poll`/`watch` start a new database (init and demo make their own places).
  */
 function checkDatabasePlace(path: string, defaultPath: string, command: string | undefined, invocation: (...args: string[]) => string): void {
-  if (path === ':memory:' || existsSync(path)) return;
+  if (path === ':memory:' || isPostgresUrl(path) || existsSync(path)) return;
   const folder = dirname(path);
   if (existsSync(folder) && !statSync(folder).isDirectory()) {
     throw new UsageError(`${path}: ${folder} is a file, not a folder; fix --db / BRANDWATCH_DB or the config's \`database\``);
@@ -147,9 +148,21 @@ function loginName(): string | null {
   }
 }
 
+function urlPassword(url: string | undefined): string[] {
+  if (!url || !isPostgresUrl(url)) return [];
+  try {
+    const password = new URL(url).password;
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
+}
+
 export function createContext(deps: ContextDeps): Context {
   const { options, env } = deps;
   const io = createIO({ ...deps, color: options.color, quiet: options.quiet, verbose: options.verbose, json: options.json });
+  // A PostgreSQL URL given with its password (--db, BRANDWATCH_DB): the password is masked in all output.
+  io.redactor.add([options.db, env.BRANDWATCH_DB].flatMap((url) => urlPassword(url)));
   let loaded: LoadedConfig | null = null;
   let store: Store | null = null;
   const sources = new Map<string, Promise<Source[]>>();
@@ -185,7 +198,9 @@ export function createContext(deps: ContextDeps): Context {
     configPath: () => options.config ?? env.BRANDWATCH_CONFIG ?? defaultConfigPath(env),
     invocation: (...args) => {
       const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-      const globals = [...(options.config ? ['--config', options.config] : []), ...(options.db ? ['--db', options.db] : [])];
+      // A URL's password is never repeated in a hint (PGPASSWORD or ~/.pgpass supply it).
+      const db = options.db?.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1@');
+      const globals = [...(options.config ? ['--config', options.config] : []), ...(db ? ['--db', db] : [])];
       return ['brandwatch', ...globals, ...args].map(quote).join(' ');
     },
     hasConfig() {
@@ -211,8 +226,8 @@ export function createContext(deps: ContextDeps): Context {
       if (context.hasConfig()) {
         const { config, path } = await context.config();
         if (config.database) {
-          const { resolveFromConfig } = await import('../config/load.js');
-          return resolveFromConfig(path, config.database);
+          const { databaseFromConfig } = await import('../config/load.js');
+          return databaseFromConfig(path, config.database);
         }
       }
       return defaultDbPath(env);
@@ -229,7 +244,7 @@ export function createContext(deps: ContextDeps): Context {
         const { openStore } = await import('../store/open.js');
         const { permissionWarnings } = await import('../io/permissions.js');
         store = await openStore(path, { readOnly: READS_DATABASE_ONLY.has(deps.command ?? '') });
-        for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
+        if (!isPostgresUrl(path)) for (const warning of permissionWarnings(path, 'database')) io.warn(warning);
       }
       return store;
     },

@@ -24,7 +24,7 @@ export function buildProgram(runner: Runner): Command {
     .description('Brand mention monitor: poll social platforms, triage the queue, prove response times.')
     .version('0.1.0')
     .option('--config <file>', 'config file (env BRANDWATCH_CONFIG; default $XDG_CONFIG_HOME/brandwatch/config.yml)')
-    .option('--db <file>', 'SQLite database (env BRANDWATCH_DB; default from config, else $XDG_DATA_HOME/brandwatch/brandwatch.db)')
+    .option('--db <file|url>', 'SQLite database file, or a postgres:// URL for a shared team store (env BRANDWATCH_DB; default from config, else $XDG_DATA_HOME/brandwatch/brandwatch.db)')
     .option('--json', 'machine-readable output on stdout', false)
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('-q, --quiet', 'only errors on stderr', false)
@@ -198,6 +198,12 @@ export function buildProgram(runner: Runner): Command {
     .option('--kind <kind>', 'new, sla_soon, breach, viral or spike')
     .addOption(new Option('--limit <n>', 'at most n entries').argParser(parsePositiveInt).default(50))
     .action(action(() => import('./commands/alerts.js')));
+
+  program
+    .command('migrate-store')
+    .description('copy the SQLite store into an empty PostgreSQL database (team mode), checked row for row; the SQLite file is left as it is')
+    .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user@host:5432/database (password in PGPASSWORD or ~/.pgpass)')
+    .action(action(() => import('./commands/migrate-store.js')));
 
   return program;
 }

@@ -145,6 +145,26 @@ export function resolveFromConfig(configPath: string, path: string): string {
   return resolve(dirname(configPath), path);
 }
 
+/**
+ * The config's `database`: a file path relative to the config, or a PostgreSQL URL as written. A URL
+ * carrying a password is refused: the password belongs in PGPASSWORD or ~/.pgpass, never in the file.
+ */
+export function databaseFromConfig(configPath: string, database: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(database)) return resolveFromConfig(configPath, database);
+  let password = '';
+  try {
+    password = new URL(database).password;
+  } catch {
+    throw new ConfigError(`${configPath}: database: not a usable PostgreSQL URL; write it as postgres://user@host:5432/database`);
+  }
+  if (password || /[?&]password=/i.test(database)) {
+    throw new ConfigError(
+      `${configPath}: database: the URL carries a password; remove it from the config and put it in PGPASSWORD or ~/.pgpass (host:port:database:user:password)`,
+    );
+  }
+  return database;
+}
+
 /** Names of the environment variables the config says hold secrets (every `…Env` key, at any depth). */
 export function secretVariables(config: Config): string[] {
   const names: string[] = [];

@@ -40,7 +40,10 @@ export const HANDLED_PRIVATELY_SQL = "(m.first_response_at IS NULL AND m.status 
 
 /** Time on the clock between two SQL expressions; the business clock needs registerBusinessTimeSql (src/metrics/sql.ts). */
 export function elapsedSql(clock: Pick<ResponseClock, 'kind'>, from: string, to: string): string {
-  return clock.kind === 'calendar' ? `max(0, (${to}) - (${from}))` : `bw_business_elapsed(${from}, ${to})`;
+  // CASE rather than a scalar max(): the same SQL on SQLite and PostgreSQL, NULL when either end is.
+  return clock.kind === 'calendar'
+    ? `(CASE WHEN (${to}) IS NULL OR (${from}) IS NULL THEN NULL WHEN (${to}) > (${from}) THEN (${to}) - (${from}) ELSE 0 END)`
+    : `bw_business_elapsed(${from}, ${to})`;
 }
 
 /** First response time: first response sent − mention created, on the clock; null when unanswered. */
@@ -62,7 +65,7 @@ export function detectionLag(m: Pick<MeasuredMention, 'createdAt' | 'fetchedAt' 
 }
 
 export function detectionLagSql(clock: Pick<ResponseClock, 'kind'>): string {
-  return elapsedSql(clock, 'm.created_at', 'min(m.fetched_at, coalesce(m.first_response_at, m.fetched_at))');
+  return elapsedSql(clock, 'm.created_at', '(CASE WHEN m.first_response_at < m.fetched_at THEN m.first_response_at ELSE m.fetched_at END)');
 }
 
 /** Handling time: first response time − detection lag (the person's part). */

@@ -34,16 +34,17 @@ export function slaTargetSql(sla: Config['sla'], params: Record<string, number |
       const i = Object.keys(params).length;
       params[`slaPlatform${i}`] = platform;
       params[`slaTarget${i}`] = sla[`${prefix}${platform}`]!;
-      return ` WHEN @slaPlatform${i} THEN @slaTarget${i}`;
+      return ` WHEN @slaPlatform${i} THEN CAST(@slaTarget${i} AS BIGINT)`;
     });
     return cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE ${fallback} END)` : fallback;
   };
+  // Typed casts: PostgreSQL cannot infer a parameter's type from CASE branches alone.
   const platforms = Object.keys(sla).filter((key) => key !== 'default' && !key.startsWith(DM_SLA_PREFIX));
-  const publicTarget = byPlatform(platforms, '', '@defaultTarget');
+  const publicTarget = byPlatform(platforms, '', 'CAST(@defaultTarget AS BIGINT)');
   const dmKeys = Object.keys(sla).filter((key) => key.startsWith(DM_SLA_PREFIX)).map((key) => key.slice(DM_SLA_PREFIX.length));
   if (dmKeys.length === 0) return publicTarget;
   // A platform without its own DM target takes dm.default, else its public target.
-  const dmDefault = dmKeys.includes('default') ? (params.dmDefaultTarget = sla[`${DM_SLA_PREFIX}default`]!, '@dmDefaultTarget') : publicTarget;
+  const dmDefault = dmKeys.includes('default') ? (params.dmDefaultTarget = sla[`${DM_SLA_PREFIX}default`]!, 'CAST(@dmDefaultTarget AS BIGINT)') : publicTarget;
   const dmTarget = byPlatform(dmKeys.filter((key) => key !== 'default'), DM_SLA_PREFIX, dmDefault);
   return `(CASE WHEN m.channel = 'dm' THEN ${dmTarget} ELSE ${publicTarget} END)`;
 }

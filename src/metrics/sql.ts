@@ -4,6 +4,7 @@
  * splice in. Each fragment comes from the module that holds its TypeScript twin.
  */
 import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import type { ResponseClock } from '../time/business.js';
 import { detectionLagSql, elapsedSql, firstResponseTimeSql, HANDLED_PRIVATELY_SQL, NEEDS_RESPONSE_SQL, RESPONDED_SQL } from './response.js';
 import { breachedSql, metSql, slaDeadlineSql, slaTargetSql } from './sla.js';
@@ -70,7 +71,11 @@ export interface SqlFunctionHost {
 /** Makes the business clock's SQL functions available on a connection (no-op for calendar time). */
 export function registerBusinessTimeSql(db: SqlFunctionHost, clock: ResponseClock): void {
   if (clock.kind === 'calendar') return;
-  if (!db.defineFunction) throw new Error(`business hours in SLA queries need SQL functions this database (${db.kind}) does not offer`);
+  if (!db.defineFunction) {
+    throw new ConfigError(
+      `businessHours: SLA figures on business hours are computed in the SQLite store only; on a ${db.kind} store remove businessHours from the config (calendar-time SLAs work on both)`,
+    );
+  }
   db.defineFunction('bw_business_elapsed', (from: unknown, to: unknown) => clock.elapsed(Number(from), Number(to)));
   db.defineFunction('bw_business_add', (from: unknown, duration: unknown) => {
     const at = clock.add(Number(from), Number(duration));

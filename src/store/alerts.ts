@@ -3,6 +3,7 @@ import { openSql } from '../metrics/open.js';
 import { NEGATIVE_SQL } from '../metrics/negative.js';
 import type { Category, Status } from './mentions.js';
 import type { Channel } from '../metrics/vocabulary.js';
+import { countWhere, jsonArrayValues, limitValue } from './dialect.js';
 
 export type Delivery = 'none' | 'pending' | 'sent' | 'failed' | 'folded';
 
@@ -135,14 +136,14 @@ export interface VolumeRow {
 export async function keywordVolumes(db: Db, now: number, recentFrom: number, baselineFrom: number): Promise<VolumeRow[]> {
   return db.all<VolumeRow>(
     `SELECT k.value AS keyword,
-       sum(m.created_at >= @recentFrom) AS recent,
-       sum(m.created_at >= @recentFrom AND ${NEGATIVE_SQL}) AS recent_negative,
-       sum(m.created_at < @recentFrom) AS baseline,
-       sum(m.created_at < @recentFrom AND ${NEGATIVE_SQL}) AS baseline_negative
-     FROM mentions m, json_each(m.keywords) k
+       ${countWhere('m.created_at >= @recentFrom')} AS recent,
+       ${countWhere(`m.created_at >= @recentFrom AND ${NEGATIVE_SQL}`)} AS recent_negative,
+       ${countWhere('m.created_at < @recentFrom')} AS baseline,
+       ${countWhere(`m.created_at < @recentFrom AND ${NEGATIVE_SQL}`)} AS baseline_negative
+     FROM mentions m CROSS JOIN ${jsonArrayValues(db.kind, 'm.keywords', 'k')}
      WHERE m.created_at >= @baselineFrom AND m.created_at <= @now
      GROUP BY k.value
-     HAVING recent > 0`,
+     HAVING ${countWhere('m.created_at >= @recentFrom')} > 0`,
     { now, recentFrom, baselineFrom },
   );
 }
@@ -223,9 +224,9 @@ export interface AlertFilter {
 /** The alert log, newest first. */
 export async function listAlerts(db: Db, filter: AlertFilter = {}): Promise<AlertRecord[]> {
   const rows = await db.all<AlertRow>(
-    `SELECT * FROM alerts WHERE (@since IS NULL OR raised_at >= @since) AND (@kind IS NULL OR kind = @kind)
+    `SELECT * FROM alerts WHERE (CAST(@since AS BIGINT) IS NULL OR raised_at >= @since) AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind)
      ORDER BY id DESC LIMIT @limit`,
-    { since: filter.since ?? null, kind: filter.kind ?? null, limit: filter.limit ?? -1 },
+    { since: filter.since ?? null, kind: filter.kind ?? null, limit: limitValue(db.kind, filter.limit) },
   );
   return rows.map(toRecord);
 }

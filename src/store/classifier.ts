@@ -2,6 +2,7 @@
 import type { Db } from './open.js';
 import type { Category } from './mentions.js';
 import { openSql } from '../metrics/open.js';
+import { greatest } from './dialect.js';
 
 /** One of the person's labels: a category set by hand, and/or an outcome that says whether it needed an answer. */
 export interface Label {
@@ -31,7 +32,7 @@ interface LabelRow {
 export async function learningLabels(db: Db): Promise<Label[]> {
   const rows = await db.all<LabelRow>(
     `SELECT m.id, m.text, m.lang, m.category, m.category_manual, m.status,
-            max(m.status_changed_at, coalesce((SELECT max(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'category'), 0)) AS labelled_at
+            ${greatest(db.kind, 'm.status_changed_at', "coalesce((SELECT max(e.at) FROM events e WHERE e.mention_id = m.id AND e.kind = 'category'), 0)")} AS labelled_at
        FROM mentions m
       WHERE m.category_manual = 1 OR m.status IN ('replied', 'private', 'ignored', 'spam')
       ORDER BY labelled_at, m.id`,

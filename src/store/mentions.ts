@@ -1,4 +1,6 @@
 import type { Db } from './open.js';
+import type { EngineKind } from './engine.js';
+import { equalsIgnoringCase, jsonArrayValues, limitValue, never, textSearch } from './dialect.js';
 import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
 import { openSql } from '../metrics/open.js';
@@ -309,7 +311,7 @@ export function ftsQuery(text: string): string | null {
 }
 
 /** The search part of a WHERE over `mentions m`, as conditions and their positional parameters. */
-export function searchConditions(filter: MentionSearch): { where: string[]; params: unknown[] } {
+export function searchConditions(kind: EngineKind, filter: MentionSearch): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.platform) {
@@ -321,19 +323,19 @@ export function searchConditions(filter: MentionSearch): { where: string[]; para
     params.push(...filter.categories);
   }
   if (filter.author) {
-    where.push('m.author_handle = ? COLLATE NOCASE');
+    where.push(equalsIgnoringCase(kind, 'm.author_handle', '?'));
     params.push(filter.author.replace(/^@/, ''));
   }
   if (filter.keyword) {
-    where.push('EXISTS (SELECT 1 FROM json_each(m.keywords) k WHERE k.value = ? COLLATE NOCASE)');
+    where.push(`EXISTS (SELECT 1 FROM ${jsonArrayValues(kind, 'm.keywords', 'k')} WHERE ${equalsIgnoringCase(kind, 'k.value', '?')})`);
     params.push(filter.keyword);
   }
   if (filter.search !== undefined) {
-    const query = ftsQuery(filter.search);
-    if (query === null) where.push('0');
+    const search = textSearch(kind, filter.search);
+    if (search === null) where.push(never(kind));
     else {
-      where.push('m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)');
-      params.push(query);
+      where.push(search.sql);
+      params.push(search.param);
     }
   }
   if (filter.minPriority !== undefined) {
@@ -348,8 +350,8 @@ export function searchConditions(filter: MentionSearch): { where: string[]; para
   return { where, params };
 }
 
-function filterWhere(filter: MentionFilter): { sql: string; params: unknown[] } {
-  const { where, params } = searchConditions(filter);
+function filterWhere(kind: EngineKind, filter: MentionFilter): { sql: string; params: unknown[] } {
+  const { where, params } = searchConditions(kind, filter);
   if (!filter.followUps) where.push('m.thread_id IS NULL');
   if (filter.statuses && filter.statuses.length > 0) {
     where.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
@@ -368,14 +370,14 @@ function filterWhere(filter: MentionFilter): { sql: string; params: unknown[] } 
 
 /** The inbox: most urgent first (priority, then oldest waiting first among equals). */
 export async function listMentions(db: Db, filter: MentionFilter = {}): Promise<Mention[]> {
-  const { sql: where, params } = filterWhere(filter);
+  const { sql: where, params } = filterWhere(db.kind, filter);
   const sql = `SELECT * FROM mentions m${where} ORDER BY ${openSql('m.status')} DESC, m.priority DESC, m.created_at DESC LIMIT ?`;
-  return (await db.all<MentionRow>(sql, [...params, filter.limit ?? -1])).map(rowToMention);
+  return (await db.all<MentionRow>(sql, [...params, limitValue(db.kind, filter.limit)])).map(rowToMention);
 }
 
 /** How many mentions listMentions would return without its limit ("showing 50 of 120"). */
 export async function countMatching(db: Db, filter: MentionFilter = {}): Promise<number> {
-  const { sql: where, params } = filterWhere(filter);
+  const { sql: where, params } = filterWhere(db.kind, filter);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m${where}`, params))!.n;
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Engine } from './engine.js';
 import { migrate, ownership, refuseNewer, SCHEMA_VERSION } from './migrate.js';
+import { isPostgresUrl } from './postgres-url.js';
 import { SqliteEngine } from './sqlite.js';
 import { translate } from './sqlite-errors.js';
 
@@ -23,6 +24,8 @@ export interface OpenOptions {
 
 /** Open (creating when absent) and migrate the database; every failure is a StoreError with the fix. */
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
+  // A postgres:// URL is team mode on PostgreSQL; anything else is a SQLite file.
+  if (isPostgresUrl(path)) return (await import('./postgres-open.js')).openPostgresStore(path, options);
   if (options.readOnly) return openReadOnly(path);
   const isMemory = path === ':memory:';
   if (!isMemory) {

@@ -4,14 +4,10 @@
  */
 import type { Db } from './open.js';
 import type { PeriodQuery } from './report.js';
+import { countWhere } from './dialect.js';
 
 /** Per platform: items needing a response, those answered in public and in private, those that went private. */
 export type PrivateCountRow = [platform: string, needing: number, answeredPublicly: number, answeredPrivately: number, wentPrivate: number];
-
-/** How many rows of a group meet a condition, in SQL both engines read (PostgreSQL cannot sum booleans). */
-function countWhere(condition: string): string {
-  return `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
-}
 
 export async function privateCounts(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateCountRow[]> {
   const { sql } = q;

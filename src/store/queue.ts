@@ -7,7 +7,7 @@ type MentionRow = Parameters<typeof rowToMention>[0];
 
 /** Open items matching the search, most urgent first (oldest first among equals). */
 export async function openItemsByPriority(db: Db, options: MentionSearch & { limit: number }): Promise<Mention[]> {
-  const { where, params } = searchConditions(options);
+  const { where, params } = searchConditions(db.kind, options);
   const rows = await db.all<MentionRow>(
     `SELECT * FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')} ORDER BY m.priority DESC, m.created_at ASC LIMIT ?`,
     [...params, options.limit],
@@ -16,7 +16,7 @@ export async function openItemsByPriority(db: Db, options: MentionSearch & { lim
 }
 
 export async function countOpenItems(db: Db, search: MentionSearch = {}): Promise<number> {
-  const { where, params } = searchConditions(search);
+  const { where, params } = searchConditions(db.kind, search);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')}`, params))?.n ?? 0;
 }
 

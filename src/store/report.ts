@@ -8,6 +8,8 @@ import type { MetricSql } from '../metrics/sql.js';
 import { openItemSql } from '../metrics/open.js';
 import type { PeriodDay } from '../time/week.js';
 import type { Category, Status } from './mentions.js';
+import type { EngineKind } from './engine.js';
+import { countWhere, indexedBy, jsonArrayItems, limitValue, orderedJoin } from './dialect.js';
 
 /** A period as the queries read it: its bounds, its local days, and the definitions as SQL. */
 export interface PeriodQuery {
@@ -45,12 +47,14 @@ function daysJson(days: readonly PeriodDay[]): string {
 }
 
 /** The period's measured mentions (thread roots), days outside and mentions inside: one index range scan per day. */
-const FROM_PERIOD = `
-    FROM days d CROSS JOIN mentions m INDEXED BY mentions_report ON m.created_at >= d.s AND m.created_at < d.e
+const fromPeriod = (kind: EngineKind) => `
+    FROM days d ${orderedJoin(kind)} mentions m${indexedBy(kind, 'mentions_report')} ON m.created_at >= d.s AND m.created_at < d.e
     WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL`;
 
-const DAYS_CTE = `WITH days(idx, day, s, e, day_end) AS (
-  SELECT key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(@days)
+// `->>` gives text on PostgreSQL: the bounds are cast back to integers (SQLite's are integers already).
+const daysCte = (kind: EngineKind) => `WITH days(idx, day, s, e, day_end) AS (
+  SELECT d.key, d.value ->> 0, ${[1, 2, 3].map((i) => (kind === 'postgres' ? `(d.value ->> ${i})::bigint` : `d.value ->> ${i}`)).join(', ')}
+  FROM ${jsonArrayItems(kind, '@days', 'd')}
 )`;
 
 function periodParams(q: PeriodQuery) {
@@ -64,9 +68,9 @@ export async function periodCounts(db: Db, q: PeriodQuery, extra: ExtraGrouping)
   const { sql } = q;
   const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
   return db.rows<PeriodCountRow>(
-    `${DAYS_CTE}
-      SELECT m.platform, d.idx, ${extraKey}, count(*), total(${sql.needs}), total(${sql.handled}), total(${sql.breached})
-      ${FROM_PERIOD}
+    `${daysCte(db.kind)}
+      SELECT m.platform, d.idx, ${extraKey}, count(*), ${countWhere(sql.needs)}, ${countWhere(sql.handled)}, ${countWhere(sql.breached)}
+      ${fromPeriod(db.kind)}
       GROUP BY 1, 2, 3`,
     periodParams(q),
   );
@@ -80,10 +84,10 @@ export function answeredByResponseTime(db: Db, q: PeriodQuery, extra: ExtraGroup
   const { sql } = q;
   const extraKey = extra ? EXTRA_KEY_SQL[extra] : "''";
   return db.stream<AnsweredRow>(
-    `${DAYS_CTE}
+    `${daysCte(db.kind)}
       SELECT m.platform, d.idx, ${extraKey}, ${sql.frt} AS frt, ${sql.detectionLag}, m.created_at, m.first_response_at,
-        ${sql.metOf('m.first_response_at', sql.deadline)}
-      ${FROM_PERIOD} AND m.first_response_at IS NOT NULL
+        CASE WHEN ${sql.metOf('m.first_response_at', sql.deadline)} THEN 1 ELSE 0 END
+      ${fromPeriod(db.kind)} AND m.first_response_at IS NOT NULL
       ORDER BY frt`,
     periodParams(q),
   );
@@ -125,10 +129,10 @@ export async function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until
     `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.channel, m.status, m.category, m.created_at,
         ${deadline} AS deadline, m.first_response_at,
         coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
-      FROM mentions m INDEXED BY mentions_report
+      FROM mentions m${indexedBy(db.kind, 'mentions_report')}
       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL AND ${q.sql.breached}
       ORDER BY overdue DESC, m.id LIMIT @limit`,
-    { ...q.sql.params, from: q.from, until: q.until, limit },
+    { ...q.sql.params, from: q.from, until: q.until, limit: limitValue(db.kind, limit) },
   );
   return rows.map((r) => ({
     id: r.id,
@@ -221,7 +225,7 @@ export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' 
          ${q.sql.frt} AS frt, ${q.sql.detectionLag} AS lag,
          m.status, m.category, m.sentiment, m.keyword, m.text,
          m.channel, m.private_at, m.first_private_response_at, ${q.sql.firstPrivateAnswer}, m.resolved_at, ${q.sql.resolution}
-       FROM mentions m INDEXED BY mentions_report
+       FROM mentions m${indexedBy(db.kind, 'mentions_report')}
        WHERE m.created_at >= @from AND m.created_at < @until
        ORDER BY m.created_at`,
     { ...q.sql.params, from: q.from, until: q.until },

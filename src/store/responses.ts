@@ -1,5 +1,6 @@
 import type { Db } from './open.js';
 import { isConstraintViolation } from './constraints.js';
+import { least } from './dialect.js';
 import { appendEvent } from './events.js';
 import { changeStatus } from './changes.js';
 import { countOpenFollowUpsAfter, openFollowUps } from './threads.js';
@@ -69,7 +70,7 @@ export async function responsesFor(db: Db, mentionId: number): Promise<Response[
  * recording the change in the audit trail. Call inside a transaction.
  */
 export async function markAnswered(db: Db, mentionId: number, sentAt: number, actor: string): Promise<void> {
-  await db.run('UPDATE mentions SET first_response_at = min(coalesce(first_response_at, @sentAt), @sentAt) WHERE id = @mentionId', { sentAt, mentionId });
+  await db.run(`UPDATE mentions SET first_response_at = ${least(db.kind, 'coalesce(first_response_at, @sentAt)', '@sentAt')} WHERE id = @mentionId`, { sentAt, mentionId });
   const row = await db.get<{ status: Status; thread_id: number | null }>('SELECT status, thread_id FROM mentions WHERE id = ?', [mentionId]);
   if (row && isOpen(row.status)) await changeStatus(db, mentionId, 'replied', actor, sentAt);
   // A thread is one item: answering any of its mentions answers the item and its waiting follow-ups.

@@ -1,56 +1,51 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FakeTwitter, type FakeTweet } from '../fakes/twitter.js';
 import { testCertificate } from '../fakes/tls.js';
 import { runCommand, startCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/run.js';
+import { forEachEngine, queryStore, type EngineUnderTest } from '../helpers/engines.js';
 
 let fake: FakeTwitter;
 let dir: string;
+let db: string;
 let env: Record<string, string>;
 
-const globals = () => ['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db')];
+const globals = () => ['--config', join(dir, 'config.yml'), '--db', db];
 /** In this process, at a chosen product time (epoch ms) when given. */
 const cli = (args: string[], at?: number) => runInProcess([...globals(), ...args], { env, ...(at !== undefined ? { now: at } : {}) });
 const POSTS = () => fake.postRequests.length;
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(join(dir, 'bw.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> => queryStore<T>(db, sql, params);
 
-const mentionId = (tweet: FakeTweet) => query<{ id: number }>('SELECT id FROM mentions WHERE external_id = ?', tweet.id)[0]!.id;
+const mentionId = async (tweet: FakeTweet) => (await query<{ id: number }>('SELECT id FROM mentions WHERE external_id = ?', tweet.id))[0]!.id;
 
 async function polledMention(text = '@acme_help my acme order is lost'): Promise<{ tweet: FakeTweet; id: number }> {
   const tweet = fake.addTweet(text, { author: 'kim', mentions: ['acme_help'] });
   const poll = await runCommand([...globals(), 'poll'], { env });
   expect(poll.code, poll.stderr).toBe(0);
-  return { tweet, id: mentionId(tweet) };
+  return { tweet, id: await mentionId(tweet) };
 }
 
-beforeEach(async () => {
-  fake = await new FakeTwitter().start();
-  dir = tempDir();
-  const { caFile } = await testCertificate();
-  env = {
-    TWITTER_BEARER_TOKEN: 'test-bearer-token',
-    TWITTER_USER_TOKEN: 'test-user-token',
-    BRANDWATCH_TWITTER_API_URL: fake.url,
-    NODE_EXTRA_CA_CERTS: caFile,
-  };
-  writeConfig(dir, twitterConfig({ extra: 'userTokenEnv: TWITTER_USER_TOKEN' }));
-});
+forEachEngine('one reply per mention, whatever happens', (engine: EngineUnderTest) => {
+  beforeEach(async () => {
+    fake = await new FakeTwitter().start();
+    dir = tempDir();
+    db = engine.kind === 'sqlite' ? join(dir, 'bw.db') : await engine.freshLocation();
+    const { caFile } = await testCertificate();
+    env = {
+      TWITTER_BEARER_TOKEN: 'test-bearer-token',
+      TWITTER_USER_TOKEN: 'test-user-token',
+      BRANDWATCH_TWITTER_API_URL: fake.url,
+      NODE_EXTRA_CA_CERTS: caFile,
+    };
+    writeConfig(dir, twitterConfig({ extra: 'userTokenEnv: TWITTER_USER_TOKEN' }));
+  });
 
-afterEach(async () => {
-  await fake.stop();
-});
+  afterEach(async () => {
+    await fake.stop();
+  });
 
-describe('one reply per mention, whatever happens', () => {
   it('two reply commands at the same moment: one posts, the other refuses and posts nothing', async () => {
     const { id } = await polledMention();
     // The first POST to reach X waits until the other command has finished.
@@ -73,7 +68,7 @@ describe('one reply per mention, whatever happens', () => {
     expect(codes.sort(), children.map((c) => c.stderr()).join('\n')).toEqual([0, 75]);
     expect(POSTS()).toBe(1);
     expect(fake.created).toHaveLength(1);
-    expect(query('SELECT state, external_id FROM responses WHERE mention_id = ?', id)).toEqual([{ state: 'sent', external_id: fake.created[0]!.id }]);
+    expect(await query('SELECT state, external_id FROM responses WHERE mention_id = ?', id)).toEqual([{ state: 'sent', external_id: fake.created[0]!.id }]);
   });
 
   it('an attempt of unknown outcome younger than X\'s index lag is not posted again; after the lag the same attempt is retried', async () => {
@@ -98,7 +93,7 @@ describe('one reply per mention, whatever happens', () => {
     expect(POSTS()).toBe(2);
     expect(fake.created).toHaveLength(1);
     // One row: the same attempt, retried under its key.
-    expect(query('SELECT state, attempts FROM responses WHERE mention_id = ?', id)).toEqual([{ state: 'sent', attempts: 2 }]);
+    expect(await query('SELECT state, attempts FROM responses WHERE mention_id = ?', id)).toEqual([{ state: 'sent', attempts: 2 }]);
   });
 
   it('--force posts within the index lag', async () => {
@@ -127,21 +122,21 @@ describe('one reply per mention, whatever happens', () => {
     expect(retry.stderr).not.toMatch(/UNIQUE constraint/);
     expect(retry.stderr).toMatch(/an earlier attempt had been posted after all/);
     expect(POSTS()).toBe(1);
-    expect(query('SELECT via, state, external_id FROM responses WHERE mention_id = ?', id)).toEqual([
+    expect(await query('SELECT via, state, external_id FROM responses WHERE mention_id = ?', id)).toEqual([
       { via: 'brandwatch', state: 'sent', external_id: fake.created[0]!.id },
     ]);
 
     const another = await runCommand([...globals(), 'reply', String(id), '--text', 'One more thing, Kim: the refund is on its way', '--again'], { env });
     expect(another.code, another.stderr).toBe(0);
     expect(POSTS()).toBe(2);
-    expect(query('SELECT state FROM responses WHERE mention_id = ? ORDER BY id', id)).toEqual([{ state: 'sent' }, { state: 'sent' }]);
+    expect(await query('SELECT state FROM responses WHERE mention_id = ? ORDER BY id', id)).toEqual([{ state: 'sent' }, { state: 'sent' }]);
   });
 
   it('re-running a successful reply refuses, saying when and what, unless --again', async () => {
     const { id } = await polledMention();
     const text = 'Hi Kim, DM us the order number';
     expect((await cli(['reply', String(id), '--text', text])).code).toBe(0);
-    const sentAt = query<{ sent_at: number }>('SELECT sent_at FROM responses WHERE mention_id = ?', id)[0]!.sent_at;
+    const sentAt = (await query<{ sent_at: number }>('SELECT sent_at FROM responses WHERE mention_id = ?', id))[0]!.sent_at;
 
     const rerun = await cli(['reply', String(id), '--text', text], sentAt + 12 * 60_000);
     expect(rerun.code).toBe(1);

@@ -12,7 +12,7 @@ export { seededRandom } from '../../src/random.js';
 export const KEYWORDS = ['acme', 'wile e coyote and roadrunner'];
 
 /** A fake X API, a temp folder and the config and environment that point a poll at it. */
-export async function twitterFixture(options: { settings?: string[] } = {}) {
+export async function twitterFixture(options: { settings?: string[]; /** The store: a PostgreSQL URL (default: a SQLite file in the folder). */ db?: string } = {}) {
   // Dozens of polls, each re-reading X's overlap window below its cursor (a few pages at maxResults 10):
   // more requests than one 450-request window holds.
   const fake = await new FakeTwitter({ rateLimit: 5000 }).start();
@@ -23,7 +23,7 @@ export async function twitterFixture(options: { settings?: string[] } = {}) {
   const settings = options.settings ?? ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 2s', 'retry: { attempts: 3, baseDelay: 10ms }'];
   const source = ['  - platform: twitter', '    bearerTokenEnv: TWITTER_BEARER_TOKEN', ...settings.map((s) => `    ${s}`)].join('\n');
   writeConfig(dir, configText({ keywords: KEYWORDS, ownAccounts: { twitter: 'acme_help' }, sources: [source] }));
-  const dbPath = join(dir, 'bw.db');
+  const dbPath = options.db ?? join(dir, 'bw.db');
   const args = ['--config', join(dir, 'config.yml'), '--db', dbPath, 'poll'];
   return {
     fake,
@@ -40,6 +40,19 @@ export async function twitterFixture(options: { settings?: string[] } = {}) {
         return (db.prepare('SELECT external_id FROM mentions ORDER BY id').all() as { external_id: string }[]).map((r) => r.external_id);
       } finally {
         db.close();
+      }
+    },
+    /** The same as `stored`, on either engine. */
+    async storedIds(): Promise<string[]> {
+      if (!/^postgres(ql)?:/.test(dbPath)) return this.stored();
+      const { openPostgresEngine } = await import('../../src/store/postgres.js');
+      const engine = await openPostgresEngine(dbPath);
+      try {
+        const tables = await engine.all<{ n: number }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'mentions'");
+        if (tables[0]!.n === 0) return [];
+        return (await engine.all<{ external_id: string }>('SELECT external_id FROM mentions ORDER BY id')).map((r) => r.external_id);
+      } finally {
+        await engine.close();
       }
     },
     serverIds: () => fake.tweets.map((t) => t.id),

@@ -9,21 +9,7 @@ import { claimReplyAttempt, recordOwnReplies, recordResponseSent } from '../../s
 import { linkThreads } from '../../src/triage/threads.js';
 import { metricSql } from '../../src/metrics/sql.js';
 import { CALENDAR_TIME } from '../../src/time/business.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe } from 'vitest';
-import { openStore } from '../../src/store/open.js';
-
-/** The store's engines under test: SQLite for now (each test its own file), run as the poll and triage use it. */
-function forEachEngine(name: string, fn: (engine: { fresh(): Promise<Store> }) => void): void {
-  describe(`${name} (SQLite)`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bw-dm-store-'));
-    let n = 0;
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    fn({ fresh: () => openStore(join(dir, `store-${++n}.db`)) });
-  });
-}
+import { forEachEngine } from '../helpers/engines.js';
 
 const NOW = Date.UTC(2026, 10, 30, 9, 0);
 const MIN = 60_000;

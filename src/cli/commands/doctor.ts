@@ -79,12 +79,20 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
   let path: string;
   const explicit = ctx.options.db ?? ctx.env.BRANDWATCH_DB;
   if (explicit) path = explicit;
-  else if (config?.config.database) path = (await import('../../config/load.js')).resolveFromConfig(config.path, config.config.database);
+  else if (config?.config.database) {
+    try {
+      path = (await import('../../config/load.js')).databaseFromConfig(config.path, config.config.database);
+    } catch (error) {
+      checks.push({ area, name: 'openable', status: 'fail', detail: (error as Error).message, fix: 'put the password in PGPASSWORD or ~/.pgpass' });
+      return null;
+    }
+  }
   else if (config || !existsSync(ctx.configPath())) path = (await import('../context.js')).defaultDbPath(ctx.env);
   else {
     checks.push({ area, name: 'openable', status: 'warn', detail: 'not checked: the config names the database, and the config is invalid' });
     return null;
   }
+  if ((await import('../../store/postgres-url.js')).isPostgresUrl(path)) return checkPostgres(path, checks);
   if (!existsSync(path)) {
     const folder = nearestExisting(dirname(path));
     const writable = canWrite(folder);
@@ -146,6 +154,43 @@ async function checkDatabase(ctx: Context, config: Loaded | null, checks: Doctor
   if (version <= SCHEMA_VERSION) return db;
   await db.close();
   return null;
+}
+
+/** The PostgreSQL store: reachable with these credentials, ours, at which schema; nothing is changed. */
+async function checkPostgres(url: string, checks: DoctorCheck[]): Promise<Engine | null> {
+  const area = 'database';
+  const [{ openPostgresEngine }, { postgresOwnership }, { SCHEMA_VERSION }] = await Promise.all([
+    import('../../store/postgres.js'),
+    import('../../store/postgres-schema.js'),
+    import('../../store/migrate.js'),
+  ]);
+  let db: Engine;
+  try {
+    db = await openPostgresEngine(url);
+  } catch (error) {
+    checks.push({ area, name: 'openable', status: 'fail', detail: (error as Error).message });
+    return null;
+  }
+  checks.push({ area, name: 'openable', status: 'ok', detail: `${db.location}: the server answers and accepts the login` });
+  try {
+    const owner = await postgresOwnership(db);
+    if (owner.owner === 'empty') {
+      checks.push({ area, name: 'schema', status: 'ok', detail: `${db.location}: empty; the first poll (or migrate-store) creates the tables` });
+      await db.close();
+      return null;
+    }
+    if (owner.version > SCHEMA_VERSION) {
+      checks.push({ area, name: 'schema', status: 'fail', detail: `${db.location}: schema ${owner.version} was written by a newer brandwatch (this one knows ${SCHEMA_VERSION})`, fix: 'upgrade brandwatch' });
+      await db.close();
+      return null;
+    }
+    checks.push({ area, name: 'schema', status: 'ok', detail: `${db.location}: schema ${owner.version}${owner.version === SCHEMA_VERSION ? ' (current)' : `; the next poll migrates it to ${SCHEMA_VERSION}`}` });
+    return db;
+  } catch (error) {
+    await db.close();
+    checks.push({ area, name: 'openable', status: 'fail', detail: (error as Error).message, fix: 'point --db at an empty PostgreSQL database or one brandwatch made' });
+    return null;
+  }
 }
 
 function nearestExisting(folder: string): string {
