@@ -8,6 +8,8 @@ import { privateCounts, privateTimes } from '../../src/store/private-report.js';
 import { claimReplyAttempt, recordOwnReplies, recordResponseSent } from '../../src/store/responses.js';
 import { linkThreads } from '../../src/triage/threads.js';
 import { metricSql } from '../../src/metrics/sql.js';
+import { slaTarget } from '../../src/metrics/sla.js';
+import { configSchema } from '../../src/config/schema.js';
 import { CALENDAR_TIME } from '../../src/time/business.js';
 import { forEachEngine } from '../helpers/engines.js';
 
@@ -151,5 +153,20 @@ forEachEngine('direct messages in the store', (engine) => {
     const q = { from: NOW - 60 * MIN, until: NOW + 60 * MIN, sql: metricSql(CALENDAR_TIME, { default: 24 * 60 * MIN }, NOW + 60 * MIN) };
     expect(await privateCounts(store.db, q)).toEqual([['twitter', 2, 0, 1, 1]]);
     expect(await privateTimes(store.db, q)).toEqual([['twitter', 15 * MIN, 40 * MIN]]);
+  });
+
+  it('the SLA target of a DM (sla.dm) is the same in SQL as in TypeScript, per platform and channel', async () => {
+    store = await engine.fresh();
+    await page(store, [post('1'), dm('2', NOW), post('3', { platform: 'mastodon' }), dm('4', NOW, { platform: 'mastodon' })], NOW);
+    for (const raw of [{ twitter: '30m', dm: { twitter: '2h' } }, { twitter: '30m', default: '4h', dm: { default: '1h' } }, { twitter: '30m' }]) {
+      const sla = configSchema.shape.sla.parse(raw);
+      const sql = metricSql(CALENDAR_TIME, sla, NOW);
+      const rows = await store.db.all<{ platform: string; channel: 'public' | 'dm'; target: number }>(
+        `SELECT m.platform, m.channel, ${sql.target} AS target FROM mentions m ORDER BY m.id`,
+        sql.params,
+      );
+      expect(rows).toHaveLength(4);
+      for (const row of rows) expect(row.target).toBe(slaTarget({ sla }, row.platform, row.channel));
+    }
   });
 });
