@@ -10,6 +10,7 @@ import { atCreation, engagement, engagementGrowth, FIRST_SIGHT_AGE, type Engagem
 import { awaitingFirstResponse } from '../metrics/response.js';
 import { isPastDeadline } from '../metrics/sla.js';
 import type { Category, Status } from '../store/mentions.js';
+import type { Channel } from '../metrics/vocabulary.js';
 
 export const ALERT_KINDS = ['new', 'sla_soon', 'breach', 'viral', 'spike'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -44,6 +45,8 @@ export interface MentionFacts {
   /** First-response target and deadline (from src/metrics/sla.ts). */
   slaTarget: number;
   deadline: number;
+  /** A direct message: its alerts name the sender and link it, never its text. */
+  channel?: Channel;
 }
 
 /** Mentions of one keyword: in the spike window, and in the baseline before it. */
@@ -90,8 +93,9 @@ function atLeast(priority: number, level: PriorityLevel): boolean {
   return priority >= LEVEL_FLOOR[level];
 }
 
+/** `: "the text"` — nothing for a direct message, whose text stays private. */
 function quote(m: MentionFacts): string {
-  return `"${truncate(sanitizeLine(m.text), 100)}"`;
+  return m.channel === 'dm' ? '' : `: "${truncate(sanitizeLine(m.text), 100)}"`;
 }
 
 function who(m: MentionFacts): string {
@@ -152,7 +156,7 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
     if (arrived && atLeast(m.priority, settings.minPriority) && now - m.createdAt <= settings.maxAge) {
       const due = awaitingFirstResponse(m) ? ` — ${dueText(m.deadline - now)}` : '';
       const what = m.category ? `${m.category}, ` : '';
-      raise('new', `New ${priorityLevel(m.priority)} mention from ${who(m)} (${what}priority ${Math.round(m.priority)})${due}: ${quote(m)}`);
+      raise('new', `New ${priorityLevel(m.priority)} ${m.channel === 'dm' ? 'DM' : 'mention'} from ${who(m)} (${what}priority ${Math.round(m.priority)})${due}${quote(m)}`);
     }
 
     if (m.engagement !== null) {
@@ -161,7 +165,7 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
       const from = m.previousEngagement ?? (young ? atCreation(m.createdAt) : null);
       const growth = from && engagementGrowth(m.engagement, from);
       if (growth && m.category !== 'praise' && growth.gained >= settings.viral.minGrowth && growth.perHour >= settings.viral.perHour) {
-        raise('viral', `Going viral: ${who(m)} gained ${growth.gained} interactions in ${formatDuration(growth.over)} (${Math.round(growth.perHour)}/h): ${quote(m)}`, {
+        raise('viral', `Going viral: ${who(m)} gained ${growth.gained} interactions in ${formatDuration(growth.over)} (${Math.round(growth.perHour)}/h)${quote(m)}`, {
           growth: growth.gained,
           perHour: Math.round(growth.perHour),
           engagement: engagement(m.engagement),
@@ -173,10 +177,10 @@ export function evaluateAlerts(input: RuleInput): RuleOutput {
       const target = formatDuration(m.slaTarget);
       if (isPastDeadline(m.deadline, now)) {
         if (now - m.deadline <= settings.maxAge) {
-          raise('breach', `SLA breached: ${who(m)} has waited ${formatDuration(now - m.createdAt)} (target ${target}): ${quote(m)}`);
+          raise('breach', `SLA breached: ${who(m)} has waited ${formatDuration(now - m.createdAt)} (target ${target})${quote(m)}`);
         }
       } else if (m.deadline - now <= settings.slaLead) {
-        raise('sla_soon', `SLA soon: ${who(m)} is ${dueText(m.deadline - now)} (target ${target}): ${quote(m)}`);
+        raise('sla_soon', `SLA soon: ${who(m)} is ${dueText(m.deadline - now)} (target ${target})${quote(m)}`);
       }
     }
   }

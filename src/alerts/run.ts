@@ -117,7 +117,7 @@ export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Pro
       const metricsSince = await getAlertState(tx, 'metrics_seen_until') ?? -1;
       const rows = await openMentionsForAlerts(tx, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
       const mentions = rows.map((row): MentionFacts => {
-        const target = slaTarget(config, row.platform);
+        const target = slaTarget(config, row.platform, row.channel);
         return {
           id: row.id,
           platform: row.platform,
@@ -139,6 +139,7 @@ export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Pro
               : { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at },
           slaTarget: target,
           deadline: slaDeadline(row.created_at, target, clock),
+          channel: row.channel,
         };
       });
       const output = evaluateAlerts({
@@ -172,7 +173,9 @@ export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Pro
                 platform: m.platform,
                 url: m.url,
                 author: m.authorHandle,
-                text: sanitizeText(m.text),
+                // A direct message is private: the payload names the sender and links it, never its text.
+                text: m.channel === 'dm' ? null : sanitizeText(m.text),
+                channel: m.channel ?? 'public',
                 category: m.category,
                 priority: Math.round(m.priority),
                 createdAt: new Date(m.createdAt).toISOString(),

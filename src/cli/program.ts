@@ -108,6 +108,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--by <dimension>', 'group by platform, keyword, category, day or person (who answered first; unanswered: the assignee)', 'platform')
     .option('--format <format>', 'table, json or html', 'table')
     .option('--out <file>', 'write to a file instead of stdout (e.g. report.html)')
+    .option('--include-private', 'show direct messages\' text in the HTML report (left out by default)')
     .action(action(() => import('./commands/report.js')));
 
   program
@@ -119,6 +120,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--what <rows>', 'mentions or summary', 'mentions')
     .option('--out <file>', 'write to a file (default: stdout)')
     .option('--bom', 'start with a UTF-8 byte-order mark (for Excel)')
+    .option('--include-private', 'include direct messages\' text (left out by default)')
     .action(action(() => import('./commands/export.js')));
 
   program

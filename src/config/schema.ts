@@ -97,11 +97,15 @@ export const twitterSource = z.strictObject({
       postCreate: z.number().min(0).max(10),
       summonedReply: z.number().min(0).max(10),
       urlPost: z.number().min(0).max(10),
+      dmEventRead: z.number().min(0).max(10),
+      dmCreate: z.number().min(0).max(10),
     })
     .partial()
     .default({}),
   /** @mentions of the brand's account through the mention timeline (owned reads, 5× cheaper) when a user token is set. */
   mentionTimeline: z.boolean().default(true),
+  /** The brand's direct messages in the queue (GET /2/dm_events, billed per DM event) and answers by DM; needs a user token with dm.read and dm.write. */
+  directMessages: z.boolean().default(false),
   /** Re-read this far below the newest stored post: X indexes some posts late, with ids below the cursor. */
   overlap: boundedDuration(0, 10 * 60_000).prefault('30s'),
   /** Volume from counts/recent (one request per query group per poll, no post reads) for spikes and the report. */
@@ -153,6 +157,8 @@ export const mastodonSource = z.strictObject({
   tagsPerQuery: z.number().int().min(1).max(5).default(5),
   /** Only posts from this instance (`local=true`). */
   localOnly: z.boolean().default(false),
+  /** Direct-visibility statuses to the brand in the queue, and answers by direct status; needs accessTokenEnv (read:notifications, read:statuses, write:statuses). */
+  directMessages: z.boolean().default(false),
   backfill,
 });
 
@@ -178,6 +184,8 @@ export const blueskySource = z.strictObject({
   pageSize: z.number().int().min(1).max(100).default(100),
   /** Look up new authors' follower counts (app.bsky.actor.getProfiles, 25 a request) for reach and priority. */
   followerCounts: z.boolean().default(true),
+  /** The brand's chats in the queue (chat.bsky.convo.*, through the PDS's chat proxy) and answers by DM; the app password must allow direct messages. */
+  directMessages: z.boolean().default(false),
   backfill,
 });
 
@@ -340,6 +348,25 @@ const ownAccounts = z.record(z.string(), z.union([z.string().min(1), z.array(z.s
   }
 });
 
+const slaDuration = boundedDuration(60_000, 30 * 86_400_000);
+
+/** Prefix of the DM targets in the parsed `sla` (`sla.dm.twitter` is read as `dm:twitter`): src/metrics/sla.ts reads them. */
+export const DM_SLA_PREFIX = 'dm:';
+
+/**
+ * First-response targets per platform (and `default`); `dm:` the same for direct messages, each
+ * defaulting to the platform's own target. Parsed flat (`dm:twitter`) so every target is one number.
+ */
+const slaSchema = z
+  .object({ dm: z.record(z.string(), slaDuration).optional() })
+  .catchall(slaDuration)
+  .transform(({ dm, ...targets }) => {
+    const flat: Record<string, number> = { ...(targets as Record<string, number>) };
+    for (const [platform, target] of Object.entries(dm ?? {})) flat[`${DM_SLA_PREFIX}${platform}`] = target;
+    return flat;
+  })
+  .default({ default: DEFAULT_SLA_TARGET });
+
 export const configSchema = z.strictObject({
   brand: z.string().min(1),
   timezone: timezone.optional(),
@@ -348,7 +375,7 @@ export const configSchema = z.strictObject({
   keywords: z.array(keyword).min(1, 'list at least one keyword'),
   ownAccounts: ownAccounts.default({}),
   sources: z.array(sourceConfig).min(1, 'configure at least one source'),
-  sla: z.record(z.string(), boundedDuration(60_000, 30 * 86_400_000)).default({ default: DEFAULT_SLA_TARGET }),
+  sla: slaSchema,
   /** Opening hours: when set, SLA clocks and response times count business time only. */
   businessHours: businessHoursSchema.optional(),
   alerts: alertsConfig.optional(),

@@ -19,6 +19,10 @@ export interface PriceTable {
   summonedReply: number;
   /** A post (not a summoned reply) whose text contains a URL. */
   urlPost: number;
+  /** A DM event returned by the DM endpoints (`GET /2/dm_events`): "DM Event: Read". */
+  dmEventRead: number;
+  /** Sending a DM: "DM Interaction: Create", per request. */
+  dmCreate: number;
 }
 
 export const X_PRICES: PriceTable = {
@@ -29,10 +33,12 @@ export const X_PRICES: PriceTable = {
   postCreate: 0.015,
   summonedReply: 0.01,
   urlPost: 0.2,
+  dmEventRead: 0.01,
+  dmCreate: 0.015,
 };
 
 /** What one billed thing is: its price kind, and the resource id X de-duplicates on within a UTC day. */
-export type BilledKind = 'post' | 'user' | 'owned' | 'counts';
+export type BilledKind = 'post' | 'user' | 'owned' | 'counts' | 'dm';
 export interface BilledRead {
   kind: BilledKind;
   /** The resource's id (post id, user id); for per-request kinds, an id unique to the request. */
@@ -49,6 +55,8 @@ export function priceOf(prices: PriceTable, kind: BilledKind): number {
       return prices.ownedRead;
     case 'counts':
       return prices.countsRequest;
+    case 'dm':
+      return prices.dmEventRead;
   }
 }
 

@@ -3,7 +3,8 @@
  * and where a mention stands against it — TS and SQL side by side, for the report, the CSV, `list
  * --breached`, triage's priority and the SLA alerts alike.
  */
-import type { Config } from '../config/schema.js';
+import { DM_SLA_PREFIX, type Config } from '../config/schema.js';
+import type { Channel } from './vocabulary.js';
 import { CALENDAR_TIME, responseClockFor, type ResponseClock } from '../time/business.js';
 import { systemTimeZone } from '../time/zone.js';
 import { needsResponse, type MeasuredMention } from './response.js';
@@ -14,24 +15,38 @@ export { DEFAULT_SLA_TARGET };
 /** The SLA targets when there is no config at all (`--db` alone). */
 export const DEFAULT_SLA: Config['sla'] = { default: DEFAULT_SLA_TARGET };
 
-/** The first-response target for a platform: its own entry in `sla`, else `sla.default`, else 24 h. */
-export function slaTarget(config: Pick<Config, 'sla'>, platform: string): number {
-  return config.sla[platform] ?? config.sla.default ?? DEFAULT_SLA_TARGET;
+/**
+ * The first-response target for a platform: its own entry in `sla`, else `sla.default`, else 24 h. A direct
+ * message takes `sla.dm.<platform>`, else `sla.dm.default`, else the platform's own target.
+ */
+export function slaTarget(config: Pick<Config, 'sla'>, platform: string, channel: Channel = 'public'): number {
+  const sla = config.sla;
+  const publicTarget = sla[platform] ?? sla.default ?? DEFAULT_SLA_TARGET;
+  if (channel === 'public') return publicTarget;
+  return sla[`${DM_SLA_PREFIX}${platform}`] ?? sla[`${DM_SLA_PREFIX}default`] ?? publicTarget;
 }
 
-/** slaTarget as SQL over `m.platform`: a CASE over parameters it adds to `params` (no per-row JSON). */
+/** slaTarget as SQL over `m.platform` (and `m.channel` when DM targets are set): CASEs over parameters it adds to `params`. */
 export function slaTargetSql(sla: Config['sla'], params: Record<string, number | string>): string {
   params.defaultTarget = sla.default ?? DEFAULT_SLA_TARGET;
-  const cases = Object.keys(sla)
-    .filter((platform) => platform !== 'default')
-    .sort()
-    .map((platform, i) => {
+  const byPlatform = (keys: string[], prefix: string, fallback: string): string => {
+    const cases = keys.sort().map((platform) => {
+      const i = Object.keys(params).length;
       params[`slaPlatform${i}`] = platform;
-      params[`slaTarget${i}`] = sla[platform]!;
+      params[`slaTarget${i}`] = sla[`${prefix}${platform}`]!;
       return ` WHEN @slaPlatform${i} THEN CAST(@slaTarget${i} AS BIGINT)`;
     });
+    return cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE ${fallback} END)` : fallback;
+  };
   // Typed casts: PostgreSQL cannot infer a parameter's type from CASE branches alone.
-  return cases.length > 0 ? `(CASE m.platform${cases.join('')} ELSE CAST(@defaultTarget AS BIGINT) END)` : 'CAST(@defaultTarget AS BIGINT)';
+  const platforms = Object.keys(sla).filter((key) => key !== 'default' && !key.startsWith(DM_SLA_PREFIX));
+  const publicTarget = byPlatform(platforms, '', 'CAST(@defaultTarget AS BIGINT)');
+  const dmKeys = Object.keys(sla).filter((key) => key.startsWith(DM_SLA_PREFIX)).map((key) => key.slice(DM_SLA_PREFIX.length));
+  if (dmKeys.length === 0) return publicTarget;
+  // A platform without its own DM target takes dm.default, else its public target.
+  const dmDefault = dmKeys.includes('default') ? (params.dmDefaultTarget = sla[`${DM_SLA_PREFIX}default`]!, 'CAST(@dmDefaultTarget AS BIGINT)') : publicTarget;
+  const dmTarget = byPlatform(dmKeys.filter((key) => key !== 'default'), DM_SLA_PREFIX, dmDefault);
+  return `(CASE WHEN m.channel = 'dm' THEN ${dmTarget} ELSE ${publicTarget} END)`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { ResponseClock } from '../time/business.js';
 import { detectionLagSql, elapsedSql, firstResponseTimeSql, HANDLED_PRIVATELY_SQL, NEEDS_RESPONSE_SQL, RESPONDED_SQL } from './response.js';
 import { breachedSql, metSql, slaDeadlineSql, slaTargetSql } from './sla.js';
+import { ANSWERED_PRIVATELY_SQL, ANSWERED_PUBLICLY_SQL, timeToFirstPrivateAnswerSql, timeToResolutionSql, WENT_PRIVATE_SQL } from './private.js';
 
 /** SQL fragments of the definitions over `mentions` rows aliased `m`. */
 export interface MetricSql {
@@ -26,6 +27,12 @@ export interface MetricSql {
   /** Answered by the deadline, over already computed columns. */
   metOf(firstResponse: string, deadline: string): string;
   elapsed(from: string, to: string): string;
+  /** The private channel's figures (src/metrics/private.ts). */
+  wentPrivate: string;
+  answeredPublicly: string;
+  answeredPrivately: string;
+  firstPrivateAnswer: string;
+  resolution: string;
   params: Record<string, number | string>;
 }
 
@@ -46,6 +53,11 @@ export function metricSql(clock: ResponseClock, sla: Config['sla'], asOf: number
     breachedOf: breachedSql,
     metOf: metSql,
     elapsed: (from, to) => elapsedSql(clock, from, to),
+    wentPrivate: WENT_PRIVATE_SQL,
+    answeredPublicly: ANSWERED_PUBLICLY_SQL,
+    answeredPrivately: ANSWERED_PRIVATELY_SQL,
+    firstPrivateAnswer: timeToFirstPrivateAnswerSql(clock),
+    resolution: timeToResolutionSql(clock),
     params,
   };
 }

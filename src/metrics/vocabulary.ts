@@ -3,3 +3,7 @@ export const STATUSES = ['new', 'open', 'replied', 'private', 'resolved', 'ignor
 export type Status = (typeof STATUSES)[number];
 export const CATEGORIES = ['question', 'complaint', 'problem', 'feedback', 'praise', 'promo', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
+
+/** Where a customer wrote, and where we answer: in public, or by direct message. */
+export const CHANNELS = ['public', 'dm'] as const;
+export type Channel = (typeof CHANNELS)[number];

@@ -9,6 +9,7 @@ import { sourceName } from '../sources/index.js';
 import { slaTarget } from '../metrics/sla.js';
 import { metricSql, registerBusinessTimeSql } from '../metrics/sql.js';
 import { followUps, openBacklog, worstBreaches } from '../store/report.js';
+import { privateCounts, privateTimes } from '../store/private-report.js';
 import type { ResponseClock } from '../time/business.js';
 import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
@@ -57,7 +58,9 @@ export interface Report {
       platform: string;
       url: string | null;
       author: string;
-      text: string;
+      /** Null for a direct message unless the report includes private text. */
+      text: string | null;
+      channel: 'public' | 'dm';
       status: string;
       category: string | null;
       createdAt: string;
@@ -86,7 +89,23 @@ export interface Report {
     /** Posts the platform itself counted for the source's queries in the period (X's counts/recent, where configured), read or not; null without counts. */
     countedVolume: number | null;
   }[];
+  /** The private channel: items taken private or opened by a DM, and answers in public and in private apart. */
+  private: PrivateFigures & { platforms: (PrivateFigures & { platform: string })[] };
   suggestions: string[];
+}
+
+export interface PrivateFigures {
+  /** Items of the period that went private (taken private, or a DM joined or opened them). */
+  items: number;
+  needingResponse: number;
+  answeredPublicly: number;
+  answeredPrivately: number;
+  publicResponseRate: number | null;
+  privateResponseRate: number | null;
+  /** From going private to our first DM; `answered` of `items` have one. */
+  firstPrivateAnswer: { answered: number; p50Minutes: number | null; p90Minutes: number | null; meanMinutes: number | null };
+  /** From the customer's first post to the item's resolution; `resolved` of `items` are. */
+  resolution: { resolved: number; p50Minutes: number | null; p90Minutes: number | null; meanMinutes: number | null };
 }
 
 export interface ReportInput {
@@ -98,6 +117,8 @@ export interface ReportInput {
   now: number;
   /** How many breaches to list (default 10). */
   worst?: number;
+  /** Direct messages' text in the breach list (`--include-private`); left out by default. */
+  includePrivate?: boolean;
 }
 
 export function toFigures(g: GroupFigures | undefined): Figures {
@@ -219,7 +240,9 @@ export async function buildReport(input: ReportInput): Promise<Report> {
         platform: b.platform,
         url: b.url,
         author: b.author,
-        text: b.text,
+        // A direct message's text stays out of the report unless asked for (--include-private).
+        text: b.channel === 'dm' && !input.includePrivate ? null : b.text,
+        channel: b.channel,
         status: b.status,
         category: b.category,
         createdAt: iso(b.createdAt),
@@ -244,7 +267,47 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       oldestAgeMinutes: r.oldestAt === null ? null : minutes(now - r.oldestAt),
     })),
     apiUsage,
+    private: await privateSection(db, spec),
     suggestions: suggestions(platforms, apiUsage),
+  };
+}
+
+/** The private channel in one line, for the terminal and the HTML report. */
+export function privateLine(p: PrivateFigures): string {
+  const d = (m: number | null) => (m === null ? '—' : formatDuration(Math.round(m * 60_000)));
+  const rate = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
+  return (
+    `${p.items} item${p.items === 1 ? '' : 's'} went private; answered in public ${rate(p.publicResponseRate)} (${p.answeredPublicly}/${p.needingResponse}), ` +
+    `in private ${rate(p.privateResponseRate)} (${p.answeredPrivately}/${p.needingResponse}); ` +
+    `first private answer p50 ${d(p.firstPrivateAnswer.p50Minutes)}, p90 ${d(p.firstPrivateAnswer.p90Minutes)} (${p.firstPrivateAnswer.answered} answered); ` +
+    `time to resolution p50 ${d(p.resolution.p50Minutes)}, p90 ${d(p.resolution.p90Minutes)} (${p.resolution.resolved} resolved)`
+  );
+}
+
+/** The private channel's figures of the period, overall and per platform. */
+async function privateSection(db: Db, spec: AggregateSpec): Promise<Report['private']> {
+  const counts = await privateCounts(db, spec);
+  const times = await privateTimes(db, spec);
+  const figures = (rows: typeof counts, timeRows: typeof times): PrivateFigures => {
+    const sum = (i: 1 | 2 | 3 | 4) => rows.reduce((n, r) => n + r[i], 0);
+    const needing = sum(1);
+    const answer = timeRows.map((r) => r[1]).filter((t): t is number => t !== null).sort((a, b) => a - b);
+    const resolution = timeRows.map((r) => r[2]).filter((t): t is number => t !== null).sort((a, b) => a - b);
+    const spread = (sorted: number[]) => ({ p50Minutes: minutes(percentile(sorted, 50)), p90Minutes: minutes(percentile(sorted, 90)), meanMinutes: minutes(mean(sorted)) });
+    return {
+      items: sum(4),
+      needingResponse: needing,
+      answeredPublicly: sum(2),
+      answeredPrivately: sum(3),
+      publicResponseRate: share(sum(2), needing),
+      privateResponseRate: share(sum(3), needing),
+      firstPrivateAnswer: { answered: answer.length, ...spread(answer) },
+      resolution: { resolved: resolution.length, ...spread(resolution) },
+    };
+  };
+  return {
+    ...figures(counts, times),
+    platforms: counts.filter((r) => r[4] > 0 || r[3] > 0).map((r) => ({ platform: r[0], ...figures([r], times.filter((t) => t[0] === r[0])) })),
   };
 }
 

@@ -41,6 +41,12 @@ export const MENTION_COLUMNS = [
   'keyword',
   'sla',
   'text',
+  'channel',
+  'private_at',
+  'first_private_response_at',
+  'first_private_answer_minutes',
+  'resolved_at',
+  'resolution_minutes',
 ] as const;
 
 export const SUMMARY_COLUMNS = [
@@ -74,6 +80,8 @@ export interface ExportInput {
   now: number;
   /** A UTF-8 byte-order mark first, for Excel. */
   bom: boolean;
+  /** Direct messages' text too (`--include-private`); left out by default. */
+  includePrivate?: boolean;
 }
 
 export type Cell = string | number | null;
@@ -120,11 +128,14 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const targets = new Map<string, number>();
   const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
   async function* rows(): AsyncGenerator<Cell[]> {
-    for await (const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] of exportMentionRows(db, spec)) {
-      let target = targets.get(platform);
+    const at = (t: number | null) => (t === null ? null : zone.format(t));
+    for await (const row of exportMentionRows(db, spec)) {
+      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
+      const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
+      let target = targets.get(`${channel}:${platform}`);
       if (target === undefined) {
-        target = slaTarget(config, platform);
-        targets.set(platform, target);
+        target = slaTarget(config, platform, channel);
+        targets.set(`${channel}:${platform}`, target);
       }
       const sla = slaState({ platform, status, category, createdAt, fetchedAt, firstResponseAt }, slaDeadline(createdAt, target, clock), now);
       yield [
@@ -142,7 +153,14 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
         sentiment,
         text(keyword),
         sla,
-        text(body),
+        // A direct message's text stays out of the export unless asked for (--include-private).
+        channel === 'dm' && !input.includePrivate ? null : text(body),
+        channel,
+        at(privateAt),
+        at(firstPrivateResponseAt),
+        minutes(firstPrivateAnswer),
+        at(resolvedAt),
+        minutes(resolution),
       ];
     }
   }

@@ -5,7 +5,7 @@
  * width. Every value goes through escapeHtml; links only for http(s) URLs.
  */
 import { sanitizeText } from '../io/sanitize.js';
-import type { Figures, Report } from './build.js';
+import { privateLine, type Figures, type Report } from './build.js';
 import { EXPECTATIONS } from './figures.js';
 import { dur, pct, spendLine, volumeLine } from './table.js';
 
@@ -173,12 +173,14 @@ export function renderReportHtml(report: Report, brand: string): string {
         ['id', 'platform', 'over by', 'status', 'author', 'text'],
         report.breaches.worst.map((b) => {
           const href = safeHref(b.url);
-          return [b.id, b.platform, dur(b.overdueMinutes), b.status, `@${b.author}`, href ? `<a href="${escapeHtml(href)}">${escapeHtml(b.text)}</a>` : escapeHtml(b.text)];
+          const text = b.text ?? '(direct message — text left out; --include-private shows it)';
+          return [b.id, b.platform, dur(b.overdueMinutes), b.status, `@${b.author}`, href ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text)];
         }),
         new Set([5]),
       ),
     );
   }
+  s.push('<h2>Private channel</h2>', `<p>${escapeHtml(privateLine(report.private))}</p>`);
   const f = report.followUps;
   s.push('<h2>Follow-ups after our reply</h2>');
   s.push(`<p>${escapeHtml(`${f.count} follow-ups, ${f.answered} answered; next-response time p50 ${dur(f.nextResponse.p50Minutes)}, p90 ${dur(f.nextResponse.p90Minutes)}.`)}</p>`);

@@ -5,7 +5,7 @@ import { formatDuration } from '../config/duration.js';
 import { sanitizeLine } from '../io/sanitize.js';
 import { renderPairs, renderTable, type Cell, type Column } from '../io/table.js';
 import { truncateWidth, wrapWidth } from '../io/width.js';
-import type { Figures, Report } from './build.js';
+import { privateLine, type Figures, type Report } from './build.js';
 import { EXPECTATIONS } from './figures.js';
 
 export function pct(value: number | null | undefined): string {
@@ -151,13 +151,16 @@ export function renderReportTable(report: Report, color: ChalkInstance, options:
           { text: dur(b.overdueMinutes), color: color.red },
           b.status,
           `@${sanitizeLine(b.author)}`,
-          sanitizeLine(b.text),
+          b.text === null ? '(direct message)' : sanitizeLine(b.text),
         ]),
       ),
     );
     // A command to copy stays whole, whatever the width.
     out.push(color.dim(`All of them: ${invocation('list', '--breached', '--since', report.period.start.slice(0, 10))}`));
   }
+
+  title('Private channel');
+  prose(privateLine(report.private));
 
   title('Follow-ups after our reply');
   const f = report.followUps;

@@ -28,7 +28,14 @@ export interface NewMention {
   /** The post names or quotes the brand's own account (some platforms allow API replies only then). */
   summonsBrand: boolean;
   metrics: Engagement;
+  /** A direct message (a private conversation with the brand) rather than a public post; public when not set. */
+  channel?: Channel;
+  /** The platform's id of the DM conversation (X's dm_conversation_id, Bluesky's convo id, Mastodon's conversation). */
+  dmConversationId?: string | null;
 }
+
+export type { Channel } from '../metrics/vocabulary.js';
+import type { Channel } from '../metrics/vocabulary.js';
 
 /** A post by the brand's own account replying to something, seen by a poll (replies made outside the tool). */
 export interface OwnReply {
@@ -38,6 +45,8 @@ export interface OwnReply {
   inReplyTo: string;
   text: string;
   createdAt: number;
+  /** A DM the brand sent outside brandwatch (answering the DM `inReplyTo`). */
+  channel?: Channel;
 }
 
 /** Platform-specific position of a query group, stored as JSON with each page. */
@@ -71,6 +80,8 @@ export interface QueryGroup {
   keywords: Keyword[];
   /** How the group is named to the person when its query is not (X's counts groups: their keywords). */
   label?: string;
+  /** The brand's direct messages rather than public posts: the same cursors, pages, budgets and billing. */
+  channel?: 'dm';
 }
 
 export interface RateLimitState {
@@ -154,6 +165,10 @@ export interface ReplyTarget {
   conversationId: string | null;
   inReplyTo: string | null;
   summonsBrand: boolean;
+  /** The author's platform id (a DM goes to the person by id on X). */
+  authorId?: string | null;
+  /** The DM conversation this item's private thread is in, when known. */
+  dmConversationId?: string | null;
 }
 
 export interface SentReply {
@@ -182,4 +197,22 @@ export interface ReplyChannel {
    * more than usual, why; null where writes are free. `target` is null for a proactive post.
    */
   sendCost?(text: string, target: ReplyTarget | null): { cost: number; usual: number; why: string | null } | null;
+  /** Answering by direct message, where the platform and the credentials allow it. */
+  readonly directMessages?: DirectMessageChannel;
+}
+
+/**
+ * Writing a direct message to the author of an item. The outbox treats it as it treats replies: pending
+ * before the call, sent with the platform's id after, and after an unknown outcome it looks for our
+ * message in the conversation (`findMessage`) before sending again.
+ */
+export interface DirectMessageChannel {
+  measure(text: string): { length: number; limit: number };
+  /** Whether a DM can go to the target's author; when not, why. */
+  ability(target: ReplyTarget): ReplyAbility;
+  send(target: ReplyTarget, text: string, options: { idempotencyKey: string }): Promise<SentReply>;
+  /** Our message with this text in the conversation with the target's author, if it exists. */
+  findMessage(target: ReplyTarget, text: string): Promise<SentReply | null>;
+  /** What sending costs where the platform bills writes (X). */
+  sendCost?(text: string): { cost: number; usual: number; why: string | null } | null;
 }

@@ -2,6 +2,7 @@ import type { Db } from './open.js';
 import { openSql } from '../metrics/open.js';
 import { NEGATIVE_SQL } from '../metrics/negative.js';
 import type { Category, Status } from './mentions.js';
+import type { Channel } from '../metrics/vocabulary.js';
 import { countWhere, jsonArrayValues, limitValue } from './dialect.js';
 
 export type Delivery = 'none' | 'pending' | 'sent' | 'failed' | 'folded';
@@ -88,6 +89,7 @@ export interface OpenMentionRow {
   prev_replies: number | null;
   prev_quotes: number | null;
   prev_metrics_at: number | null;
+  channel: Channel;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function openMentionsForAlerts(db: Db, scope: { lastSeen: number; c
   return db.all<OpenMentionRow>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
        m.first_response_at, m.likes, m.reposts, m.replies, m.quotes, m.metrics_updated_at,
-       m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at
+       m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at, m.channel
      FROM mentions m
      WHERE ${openSql('m.status')}
        AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
@@ -114,11 +116,12 @@ export interface DeadlineFacts {
   status: Status;
   category: Category | null;
   first_response_at: number | null;
+  channel: Channel;
 }
 
 /** Every open mention's SLA facts, for the status line. */
 export async function openDeadlineFacts(db: Db): Promise<DeadlineFacts[]> {
-  return db.all<DeadlineFacts>(`SELECT id, platform, created_at, status, category, first_response_at FROM mentions WHERE ${openSql()}`);
+  return db.all<DeadlineFacts>(`SELECT id, platform, created_at, status, category, first_response_at, channel FROM mentions WHERE ${openSql()}`);
 }
 
 export interface VolumeRow {

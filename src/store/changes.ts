@@ -12,6 +12,10 @@ export async function changeStatus(db: Db, id: number, status: Status, actor: st
   const row = await db.get<{ status: Status }>('SELECT status FROM mentions WHERE id = ?', [id]);
   if (!row || row.status === status) return false;
   await db.run('UPDATE mentions SET status = ?, status_changed_at = ? WHERE id = ?', [status, at, id]);
+  // The private figures (migration 013): when the item went private first, and when it was last resolved.
+  if (status === 'private') await db.run('UPDATE mentions SET private_at = coalesce(private_at, ?) WHERE id = ?', [at, id]);
+  else if (status === 'resolved') await db.run('UPDATE mentions SET resolved_at = ? WHERE id = ?', [at, id]);
+  else if (row.status === 'resolved') await db.run('UPDATE mentions SET resolved_at = NULL WHERE id = ?', [id]);
   await appendEvent(db, { mentionId: id, at, kind: 'status', oldValue: row.status, newValue: status, actor });
   return true;
 }

@@ -1,7 +1,7 @@
 import type { Db } from './open.js';
 import type { EngineKind } from './engine.js';
 import { equalsIgnoringCase, jsonArrayValues, limitValue, never, textSearch } from './dialect.js';
-import type { NewMention } from '../sources/types.js';
+import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
 import { openSql } from '../metrics/open.js';
 
@@ -46,6 +46,13 @@ export interface Mention {
   /** The engagement counters as the poll before the last one read them (src/metrics/engagement.ts), when known. */
   previousEngagement: EngagementReading | null;
   metricsUpdatedAt: number | null;
+  /** A direct message, or a public post. */
+  channel: Channel;
+  dmConversationId: string | null;
+  /** When the item went private (taken private, or a DM joined or opened it). */
+  privateAt: number | null;
+  firstPrivateResponseAt: number | null;
+  resolvedAt: number | null;
   /** The person the item is assigned to (`assign`), if anyone. */
   assignedTo: string | null;
 }
@@ -89,6 +96,11 @@ interface MentionRow {
   prev_quotes?: number | null;
   prev_metrics_at?: number | null;
   metrics_updated_at?: number | null;
+  channel?: Channel;
+  dm_conversation_id?: string | null;
+  private_at?: number | null;
+  first_private_response_at?: number | null;
+  resolved_at?: number | null;
   assigned_to?: string | null;
 }
 
@@ -131,6 +143,11 @@ export function rowToMention(row: MentionRow): Mention {
         ? { likes: row.prev_likes ?? 0, reposts: row.prev_reposts ?? 0, replies: row.prev_replies ?? 0, quotes: row.prev_quotes ?? 0, at: row.prev_metrics_at }
         : null,
     metricsUpdatedAt: row.metrics_updated_at ?? null,
+    channel: row.channel ?? 'public',
+    dmConversationId: row.dm_conversation_id ?? null,
+    privateAt: row.private_at ?? null,
+    firstPrivateResponseAt: row.first_private_response_at ?? null,
+    resolvedAt: row.resolved_at ?? null,
     assignedTo: row.assigned_to ?? null,
   };
 }
@@ -172,6 +189,8 @@ const REFRESH_METRICS = `
     likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
     author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
   WHERE platform = @platform AND external_id = @externalId AND ${openSql()}`;
+
+const DM_MARK = `UPDATE mentions SET channel = 'dm', dm_conversation_id = ?, private_at = ? WHERE platform = ? AND external_id = ?`;
 
 /** A lone UTF-16 surrogate would reach SQLite as invalid UTF-8 bytes: store U+FFFD in its place (ES2024, in Node 20). */
 function wellFormed(text: string): string {
@@ -225,6 +244,8 @@ export async function insertMentions(
     const result = await db.run(guessed ? INSERT_GUESS : INSERT, values);
     if (result.changes === 1) {
       inserted++;
+      // A direct message (migration 013) is private from the start; the public ingest path stays as it was.
+      if (m.channel === 'dm') await db.run(DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]);
       continue;
     }
     // Prepared only when needed: an older schema (before migration 002) can still take inserts.

@@ -99,6 +99,7 @@ export interface BreachRow {
   url: string | null;
   author: string;
   text: string;
+  channel: 'public' | 'dm';
   status: string;
   category: string | null;
   createdAt: number;
@@ -117,6 +118,7 @@ export async function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until
     url: string | null;
     author: string;
     text: string;
+    channel: 'public' | 'dm';
     status: string;
     category: string | null;
     created_at: number;
@@ -124,7 +126,7 @@ export async function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until
     first_response_at: number | null;
     overdue: number;
   }>(
-    `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.status, m.category, m.created_at,
+    `SELECT m.id, m.platform, m.url, m.author_handle AS author, m.text, m.channel, m.status, m.category, m.created_at,
         ${deadline} AS deadline, m.first_response_at,
         coalesce(m.first_response_at, @asOf) - ${deadline} AS overdue
       FROM mentions m${indexedBy(db.kind, 'mentions_report')}
@@ -138,6 +140,7 @@ export async function worstBreaches(db: Db, q: Pick<PeriodQuery, 'from' | 'until
     url: r.url,
     author: r.author,
     text: r.text,
+    channel: r.channel,
     status: r.status,
     category: r.category,
     createdAt: r.created_at,
@@ -207,6 +210,12 @@ export type ExportMentionRow = [
   sentiment: number | null,
   keyword: string | null,
   text: string,
+  channel: 'public' | 'dm',
+  privateAt: number | null,
+  firstPrivateResponseAt: number | null,
+  firstPrivateAnswer: number | null,
+  resolvedAt: number | null,
+  resolution: number | null,
 ];
 
 /** Every mention created in the period (follow-ups too), oldest first, streamed from the cursor. */
@@ -214,7 +223,8 @@ export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' 
   return db.stream<ExportMentionRow>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
          ${q.sql.frt} AS frt, ${q.sql.detectionLag} AS lag,
-         m.status, m.category, m.sentiment, m.keyword, m.text
+         m.status, m.category, m.sentiment, m.keyword, m.text,
+         m.channel, m.private_at, m.first_private_response_at, ${q.sql.firstPrivateAnswer}, m.resolved_at, ${q.sql.resolution}
        FROM mentions m${indexedBy(db.kind, 'mentions_report')}
        WHERE m.created_at >= @from AND m.created_at < @until
        ORDER BY m.created_at`,

@@ -7,6 +7,7 @@ import { countOpenFollowUpsAfter, openFollowUps } from './threads.js';
 import { isOpen } from '../metrics/open.js';
 import type { Status } from './mentions.js';
 import type { OwnReply } from '../sources/types.js';
+import { markAnsweredPrivately, responseChannel } from './direct-messages.js';
 
 export type ResponseState = 'pending' | 'sent' | 'failed' | 'unknown';
 export type ResponseVia = 'brandwatch' | 'native';
@@ -22,6 +23,8 @@ export interface Response {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  /** Sent in public or by direct message (migration 013). */
+  channel: 'public' | 'dm';
   /** The person who sent it (ours, since team mode); null for replies made on the platform. */
   actor: string | null;
 }
@@ -37,6 +40,7 @@ interface ResponseRow {
   via: ResponseVia;
   state: ResponseState;
   error: string | null;
+  channel?: 'public' | 'dm';
   actor?: string | null;
 }
 
@@ -52,6 +56,7 @@ function rowToResponse(row: ResponseRow): Response {
     via: row.via,
     state: row.state,
     error: row.error,
+    channel: row.channel ?? 'public',
     actor: row.actor ?? null,
   };
 }
@@ -150,6 +155,8 @@ export interface ClaimRequest {
   text: string;
   now: number;
   idempotencyKey: string;
+  /** The channel the answer goes by (migration 013), written with the attempt; public when absent. */
+  channel?: 'public' | 'dm';
   /** Retry this unknown (or abandoned) attempt under its own key, as it was seen before the claim. */
   reuse: OpenAttempt | null;
   /** Post although the mention has a sent reply. */
@@ -184,9 +191,9 @@ export async function claimReplyAttempt(db: Db, r: ClaimRequest): Promise<Attemp
       if (changes === 1) return { ok: true, responseId: r.reuse.id, idempotencyKey: r.reuse.idempotencyKey ?? r.idempotencyKey };
     }
     const row = await tx.get<{ id: number }>(
-      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at)
-       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?) RETURNING id`,
-      [r.mentionId, r.platform, r.text, r.now, r.idempotencyKey, r.now],
+      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, idempotency_key, attempts, attempted_at, channel)
+       VALUES (?, ?, NULL, ?, ?, NULL, 'brandwatch', 'pending', ?, 1, ?, ?) RETURNING id`,
+      [r.mentionId, r.platform, r.text, r.now, r.idempotencyKey, r.now, r.channel ?? 'public'],
     );
     return { ok: true, responseId: Number(row!.id), idempotencyKey: r.idempotencyKey };
   };
@@ -255,6 +262,7 @@ export async function recordResponseSent(
     await tx.run("UPDATE responses SET state = 'sent', external_id = ?, sent_at = ?, error = NULL, actor = ? WHERE id = ?", [sent.externalId, sent.sentAt, actor, responseId]);
     await appendEvent(tx, { mentionId, at: sent.sentAt, kind: 'response', oldValue: null, newValue: sent.externalId, actor });
     await markAnswered(tx, mentionId, sent.sentAt, actor);
+    if ((await responseChannel(tx, responseId)) === 'dm') await markAnsweredPrivately(tx, mentionId, sent.sentAt);
     return true;
   });
 }
@@ -268,14 +276,16 @@ export async function recordOwnReplies(db: Db, replies: readonly OwnReply[]): Pr
   for (const reply of replies) {
     const mention = await db.get<{ id: number }>('SELECT id FROM mentions WHERE platform = ? AND external_id = ?', [reply.platform, reply.inReplyTo]);
     if (!mention) continue;
-    const result = await db.run(
-      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state)
-       VALUES (?, ?, ?, ?, ?, ?, 'native', 'sent') ON CONFLICT (platform, external_id) DO NOTHING`,
-      [mention.id, reply.platform, reply.externalId, reply.text, reply.createdAt, reply.createdAt],
+    const channel = reply.channel === 'dm' ? 'dm' : 'public';
+    const inserted = await db.get<{ id: number }>(
+      `INSERT INTO responses (mention_id, platform, external_id, text, created_at, sent_at, via, state, channel)
+       VALUES (?, ?, ?, ?, ?, ?, 'native', 'sent', ?) ON CONFLICT (platform, external_id) DO NOTHING RETURNING id`,
+      [mention.id, reply.platform, reply.externalId, reply.text, reply.createdAt, reply.createdAt, channel],
     );
-    if (result.changes === 1) {
+    if (inserted) {
       recorded++;
       await markAnswered(db, mention.id, reply.createdAt, 'poll');
+      if (channel === 'dm') await markAnsweredPrivately(db, mention.id, reply.createdAt);
     }
   }
   return recorded;

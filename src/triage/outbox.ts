@@ -16,7 +16,8 @@ import { newestInThread } from '../store/threads.js';
 import type { Mention } from '../store/mentions.js';
 import { ReplyRefused } from '../sources/reply-refused.js';
 import { RuntimeFailure, TemporaryError } from '../errors.js';
-import type { ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
+import type { Channel, ReplyChannel, ReplyTarget, SentReply } from '../sources/types.js';
+import { lastSentOn, newestDmOf, responseChannel } from '../store/direct-messages.js';
 
 export type ReplyOutcome =
   | { status: 'sent'; responseId: number; externalId: string; url: string | null; sentAt: number }
@@ -113,7 +114,15 @@ export function replyTargetOf(mention: Mention): ReplyTarget {
     conversationId: mention.conversationId,
     inReplyTo: mention.inReplyTo,
     summonsBrand: mention.summonsBrand,
+    authorId: mention.authorId,
+    dmConversationId: mention.dmConversationId,
   };
+}
+
+/** The target of a private answer to an item: its customer, in the DM conversation the thread is in when there is one. */
+export async function privateTargetOf(db: Db, tip: Mention): Promise<ReplyTarget> {
+  const dm = await newestDmOf(db, tip.threadId ?? tip.id);
+  return { ...replyTargetOf(tip), authorId: tip.authorId ?? dm?.authorId ?? null, dmConversationId: tip.dmConversationId ?? dm?.dmConversationId ?? null };
 }
 
 /** The mention a reply to an item answers: the customer's newest post in the thread (the item itself when alone). */
@@ -148,11 +157,26 @@ function held(attempt: OpenAttempt, platform: string, now: number): ReplyHeld {
  * before posting anything, so a reply is never posted twice. One attempt per mention at a time
  * (a second one at the same moment is held); a mention with a sent reply gets another only with `again`.
  */
-export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention: Mention, text: string, guards: ReplyGuards = {}): Promise<ReplyOutcome> {
+export async function sendReply(
+  deps: OutboxDeps,
+  channel: ReplyChannel,
+  mention: Mention,
+  text: string,
+  guards: ReplyGuards = {},
+  via: Channel = 'public',
+): Promise<ReplyOutcome> {
   const { db } = deps;
-  const target = replyTargetOf(mention);
+  const target = via === 'dm' ? await privateTargetOf(db, mention) : replyTargetOf(mention);
+  // A private answer after a public one (the "please DM us") is no second reply: only a DM already sent is.
+  if (via === 'dm' && !(await lastSentOn(db, mention.id, 'dm'))) guards = { ...guards, again: true };
   let reuse: OpenAttempt | null = null;
-  const attempts = await openAttempts(db, mention.id);
+  // Only attempts by the same channel can be looked for there (a public one stays as it is when a DM goes).
+  const ours = async (list: OpenAttempt[]) => {
+    const kept: OpenAttempt[] = [];
+    for (const a of list) if ((await responseChannel(db, a.id)) === via) kept.push(a);
+    return kept;
+  };
+  const attempts = await ours(await openAttempts(db, mention.id));
 
   // A poll may have recorded our attempt as a native reply meanwhile: that is the same post, adopt it.
   for (const attempt of attempts) {
@@ -166,7 +190,7 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
     if (previous) throw new AlreadyReplied(previous, deps.now());
   }
 
-  for (const attempt of await openAttempts(db, mention.id)) {
+  for (const attempt of await ours(await openAttempts(db, mention.id))) {
     let found: SentReply | null;
     try {
       found = await channel.findReply(target, attempt.text);
@@ -197,6 +221,7 @@ export async function sendReply(deps: OutboxDeps, channel: ReplyChannel, mention
     text,
     now,
     idempotencyKey: randomUUID(),
+    channel: via,
     reuse,
     again: guards.again === true,
     force: guards.force === true,

@@ -3,7 +3,10 @@ import { UsageError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Mention } from '../store/mentions.js';
 import type { Channels } from './channels.js';
-import { replyTargetOf, sendReply, threadTip, type ReplyGuards, type ReplyOutcome } from './outbox.js';
+import { privateTargetOf, replyTargetOf, sendReply, threadTip, type ReplyGuards, type ReplyOutcome } from './outbox.js';
+import { answersPrivately, channelLabel } from './private.js';
+import { getMention } from '../store/mentions.js';
+import type { Channel } from '../sources/types.js';
 import { fillTemplate, templateNamed } from './templates.js';
 
 export interface ReplyPlan {
@@ -15,6 +18,10 @@ export interface ReplyPlan {
   /** Null when the API may answer; else why not. */
   blocked: string | null;
   webUrl: string | null;
+  /** By DM (the item is private) or in public. */
+  channel: Channel;
+  /** What the composer says: "Reply by DM to @x on X". */
+  label: string;
 }
 
 /** The text of a reply from `--text` or a named template. */
@@ -32,19 +39,30 @@ export function replyText(config: Pick<Config, 'templates' | 'brand'>, target: M
 }
 
 /** Everything `--dry-run` shows, checked before anything is sent. */
-export async function planReply(store: Store, channels: Channels, item: Mention, text: string): Promise<ReplyPlan> {
+export async function planReply(store: Store, channels: Channels, item: Mention, text: string, forced?: Channel): Promise<ReplyPlan> {
   const target = await threadTip(store.db, item);
-  const { channel } = await channels.forSource(target.source);
+  // `forced`: take private's optional public "please DM us" goes in public whatever the item.
+  const via = forced ?? (await answerChannel(store, item));
+  const { channel } = await channels.forAnswer(target.source, via);
   const { length, limit } = channel.measure(text);
-  const ability = channel.ability(replyTargetOf(target));
+  const replyTarget = via === 'dm' ? await privateTargetOf(store.db, target) : replyTargetOf(target);
+  const ability = channel.ability(replyTarget);
   return {
     target,
     text,
     length,
     limit,
     blocked: ability.ok ? null : ability.reason,
-    webUrl: channel.webReplyUrl(replyTargetOf(target), text) ?? (ability.ok ? null : ability.webUrl),
+    webUrl: channel.webReplyUrl(replyTarget, text) ?? (ability.ok ? null : ability.webUrl),
+    channel: via,
+    label: channelLabel(via, target.authorHandle, target.platform),
   };
+}
+
+/** How an answer to the item goes: by DM when its item (the thread's first mention) went private. */
+export async function answerChannel(store: Store, item: Mention): Promise<Channel> {
+  const root = item.threadId === null ? item : ((await getMention(store.db, item.threadId)) ?? item);
+  return answersPrivately(root) ? 'dm' : 'public';
 }
 
 export function checkLength(plan: ReplyPlan): void {
@@ -62,6 +80,6 @@ export interface Sender {
 /** Throws AlreadyReplied (unless `guards.again`) or ReplyHeld (unless `guards.force`) when sending could double a reply. */
 export async function send(sender: Sender, store: Store, channels: Channels, plan: ReplyPlan, guards: ReplyGuards = {}): Promise<ReplyOutcome> {
   checkLength(plan);
-  const { channel } = await channels.forSource(plan.target.source);
-  return sendReply({ db: store.db, now: () => sender.now(), actor: sender.actor }, channel, plan.target, plan.text, guards);
+  const { channel } = await channels.forAnswer(plan.target.source, plan.channel);
+  return sendReply({ db: store.db, now: () => sender.now(), actor: sender.actor }, channel, plan.target, plan.text, guards, plan.channel);
 }

@@ -2,6 +2,8 @@ import type { Db } from '../store/open.js';
 import { changeStatus } from '../store/changes.js';
 import { getMention } from '../store/mentions.js';
 import { conversationRoot, joinThread, rootAnsweredBy, threadRef } from '../store/threads.js';
+import { markAnsweredPrivately, markItemPrivate, privateItemOf } from '../store/direct-messages.js';
+import { markAnswered } from '../store/responses.js';
 import type { NewMention } from '../sources/types.js';
 
 /** Statuses a customer's follow-up takes back to the queue. */
@@ -21,6 +23,10 @@ function isReply(m: NewMention): boolean {
 export async function linkThreads(db: Db, mentions: readonly NewMention[], at: number): Promise<number> {
   let linked = 0;
   for (const m of mentions) {
+    if (m.channel === 'dm') {
+      if (await linkDirectMessage(db, m, at)) linked++;
+      continue;
+    }
     if (!isReply(m)) continue;
     const ref = await threadRef(db, m.platform, m.externalId);
     if (!ref || ref.threadId !== null) continue;
@@ -45,4 +51,28 @@ async function rootFor(db: Db, m: NewMention, ownId: number): Promise<number | n
     if (same !== null) return same;
   }
   return m.inReplyTo !== null ? await rootAnsweredBy(db, m.platform, m.inReplyTo) : null;
+}
+
+/**
+ * A DM from the author of an open or private item on the same platform joins that item's thread, marks
+ * it private, and takes it back to the queue when it was waiting for the customer ("customer wrote
+ * privately"); a DM from anyone else stays its own item (private from the start).
+ */
+async function linkDirectMessage(db: Db, m: NewMention, at: number): Promise<boolean> {
+  const ref = await threadRef(db, m.platform, m.externalId);
+  if (!ref || ref.threadId !== null) return false;
+  const root = await privateItemOf(db, { platform: m.platform, authorId: m.authorId, authorHandle: m.authorHandle, except: ref.id, before: m.createdAt });
+  if (root === null) return false;
+  await joinThread(db, ref.id, root);
+  await markItemPrivate(db, root, m.createdAt);
+  // An answer of ours seen in the same page (sent from the app) answers the item too.
+  const own = await getMention(db, ref.id);
+  if (own?.firstResponseAt != null) await markAnswered(db, root, own.firstResponseAt, 'poll');
+  if (own?.firstPrivateResponseAt != null) await markAnsweredPrivately(db, ref.id, own.firstPrivateResponseAt);
+  const item = await getMention(db, root);
+  const waiting = (await getMention(db, ref.id))?.status;
+  if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
+    await changeStatus(db, root, 'open', 'poll (direct message)', at);
+  }
+  return true;
 }

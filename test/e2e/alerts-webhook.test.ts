@@ -76,6 +76,7 @@ describe('alerts delivered to a webhook', () => {
           url: `https://x.com/ann/status/${tweets[0]!.id}`,
           author: 'ann',
           text: 'acme <!channel> my order never came',
+          channel: 'public',
           category: expect.any(String),
           priority: expect.any(Number),
           createdAt: new Date(Date.parse(tweets[0]!.createdAt)).toISOString(),

@@ -125,4 +125,20 @@ describe('doctor', () => {
     expect(result.stdout).toMatch(/^FAIL config +valid: .*config\.yml:5: sources\[0\]\.url: /m);
     expect(result.stdout).toMatch(/^ok   database +openable: .*does not exist yet; the first poll creates it/m);
   });
+
+  it('says what each platform needs for direct messages, and why Messenger and Instagram DMs are not read', async () => {
+    writeConfig(
+      dir,
+      multiConfig([
+        sourceBlock('twitter', { bearerTokenEnv: 'TWITTER_BEARER_TOKEN', directMessages: true }),
+        sourceBlock('facebook', { pageId: '1001', pageTokenEnv: 'FB_PAGE_TOKEN', apiBaseUrl: fb.url }),
+      ]),
+    );
+    const report = JSON.parse((await cli(dir, ['doctor', '--json'], env)).stdout) as Report;
+    expect(find(report, 'twitter', 'direct messages')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/userTokenEnv .* dm\.read dm\.write/) });
+    expect(find(report, 'facebook', 'direct messages')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/App Review grants pages_messaging and instagram_manage_messages/) });
+    writeConfig(dir, multiConfig([sourceBlock('twitter', { bearerTokenEnv: 'TWITTER_BEARER_TOKEN', userTokenEnv: 'TWITTER_USER_TOKEN', directMessages: true })]));
+    const on = JSON.parse((await cli(dir, ['doctor', '--json'], { ...env, TWITTER_USER_TOKEN: 'test-user-token' })).stdout) as Report;
+    expect(find(on, 'twitter', 'direct messages')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/GET \/2\/dm_events \(\$0\.01 a DM event.*\$0\.015 each/) });
+  });
 });

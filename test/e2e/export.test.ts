@@ -64,6 +64,7 @@ describe('export --what mentions', () => {
     expect(Object.keys(rows[0]!)).toEqual([
       'id', 'platform', 'url', 'author', 'followers', 'created_at', 'first_response_at', 'frt_minutes',
       'detection_lag_minutes', 'status', 'category', 'sentiment', 'keyword', 'sla', 'text',
+      'channel', 'private_at', 'first_private_response_at', 'first_private_answer_minutes', 'resolved_at', 'resolution_minutes',
     ]);
     rows.forEach((row, i) => {
       const db = stored[i]!;
@@ -113,7 +114,7 @@ describe('export --what mentions', () => {
   it('exports an empty period as the header alone', async () => {
     const result = await cli('export', '--week', '2026-W40');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.trim()).toBe('id,platform,url,author,followers,created_at,first_response_at,frt_minutes,detection_lag_minutes,status,category,sentiment,keyword,sla,text');
+    expect(result.stdout.trim()).toBe('id,platform,url,author,followers,created_at,first_response_at,frt_minutes,detection_lag_minutes,status,category,sentiment,keyword,sla,text,channel,private_at,first_private_response_at,first_private_answer_minutes,resolved_at,resolution_minutes');
   });
 
   it('fails cleanly when the output folder does not exist', async () => {

@@ -36,7 +36,7 @@ describe('demo, then triage', () => {
 
     const session = new TerminalSession(args, env);
     try {
-      // Rotate through: reply from a template (it fills the composer; Enter is done), take private, resolve.
+      // Rotate through: reply from a template (it fills the composer; Enter is done), take private (with the public step), resolve.
       // A Google Alerts result cannot be answered by API: it is resolved.
       const plans = [['t', '2', 'y'], ['p', 'y'], ['d']];
       for (let i = 0; i < before && !/Inbox clear/.test(session.screen); i++) {
@@ -47,7 +47,13 @@ describe('demo, then triage', () => {
         const templates = count(session.screen, '[2] thanks');
         const composers = count(session.screen, 'Enter done');
         const sends = count(session.screen, '[y] send');
+        const asks = count(session.screen, 'in public first?');
         session.type(keys[0]!);
+        if (keys[0] === 'p') {
+          // take private: the public "please DM us" is an optional first step; yes.
+          await waitForCount(session, 'in public first?', asks + 1);
+          session.type('y');
+        }
         if (keys[0] === 't') {
           await waitForCount(session, '[2] thanks', templates + 1);
           session.type(keys[1]!);

@@ -74,8 +74,11 @@ describe('triage in a terminal', () => {
       await session.waitFor(/category → problem \(kept from now on\)/);
       session.type('u');
       await session.waitFor(/category back to complaint/);
+      // take private: the public "please DM us" is an optional first step.
       session.type('p');
-      await session.waitFor(/Sorry @max, please DM us your account number\./);
+      await session.waitFor(/answer @max in public first\?/);
+      session.type('y');
+      await session.waitFor(/Reply to @max on X — \d+\/280: Sorry @max, please DM us your account number\./);
       session.type('y');
       await session.waitFor(new RegExp(`#${id(spam)} twitter|#${id(praise)} twitter`));
       const nextScreen = session.screen.slice(session.screen.lastIndexOf('Send? send'));

@@ -99,7 +99,115 @@ export class FakeBluesky extends FakePlatform {
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getAuthorFeed$/, (r) => this.authed(r, () => this.authorFeed(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.feed\.getPosts$/, (r) => this.authed(r, () => this.getPosts(r)))
       .route('GET', /^\/xrpc\/app\.bsky\.actor\.getProfiles$/, (r) => this.authed(r, () => this.getProfiles(r)))
-      .route('POST', /^\/xrpc\/com\.atproto\.repo\.createRecord$/, (r) => this.authed(r, () => this.createRecord(r)));
+      .route('POST', /^\/xrpc\/com\.atproto\.repo\.createRecord$/, (r) => this.authed(r, () => this.createRecord(r)))
+      .route('GET', /^\/xrpc\/chat\.bsky\.convo\.listConvos$/, (r) => this.chat(r, () => this.listConvos(r)))
+      .route('GET', /^\/xrpc\/chat\.bsky\.convo\.getMessages$/, (r) => this.chat(r, () => this.getMessages(r)))
+      .route('GET', /^\/xrpc\/chat\.bsky\.convo\.getConvoForMembers$/, (r) => this.chat(r, () => this.convoForMembers(r)))
+      .route('POST', /^\/xrpc\/chat\.bsky\.convo\.sendMessage$/, (r) => this.chat(r, () => this.sendMessage(r)));
+  }
+
+  /** Conversations of the brand's chat, each with its other member and its messages (oldest first). */
+  readonly convos: { id: string; rev: string; member: FakeActor; messages: { id: string; rev: string; text: string; sender: string; sentAt: string }[] }[] = [];
+  /** The app password was created without access to DMs: the chat service refuses it. */
+  chatAllowed = true;
+  private chatClock = 0n;
+
+  get chatRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/xrpc\/chat\./);
+  }
+
+  private convoWith(member: FakeActor) {
+    let convo = this.convos.find((c) => c.member.did === member.did);
+    if (!convo) {
+      convo = { id: `3l${tid(BigInt(this.convos.length + 1)).slice(2)}`, rev: tid(this.chatClock), member, messages: [] };
+      this.convos.push(convo);
+    }
+    return convo;
+  }
+
+  /** A DM from `from` (a handle) to the brand. */
+  addDm(text: string, options: { from: string; sentAt?: Date }) {
+    return this.pushMessage(this.convoWith(this.actor(options.from)), text, this.actor(options.from).did, options.sentAt ?? new Date());
+  }
+
+  /** Messages the brand sent through sendMessage. */
+  readonly sentDms: { convoId: string; id: string; text: string }[] = [];
+
+  private pushMessage(convo: FakeBluesky['convos'][number], text: string, sender: string, at: Date) {
+    this.chatClock += 1024n * 1000n;
+    const message = { id: tid(BigInt(at.getTime()) * 1024n + this.chatClock), rev: tid(this.chatClock), text, sender, sentAt: at.toISOString() };
+    convo.messages.push(message);
+    convo.rev = message.rev;
+    return message;
+  }
+
+  private messageView(m: FakeBluesky['convos'][number]['messages'][number]) {
+    return { $type: 'chat.bsky.convo.defs#messageView', id: m.id, rev: m.rev, text: m.text, sender: { did: m.sender }, sentAt: m.sentAt };
+  }
+
+  private convoView(c: FakeBluesky['convos'][number]) {
+    const last = c.messages.at(-1);
+    const members = [this.brand, c.member].map((a) => ({ did: a.did, handle: a.handle, displayName: a.displayName, labels: [], chatDisabled: false }));
+    return { id: c.id, rev: c.rev, members, ...(last ? { lastMessage: this.messageView(last) } : {}), muted: false, status: 'accepted', unreadCount: c.messages.filter((m) => m.sender !== this.brand.did).length };
+  }
+
+  /**
+   * chat.bsky.* reach the chat service only through the PDS's proxy: without `atproto-proxy:
+   * did:web:api.bsky.chat#bsky_chat` the PDS does not implement them; an app password without DM access is refused.
+   */
+  private chat(request: RecordedRequest, handler: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
+    if (request.headers['atproto-proxy'] !== 'did:web:api.bsky.chat#bsky_chat') return { status: 501, body: { error: 'MethodNotImplemented', message: 'Method Not Implemented' } };
+    // The session check first (as every XRPC call), then the chat service's own answer, which may take its time.
+    let answer: Reply | Promise<Reply> | null = null;
+    const refused = this.authed(request, () => {
+      answer = this.chatAllowed ? handler() : { status: 400, body: { error: 'InvalidToken', message: 'Bad token scope' } };
+      return { status: 200 };
+    });
+    return answer ?? refused;
+  }
+
+  /** chat.bsky.convo.listConvos: newest activity first, `limit` 1–100, opaque `cursor`. */
+  private listConvos(request: RecordedRequest): Reply {
+    const limit = Number(request.query.get('limit') ?? '50');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return { status: 400, body: { error: 'InvalidRequest', message: 'limit must be between 1 and 100' } };
+    const sorted = [...this.convos].sort((a, b) => (b.rev > a.rev ? 1 : b.rev < a.rev ? -1 : 0));
+    return { status: 200, headers: this.headers(), body: { convos: sorted.slice(0, limit).map((c) => this.convoView(c)) } };
+  }
+
+  /** chat.bsky.convo.getMessages: newest first, `limit` 1–100, `cursor` continues older. */
+  private getMessages(request: RecordedRequest): Reply {
+    const convo = this.convos.find((c) => c.id === request.query.get('convoId'));
+    if (!convo) return { status: 400, body: { error: 'InvalidRequest', message: 'Convo not found' } };
+    const limit = Number(request.query.get('limit') ?? '50');
+    const offset = request.query.get('cursor') ? Number(request.query.get('cursor')) : 0;
+    const newestFirst = [...convo.messages].reverse();
+    const page = newestFirst.slice(offset, offset + limit);
+    return { status: 200, headers: this.headers(), body: { messages: page.map((m) => this.messageView(m)), ...(offset + limit < newestFirst.length ? { cursor: String(offset + limit) } : {}) } };
+  }
+
+  private convoForMembers(request: RecordedRequest): Reply {
+    const members = request.query.getAll('members');
+    const other = members.map((did) => this.actors.get(did)).find((a) => a && a.did !== this.brand.did);
+    if (!other) return { status: 400, body: { error: 'InvalidRequest', message: 'Recipient not found' } };
+    return { status: 200, headers: this.headers(), body: { convo: this.convoView(this.convoWith(other)) } };
+  }
+
+  /** Hold the answer to the next N sendMessage calls this long (the message is sent; the client times out). */
+  stallAfterSend = { count: 0, ms: 0 };
+
+  private sendMessage(request: RecordedRequest): Reply | Promise<Reply> {
+    const body = JSON.parse(request.body || '{}') as { convoId?: string; message?: { text?: string } };
+    const convo = this.convos.find((c) => c.id === body.convoId);
+    if (!convo) return { status: 400, body: { error: 'InvalidRequest', message: 'Convo not found' } };
+    if (!body.message?.text) return { status: 400, body: { error: 'InvalidRequest', message: 'Input/message/text must be a string' } };
+    const message = this.pushMessage(convo, body.message.text, this.brand.did, new Date());
+    this.sentDms.push({ convoId: convo.id, id: message.id, text: message.text });
+    const reply = { status: 200, headers: this.headers(), body: this.messageView(message) };
+    if (this.stallAfterSend.count > 0) {
+      this.stallAfterSend.count--;
+      return new Promise((resolve) => setTimeout(() => resolve(reply), this.stallAfterSend.ms));
+    }
+    return reply;
   }
 
   get searchRequests(): RecordedRequest[] {

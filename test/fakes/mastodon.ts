@@ -73,6 +73,7 @@ export class FakeMastodon extends FakePlatform {
       .route('GET', /^\/api\/v1\/accounts\/verify_credentials$/, (r) => this.verify(r))
       .route('GET', /^\/api\/v1\/accounts\/[^/]+\/statuses$/, (r) => this.accountStatuses(r))
       .route('GET', /^\/api\/v1\/notifications$/, (r) => this.notifications(r))
+      .route('GET', /^\/api\/v1\/conversations$/, (r) => this.conversations(r))
       .route('POST', /^\/api\/v1\/statuses$/, (r) => this.post(r))
       .route('GET', /^\/api\/v1\/streaming\/hashtag(\/local)?$/, (r) => this.stream(r, 'hashtag'))
       .route('GET', /^\/api\/v1\/streaming\/user\/notification$/, (r) => this.stream(r, 'notification'));
@@ -305,6 +306,36 @@ export class FakeMastodon extends FakePlatform {
     return this.page(request, all);
   }
 
+  get conversationRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/api\/v1\/conversations$/);
+  }
+
+  /**
+   * GET /api/v1/conversations (docs.joinmastodon.org methods/conversations, entities/Conversation): the token
+   * account's direct-visibility conversations, newest last status first — `id`, `unread`, the other
+   * `accounts`, `last_status`. A conversation is the set of accounts a direct status names, with its author.
+   */
+  private conversations(request: RecordedRequest): Reply {
+    if (!this.authorised(request) || !this.tokenAccount) return { status: 401, body: { error: 'The access token is invalid' } };
+    const limited = this.limited();
+    if (limited) return limited;
+    const me = this.tokenAccount;
+    const byParticipants = new Map<string, FakeStatus[]>();
+    for (const s of this.statuses.filter((x) => x.visibility === 'direct')) {
+      const ids = new Set([s.account.id, ...s.mentions.map((m) => m.id)]);
+      if (!ids.has(me.id)) continue;
+      const key = [...ids].filter((id) => id !== me.id).sort().join(',');
+      byParticipants.set(key, [...(byParticipants.get(key) ?? []), s]);
+    }
+    const all = [...byParticipants.entries()].map(([key, statuses], i) => {
+      const last = statuses.reduce((a, b) => (compare(a.id, b.id) >= 0 ? a : b));
+      return { id: String(418_450 + i), unread: last.account.id !== me.id, accounts: key.split(',').map((id) => this.accounts.get(id)!), last_status: last };
+    });
+    all.sort((a, b) => compare(b.last_status.id, a.last_status.id));
+    const limit = Math.min(Math.max(Number(request.query.get('limit') ?? '20') || 20, 1), 40);
+    return { status: 200, headers: this.headers(), body: all.slice(0, limit) };
+  }
+
   /** Replies are refused when this is set (Mastodon's 422 validation errors). */
   refuseWith: string | null = null;
 
@@ -319,7 +350,13 @@ export class FakeMastodon extends FakePlatform {
     const parent = body.in_reply_to_id ? this.statuses.find((s) => s.id === body.in_reply_to_id) : undefined;
     if (body.in_reply_to_id && !parent) return { status: 404, body: { error: 'Record not found' } };
     const escaped = body.status.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const created = this.addStatus(`<p>${escaped}</p>`, { author: this.tokenAccount.username, ...(parent ? { inReplyTo: parent } : {}) });
+    const named = [...body.status.matchAll(/(?:^|\s)@([\w.-]+(?:@[\w.-]+)?)/g)].map((m) => m[1]!.replace(new RegExp(`@${this.host}$`), ''));
+    const created = this.addStatus(`<p>${escaped}</p>`, {
+      author: this.tokenAccount.username,
+      ...(parent ? { inReplyTo: parent } : {}),
+      ...(body.visibility ? { visibility: body.visibility } : {}),
+      mentions: named.filter((acct) => [...this.accounts.values()].some((a) => a.acct === acct)),
+    });
     if (typeof key === 'string') this.idempotency.set(key, created);
     return { status: 200, headers: this.headers(), body: created };
   }

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** True once the client hung up before the whole answer was sent (a timeout or an abort on its side). */
+  abandoned?: boolean;
 }
 
 export interface Reply {
@@ -189,6 +191,9 @@ export class FakeServer {
       body: Buffer.concat(chunks).toString('utf8'),
     };
     this.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished) recorded.abandoned = true;
+    });
 
     const faultIndex = this.faults.findIndex((f) => !f.pattern || f.pattern.test(recorded.path));
     if (faultIndex >= 0) {

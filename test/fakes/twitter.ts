@@ -19,6 +19,16 @@ export interface FakeTweet {
   unindexed?: boolean;
 }
 
+/** A direct message held by the fake X API (docs.x.com x-api/direct-messages; test/fixtures/twitter/README.md). */
+export interface FakeDm {
+  id: string;
+  text: string;
+  senderId: string;
+  conversationId: string;
+  createdAt: string;
+  participantIds: string[];
+}
+
 export interface FakeUser {
   id: string;
   username: string;
@@ -160,6 +170,9 @@ export class FakeTwitter extends FakePlatform {
     this.server.route('GET', /^\/2\/users\/\d+\/mentions$/, (r) => this.timeline(r, 'mentions'));
     this.server.route('GET', /^\/2\/users\/\d+\/tweets$/, (r) => this.timeline(r, 'tweets'));
     this.server.route('GET', /^\/2\/tweets\/counts\/recent$/, (r) => this.counts(r));
+    this.server.route('GET', /^\/2\/dm_events$/, (r) => this.dmTimeline(r, null));
+    this.server.route('GET', /^\/2\/dm_conversations\/with\/\d+\/dm_events$/, (r) => this.dmTimeline(r, /with\/(\d+)\//.exec(r.path)![1]!));
+    this.server.route('POST', /^\/2\/dm_conversations\/with\/\d+\/messages$/, (r) => this.sendDm(r));
     this.server.route('GET', /^\/2\/tweets\/search\/stream\/rules$/, (r) => this.listRules(r));
     this.server.route('POST', /^\/2\/tweets\/search\/stream\/rules$/, (r) => this.changeRules(r));
     this.server.route('GET', /^\/2\/tweets\/search\/stream$/, (r) => this.openStream(r));
@@ -290,6 +303,128 @@ export class FakeTwitter extends FakePlatform {
   /** Cut every open stream (a network drop). */
   dropStreams(): void {
     for (const res of this.streams.keys()) res.destroy();
+  }
+
+  /** Direct messages, oldest first as added; ids are snowflakes like posts'. */
+  readonly dms: FakeDm[] = [];
+  /** DMs the brand sent through the API, in order. */
+  readonly sentDms: FakeDm[] = [];
+  /** Accept the next N DMs, then hold the answer this long (the client times out; the DM exists). */
+  stallAfterDm: { count: number; ms: number } = { count: 0, ms: 0 };
+
+  /** A one-to-one conversation's id, as X writes them: the two user ids, lower first. */
+  conversationWith(userId: string): string {
+    return [this.brand.id, userId].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-');
+  }
+
+  /** A DM from `from` (a username) to the brand. */
+  addDm(text: string, options: { from: string; createdAt?: Date; followers?: number }): FakeDm {
+    const sender = this.addUser(options.from, options.followers ?? 100);
+    return this.pushDm(text, sender.id, this.conversationWith(sender.id), options.createdAt ?? new Date());
+  }
+
+  /** A DM the brand sent from the app (not through the API) to `to` (a username). */
+  addDmFromBrand(text: string, options: { to: string; createdAt?: Date }): FakeDm {
+    const to = this.addUser(options.to);
+    return this.pushDm(text, this.brand.id, this.conversationWith(to.id), options.createdAt ?? new Date());
+  }
+
+  private pushDm(text: string, senderId: string, conversationId: string, at: Date): FakeDm {
+    const next = snowflake(at.getTime(), this.dms.length % 4096);
+    this.nextId = next > this.nextId ? next : this.nextId + (1n << 22n);
+    const dm: FakeDm = {
+      id: String(this.nextId),
+      text,
+      senderId,
+      conversationId,
+      createdAt: at.toISOString(),
+      participantIds: conversationId.split('-'),
+    };
+    this.dms.push(dm);
+    return dm;
+  }
+
+  get dmRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/^\/2\/dm_events$/);
+  }
+
+  get dmSendRequests(): RecordedRequest[] {
+    return this.server.requestsTo(/\/messages$/).filter((r) => r.method === 'POST');
+  }
+
+  /**
+   * GET /2/dm_events and /2/dm_conversations/with/:id/dm_events (user context): newest first, `max_results`
+   * 1–100, `pagination_token` from `meta.next_token`, `event_types`; fields beyond id, event_type and text
+   * only when `dm_event.fields` asks for them, users only with `expansions=sender_id` — as X does.
+   */
+  private dmTimeline(request: RecordedRequest, participantId: string | null): Reply {
+    const denied = this.userAuthorized(request);
+    if (denied) return denied;
+    const q = request.query;
+    const maxResults = Number(q.get('max_results') ?? '100');
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ parameters: { max_results: [q.get('max_results')] }, message: `The \`max_results\` query parameter value [${q.get('max_results')}] is not between 1 and 100` }] } };
+    }
+    const types = (q.get('event_types') ?? 'MessageCreate,ParticipantsJoin,ParticipantsLeave').split(',');
+    let before: bigint | null = null;
+    const token = q.get('pagination_token');
+    if (token) before = BigInt(JSON.parse(Buffer.from(token, 'base64url').toString()).before);
+    const conversation = participantId === null ? null : this.conversationWith(participantId);
+    const matching = this.dms
+      .filter((d) => types.includes('MessageCreate') && (conversation === null || d.conversationId === conversation))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .filter((d) => before === null || BigInt(d.id) < before);
+    const page = matching.slice(0, maxResults);
+    const fields = (q.get('dm_event.fields') ?? '').split(',');
+    const senders = (q.get('expansions') ?? '').split(',').includes('sender_id') ? [...new Set(page.map((d) => d.senderId))].map((id) => this.users.get(id)!) : [];
+    const more = matching.length > page.length;
+    return {
+      status: 200,
+      headers: this.headers(),
+      body: {
+        ...(page.length > 0
+          ? {
+              data: page.map((d) => ({
+                id: d.id,
+                event_type: 'MessageCreate',
+                text: escapeXText(d.text),
+                ...(fields.includes('sender_id') ? { sender_id: d.senderId } : {}),
+                ...(fields.includes('created_at') ? { created_at: d.createdAt } : {}),
+                ...(fields.includes('dm_conversation_id') ? { dm_conversation_id: d.conversationId } : {}),
+                ...(fields.includes('participant_ids') ? { participant_ids: d.participantIds } : {}),
+              })),
+            }
+          : {}),
+        ...(senders.length > 0 ? { includes: { users: senders.map((u) => ({ id: u.id, name: u.name, username: u.username })) } } : {}),
+        meta: { result_count: page.length, ...(more ? { next_token: Buffer.from(JSON.stringify({ before: page.at(-1)!.id })).toString('base64url') } : {}) },
+      },
+    };
+  }
+
+  /** POST /2/dm_conversations/with/:participant_id/messages: a DM from the brand; the answer carries the ids inside `data`. */
+  private async sendDm(request: RecordedRequest): Promise<Reply> {
+    const denied = this.userAuthorized(request);
+    if (denied) return denied;
+    const participantId = /with\/(\d+)\//.exec(request.path)![1]!;
+    if (!this.users.has(participantId)) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ parameters: { participant_id: [participantId] }, message: `The \`participant_id\` path parameter value [${participantId}] is not a valid user` }] } };
+    }
+    let body: { text?: unknown };
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'Request body is not valid JSON', type: 'https://api.twitter.com/2/problems/invalid-request' } };
+    }
+    if (typeof body.text !== 'string' || body.text.length === 0) {
+      return { status: 400, body: { title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request', errors: [{ message: '$.text: is missing but it is required' }] } };
+    }
+    const dm = this.pushDm(body.text, this.brand.id, this.conversationWith(participantId), new Date());
+    this.sentDms.push(dm);
+    if (this.stallAfterDm.count > 0) {
+      this.stallAfterDm.count--;
+      await new Promise((resolve) => setTimeout(resolve, this.stallAfterDm.ms));
+    }
+    return { status: 201, body: { data: { dm_conversation_id: dm.conversationId, dm_event_id: dm.id } } };
   }
 
   get searchRequests(): RecordedRequest[] {

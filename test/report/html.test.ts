@@ -33,14 +33,25 @@ const report: Report = {
   breaches: {
     total: 3,
     worst: [
-      { id: 1, platform: 'twitter', url: 'javascript:alert(3)', author: HOSTILE, text: HOSTILE, status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
-      { id: 2, platform: 'twitter', url: 'https://x.com/a/status/1?q="><script>alert(4)</script>', author: 'a', text: '\u001b]52;c;ZXZpbA==\u0007 clipboard', status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
-      { id: 3, platform: 'twitter', url: 'https://x.com/ok/status/3', author: 'ok', text: 'fine', status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
+      { id: 1, platform: 'twitter', url: 'javascript:alert(3)', author: HOSTILE, text: HOSTILE, channel: 'public', status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
+      { id: 2, platform: 'twitter', url: 'https://x.com/a/status/1?q="><script>alert(4)</script>', author: 'a', text: '\u001b]52;c;ZXZpbA==\u0007 clipboard', channel: 'public', status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
+      { id: 3, platform: 'twitter', url: 'https://x.com/ok/status/3', author: 'ok', text: 'fine', channel: 'public', status: 'new', category: null, createdAt: '', deadline: '', firstResponseAt: null, overdueMinutes: 5 },
     ],
   },
   followUps: { count: 0, answered: 0, nextResponse: { p50Minutes: null, p90Minutes: null, meanMinutes: null } },
   backlog: [],
   apiUsage: [],
+  private: {
+    items: 1,
+    needingResponse: 2,
+    answeredPublicly: 1,
+    answeredPrivately: 1,
+    publicResponseRate: 0.5,
+    privateResponseRate: 0.5,
+    firstPrivateAnswer: { answered: 1, p50Minutes: 12, p90Minutes: 12, meanMinutes: 12 },
+    resolution: { resolved: 0, p50Minutes: null, p90Minutes: null, meanMinutes: null },
+    platforms: [],
+  },
   suggestions: [HOSTILE],
 };
 

@@ -43,6 +43,7 @@ describe('parseConfig', () => {
     ['an unknown key with its line', `${base}colour: blue\n`, /^c\.yml:7: colour: unknown key/],
     ['an unknown key inside a source', base.replace('    bearerTokenEnv', '    bearerToken: abc\n    bearerTokenEnv'), /^c\.yml:6: sources\[0\]\.bearerToken: unknown key/],
     ['a bad duration', `${base}sla:\n  twitter: soon\n`, /^c\.yml:8: sla\.twitter: "soon" is not a duration/],
+    ['a bad DM target', `${base}sla:\n  dm:\n    twitter: soon\n`, /^c\.yml:9: sla\.dm\.twitter: "soon" is not a duration/],
     ['a wrong type', base.replace('brand: Acme', 'brand: 42'), /^c\.yml:1: brand: /],
     ['a missing key', base.replace('brand: Acme\n', ''), /^c\.yml:\d+: brand: is required/],
     ['an unknown platform', base.replace('platform: twitter', 'platform: myspace'), /sources\[0\]\.platform: unknown platform \(use one of: twitter, sample/],

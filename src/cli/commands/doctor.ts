@@ -229,6 +229,9 @@ async function checkSource(ctx: Context, loaded: Loaded, source: Config['sources
   }
   const checks: DoctorCheck[] = [{ area, name: 'credentials present', status: 'ok', detail: credentialsDetail(source) }];
   for (const check of built?.explain?.() ?? []) checks.push({ area, ...check });
+  const { directMessagesCheck } = await import('../../sources/direct-messages.js');
+  const dms = directMessagesCheck(source, built?.replies?.directMessages !== undefined);
+  if (dms) checks.push({ area, ...dms });
   if (!built?.check) {
     checks.push({ area, name: 'endpoint reachable', status: 'ok', detail: 'no network check for this platform' });
     return checks;

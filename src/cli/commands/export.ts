@@ -12,6 +12,8 @@ export interface ExportOptions extends PeriodOptions {
   what?: string;
   out?: string;
   bom?: boolean;
+  /** Direct messages' text too. */
+  includePrivate?: boolean;
 }
 
 const WHATS = ['mentions', 'summary'] as const;
@@ -48,7 +50,7 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   const { config } = await ctx.config();
   const store = await ctx.store();
   const { exportMentions, exportSummary } = await import('../../report/csv.js');
-  const input = { db: store.db, config, period, clock: responseClockFor(config, timeZone), now: ctx.now(), bom: options.bom === true };
+  const input = { db: store.db, config, period, clock: responseClockFor(config, timeZone), now: ctx.now(), bom: options.bom === true, includePrivate: options.includePrivate === true };
   const exporter = what === 'summary' ? exportSummary : exportMentions;
 
   if (!options.out) {

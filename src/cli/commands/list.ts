@@ -147,6 +147,10 @@ export function mentionJson(m: Mention, timeZone: string) {
     status: m.status,
     statusChangedAt: formatInstant(m.statusChangedAt, timeZone),
     firstResponseAt: m.firstResponseAt === null ? null : formatInstant(m.firstResponseAt, timeZone),
+    /** `dm` for a direct message; the item's answers go by DM once `privateAt` is set. */
+    channel: m.channel,
+    dmConversationId: m.dmConversationId,
+    privateAt: m.privateAt === null ? null : formatInstant(m.privateAt, timeZone),
     assignedTo: m.assignedTo,
   };
 }
@@ -161,7 +165,7 @@ async function slaDeadlines(ctx: Context, mentions: readonly Mention[]): Promise
   const db: Db = (await ctx.store()).db;
   const clock = responseClockOf(config);
   const now = ctx.now();
-  for (const m of open) deadlines.set(m.id, slaStanding(await waitingSince(db, m), slaTarget(config, m.platform), clock, now).deadline);
+  for (const m of open) deadlines.set(m.id, slaStanding(await waitingSince(db, m), slaTarget(config, m.platform, m.channel), clock, now).deadline);
   return deadlines;
 }
 
@@ -209,7 +213,7 @@ export async function renderMentionTable(ctx: Context, mentions: readonly Mentio
       { text: `${level.padEnd(6)} ${String(Math.round(m.priority)).padStart(3)}`, color: level === 'urgent' ? color.red.bold : level === 'high' ? color.yellow : (t) => t },
       left === null ? { text: '—', color: color.dim } : { text: slaText(left), color: left < 0 ? color.red : color.green },
       relativeTime(m.createdAt, now),
-      m.platform,
+      m.channel === 'dm' ? `${m.platform} DM` : m.platform,
       `@${sanitizeLine(m.authorHandle)}${followers}`,
       { text: m.status, color: statusPainter(ctx, m.status) },
       !m.categoryManual && m.categoryUnsure ? { text: 'unsure', color: color.dim } : (m.category ?? '—'),

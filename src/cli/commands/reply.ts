@@ -9,7 +9,8 @@ import { sentReplyTo } from '../../triage/previous.js';
 import { relativeTime } from '../../time/relative.js';
 import { sanitizeLine, sanitizeText } from '../../io/sanitize.js';
 import { Channels } from '../../triage/channels.js';
-import { checkLength, planReply, replyText, send } from '../../triage/respond.js';
+import { answerChannel, checkLength, planReply, replyText, send } from '../../triage/respond.js';
+import { channelLabel } from '../../triage/private.js';
 import { AlreadyReplied, ReplyHeld, ago } from '../../triage/outbox.js';
 import { toMicros } from '../../metrics/cost.js';
 import { addCost } from '../../store/usage.js';
@@ -40,12 +41,13 @@ async function composeReply(ctx: Context, store: Store, item: Mention, channels:
   const draft = await draftFor(store.db, item.id);
   let text = options.template !== undefined ? replyText(config, item, { template: options.template }) : (draft?.text ?? '');
   if (draft && options.template === undefined) ctx.io.err(`your draft from ${relativeTime(draft.updatedAt, ctx.now())} is in the composer`);
-  const { channel } = await channels.forSource(target.source);
+  const via = await answerChannel(store, item);
+  const { channel } = await channels.forAnswer(target.source, via);
   let action: 'done' | 'cancel' | 'editor' = options.editor ? 'editor' : 'done';
   for (;;) {
     if (action === 'editor') text = await ctx.editText(text);
     else {
-      const result = await ctx.prompter.compose({ message: `Reply to @${sanitizeLine(target.authorHandle)}:`, initial: text, measure: (t) => channel.measure(t) });
+      const result = await ctx.prompter.compose({ message: `${channelLabel(via, sanitizeLine(target.authorHandle), target.platform)}:`, initial: text, measure: (t) => channel.measure(t) });
       text = result.text;
       action = result.action;
       if (action === 'editor') continue;
@@ -97,9 +99,14 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
       api: plan.blocked === null,
       reason: plan.blocked,
       webUrl: plan.webUrl,
+      channel: plan.channel,
     };
     if (io.json) return io.outJson(summary);
-    io.out(`would reply on ${plan.target.platform} to #${plan.target.id} (@${sanitizeLine(plan.target.authorHandle)}, post ${plan.target.externalId}):`);
+    io.out(
+      plan.channel === 'dm'
+        ? `would send a DM on ${plan.target.platform} for #${plan.target.id} to @${sanitizeLine(plan.target.authorHandle)}:`
+        : `would reply on ${plan.target.platform} to #${plan.target.id} (@${sanitizeLine(plan.target.authorHandle)}, post ${plan.target.externalId}):`,
+    );
     io.out(sanitizeText(plan.text));
     io.out(`length ${plan.length}/${plan.limit}`);
     io.out(plan.blocked === null ? 'through the API' : `not through the API: ${plan.blocked}\nreply on the web: ${plan.webUrl ?? '(no link)'}`);
@@ -124,10 +131,10 @@ export async function run(ctx: Context, idText: string, options: ReplyOptions): 
   switch (outcome.status) {
     case 'sent': {
       // X bills each write: the month's spend includes our replies.
-      const { source, channel } = await channels.forSource(plan.target.source);
+      const { source, channel } = await channels.forAnswer(plan.target.source, plan.channel);
       const cost = channel.sendCost?.(plan.text, plan.target);
       if (cost) await addCost(store.db, source.name, ctx.now(), toMicros(cost.cost));
-      if (!io.json) io.out(`replied to #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);
+      if (!io.json) io.out(`${plan.channel === 'dm' ? 'sent a DM for' : 'replied to'} #${plan.target.id} on ${plan.target.platform}${outcome.url ? `: ${outcome.url}` : ` (id ${outcome.externalId})`}`);
       return;
     }
     case 'already-sent':

@@ -11,6 +11,8 @@ export interface ReportOptions extends PeriodOptions {
   by?: string;
   format?: string;
   out?: string;
+  /** Direct messages' text in the report (left out by default). */
+  includePrivate?: boolean;
 }
 
 const FORMATS = ['table', 'json', 'html'] as const;
@@ -28,7 +30,7 @@ export async function report(ctx: Context, options: ReportOptions): Promise<Repo
   const period = resolvePeriod(options, ctx.now(), timeZone);
   const { config } = await ctx.config();
   const store = await ctx.store();
-  return await buildReport({ db: store.db, config, period, clock: responseClockFor(config, timeZone), by, now: ctx.now() });
+  return await buildReport({ db: store.db, config, period, clock: responseClockFor(config, timeZone), by, now: ctx.now(), includePrivate: options.includePrivate === true });
 }
 
 export async function render(ctx: Context, data: Report, format: (typeof FORMATS)[number]): Promise<string> {

@@ -68,6 +68,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
             externalId: r.externalId,
             text: r.text,
             via: r.via,
+            channel: r.channel,
             state: r.state,
             sentAt: r.sentAt === null ? null : formatInstant(r.sentAt, timeZone),
             by: r.actor,
@@ -80,7 +81,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
   const now = ctx.now();
   const lines: string[] = [];
   const author = `@${sanitizeLine(mention.authorHandle)}${mention.authorName ? ` (${sanitizeLine(mention.authorName)})` : ''}`;
-  lines.push(`${color.bold(`#${mention.id}`)} ${mention.platform} · ${author} · ${mention.authorFollowers ?? '?'} followers`);
+  lines.push(`${color.bold(`#${mention.id}`)} ${mention.platform}${mention.channel === 'dm' ? ' · direct message' : ''} · ${author} · ${mention.authorFollowers ?? '?'} followers`);
   lines.push(`${formatInstant(mention.createdAt, timeZone)} (${formatDuration(now - mention.createdAt)} ago) · fetched after ${formatDuration(mention.fetchedAt - mention.createdAt)}`);
   if (mention.url) lines.push(color.underline(sanitizeLine(mention.url)));
   lines.push('');
@@ -102,7 +103,7 @@ export async function run(ctx: Context, idText: string): Promise<void> {
     lines.push('', color.bold('Responses'));
     for (const r of responses) {
       const when = r.sentAt !== null ? `${formatInstant(r.sentAt, timeZone)} (after ${formatDuration(r.sentAt - mention.createdAt)})` : 'not sent';
-      lines.push(fold(`  ${when} · ${r.via}${r.actor !== null ? ` by ${sanitizeLine(r.actor)}` : ''} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
+      lines.push(fold(`  ${when} · ${r.channel === 'dm' ? 'DM · ' : ''}${r.via}${r.actor !== null ? ` by ${sanitizeLine(r.actor)}` : ''} · ${r.state}: ${sanitizeLine(r.text)}`, '    '));
     }
   }
   if (events.length > 0) {

@@ -14,7 +14,9 @@ import { shortReason } from '../../triage/priority.js';
 import { addNote, setCategory, setStatus } from '../../triage/actions.js';
 import { Channels } from '../../triage/channels.js';
 import { nextItem, openCount, threadOf } from '../../triage/queue.js';
-import { planReply, send } from '../../triage/respond.js';
+import { answerChannel, planReply, send } from '../../triage/respond.js';
+import { answersPrivately, channelLabel } from '../../triage/private.js';
+import type { Channel } from '../../sources/types.js';
 import { fillTemplate } from '../../triage/templates.js';
 import { compactNumber } from './list.js';
 import { parseSearch, type SearchFlags } from '../filters.js';
@@ -54,7 +56,7 @@ const ACTIONS = [
 const HELP: Record<(typeof ACTIONS)[number]['key'], string> = {
   r: 'reply: write it in the composer (Enter done, Alt-Enter new line, Ctrl-E $EDITOR, Esc keeps a draft)',
   t: 'template: pick one from the config; it fills the composer to edit before sending',
-  p: 'take private: send the take-private template, then mark the item private',
+  p: 'take private: mark the item private (its answers go by DM from then on), after an optional public "please DM us" (the take-private template)',
   d: 'resolve: handled, no reply needed',
   i: 'ignore: not for us (counts as needing no reply)',
   s: 'spam',
@@ -200,7 +202,7 @@ class TriageSession {
     const prio = priorityOf(item, this.config, now, since);
     const level = priorityLevel(prio.score);
     const levelText = level === 'urgent' ? color.red.bold(level) : level === 'high' ? color.yellow.bold(level) : level;
-    const target = slaTarget(this.config, item.platform);
+    const target = slaTarget(this.config, item.platform, item.channel);
     const waited = now - since;
     const ageColor = waited >= target ? color.red : waited >= target / 2 ? color.yellow : color.green;
     const followers = item.authorFollowers === null ? '? followers' : `${compactNumber(item.authorFollowers)} followers`;
@@ -219,6 +221,10 @@ class TriageSession {
       displayWidth(`${who} · ${waiting}`) <= width ? `${who} · ${ageColor(waiting)}` : fit(`${who} · ${waiting}`),
       fit(`category ${item.categoryManual ? `${item.category} (by hand)` : item.categoryUnsure ? `unsure (${item.category ?? '—'}?) — c to set it` : (item.category ?? '—')} · sentiment ${item.sentiment === null ? '—' : item.sentiment.toFixed(2)} · likes ${item.likes} · reposts ${item.reposts} · replies ${item.replies}`),
     ];
+    if (answersPrivately(item)) {
+      const privately = item.channel === 'dm' || (await threadOf(this.db, item)).some((e) => e.kind === 'mention' && e.mention.channel === 'dm');
+      lines.push(color.magenta(fit(privately ? 'customer wrote privately — answers go by DM' : 'taken private — answers go by DM')));
+    }
     const draft = await draftFor(this.db, item.id);
     if (draft) lines.push(color.yellow(fit(`draft (${relativeTime(draft.updatedAt, now)}): ${sanitizeLine(draft.text)}`)));
     const thread = await threadOf(this.db, item);
@@ -227,8 +233,8 @@ class TriageSession {
       const zone = this.config.timezone ?? 'UTC';
       for (const entry of thread) {
         const at = formatInstant(entry.at, zone).slice(0, 16).replace('T', ' ');
-        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}:`, wrap(sanitizeText(entry.mention.text), '    '));
-        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.via}, ${entry.response.state})`)}:`, wrap(sanitizeText(entry.response.text), '    '));
+        if (entry.kind === 'mention') lines.push(`  ${color.dim(at)} @${sanitizeLine(entry.mention.authorHandle)}${entry.mention.channel === 'dm' ? ' (DM)' : ''}:`, wrap(sanitizeText(entry.mention.text), '    '));
+        else lines.push(`  ${color.dim(at)} ${color.cyan(`us (${entry.response.channel === 'dm' ? 'DM, ' : ''}${entry.response.via}, ${entry.response.state})`)}:`, wrap(sanitizeText(entry.response.text), '    '));
       }
     } else {
       lines.push('', wrap(sanitizeText(item.text)), '');
@@ -252,10 +258,26 @@ class TriageSession {
         return false;
       }
       case 'p': {
+        // The public "please DM us" is a separate, optional step: the item goes private either way.
         const preset = this.config.templates['take-private'];
+        const offer = preset !== undefined ? ` (“${truncateWidth(sanitizeLine(this.fill('take-private', preset, item)), Math.max(20, this.ctx.io.columns - 40))}”)` : '';
+        const step = await this.ctx.prompter.key({
+          message: `Take private: answer @${sanitizeLine(item.authorHandle)} in public first?${offer}`,
+          choices: [
+            { key: 'y', label: 'post the public "please DM us", then take private' },
+            { key: 'n', label: 'take private without a public reply' },
+            { key: 'x', label: 'back' },
+          ],
+        });
+        if (step === 'x') return false;
+        if (step === 'n') {
+          await this.changeStatus(item, 'private', now);
+          this.ctx.io.out('its answers go by DM from now on; a DM from the customer brings it back to the queue');
+          return false;
+        }
         if (!(await this.confirmAnotherReply(item))) return false;
         const text = preset !== undefined ? this.fill('take-private', preset, item) : await this.pickTemplate(item);
-        if (text !== null) await this.reply(item, text, 'private');
+        if (text !== null) await this.reply(item, text, 'private', 'public');
         return false;
       }
       case 'd':
@@ -348,16 +370,20 @@ class TriageSession {
     if (!(await this.confirmAnotherReply(item))) return;
     let text = initial;
     let measure: (t: string) => { length: number; limit: number };
+    let label: string;
     try {
       const { threadTip } = await import('../../triage/outbox.js');
-      const { channel } = await this.channels.forSource((await threadTip(this.db, item)).source);
+      const tip = await threadTip(this.db, item);
+      const via = await answerChannel(this.store, item);
+      const { channel } = await this.channels.forAnswer(tip.source, via);
       measure = (t) => channel.measure(t);
+      label = channelLabel(via, sanitizeLine(tip.authorHandle), tip.platform);
     } catch (error) {
       this.ctx.io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
       return;
     }
     for (;;) {
-      const result = await this.ctx.prompter.compose({ message: `Reply to @${sanitizeLine(item.authorHandle)}:`, initial: text, measure });
+      const result = await this.ctx.prompter.compose({ message: `${label}:`, initial: text, measure });
       text = result.text;
       if (result.action === 'editor') {
         try {
@@ -385,11 +411,11 @@ class TriageSession {
   }
 
   /** Plans, confirms and sends; the draft goes once the reply is posted, and stays otherwise. */
-  private async reply(item: Mention, text: string, then: Status | null): Promise<'sent' | 'too-long' | 'kept'> {
+  private async reply(item: Mention, text: string, then: Status | null, via?: Channel): Promise<'sent' | 'too-long' | 'kept'> {
     const { io } = this.ctx;
     let plan;
     try {
-      plan = await planReply(this.store, this.channels, item, text);
+      plan = await planReply(this.store, this.channels, item, text, via);
     } catch (error) {
       io.out(`cannot reply: ${sanitizeLine((error as Error).message)}`);
       return 'kept';
@@ -412,7 +438,7 @@ class TriageSession {
       }
       return 'kept';
     }
-    io.out(`${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
+    io.out(`${sanitizeLine(plan.label)} — ${plan.length}/${plan.limit}: ${sanitizeText(text)}`);
     const confirm = await this.ctx.prompter.key({ message: 'Send?', choices: [{ key: 'y', label: 'send' }, { key: 'x', label: 'cancel' }] });
     if (confirm !== 'y') {
       await saveDraft(this.db, item.id, text, this.ctx.now());

@@ -37,7 +37,7 @@ export async function inboxStatus(db: Db, config: Config, now: number, clock: Re
   let nearest: InboxStatus['nearest'] = null;
   for (const row of rows) {
     if (!awaitingFirstResponse({ status: row.status, category: row.category, firstResponseAt: row.first_response_at })) continue;
-    const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform), clock);
+    const deadline = slaDeadline(row.created_at, slaTarget(config, row.platform, row.channel), clock);
     if (isPastDeadline(deadline, now)) overdue++;
     else if (!nearest || deadline < nearest.deadline) nearest = { mentionId: row.id, deadline };
   }

@@ -5,6 +5,7 @@ import { ReplyRefused } from '../reply-refused.js';
 import { currentDeadline, policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
 import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
+  DirectMessageChannel,
   CursorState,
   FetchedPage,
   NewMention,
@@ -20,9 +21,17 @@ import type {
   SourceCheck,
 } from '../types.js';
 import { readSession, removeSession, writeSession, type StoredSession } from './session-file.js';
+import { BLUESKY_DM_LIMIT, CHAT_SERVICE, convoForMembersOutput, convoUrl, getMessagesOutput, listConvosOutput, mapMessages, mapOwnMessages, messageView, textMessages } from './direct-messages.js';
 import { authorFeedOutput, isOwn, mapPosts, ownReply, postsOutput, profilesOutput, searchOutput, sortAt, webUrl, type MapContext } from './payload.js';
 
 const OWN_GROUP = 'own';
+const DM_GROUP = 'dm';
+
+/** Where the DM walk stands: `since` committed (every message sent up to it is stored); `run` a walk over the conversations partway. */
+interface BlueskyDmCursor {
+  since: string | null;
+  run: { since: string; newest: string; done: string[] } | null;
+}
 /**
  * Re-read this much before the watermark: posts indexed a little late still get in (the store ignores
  * duplicates). Kept short so a quiet poll stays one request unless 100 posts came in 30 seconds.
@@ -69,6 +78,11 @@ export class BlueskySource implements Source {
   logins: { day: string; count: number } = { day: '', count: 0 };
   readonly now: () => number;
 
+  /** The brand's chats are read and answered (`directMessages: true`). */
+  get readsDirectMessages(): boolean {
+    return this.options.config.directMessages;
+  }
+
   constructor(private readonly options: BlueskySourceOptions) {
     this.name = options.config.name ?? 'bluesky';
     this.now = options.now;
@@ -92,6 +106,7 @@ export class BlueskySource implements Source {
     }
     // After the searches, so the posts our replies answer are stored first.
     groups.push({ key: OWN_GROUP, query: `from:${this.options.config.identifier}`, keywords: [] });
+    if (this.options.config.directMessages) groups.push({ key: DM_GROUP, query: '', keywords: [], channel: 'dm' });
     return groups;
   }
 
@@ -150,7 +165,7 @@ export class BlueskySource implements Source {
   }
 
   midRun(cursor: CursorState): boolean {
-    return (cursor as Partial<BlueskyCursor>).run != null;
+    return (cursor as Partial<BlueskyCursor> | Partial<BlueskyDmCursor>).run != null;
   }
 
   async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
@@ -160,7 +175,54 @@ export class BlueskySource implements Source {
       this.login = null;
       await this.session(env);
     }
+    if (group.channel === 'dm') return yield* this.dmPages(saved, env);
     yield* group.key === OWN_GROUP ? this.ownPages(saved, env) : this.searchPages(group, saved, env);
+  }
+
+  private chatAgent: ReturnType<AtpAgent['withProxy']> | null = null;
+
+  /** The agent for `chat.bsky.*`: the same session, every request carrying the chat proxy header. */
+  chat(): ReturnType<AtpAgent['withProxy']> {
+    this.chatAgent ??= this.agent.withProxy(CHAT_SERVICE.type, CHAT_SERVICE.did);
+    return this.chatAgent;
+  }
+
+  /**
+   * The brand's chats: one `listConvos` (the 100 conversations with the newest messages), then `getMessages`
+   * for each whose last message is newer than the committed `since` — one page per conversation, so an
+   * interrupted walk resumes with the conversations it had not reached. A quiet poll is the one listConvos.
+   */
+  private async *dmPages(saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    const cursor: BlueskyDmCursor = { since: null, run: null, ...((saved as Partial<BlueskyDmCursor> | null) ?? {}) };
+    const since = cursor.run?.since ?? cursor.since ?? new Date(env.now() - this.options.config.backfill).toISOString();
+    const chat = this.chat();
+    const me = this.agent.session!.did;
+    const list: Response<unknown> = await this.request(() => chat.chat.bsky.convo.listConvos({ limit: 100 }), env).catch((error: unknown) => {
+      // The chat service refuses an app password created without access to direct messages.
+      if (error instanceof SourceFailure && /InvalidToken|Bad token/.test(error.message)) {
+        throw new SourceFailure(`Bluesky's chat service refused the app password (${error.message}); create one with "Allow access to your direct messages" (Settings → Privacy and security → App passwords), or set directMessages: false`);
+      }
+      throw error;
+    });
+    let rateLimit = rateLimitOf(list.headers);
+    const done = new Set(cursor.run?.done ?? []);
+    const due = parse(listConvosOutput, list.data, 'listConvos').convos.filter((c) => c.lastMessage?.sentAt !== undefined && c.lastMessage.sentAt > since && !done.has(c.id));
+    let newest = cursor.run?.newest ?? since;
+    if (due.length === 0) {
+      yield { mentions: [], ownReplies: [], cursor: { since: newest, run: null } as unknown as CursorState, postsRead: 0, ...(rateLimit ? { rateLimit } : {}) };
+      return;
+    }
+    for (const [i, convo] of due.entries()) {
+      const limit = await env.allowance(100);
+      const response: Response<unknown> = await this.request(() => chat.chat.bsky.convo.getMessages({ convoId: convo.id, limit }), env);
+      rateLimit = rateLimitOf(response.headers) ?? rateLimit;
+      const messages = textMessages(parse(getMessagesOutput, response.data, 'getMessages'));
+      for (const m of messages) if (m.sentAt > newest) newest = m.sentAt;
+      done.add(convo.id);
+      const last = i === due.length - 1;
+      const next: BlueskyDmCursor = last ? { since: newest, run: null } : { since: cursor.since, run: { since, newest, done: [...done] } };
+      yield { mentions: mapMessages(convo, messages, me, since), ownReplies: mapOwnMessages(messages, me, since), cursor: next as unknown as CursorState, postsRead: messages.length, ...(rateLimit ? { rateLimit } : {}) };
+    }
   }
 
   private async *searchPages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
@@ -345,7 +407,11 @@ export function classifyBlueskyError(error: unknown): Failure {
 }
 
 class BlueskyReplies implements ReplyChannel {
-  constructor(private readonly source: BlueskySource) {}
+  readonly directMessages?: DirectMessageChannel;
+
+  constructor(private readonly source: BlueskySource) {
+    if (source.readsDirectMessages) this.directMessages = new BlueskyDirectMessages(source);
+  }
 
   measure(text: string) {
     return { length: graphemeLength(text), limit: 300 };
@@ -410,4 +476,55 @@ function refusalOf(error: unknown): unknown {
   if (status === 429) return new ReplyRefused('Bluesky rate limit reached; try again later', true);
   const detail = [error.error, error.message].filter((p, i, all) => p && all.indexOf(p) === i).join(': ').slice(0, 300);
   return new ReplyRefused(`Bluesky refused the reply (${status}${detail ? `: ${detail}` : ''})`);
+}
+
+/**
+ * Answers by DM on Bluesky: the conversation with the customer (`getConvoForMembers`, unless the item's DM
+ * named it), then `sendMessage`. After an unknown outcome our message is looked for among the conversation's
+ * newest messages (`getMessages`) before anything is sent again.
+ */
+class BlueskyDirectMessages implements DirectMessageChannel {
+  constructor(private readonly source: BlueskySource) {}
+
+  measure(text: string) {
+    return { length: graphemeLength(text), limit: BLUESKY_DM_LIMIT };
+  }
+
+  ability(target: ReplyTarget): ReplyAbility {
+    return target.authorId || target.dmConversationId ? { ok: true } : { ok: false, reason: `the Bluesky account (DID) of @${target.authorHandle} is not known, so no DM can be addressed`, webUrl: null };
+  }
+
+  private async convoOf(target: ReplyTarget): Promise<string> {
+    if (target.dmConversationId) return target.dmConversationId;
+    const response = await this.source.chat().chat.bsky.convo.getConvoForMembers({ members: [target.authorId!] });
+    return parse(convoForMembersOutput, response.data, 'getConvoForMembers').convo.id;
+  }
+
+  async send(target: ReplyTarget, text: string): Promise<SentReply> {
+    const length = graphemeLength(text);
+    if (length > BLUESKY_DM_LIMIT) throw new ReplyRefused(`the message is ${length} graphemes; Bluesky allows ${BLUESKY_DM_LIMIT} in a DM`);
+    try {
+      await this.source.session();
+      const convoId = await this.convoOf(target);
+      const sent = parse(messageView, (await this.source.chat().chat.bsky.convo.sendMessage({ convoId, message: { text } })).data, 'sendMessage');
+      return { externalId: sent.id, sentAt: Date.parse(sent.sentAt), url: convoUrl(convoId) };
+    } catch (error) {
+      throw refusalOf(error);
+    }
+  }
+
+  async findMessage(target: ReplyTarget, text: string): Promise<SentReply | null> {
+    try {
+      await this.source.session();
+      const convoId = await this.convoOf(target);
+      const page = parse(getMessagesOutput, (await this.source.chat().chat.bsky.convo.getMessages({ convoId, limit: 50 })).data, 'getMessages');
+      const me = this.source.agent.session!.did;
+      const wanted = text.replace(/\s+/g, ' ').trim();
+      const found = textMessages(page).find((m) => m.sender.did === me && m.text.replace(/\s+/g, ' ').trim() === wanted);
+      return found ? { externalId: found.id, sentAt: Date.parse(found.sentAt), url: convoUrl(convoId) } : null;
+    } catch (error) {
+      if (error instanceof SourceFailure) throw error;
+      throw refusalOf(error);
+    }
+  }
 }

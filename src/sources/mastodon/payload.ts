@@ -56,7 +56,12 @@ export interface MapContext {
   tags: ReadonlyMap<string, Keyword>;
   /** The group's keywords, matched against the text. */
   keywords: readonly Keyword[];
+  /** Direct-visibility statuses to the brand are direct messages for the queue (`directMessages: true`). */
+  directMessages?: boolean;
 }
+
+/** `GET /api/v1/conversations`: direct-visibility conversations, each with its participants and last status. */
+export const conversationList = z.array(z.object({ id, unread: z.boolean().optional(), accounts: z.array(account), lastStatus: status.nullish() }));
 
 /** `user@host` for any account, local ones included. */
 export function fullAcct(acct: string, instanceHost: string): string {
@@ -81,6 +86,10 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
   const mentions: NewMention[] = [];
   const ownReplies: OwnReply[] = [];
   for (const s of statuses) {
+    if (s.visibility === 'direct' && ctx.directMessages && !s.reblog) {
+      if (!isOwn(s, ctx)) mentions.push(directMessage(s, ctx));
+      continue;
+    }
     // Reblogs are not mentions; followers-only and direct posts are private, never answered in public.
     if (s.reblog || s.visibility === 'private' || s.visibility === 'direct') continue;
     const text = plainText(s);
@@ -117,6 +126,29 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
   return { mentions, ownReplies };
 }
 
+/** A direct-visibility status to the brand: a DM of the queue, answered with a direct status. */
+function directMessage(s: Status, ctx: Pick<MapContext, 'instanceHost'>): NewMention {
+  return {
+    platform: 'mastodon',
+    externalId: s.id,
+    url: s.url ?? s.uri,
+    authorHandle: fullAcct(s.account.acct, ctx.instanceHost),
+    authorName: s.account.displayName || null,
+    authorId: s.account.id,
+    authorFollowers: s.account.followersCount ?? null,
+    text: plainText(s),
+    lang: s.language ?? null,
+    createdAt: Date.parse(s.createdAt),
+    keywords: [],
+    inReplyTo: null,
+    conversationId: null,
+    summonsBrand: true,
+    metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
+    channel: 'dm',
+    dmConversationId: null,
+  };
+}
+
 export function ownReply(s: Status, text = plainText(s)): OwnReply {
-  return { platform: 'mastodon', externalId: s.id, inReplyTo: s.inReplyToId!, text, createdAt: Date.parse(s.createdAt) };
+  return { platform: 'mastodon', externalId: s.id, inReplyTo: s.inReplyToId!, text, createdAt: Date.parse(s.createdAt), ...(s.visibility === 'direct' ? { channel: 'dm' as const } : {}) };
 }

@@ -6,6 +6,7 @@ import { httpRequest } from '../http.js';
 import { policyOf, requestWithPolicy, SourceFailure, type Failure, type RequestEnvironment } from '../request.js';
 import { parsePayload, type PayloadSchema } from '../schema.js';
 import type {
+  DirectMessageChannel,
   CursorState,
   FetchedPage,
   PagingEnvironment,
@@ -18,7 +19,7 @@ import type {
   Source,
   SourceCheck,
 } from '../types.js';
-import { fullAcct, isOwn, lookedUpAccount, mapStatuses, notificationList, ownReply, status, statusList, type Status } from './payload.js';
+import { conversationList, fullAcct, isOwn, lookedUpAccount, mapStatuses, notificationList, ownReply, status, statusList, type Status } from './payload.js';
 
 /** Mastodon's page size ceiling for timelines. */
 const PAGE = 40;
@@ -76,6 +77,11 @@ export class MastodonSource implements Source {
       timeout: options.config.timeout,
     });
     this.replies = new MastodonReplies(this.client, options, this.host, this.lookupAcct);
+  }
+
+  /** Direct messages come with the mention notifications (no request of their own): `directMessages: true` and a token. */
+  get readsDirectMessages(): boolean {
+    return this.options.config.directMessages && this.options.accessToken !== null;
   }
 
   groups(): QueryGroup[] {
@@ -148,7 +154,7 @@ export class MastodonSource implements Source {
       const found =
         group.key === OWN_GROUP
           ? { mentions: [], ownReplies: statuses.filter((s) => s.inReplyToId && isOwn(s, this.ctx())).map((s) => ownReply(s)) }
-          : mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag, keywords: group.keywords });
+          : mapStatuses(statuses, { ...this.ctx(), tags: keywordByTag, keywords: group.keywords, directMessages: group.key === MENTIONS_GROUP && this.readsDirectMessages });
       const rateLimit = rateLimitOf(headers) ?? lookupRateLimit;
       return {
         ...found,
@@ -348,13 +354,16 @@ export function mastodonLength(text: string): number {
 
 class MastodonReplies implements ReplyChannel {
   private accountId: string | null = null;
+  readonly directMessages?: DirectMessageChannel;
 
   constructor(
     private readonly client: Client,
     private readonly options: MastodonSourceOptions,
     private readonly host: string,
     private readonly lookupAcct: string | null,
-  ) {}
+  ) {
+    if (options.config.directMessages && options.accessToken) this.directMessages = new MastodonDirectMessages(client, options, host, (text, target) => this.text(target, text));
+  }
 
   measure(text: string) {
     return { length: mastodonLength(text), limit: 500 };
@@ -374,7 +383,7 @@ class MastodonReplies implements ReplyChannel {
   }
 
   /** The reply names the author, as Mastodon's own composer does, so they are notified. */
-  private text(target: ReplyTarget, text: string): string {
+  text(target: ReplyTarget, text: string): string {
     const handle = fullAcct(target.authorHandle, this.host);
     const local = handle.endsWith(`@${this.host.toLowerCase()}`) ? handle.slice(0, -this.host.length - 1) : handle;
     return text.toLowerCase().includes(`@${local.split('@')[0]}`) ? text : `@${local} ${text}`;
@@ -429,4 +438,62 @@ function refusalOf(error: unknown): unknown {
     return new ReplyRefused(`Mastodon refused the token (${error.statusCode}${detail ? `: ${detail}` : ''}); it needs the write:statuses scope`);
   }
   return new ReplyRefused(`Mastodon refused the reply (${error.statusCode}${detail ? `: ${detail}` : ''})`);
+}
+
+/**
+ * Answers by DM on Mastodon: a `visibility: direct` status that names the customer (only the accounts it
+ * mentions see it), in reply to their newest post in the item. After an unknown outcome our message is
+ * looked for in the DM list (`GET /api/v1/conversations`: each conversation's last status), then among the
+ * account's own statuses. The Idempotency-Key also makes Mastodon answer a repeated request with the first status.
+ */
+class MastodonDirectMessages implements DirectMessageChannel {
+  private accountId: string | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: MastodonSourceOptions,
+    private readonly host: string,
+    private readonly addressed: (text: string, target: ReplyTarget) => string,
+  ) {}
+
+  measure(text: string) {
+    return { length: mastodonLength(text), limit: 500 };
+  }
+
+  ability(): ReplyAbility {
+    return this.options.accessToken ? { ok: true } : { ok: false, reason: 'this Mastodon source has no accessTokenEnv (a token with write:statuses) to send DMs with', webUrl: null };
+  }
+
+  async send(target: ReplyTarget, text: string, options: { idempotencyKey: string }): Promise<SentReply> {
+    const body = this.addressed(text, target);
+    if (mastodonLength(body) > 500) throw new ReplyRefused(`the message is ${mastodonLength(body)} characters with the customer's handle; Mastodon allows 500`);
+    try {
+      const created = await this.client.v1.statuses.create(
+        { status: body, inReplyToId: target.externalId, visibility: 'direct' },
+        { requestInit: { headers: { 'Idempotency-Key': options.idempotencyKey } } },
+      );
+      const s = parse(status, created, 'new status');
+      return { externalId: s.id, sentAt: Date.parse(s.createdAt), url: s.url ?? s.uri };
+    } catch (error) {
+      throw refusalOf(error);
+    }
+  }
+
+  async findMessage(target: ReplyTarget, text: string): Promise<SentReply | null> {
+    try {
+      if (!this.accountId) this.accountId = parse(lookedUpAccount, await this.client.v1.accounts.verifyCredentials(), 'account').id;
+      const wanted = squash(text);
+      const ours = (s: Status | null | undefined): s is Status => !!s && s.account.id === this.accountId && s.visibility === 'direct' && squash(htmlToText(s.content)).includes(wanted);
+      const customer = fullAcct(target.authorHandle, this.host);
+      const conversations = parse(conversationList, await this.client.v1.conversations.list({ limit: PAGE }), 'conversations');
+      const inList = conversations.find((c) => c.accounts.some((a) => fullAcct(a.acct, this.host) === customer) && ours(c.lastStatus));
+      const found =
+        inList?.lastStatus ??
+        parse(statusList, await this.client.v1.accounts.$select(this.accountId).statuses.list({ limit: PAGE }), 'statuses').find((s) => s.inReplyToId === target.externalId && ours(s));
+      return found ? { externalId: found.id, sentAt: Date.parse(found.createdAt), url: found.url ?? found.uri } : null;
+    } catch (error) {
+      if (error instanceof SourceFailure) throw error;
+      throw refusalOf(error);
+    }
+  }
 }

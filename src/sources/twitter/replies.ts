@@ -1,7 +1,7 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import { z } from 'zod';
 import { ReplyRefused } from '../reply-refused.js';
-import type { ReplyAbility, ReplyChannel, ReplyTarget, SentReply } from '../types.js';
+import type { DirectMessageChannel, ReplyAbility, ReplyChannel, ReplyTarget, SentReply } from '../types.js';
 import { twitterLength, TWITTER_LIMIT } from './length.js';
 import { baseUrlPlugin, requestCause } from './client.js';
 import { sendCost, type PriceTable } from '../../metrics/cost.js';
@@ -20,6 +20,8 @@ export interface TwitterRepliesOptions {
   now: () => number;
   /** What X bills for writes: a post with a URL costs far more than a summoned reply. */
   prices?: PriceTable;
+  /** Answers by DM, when the source reads DMs (`directMessages: true`). */
+  directMessages?: DirectMessageChannel;
 }
 
 const created = z.object({ data: z.object({ id: z.string().regex(/^\d{1,19}$/), text: z.string() }) });
@@ -63,8 +65,11 @@ export class TwitterReplies implements ReplyChannel {
   private ownUsername: string | null;
   private ownId: string | null = null;
 
+  readonly directMessages?: DirectMessageChannel;
+
   constructor(private readonly options: TwitterRepliesOptions) {
     this.ownUsername = options.ownHandles[0] ?? null;
+    if (options.directMessages) this.directMessages = options.directMessages;
   }
 
   measure(text: string) {

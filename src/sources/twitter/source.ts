@@ -7,6 +7,7 @@ import type { CursorState, FetchedPage, PagingEnvironment, QueryGroup, RateLimit
 import { baseUrlPlugin, classifyTwitterError, toRateLimit } from './client.js';
 import { countsResponse, lookupResponse, mapOwnReplies, mapSearchPage, meResponse, searchResponse, type SearchResponse } from './payload.js';
 import { TwitterReplies } from './replies.js';
+import { billedDms, DM_EVENT_FIELDS, dmEventsResponse, mapDmEvents, mapOwnDms, TwitterDirectMessages } from './direct-messages.js';
 import { planQueries } from './query.js';
 import { edgeFromRefusal, idBefore, snowflakeTime, windowEdge } from './window.js';
 import { estimateDay } from './estimate.js';
@@ -50,6 +51,10 @@ export const OWN_REPLIES_GROUP = 'own-replies';
 export const METRICS_GROUP = 'open-metrics';
 /** Key of the brand account's mention timeline (GET /2/users/:id/mentions). */
 export const MENTIONS_GROUP = 'mentions';
+/** Key of the brand's direct messages (GET /2/dm_events). */
+export const DM_GROUP = 'dm';
+/** DM events the first page of a caught-up run asks for: what a quiet poll re-reads (and X re-bills once a day). */
+const QUIET_DM_PAGE = 1;
 /** Prefix of the counts groups (GET /2/tweets/counts/recent), one per search group. */
 export const COUNTS_PREFIX = 'counts:';
 
@@ -90,7 +95,15 @@ export class TwitterSource implements Source {
       timeout: options.config.timeout,
       now: options.now,
       prices: this.prices,
+      ...(this.readsDirectMessages
+        ? { directMessages: new TwitterDirectMessages({ userToken: options.userToken ?? null, userTokenEnv: options.config.userTokenEnv ?? null, plugins, now: options.now, prices: this.prices }) }
+        : {}),
     });
+  }
+
+  /** The brand's DMs are read and answered: `directMessages: true` and a user token (dm.read, dm.write). */
+  get readsDirectMessages(): boolean {
+    return this.options.config.directMessages && this.userClient !== null;
   }
 
   /** Whether @mentions of the brand come from the mention timeline (a user token of the brand account is set). */
@@ -140,6 +153,8 @@ export class TwitterSource implements Source {
       const query = `${own.length === 1 ? own[0] : `(${own.join(' OR ')})`} is:reply`;
       groups.push({ key: OWN_REPLIES_GROUP, query, keywords: [] });
     }
+    // After the public groups: a DM joins the item of a post stored in the same poll.
+    if (this.readsDirectMessages) groups.push({ key: DM_GROUP, query: '', keywords: [], channel: 'dm' });
     if (this.options.config.refreshMetrics) groups.push({ key: METRICS_GROUP, query: '', keywords: [] });
     return groups;
   }
@@ -249,6 +264,57 @@ export class TwitterSource implements Source {
     return { id: me.data.id, billed: [{ kind: 'user', id: me.data.id }] };
   }
 
+  /**
+   * The brand's DMs, newest first (GET /2/dm_events has no since_id): page until an event at or below the
+   * stored newest id, or past the backfill edge on the first run. The cursor is the timelines' own: `sinceId`
+   * the newest event stored, `run` an unfinished run with the id it stops at. A quiet poll asks for one event
+   * (X bills each event and user returned, once per UTC day: a larger first page would re-bill old events every
+   * day); when that one is new, the run pages on by `maxResults`.
+   */
+  private async *directMessagePages(saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
+    const cursor: TwitterCursor = { sinceId: null, run: null, ...((saved as Partial<TwitterCursor> | null) ?? {}) };
+    const { config } = this.options;
+    const me = await this.userId(cursor, env);
+    let billedUser = me.billed;
+    const stopAt = cursor.run ? cursor.run.sinceId : cursor.sinceId;
+    const edge = cursor.run?.startTime ?? (stopAt === null ? new Date(env.now() - config.backfill).toISOString() : null);
+    let nextToken = cursor.run?.nextToken ?? null;
+    let newestId = cursor.run?.newestId ?? null;
+    let pageSize = stopAt === null || nextToken ? config.maxResults : QUIET_DM_PAGE;
+    for (;;) {
+      const params: Record<string, string | number> = {
+        'dm_event.fields': DM_EVENT_FIELDS,
+        event_types: 'MessageCreate',
+        expansions: 'sender_id',
+        'user.fields': 'username,name',
+        max_results: await env.allowance(pageSize, 1, this.prices.dmEventRead),
+      };
+      if (nextToken) params.pagination_token = nextToken;
+      const result = await requestWithPolicy(async () => await this.userClient!.v2.get('dm_events', params, { fullResponse: true }), classifyTwitterError, policyOf(config), env);
+      const rateLimit = toRateLimit(result.rateLimit);
+      const page = parsePayload(dmEventsResponse, result.data as unknown, 'dm_events', 'X');
+      const events = page.data ?? [];
+      const fresh = events.filter((e) => (stopAt === null || BigInt(e.id) > BigInt(stopAt)) && (edge === null || !e.created_at || e.created_at >= edge));
+      if (newestId === null && events.length > 0) newestId = maxId(events[0]!.id, null);
+      const caughtUp = fresh.length < events.length || !page.meta.next_token;
+      const next: TwitterCursor = caughtUp
+        ? { userId: me.id, sinceId: maxId(newestId, cursor.sinceId), run: null }
+        : { userId: me.id, sinceId: cursor.sinceId, run: { newestId, nextToken: page.meta.next_token!, sinceId: stopAt, startTime: edge } };
+      yield {
+        mentions: mapDmEvents({ ...page, data: fresh }, me.id),
+        ownReplies: mapOwnDms(page, me.id),
+        cursor: next as unknown as CursorState,
+        postsRead: events.length,
+        billed: [...billedUser, ...billedDms(page)],
+        ...(rateLimit ? { rateLimit } : {}),
+      };
+      billedUser = [];
+      if (caughtUp) return;
+      nextToken = page.meta.next_token!;
+      pageSize = config.maxResults;
+    }
+  }
+
   /** One volume request per search group: counts/recent per minute since the last complete bucket, no post reads. */
   private async *counts(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     const now = env.now();
@@ -290,6 +356,7 @@ export class TwitterSource implements Source {
   async *pages(group: QueryGroup, saved: CursorState | null, env: PagingEnvironment): AsyncGenerator<FetchedPage> {
     if (group.key === METRICS_GROUP) return yield* this.refreshMetrics(env);
     if (group.key.startsWith(COUNTS_PREFIX)) return yield* this.counts(group, saved, env);
+    if (group.channel === 'dm') return yield* this.directMessagePages(saved, env);
     const cursor: TwitterCursor = { sinceId: null, run: null, ...((saved as Partial<TwitterCursor> | null) ?? {}) };
     const endpoint: Endpoint = group.key === MENTIONS_GROUP ? 'mentions' : group.key === OWN_REPLIES_GROUP && this.userClient ? 'own' : 'search';
     const { config } = this.options;
