@@ -11,6 +11,13 @@ import type { Engine, EngineLock, Params, RunResult } from './engine.js';
 import { takeNamedLock } from './lock.js';
 import { translateSqliteError } from './sqlite-errors.js';
 
+/** Errors that were SQLite's "busy" (another connection holds the write lock), after translation. */
+const BUSY = new WeakSet<object>();
+
+function isBusy(error: unknown): boolean {
+  return String((error as { code?: string } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+}
+
 /** Rows read from a stream before it lets the event loop run (other sources, timers, signals). */
 const STREAM_BATCH = 2000;
 
@@ -94,7 +101,9 @@ class Connection {
     try {
       return work();
     } catch (error) {
-      throw translateSqliteError(error, this.location);
+      const translated = translateSqliteError(error, this.location);
+      if (isBusy(error)) BUSY.add(translated as object);
+      throw translated;
     }
   }
 
@@ -285,17 +294,43 @@ export class SqliteEngine extends Statements {
     const { gate } = this.conn;
     if (this.conn.active !== null && insideTransaction.getStore() === this.conn.active) throw outsideItsTransaction();
     if (gate.free) {
-      // The common case costs nothing: no transaction open or waiting, so the statement runs now.
+      // The common case costs nothing: no transaction open or waiting, so a read runs now.
       const { statement, write } = this.prepared(sql, raw);
-      if (!(write && this.conn.openStreams > 0)) return work(statement);
+      if (!write) return work(statement);
     }
     await gate.acquire();
     try {
       const { statement, write } = this.prepared(sql, raw);
-      if (write) await this.conn.streamsDone();
-      return work(statement);
+      if (!write) return work(statement);
+      await this.conn.streamsDone();
+      return await this.patiently(() => work(statement));
     } finally {
       gate.release();
+    }
+  }
+
+  /**
+   * A write outside a transaction, waiting for another connection's write lock without blocking the event
+   * loop (as `begin` does): SQLite's own busy wait would also stop this process's other connections, one of
+   * which may hold that lock in an open transaction. Runs holding the gate, so no other statement of this
+   * connection sees the busy timeout lowered.
+   */
+  private async patiently<T>(work: () => T): Promise<T> {
+    const { db } = this.conn;
+    const timeout = Number(db.pragma('busy_timeout', { simple: true }));
+    const deadline = performance.now() + timeout;
+    db.pragma('busy_timeout = 0');
+    try {
+      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+        try {
+          return work();
+        } catch (error) {
+          if (!BUSY.has(error as object) || performance.now() >= deadline) throw error;
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, pause));
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
     }
   }
 

@@ -155,6 +155,28 @@ describe('the SQLite engine', () => {
     await b.close();
   });
 
+  it("a single write outside a transaction also waits for another connection's transaction without stopping this process", async () => {
+    const path = join(tempDir(), 'single.db');
+    const [a, b] = [await openStore(path), await openStore(path)];
+    const order: string[] = [];
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const first = a.db.transaction(async (tx) => {
+      await tx.run("INSERT INTO alert_state (name, value) VALUES ('y', 1)");
+      held();
+      // SQLite's own busy wait on `b` would stop this timer, and with it the transaction `b` waits for.
+      await new Promise<void>((resolve) => setTimeout(resolve, 30));
+      order.push('first committed');
+    });
+    await holding;
+    const second = b.db.run("UPDATE alert_state SET value = value + 1 WHERE name = 'y'").then((result) => order.push(`second changed ${result.changes}`));
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first committed', 'second changed 1']);
+    expect(await b.db.get("SELECT value FROM alert_state WHERE name = 'y'")).toEqual({ value: 2 });
+    await a.close();
+    await b.close();
+  });
+
   it('takes the named locks beside the database file: one holder at a time, across connections', async () => {
     const path = join(tempDir(), 'locks.db');
     const [a, b] = [await openStore(path), await openStore(path)];
