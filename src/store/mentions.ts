@@ -208,57 +208,115 @@ export async function insertMentions(
   fetchedAt: number,
   assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
 ): Promise<number> {
+  // PostgreSQL answers each statement over the network: a page goes in as one multi-row statement.
+  if (db.kind === 'postgres') return insertPage(db, source, mentions, fetchedAt, assess);
   let inserted = 0;
   for (const m of mentions) {
     const assessment = assess(m);
     const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
-    const values = [
-      m.platform,
-      source,
-      m.externalId,
-      m.url === null ? null : wellFormed(m.url),
-      wellFormed(m.authorHandle),
-      m.authorName === null ? null : wellFormed(m.authorName),
-      m.authorId,
-      m.authorFollowers,
-      wellFormed(m.text),
-      m.lang,
-      m.createdAt,
-      fetchedAt,
-      m.keywords[0] ?? null,
-      JSON.stringify(m.keywords),
-      m.inReplyTo,
-      m.conversationId,
-      m.summonsBrand ? 1 : 0,
-      m.metrics.likes,
-      m.metrics.reposts,
-      m.metrics.replies,
-      m.metrics.quotes,
-      fetchedAt,
-      assessment.sentiment,
-      assessment.category,
-      ...(guessed ? [assessment.confidence, assessment.unsure ? 1 : 0] : []),
-      assessment.priority,
-      fetchedAt,
-    ];
-    const result = await db.run(guessed ? INSERT_GUESS : INSERT, values);
+    const result = await db.run(guessed ? INSERT_GUESS : INSERT, rowValues(m, source, fetchedAt, assessment, guessed));
     if (result.changes === 1) {
       inserted++;
-      // A direct message (migration 013) is private from the start; the public ingest path stays as it was.
-      if (m.channel === 'dm') await db.run(DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]);
+      if (m.channel === 'dm') await markDirectMessage(db, m);
       continue;
     }
-    // Prepared only when needed: an older schema (before migration 002) can still take inserts.
-    await db.run(REFRESH_METRICS, {
-      platform: m.platform,
-      externalId: m.externalId,
-      authorFollowers: m.authorFollowers,
-      fetchedAt,
-      likes: m.metrics.likes,
-      reposts: m.metrics.reposts,
-      replies: m.metrics.replies,
-      quotes: m.metrics.quotes,
-    });
+    await refreshMetrics(db, m, fetchedAt);
+  }
+  return inserted;
+}
+
+/** The values of one new row, in INSERT's (or, with the classifier's confidence, INSERT_GUESS's) order. */
+function rowValues(m: NewMention, source: string, fetchedAt: number, assessment: Assessment, guessed: boolean): unknown[] {
+  return [
+    m.platform,
+    source,
+    m.externalId,
+    m.url === null ? null : wellFormed(m.url),
+    wellFormed(m.authorHandle),
+    m.authorName === null ? null : wellFormed(m.authorName),
+    m.authorId,
+    m.authorFollowers,
+    wellFormed(m.text),
+    m.lang,
+    m.createdAt,
+    fetchedAt,
+    m.keywords[0] ?? null,
+    JSON.stringify(m.keywords),
+    m.inReplyTo,
+    m.conversationId,
+    m.summonsBrand ? 1 : 0,
+    m.metrics.likes,
+    m.metrics.reposts,
+    m.metrics.replies,
+    m.metrics.quotes,
+    fetchedAt,
+    assessment.sentiment,
+    assessment.category,
+    ...(guessed ? [assessment.confidence, assessment.unsure ? 1 : 0] : []),
+    assessment.priority,
+    fetchedAt,
+  ];
+}
+
+/** A direct message (migration 013) is private from the start; the public ingest path stays as it was. */
+async function markDirectMessage(db: Db, m: NewMention): Promise<void> {
+  await db.run(DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]);
+}
+
+async function refreshMetrics(db: Db, m: NewMention, fetchedAt: number): Promise<void> {
+  await db.run(REFRESH_METRICS, {
+    platform: m.platform,
+    externalId: m.externalId,
+    authorFollowers: m.authorFollowers,
+    fetchedAt,
+    likes: m.metrics.likes,
+    reposts: m.metrics.reposts,
+    replies: m.metrics.replies,
+    quotes: m.metrics.quotes,
+  });
+}
+
+/** Rows per multi-row INSERT: 28 values each, far below the 65,535 parameters PostgreSQL takes. */
+const PAGE_ROWS = 200;
+const GUESS_ROW = `(${Array.from({ length: 27 }, () => '?').join(', ')}, 'new', ?)`;
+
+/**
+ * The PostgreSQL path of insertMentions, with the same outcome: rows not stored yet are inserted in page
+ * order (the store is at the current schema there, so every row takes INSERT_GUESS's columns; a guess without
+ * confidence stores the columns' defaults, NULL and 0), the ones already stored have their metrics refreshed.
+ */
+async function insertPage(
+  db: Db,
+  source: string,
+  mentions: readonly NewMention[],
+  fetchedAt: number,
+  assess: (mention: NewMention) => Assessment,
+): Promise<number> {
+  let inserted = 0;
+  for (let from = 0; from < mentions.length; from += PAGE_ROWS) {
+    const chunk = mentions.slice(from, from + PAGE_ROWS);
+    const values: unknown[] = [];
+    for (const m of chunk) {
+      const assessment = assess(m);
+      const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
+      values.push(...rowValues(m, source, fetchedAt, guessed ? assessment : { ...assessment, confidence: null, unsure: false }, true));
+    }
+    const sql = `INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, status, status_changed_at)
+      VALUES ${chunk.map(() => GUESS_ROW).join(', ')}
+      ON CONFLICT (platform, external_id) DO NOTHING
+      RETURNING external_id`;
+    const stored = new Set((await db.all<{ external_id: string }>(sql, values)).map((r) => r.external_id));
+    inserted += stored.size;
+    const seen = new Set<string>();
+    for (const m of chunk) {
+      const first = !seen.has(m.externalId);
+      seen.add(m.externalId);
+      if (stored.has(m.externalId) && first) {
+        if (m.channel === 'dm') await markDirectMessage(db, m);
+      } else {
+        await refreshMetrics(db, m, fetchedAt);
+      }
+    }
   }
   return inserted;
 }
