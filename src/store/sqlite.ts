@@ -310,10 +310,10 @@ export class SqliteEngine extends Statements {
   }
 
   /**
-   * A write outside a transaction, waiting for another connection's write lock without blocking the event
-   * loop (as `begin` does): SQLite's own busy wait would also stop this process's other connections, one of
-   * which may hold that lock in an open transaction. Runs holding the gate, so no other statement of this
-   * connection sees the busy timeout lowered.
+   * A write (or BEGIN IMMEDIATE), waiting for another connection's write lock without blocking the event loop:
+   * SQLite's own busy wait would also stop this process's other connections, one of which may hold that lock
+   * in an open transaction. As long as the connection's busy timeout, then SQLite's busy error. Called holding
+   * the gate, so no other statement of this connection sees the busy timeout lowered.
    */
   private async patiently<T>(work: () => T): Promise<T> {
     const { db } = this.conn;
@@ -350,29 +350,11 @@ export class SqliteEngine extends Statements {
   }
 
   /**
-   * BEGIN IMMEDIATE, waiting for another connection's write transaction without blocking the event loop:
-   * SQLite's own busy wait would stop this process, and with it a transaction of this process holding the
-   * lock on another connection. As long as the connection's busy timeout, then SQLite's busy error.
+   * BEGIN IMMEDIATE, waiting for another connection's write transaction without blocking the event loop (see
+   * `patiently`).
    */
   private async begin(): Promise<void> {
-    const { db } = this.conn;
-    const timeout = Number(db.pragma('busy_timeout', { simple: true }));
-    const deadline = performance.now() + timeout;
-    db.pragma('busy_timeout = 0');
-    try {
-      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-        try {
-          db.exec('BEGIN IMMEDIATE');
-          return;
-        } catch (error) {
-          const busy = String((error as { code?: string }).code).startsWith('SQLITE_BUSY');
-          if (!busy || performance.now() >= deadline) throw translateSqliteError(error, this.conn.location);
-        }
-        await new Promise<void>((resolve) => setTimeout(resolve, pause));
-      }
-    } finally {
-      db.pragma(`busy_timeout = ${timeout}`);
-    }
+    await this.patiently(() => this.conn.now(() => void this.conn.db.exec('BEGIN IMMEDIATE')));
   }
 
   async tryLock(name: 'poll' | 'alert-delivery'): Promise<EngineLock | null> {
