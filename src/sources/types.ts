@@ -34,6 +34,24 @@ export interface NewMention {
   dmConversationId?: string | null;
 }
 
+/** What every direct message of the queue shares: private, to the brand, no keywords, thread or engagement. */
+export function directMessage(
+  fields: Pick<NewMention, 'platform' | 'externalId' | 'url' | 'authorHandle' | 'authorName' | 'authorId' | 'authorFollowers' | 'text' | 'createdAt'> &
+    Partial<Pick<NewMention, 'lang' | 'dmConversationId'>>,
+): NewMention {
+  return {
+    lang: null,
+    dmConversationId: null,
+    ...fields,
+    keywords: [],
+    inReplyTo: null,
+    conversationId: null,
+    summonsBrand: true,
+    metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
+    channel: 'dm',
+  };
+}
+
 export type { Channel } from '../metrics/vocabulary.js';
 import type { Channel } from '../metrics/vocabulary.js';
 

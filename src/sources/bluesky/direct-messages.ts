@@ -5,7 +5,7 @@
  * lexicons (bluesky-social/atproto `lexicons/chat/bsky/convo/`); fixtures in test/fixtures/bluesky/.
  */
 import { z } from 'zod';
-import type { NewMention, OwnReply } from '../types.js';
+import { directMessage, type NewMention, type OwnReply } from '../types.js';
 
 /** The chat service the PDS proxies `chat.bsky.*` to. */
 export const CHAT_SERVICE = { type: 'bsky_chat', did: 'did:web:api.bsky.chat' } as const;
@@ -54,7 +54,7 @@ export function mapMessages(convo: ConvoList['convos'][number], messages: z.infe
     .filter((m) => m.sender.did !== ownDid && m.sentAt > since)
     .map((m): NewMention => {
       const sender = members.get(m.sender.did);
-      return {
+      return directMessage({
         platform: 'bluesky',
         externalId: m.id,
         url: convoUrl(convo.id),
@@ -63,16 +63,9 @@ export function mapMessages(convo: ConvoList['convos'][number], messages: z.infe
         authorId: m.sender.did,
         authorFollowers: null,
         text: m.text,
-        lang: null,
         createdAt: Date.parse(m.sentAt),
-        keywords: [],
-        inReplyTo: null,
-        conversationId: null,
-        summonsBrand: true,
-        metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
-        channel: 'dm',
         dmConversationId: convo.id,
-      };
+      });
     })
     .reverse();
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Keyword } from '../../config/schema.js';
 import { matchKeywords } from '../keywords.js';
-import type { NewMention, OwnReply } from '../types.js';
+import { directMessage, type NewMention, type OwnReply } from '../types.js';
 import { htmlToText } from '../html.js';
 
 /** Mastodon ids are strings (snowflakes above 2^53 on Mastodon, ULIDs on some other servers). */
@@ -87,7 +87,7 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
   const ownReplies: OwnReply[] = [];
   for (const s of statuses) {
     if (s.visibility === 'direct' && ctx.directMessages && !s.reblog) {
-      if (!isOwn(s, ctx)) mentions.push(directMessage(s, ctx));
+      if (!isOwn(s, ctx)) mentions.push(directStatus(s, ctx));
       continue;
     }
     // Reblogs are not mentions; followers-only and direct posts are private, never answered in public.
@@ -127,8 +127,8 @@ export function mapStatuses(statuses: readonly Status[], ctx: MapContext): { men
 }
 
 /** A direct-visibility status to the brand: a DM of the queue, answered with a direct status. */
-function directMessage(s: Status, ctx: Pick<MapContext, 'instanceHost'>): NewMention {
-  return {
+function directStatus(s: Status, ctx: Pick<MapContext, 'instanceHost'>): NewMention {
+  return directMessage({
     platform: 'mastodon',
     externalId: s.id,
     url: s.url ?? s.uri,
@@ -139,14 +139,7 @@ function directMessage(s: Status, ctx: Pick<MapContext, 'instanceHost'>): NewMen
     text: plainText(s),
     lang: s.language ?? null,
     createdAt: Date.parse(s.createdAt),
-    keywords: [],
-    inReplyTo: null,
-    conversationId: null,
-    summonsBrand: true,
-    metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
-    channel: 'dm',
-    dmConversationId: null,
-  };
+  });
 }
 
 export function ownReply(s: Status, text = plainText(s)): OwnReply {

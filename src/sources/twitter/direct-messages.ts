@@ -6,7 +6,7 @@
 import { TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { z } from 'zod';
 import { ReplyRefused } from '../reply-refused.js';
-import type { DirectMessageChannel, NewMention, OwnReply, ReplyAbility, ReplyTarget, SentReply } from '../types.js';
+import { directMessage, type DirectMessageChannel, type NewMention, type OwnReply, type ReplyAbility, type ReplyTarget, type SentReply } from '../types.js';
 import type { PriceTable, BilledRead } from '../../metrics/cost.js';
 import { decodeXText } from './payload.js';
 import { refusalOf } from './replies.js';
@@ -59,25 +59,20 @@ export function mapDmEvents(page: DmEventsResponse, brandId: string): NewMention
   for (const e of page.data ?? []) {
     if (e.event_type !== 'MessageCreate' || !e.sender_id || e.sender_id === brandId || e.text === undefined || !e.created_at) continue;
     const sender = users.get(e.sender_id);
-    mentions.push({
-      platform: 'twitter',
-      externalId: e.id,
-      url: dmConversationUrl(e.dm_conversation_id),
-      authorHandle: sender?.username ?? e.sender_id,
-      authorName: sender?.name ?? null,
-      authorId: e.sender_id,
-      authorFollowers: null,
-      text: decodeXText(e.text),
-      lang: null,
-      createdAt: Date.parse(e.created_at),
-      keywords: [],
-      inReplyTo: null,
-      conversationId: null,
-      summonsBrand: true,
-      metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
-      channel: 'dm',
-      dmConversationId: e.dm_conversation_id ?? null,
-    });
+    mentions.push(
+      directMessage({
+        platform: 'twitter',
+        externalId: e.id,
+        url: dmConversationUrl(e.dm_conversation_id),
+        authorHandle: sender?.username ?? e.sender_id,
+        authorName: sender?.name ?? null,
+        authorId: e.sender_id,
+        authorFollowers: null,
+        text: decodeXText(e.text),
+        createdAt: Date.parse(e.created_at),
+        dmConversationId: e.dm_conversation_id ?? null,
+      }),
+    );
   }
   return mentions.reverse();
 }
