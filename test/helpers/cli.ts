@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configText, sourceBlock } from './config.js';
+import { TEST_HOME } from './home.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/brandwatch.js');
 
@@ -15,7 +16,7 @@ export interface CliResult {
 
 /** A clean environment for the CLI: no user config, no colours, the caller's extras. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmpdir(), NO_COLOR: '1', TZ: 'UTC', ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: TEST_HOME, NO_COLOR: '1', TZ: 'UTC', ...extra };
   return env;
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
-import { tmpdir } from 'node:os';
 import { execute } from '../../src/cli/main.js';
+import { TEST_HOME } from './home.js';
 import type { Prompter } from '../../src/io/prompter.js';
 
 /** Text written to a fake terminal or pipe, with what the command can ask of it. */
@@ -45,7 +45,7 @@ export interface InProcessResult {
 
 /**
  * Run a command line in this process on the real context: fake streams, a fixed clock, no user config
- * (HOME is a temp folder) — the same path as the built CLI, without spawning Node.
+ * (HOME is the test file's own temp folder) — the same path as the built CLI, without spawning Node.
  */
 export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<InProcessResult> {
   const tty = options.tty ?? false;
@@ -56,7 +56,7 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
   const now = typeof options.now === 'string' ? Date.parse(options.now) : options.now;
   let elapsed = 0;
   const code = await execute(args, {
-    env: { HOME: tmpdir(), NO_COLOR: '1', TZ: 'UTC', ...options.env },
+    env: { HOME: TEST_HOME, NO_COLOR: '1', TZ: 'UTC', ...options.env },
     stdout,
     stderr,
     stdin,
