@@ -1,13 +1,14 @@
 // Helpers for the bench: timing, child processes, peak RSS, cached data sets.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { generateMentions } from './data.js';
 
 /** Bumped whenever the generator changes, so cached data sets are rebuilt. */
-const DATA_VERSION = 2;
+const DATA_VERSION = 3;
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CACHE = join(ROOT, '.bench');
 export const BIN = join(ROOT, 'bin', 'brandwatch.js');
@@ -67,12 +68,94 @@ export function expectOk(result, what) {
   return result;
 }
 
-/** Median wall time of `runs` runs (after one warm-up). */
-export async function medianMs(runs, once) {
+/**
+ * The spread of repeated measurements: median, min, max and n. `text(format)` prints
+ * "median (min–max, n=5)" with each value in `format`.
+ */
+export function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const result = { median: median(sorted), min: sorted[0], max: sorted.at(-1), n: sorted.length, values };
+  result.text = (format) => `${format(result.median)} (${format(result.min)}–${format(result.max)}, n=${result.n})`;
+  result.spread = (format) => `${format(result.min)}–${format(result.max)}, n=${result.n}`;
+  return result;
+}
+
+/** Wall times (ms) of `runs` runs after one warm-up, as `stats`. */
+export async function timeRuns(runs, once) {
   await once();
   const times = [];
   for (let i = 0; i < runs; i++) times.push((await once()).ms);
-  return median(times);
+  return stats(times);
+}
+
+/** Median wall time of `runs` runs (after one warm-up). */
+export async function medianMs(runs, once) {
+  return (await timeRuns(runs, once)).median;
+}
+
+/** Milliseconds `fn` took, with its result. */
+export async function timed(fn) {
+  const started = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - started, value };
+}
+
+/** The machine the figures come from: cores, CPU model and load average (printed at the start and the end). */
+export function machine() {
+  const load = loadavg();
+  return { cores: cpus().length, model: cpus()[0]?.model.trim() ?? 'unknown CPU', load, text: `${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load.map((l) => l.toFixed(2)).join(' ')}` };
+}
+
+/** Bytes this process has read through read(2) so far (/proc/self/io rchar): SQLite's page reads, cache misses of its own page cache. */
+export function bytesRead() {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** A SQLite file under .bench/ removed with its WAL and shared-memory files; its path. */
+export function scratchFile(name) {
+  const path = join(CACHE, name);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  return path;
+}
+
+/** A copy of a cached database to work on (the cache itself is never written by a measurement). */
+export function scratchCopy(from, name) {
+  const path = scratchFile(name);
+  copyFileSync(from, path);
+  return path;
+}
+
+/**
+ * A source that serves the given pages (bench/data.js pollPages) in order, one page a request, its cursor
+ * the next page's index; past the last page it answers with one empty page, as a platform with nothing new.
+ */
+export function pagedSource(pages, { name = 'bench', platform = 'twitter' } = {}) {
+  return {
+    name,
+    platform,
+    groups: () => [{ key: 'all', query: 'acme', keywords: [{ term: 'acme', exclude: [] }] }],
+    async *pages(_group, cursor) {
+      const from = Number(cursor?.next ?? 0);
+      for (let i = from; i < pages.length; i++) {
+        yield { mentions: pages[i].mentions, ownReplies: pages[i].ownReplies, cursor: { next: i + 1 }, postsRead: pages[i].mentions.length };
+      }
+      if (from >= pages.length) yield { mentions: [], ownReplies: [], cursor: { next: from }, postsRead: 0 };
+    },
+  };
+}
+
+/** pollSources' options for the bench: no budgets, no waiting, the fixed clock. */
+export function pollOptions(db, sources, now, extra = {}) {
+  return { db, sources, budgets: new Map(), now: () => now, sleep: async () => {}, signal: new AbortController().signal, verbose: () => {}, ...extra };
+}
+
+/** Every page stored: a figure of a poll that failed or stored less would flatter nobody honestly. */
+export function expectStored(result, count) {
+  if (result.new !== count) throw new Error(`the poll stored ${result.new} of ${count} mentions (${result.status}: ${result.message})`);
 }
 
 export const fmt = {
@@ -119,7 +202,7 @@ export async function mentionsDb({ count, seed, start, end, log }) {
   db.pragma('cache_size = -200000');
   const columns = [
     'platform', 'source', 'external_id', 'url', 'author_handle', 'author_name', 'author_id', 'author_followers', 'text', 'lang',
-    'created_at', 'fetched_at', 'keyword', 'keywords', 'conversation_id', 'summons_brand', 'likes', 'reposts', 'replies', 'quotes',
+    'created_at', 'fetched_at', 'keyword', 'keywords', 'in_reply_to', 'conversation_id', 'summons_brand', 'likes', 'reposts', 'replies', 'quotes',
     'sentiment', 'category', 'priority', 'status', 'status_changed_at', 'first_response_at',
   ];
   const insertMention = db.prepare(`INSERT INTO mentions (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
@@ -130,10 +213,10 @@ export async function mentionsDb({ count, seed, start, end, log }) {
   let batch = [];
   const flush = db.transaction((rows) => {
     for (const row of rows) {
-      const { response, ...mention } = row;
+      const { response, native, ...mention } = row;
       const id = insertMention.run(mention).lastInsertRowid;
       if (response !== null) {
-        insertResponse.run(id, row.platform, `r${row.external_id}`, 'Sorry to hear that — please DM us your order number.', response, response, Number(id) % 3 === 0 ? 'native' : 'brandwatch');
+        insertResponse.run(id, row.platform, `r${row.external_id}`, 'Sorry to hear that — please DM us your order number.', response, response, native ? 'native' : 'brandwatch');
       }
     }
   });
