@@ -153,6 +153,17 @@ export function pollOptions(db, sources, now, extra = {}) {
   return { db, sources, budgets: new Map(), now: () => now, sleep: async () => {}, signal: new AbortController().signal, verbose: () => {}, ...extra };
 }
 
+/**
+ * The weekly report as the `report` command builds it (src/report/build.js), by platform in UTC: a function of
+ * the store's `Db` resolving to the report.
+ */
+export async function weeklyReportBuilder({ config, week, now }) {
+  const { resolvePeriod } = await import(join(ROOT, 'dist/report/period.js'));
+  const { responseClockFor } = await import(join(ROOT, 'dist/time/business.js'));
+  const { buildReport } = await import(join(ROOT, 'dist/report/build.js'));
+  return (db) => buildReport({ db, config, period: resolvePeriod({ week }, now, 'UTC'), clock: responseClockFor(config, 'UTC'), by: 'platform', now });
+}
+
 /** Every page stored: a figure of a poll that failed or stored less would flatter nobody honestly. */
 export function expectStored(result, count) {
   if (result.new !== count) throw new Error(`the poll stored ${result.new} of ${count} mentions (${result.status}: ${result.message})`);
