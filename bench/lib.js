@@ -171,7 +171,8 @@ export function expectStored(result, count) {
 
 export const fmt = {
   ms: (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`),
-  rate: (perSecond) => (perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : `${Math.round(perSecond / 1000)}k`) + ' rows/s',
+  rate: (perSecond) =>
+    (perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 10_000 ? `${Math.round(perSecond / 1000)}k` : perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k` : String(Math.round(perSecond))) + ' rows/s',
   count: (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n)),
   ratio: (r) => `${r.toFixed(2)}×`,
 };
