@@ -179,6 +179,7 @@ const INSERT_GUESS = `
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
+// New counters (and followers) are priority inputs: the item's priority is due again (migration 015).
 const REFRESH_METRICS = `
   UPDATE mentions SET
     prev_likes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN likes ELSE prev_likes END,
@@ -187,7 +188,7 @@ const REFRESH_METRICS = `
     prev_quotes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN quotes ELSE prev_quotes END,
     prev_metrics_at = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN metrics_updated_at ELSE prev_metrics_at END,
     likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
-    author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
+    author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt, priority_due_at = 0
   WHERE platform = @platform AND external_id = @externalId AND ${openSql()}`;
 
 const DM_MARK = `UPDATE mentions SET channel = 'dm', dm_conversation_id = ?, private_at = ? WHERE platform = ? AND external_id = ?`;
