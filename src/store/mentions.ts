@@ -3,7 +3,8 @@ import type { EngineKind } from './engine.js';
 import { equalsIgnoringCase, jsonArrayValues, limitValue, never, textSearch } from './dialect.js';
 import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
-import { openSql } from '../metrics/open.js';
+import { OPEN_STATUSES, openSql } from '../metrics/open.js';
+import { STATUSES as STATUS_LIST } from '../metrics/vocabulary.js';
 
 export { CATEGORIES, STATUSES, type Category, type Status } from '../metrics/vocabulary.js';
 import type { Category, Status } from '../metrics/vocabulary.js';
@@ -409,13 +410,22 @@ export function searchConditions(kind: EngineKind, filter: MentionSearch): { whe
   return { where, params };
 }
 
+/**
+ * The statuses as SQL literals, so the planner can use the partial indexes of open mentions (migration 015),
+ * which it matches only against literals; the open ones as src/metrics/open.ts writes them. Only names of the
+ * vocabulary reach the SQL.
+ */
+function statusCondition(statuses: readonly Status[]): string {
+  const wanted = STATUS_LIST.filter((s) => statuses.includes(s));
+  if (wanted.length !== new Set(statuses).size) throw new Error(`not a status: ${statuses.join(', ')}`);
+  if (wanted.length === OPEN_STATUSES.length && OPEN_STATUSES.every((s) => wanted.includes(s))) return openSql('m.status');
+  return `m.status IN (${wanted.map((s) => `'${s}'`).join(', ')})`;
+}
+
 function filterWhere(kind: EngineKind, filter: MentionFilter): { sql: string; params: unknown[] } {
   const { where, params } = searchConditions(kind, filter);
   if (!filter.followUps) where.push('m.thread_id IS NULL');
-  if (filter.statuses && filter.statuses.length > 0) {
-    where.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
-    params.push(...filter.statuses);
-  }
+  if (filter.statuses && filter.statuses.length > 0) where.push(statusCondition(filter.statuses));
   if (filter.since !== undefined) {
     where.push('m.created_at >= ?');
     params.push(filter.since);
