@@ -9,8 +9,10 @@ import { openItemSql, openSql } from '../../metrics/open.js';
  * In its place two partial indexes (src/metrics/open.ts): `mentions_open`, the open mentions by age (alerts,
  * metrics refresh, re-guessing), and `mentions_open_items`, the open items by platform and age (the queue, the
  * report's open backlog). Neither is touched by closed mentions; a full index on status would be, and the
- * planner would take its equality on status over the partial indexes that fit better. `mentions_platform_created` goes: `mentions_report`
- * (migration 003) starts with created_at and carries platform, so it serves the same ranges.
+ * planner would take its equality on status over the partial indexes that fit better.
+ * `mentions_platform_created` goes: `mentions_report` (migration 003) starts with created_at and carries
+ * platform, so it serves the same ranges. `mentions_conversation` stays whole: the thread lookup must find a
+ * conversation's first post too, which is no reply.
  *
  * `priority_due_at`: when the stored priority must be computed again (0: at the next recompute; NULL: never,
  * until an input changes — the SLA part stops moving once breached). New rows are due by default; every store
