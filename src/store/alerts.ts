@@ -96,6 +96,7 @@ export interface OpenMentionRow {
  * The open mentions an alert rule can fire on: arrived since the last evaluation (id above `lastSeen`),
  * created since `createdSince` (SLA deadlines near now), or with engagement read since `metricsSince`.
  */
+// `+m.id`: ordered by the row id, SQLite would walk the whole table in that order rather than read the open mentions' index and sort.
 export async function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number; metricsSince: number }): Promise<OpenMentionRow[]> {
   return db.all<OpenMentionRow>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
@@ -104,7 +105,7 @@ export async function openMentionsForAlerts(db: Db, scope: { lastSeen: number; c
      FROM mentions m
      WHERE ${openSql('m.status')}
        AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
-     ORDER BY m.id`,
+     ORDER BY +m.id`,
     scope,
   );
 }

@@ -11,7 +11,8 @@ import type { Category, Status } from './mentions.js';
 export async function changeStatus(db: Db, id: number, status: Status, actor: string, at: number): Promise<boolean> {
   const row = await db.get<{ status: Status }>('SELECT status FROM mentions WHERE id = ?', [id]);
   if (!row || row.status === status) return false;
-  await db.run('UPDATE mentions SET status = ?, status_changed_at = ? WHERE id = ?', [status, at, id]);
+  // Status and its time are priority inputs (open or not, waiting since): the priority is due again (migration 015).
+  await db.run('UPDATE mentions SET status = ?, status_changed_at = ?, priority_due_at = 0 WHERE id = ?', [status, at, id]);
   // The private figures (migration 013): when the item went private first, and when it was last resolved.
   if (status === 'private') await db.run('UPDATE mentions SET private_at = coalesce(private_at, ?) WHERE id = ?', [at, id]);
   else if (status === 'resolved') await db.run('UPDATE mentions SET resolved_at = ? WHERE id = ?', [at, id]);
@@ -24,7 +25,7 @@ export async function changeStatus(db: Db, id: number, status: Status, actor: st
 export async function setManualCategory(db: Db, id: number, category: Category, actor: string, at: number): Promise<boolean> {
   const row = await db.get<{ category: Category | null; category_manual: number }>('SELECT category, category_manual FROM mentions WHERE id = ?', [id]);
   if (!row) return false;
-  await db.run('UPDATE mentions SET category = ?, category_manual = 1 WHERE id = ?', [category, id]);
+  await db.run('UPDATE mentions SET category = ?, category_manual = 1, priority_due_at = 0 WHERE id = ?', [category, id]);
   if (row.category === category && row.category_manual === 1) return false;
   await appendEvent(db, { mentionId: id, at, kind: 'category', oldValue: row.category, newValue: category, actor });
   return true;
@@ -34,7 +35,7 @@ export async function setManualCategory(db: Db, id: number, category: Category, 
 export async function restoreCategory(db: Db, id: number, category: Category | null, manual: boolean, actor: string, at: number): Promise<void> {
   await db.transaction(async (tx) => {
     const row = await tx.get<{ category: Category | null }>('SELECT category FROM mentions WHERE id = ?', [id]);
-    await tx.run('UPDATE mentions SET category = ?, category_manual = ? WHERE id = ?', [category, manual ? 1 : 0, id]);
+    await tx.run('UPDATE mentions SET category = ?, category_manual = ?, priority_due_at = 0 WHERE id = ?', [category, manual ? 1 : 0, id]);
     await appendEvent(tx, { mentionId: id, at, kind: 'category', oldValue: row?.category ?? null, newValue: category, actor });
   });
 }

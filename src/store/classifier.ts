@@ -85,7 +85,7 @@ export async function guessedOpenMentions(db: Db): Promise<{ id: number; text: s
 
 /** A new guess for a mention the person has not categorised (never overwrites a manual category). */
 export async function updateGuess(db: Db, id: number, guess: { category: Category; sentiment: number; confidence: number; unsure: boolean }): Promise<void> {
-  await db.run('UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ? WHERE id = ? AND category_manual = 0', [
+  await db.run('UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ?, priority_due_at = 0 WHERE id = ? AND category_manual = 0', [
     guess.category,
     guess.sentiment,
     guess.confidence,

@@ -3,7 +3,8 @@ import type { EngineKind } from './engine.js';
 import { equalsIgnoringCase, jsonArrayValues, limitValue, never, textSearch } from './dialect.js';
 import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
-import { openSql } from '../metrics/open.js';
+import { OPEN_STATUSES, openSql } from '../metrics/open.js';
+import { STATUSES as STATUS_LIST } from '../metrics/vocabulary.js';
 
 export { CATEGORIES, STATUSES, type Category, type Status } from '../metrics/vocabulary.js';
 import type { Category, Status } from '../metrics/vocabulary.js';
@@ -179,6 +180,7 @@ const INSERT_GUESS = `
   ON CONFLICT (platform, external_id) DO NOTHING`;
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
+// New counters (and followers) are priority inputs: the item's priority is due again (migration 015).
 const REFRESH_METRICS = `
   UPDATE mentions SET
     prev_likes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN likes ELSE prev_likes END,
@@ -187,7 +189,7 @@ const REFRESH_METRICS = `
     prev_quotes = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN quotes ELSE prev_quotes END,
     prev_metrics_at = CASE WHEN coalesce(metrics_updated_at, 0) < @fetchedAt THEN metrics_updated_at ELSE prev_metrics_at END,
     likes = @likes, reposts = @reposts, replies = @replies, quotes = @quotes,
-    author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt
+    author_followers = coalesce(@authorFollowers, author_followers), metrics_updated_at = @fetchedAt, priority_due_at = 0
   WHERE platform = @platform AND external_id = @externalId AND ${openSql()}`;
 
 const DM_MARK = `UPDATE mentions SET channel = 'dm', dm_conversation_id = ?, private_at = ? WHERE platform = ? AND external_id = ?`;
@@ -408,13 +410,22 @@ export function searchConditions(kind: EngineKind, filter: MentionSearch): { whe
   return { where, params };
 }
 
+/**
+ * The statuses as SQL literals, so the planner can use the partial indexes of open mentions (migration 015),
+ * which it matches only against literals; the open ones as src/metrics/open.ts writes them. Only names of the
+ * vocabulary reach the SQL.
+ */
+function statusCondition(statuses: readonly Status[]): string {
+  const wanted = STATUS_LIST.filter((s) => statuses.includes(s));
+  if (wanted.length !== new Set(statuses).size) throw new Error(`not a status: ${statuses.join(', ')}`);
+  if (wanted.length === OPEN_STATUSES.length && OPEN_STATUSES.every((s) => wanted.includes(s))) return openSql('m.status');
+  return `m.status IN (${wanted.map((s) => `'${s}'`).join(', ')})`;
+}
+
 function filterWhere(kind: EngineKind, filter: MentionFilter): { sql: string; params: unknown[] } {
   const { where, params } = searchConditions(kind, filter);
   if (!filter.followUps) where.push('m.thread_id IS NULL');
-  if (filter.statuses && filter.statuses.length > 0) {
-    where.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
-    params.push(...filter.statuses);
-  }
+  if (filter.statuses && filter.statuses.length > 0) where.push(statusCondition(filter.statuses));
   if (filter.since !== undefined) {
     where.push('m.created_at >= ?');
     params.push(filter.since);

@@ -70,7 +70,8 @@ export async function responsesFor(db: Db, mentionId: number): Promise<Response[
  * recording the change in the audit trail. Call inside a transaction.
  */
 export async function markAnswered(db: Db, mentionId: number, sentAt: number, actor: string): Promise<void> {
-  await db.run(`UPDATE mentions SET first_response_at = ${least(db.kind, 'coalesce(first_response_at, @sentAt)', '@sentAt')} WHERE id = @mentionId`, { sentAt, mentionId });
+  // The first response moves the item's waiting-since (src/triage/assess.ts): its priority is due again (migration 015).
+  await db.run(`UPDATE mentions SET first_response_at = ${least(db.kind, 'coalesce(first_response_at, @sentAt)', '@sentAt')}, priority_due_at = 0 WHERE id = @mentionId`, { sentAt, mentionId });
   const row = await db.get<{ status: Status; thread_id: number | null }>('SELECT status, thread_id FROM mentions WHERE id = ?', [mentionId]);
   if (row && isOpen(row.status)) await changeStatus(db, mentionId, 'replied', actor, sentAt);
   // A thread is one item: answering any of its mentions answers the item and its waiting follow-ups.

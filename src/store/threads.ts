@@ -38,9 +38,15 @@ export async function rootAnsweredBy(db: Db, platform: string, responseExternalI
   return row?.root ?? null;
 }
 
-/** Makes a mention a follow-up of the item `root`. */
+/** Makes a mention a follow-up of the item `root`, whose priority is due again (its customer may wait since the follow-up). */
 export async function joinThread(db: Db, id: number, root: number): Promise<void> {
-  await db.run('UPDATE mentions SET thread_id = ? WHERE id = ?', [root, id]);
+  // One statement for both rows: a page links many follow-ups, and on PostgreSQL each statement is a round trip.
+  await db.run(
+    `UPDATE mentions SET thread_id = CASE WHEN id = @id THEN @root ELSE thread_id END,
+       priority_due_at = CASE WHEN id = @root THEN 0 ELSE priority_due_at END
+     WHERE id IN (@id, @root)`,
+    { id, root },
+  );
 }
 
 /** An item's follow-ups still open, optionally only those written by `createdUntil` (inclusive). */
@@ -57,9 +63,14 @@ export async function countOpenFollowUpsAfter(db: Db, root: number, after: numbe
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions WHERE thread_id = ? AND ${openSql()} AND created_at > ?`, [root, after]))?.n ?? 0;
 }
 
+/** newestFollowUpAfter as a scalar subquery over SQL expressions for the root's id and the time (null when `after` is NULL). */
+export function newestFollowUpSql(root: string, after: string): string {
+  return `(SELECT max(f.created_at) FROM mentions f WHERE f.thread_id = ${root} AND f.created_at > ${after})`;
+}
+
 /** When the customer last wrote in the item after `after` (any status), or null. */
 export async function newestFollowUpAfter(db: Db, root: number, after: number): Promise<number | null> {
-  return (await db.get<{ at: number | null }>('SELECT max(created_at) AS at FROM mentions WHERE thread_id = ? AND created_at > ?', [root, after]))?.at ?? null;
+  return (await db.get<{ at: number | null }>(`SELECT ${newestFollowUpSql('?', '?')} AS at`, [root, after]))?.at ?? null;
 }
 
 /** The item's mentions, the root first then follow-ups, oldest first. */

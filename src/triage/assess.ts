@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { responseClockOf, slaTarget } from '../metrics/sla.js';
 import type { Db } from '../store/open.js';
 import type { Assessment, Mention } from '../store/mentions.js';
-import { openItems, setPriorities } from '../store/queue.js';
+import { changePriorityInputs, itemsWithDuePriority, priorityInputs, setPriorities, type PriorityChange } from '../store/queue.js';
 import { newestFollowUpAfter } from '../store/threads.js';
 import type { NewMention } from '../sources/types.js';
 import type { Classifier } from './classify.js';
@@ -57,22 +57,51 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
   };
 }
 
+/** Since when an item's customer waits, given its newest follow-up after our first response (null: none). */
+export function waitingSinceOf(mention: Mention, newestFollowUp: number | null): number {
+  if (mention.firstResponseAt === null) return mention.createdAt;
+  return newestFollowUp ?? Math.max(mention.createdAt, mention.statusChangedAt);
+}
+
 /** Since when an item's customer waits: its first mention, or the newest follow-up after our last reply. */
 export async function waitingSince(db: Db, mention: Mention): Promise<number> {
   if (mention.firstResponseAt === null) return mention.createdAt;
-  return await newestFollowUpAfter(db, mention.id, mention.firstResponseAt) ?? Math.max(mention.createdAt, mention.statusChangedAt);
+  return waitingSinceOf(mention, await newestFollowUpAfter(db, mention.id, mention.firstResponseAt));
 }
 
 /**
- * Priority depends on the clock (SLA time left): refresh it for every open item, so `list` and
- * `triage` order by the current value. Returns how many rows changed.
+ * Whether a priority computed now stays right at any later time: the SLA part is at its top once the SLA is
+ * breached (src/triage/priority.ts clamps the time used at the target), and velocity is read at the metrics'
+ * own time when they have one. Only then may the item wait for an input to change (migration 015).
+ */
+function settled(mention: Mention, result: Priority): boolean {
+  return result.sla.used >= Math.max(result.sla.target, 1) && mention.metricsUpdatedAt !== null;
+}
+
+/** The config's part in every priority: when it changes, every open item's priority is due. */
+function configKey(config: PriorityConfig): string {
+  return JSON.stringify({ sla: config.sla, businessHours: config.businessHours ?? null, timezone: config.timezone ?? null });
+}
+
+/**
+ * Priority depends on the clock (SLA time left): refresh it for the open items whose priority is due —
+ * those whose SLA still runs and those an input changed for since (migration 015) — so `list` and `triage`
+ * order by the current value. Returns how many rows changed.
  */
 export async function recomputePriorities(db: Db, config: PriorityConfig, now: number): Promise<number> {
-  const changes: { id: number; priority: number }[] = [];
-  for (const mention of await openItems(db)) {
-    const score = priorityOf(mention, config, now, await waitingSince(db, mention), false).score;
-    if (score !== mention.priority) changes.push({ id: mention.id, priority: score });
-  }
-  await setPriorities(db, changes);
-  return changes.length;
+  // One transaction: nothing written between reading an item and settling it is lost.
+  return db.transaction(async (tx) => {
+    const key = configKey(config);
+    if ((await priorityInputs(tx)) !== key) await changePriorityInputs(tx, key);
+    const changes: PriorityChange[] = [];
+    let changed = 0;
+    for (const { mention, newestFollowUp } of await itemsWithDuePriority(tx, now)) {
+      const result = priorityOf(mention, config, now, waitingSinceOf(mention, newestFollowUp), false);
+      const done = settled(mention, result);
+      if (result.score !== mention.priority) changed++;
+      if (result.score !== mention.priority || done) changes.push({ id: mention.id, priority: result.score, settled: done });
+    }
+    await setPriorities(tx, changes);
+    return changed;
+  });
 }

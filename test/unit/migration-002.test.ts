@@ -22,7 +22,8 @@ describe('migration 002 (triage)', () => {
     expect(db.prepare('SELECT idempotency_key, attempts, state FROM responses').get()).toEqual({ idempotency_key: null, attempts: 0, state: 'sent' });
     expect(db.prepare('SELECT count(*) AS n FROM posts').get()).toEqual({ n: 0 });
 
-    // A later poll keeps the old metrics as the previous snapshot; the person's category stays.
+    // A later poll (by a brandwatch at the current schema) keeps the old metrics as the previous snapshot; the person's category stays.
+    await migrate(engineOf(db), ':memory:');
     const seen = { platform: 'twitter', externalId: '1861234567890123456', url: null, authorHandle: 'kim', authorName: null, authorId: null, authorFollowers: 5, text: 'acme is down', lang: 'en', createdAt: 1000, keywords: ['acme'], inReplyTo: null, conversationId: null, summonsBrand: false, metrics: { likes: 40, reposts: 3, replies: 0, quotes: 0 } };
     db.prepare('UPDATE mentions SET metrics_updated_at = 2000').run();
     await insertMentions(engineOf(db), 'twitter', [seen], 5000, () => ({ category: 'praise', sentiment: 1, priority: 1 }));
