@@ -1,23 +1,25 @@
-// The start-up bundle, built from tsc's output into dist/start/ (one flat folder, two levels below the
-// package like every dist/<layer>/ module, so `new URL('../../data/…', import.meta.url)` still finds the
-// classifier weights):
+// The start-up bundles, built from tsc's output into dist/start/ (two levels below the package like every
+// dist/<layer>/ module, so `new URL('../../data/…', import.meta.url)` still finds the classifier weights).
+// All three are CommonJS: no command waits for Node's ES module loader, and no file is resolved twice.
 //
-// - start.cjs: the command line's entry (main, the command tree, argument expansion) with commander inside,
-//   as CommonJS. `bin/brandwatch.js` requires it, so `--help` never starts Node's ES module loader and
-//   compiles one file instead of resolving a dozen modules.
-// - context.js and one ES module per command (list.js, show.js, …), with the project's modules they share
-//   split into chunk-*.js: a command loads a few files instead of dozens. Every module of ours is in
-//   exactly one of these files, so a class checked with `instanceof` (store engines, source failures) has
-//   one copy. Packages stay in node_modules, resolved by Node as before.
-// - errors.cjs: the error classes, once. start.cjs requires it and every ES module imports it, and Node
-//   hands both the same module, so `instanceof` in main picks the exit code of a class a command threw.
+// - start.cjs: the command line's entry (main, the command tree, argument expansion) with commander inside.
+//   `bin/brandwatch.js` requires it; `--help` compiles this one file.
+// - commands.cjs: the context and every command, required when a command runs. Each command's modules
+//   are evaluated only when that command is imported (esbuild's lazy module initialisation), and every
+//   module of ours is in it once, so a class checked with `instanceof` (store engines, source failures)
+//   has one copy. Packages stay in node_modules (required when the module that uses them is first
+//   evaluated), except the ES-module-only chalk and p-retry, which are bundled.
+// - errors.cjs: the error classes, once, required by both: main's `instanceof` sees the class a command threw.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const OUT = 'dist/start';
 const ERRORS = resolve('dist/errors.js');
-const COMMANDS = readdirSync('dist/cli/commands').filter((file) => file.endsWith('.js'));
+const COMMANDS = readdirSync('dist/cli/commands').filter((file) => file.endsWith('.js')).map((file) => file.slice(0, -3));
+/** Packages that can only be imported, not required: bundled into commands.cjs. */
+const IMPORT_ONLY = ['chalk', 'p-retry'];
+const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 
 rmSync(OUT, { recursive: true, force: true });
 
@@ -29,25 +31,42 @@ const sharedErrors = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external', plugins: [sharedErrors] };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
 
-await build({ ...common, entryPoints: [ERRORS], outfile: `${OUT}/errors.cjs`, format: 'cjs', plugins: [] });
+await build({ ...common, entryPoints: [ERRORS], outfile: `${OUT}/errors.cjs` });
+
+// The context, loaded with the bundle, and one lazy loader per command.
+const commandsEntry = [
+  "export { createContext } from './context.js';",
+  `export const commands = { ${COMMANDS.map((name) => `${JSON.stringify(name)}: () => import('./commands/${name}.js')`).join(', ')} };`,
+].join('\n');
 
 await build({
   ...common,
-  entryPoints: ['dist/cli/context.js', ...COMMANDS.map((file) => `dist/cli/commands/${file}`)],
-  outdir: OUT,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
-  format: 'esm',
-  splitting: true,
+  stdin: { contents: commandsEntry, resolveDir: resolve('dist/cli'), sourcefile: 'commands-entry.js', loader: 'js' },
+  outfile: `${OUT}/commands.cjs`,
+  external: dependencies.filter((name) => !IMPORT_ONLY.includes(name)),
+  plugins: [sharedErrors],
+  // CommonJS has no import.meta: the bundle's own URL stands in (it sits where dist/<layer>/ modules sit).
+  define: { 'import.meta.url': '__bwModuleUrl' },
+  banner: { js: "const __bwModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-/** main.js loads the context and each command lazily: the flat ES modules above. */
+/**
+ * main.js imports `./context.js` and `./commands/<name>.js` when a command runs: in start.cjs each is a small
+ * module that requires commands.cjs then and hands over the real one.
+ */
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(context|commands\/[\w-]+)\.js$/ }, (args) => ({ path: `./${args.path.split('/').at(-1)}`, external: true }));
+    b.onResolve({ filter: /^\.\/(context|commands\/[\w-]+)\.js$/ }, (args) => ({ path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const name = /^\.\/commands\/([\w-]+)\.js$/.exec(args.path)?.[1];
+      const contents = name
+        ? `const { commands } = require('./commands.cjs');\nexport function run(...args) { return commands[${JSON.stringify(name)}]().then((command) => command.run(...args)); }`
+        : "export const { createContext } = require('./commands.cjs');";
+      return { contents, loader: 'js', resolveDir: resolve(OUT) };
+    });
   },
 };
 
@@ -55,9 +74,7 @@ await build({
   ...common,
   entryPoints: ['dist/cli/main.js'],
   outfile: `${OUT}/start.cjs`,
-  format: 'cjs',
-  // commander is bundled (the rest of node_modules is not): it is most of what `--help` runs.
-  packages: undefined,
-  external: ['./errors.cjs'],
+  // commander is bundled: it is most of what `--help` runs.
+  external: ['./errors.cjs', './commands.cjs'],
   plugins: [sharedErrors, lazyModules],
 });
