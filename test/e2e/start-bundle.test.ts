@@ -132,4 +132,24 @@ describe('the start-up bundle', () => {
     expect(store.code, store.stderr).toBe(1);
     expect(store.stderr).toMatch(/not a SQLite database/);
   });
+
+  it('keeps the compiled code of the commands in the cache folder, and a damaged cache changes nothing', async () => {
+    const { db } = await polledStore();
+    const home = tempDir();
+    const env = { HOME: home, BRANDWATCH_NOW: '2026-11-20T08:00:00Z' };
+    const folder = join(home, '.cache', 'brandwatch', 'code');
+    const first = await runCli(['--db', db, 'list', '--status', 'all'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const [cache] = readdirSync(folder);
+    expect(cache).toMatch(/^commands\.cjs-[0-9a-f]{24}\.bin$/);
+    const second = await runCli(['--db', db, 'list', '--status', 'all'], { env });
+    expect(second).toEqual(first);
+    expect((await runCli(['--db', db, 'show', 'abc'], { env })).code).toBe(2);
+
+    writeFileSync(join(folder, cache!), Buffer.alloc(250_000, 7));
+    const damaged = await runCli(['--db', db, 'list', '--status', 'all'], { env });
+    expect(damaged).toEqual(first);
+    expect(readFileSync(join(folder, cache!)).subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
+    expect(readdirSync(folder)).toEqual([cache]);
+  });
 });
