@@ -1,20 +1,80 @@
-// The start-up bundle: `bin/brandwatch.js` loads one ES module holding the command line's entry (main,
-// the command tree, argument expansion) with commander inside, instead of resolving and compiling a
-// dozen modules before `--help` can print. Command modules and the context stay separate files, loaded only
-// when a command runs. `errors.js` stays outside the bundle so that every module shares one copy of the error
-// classes (`instanceof` decides the exit code).
+// The start-up bundles, built from tsc's output into dist/start/ (two levels below the package like every
+// dist/<layer>/ module, so `new URL('../../data/…', import.meta.url)` still finds the classifier weights).
+// All three are CommonJS: no command waits for Node's ES module loader, and no file is resolved twice.
+//
+// - start.cjs: the command line's entry (main, the command tree, argument expansion) with commander inside.
+//   `bin/brandwatch.js` requires it; `--help` compiles this one file.
+// - commands.cjs: the context and every command, required when a command runs. Each command's modules
+//   are evaluated only when that command is imported (esbuild's lazy module initialisation), and every
+//   module of ours is in it once, so a class checked with `instanceof` (store engines, source failures)
+//   has one copy. Packages stay in node_modules (required when the module that uses them is first
+//   evaluated), except the ES-module-only chalk and p-retry, which are bundled.
+// - errors.cjs: the error classes, once, required by both: main's `instanceof` sees the class a command threw.
 import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const OUT = 'dist/start';
+const ERRORS = resolve('dist/errors.js');
+const COMMANDS = readdirSync('dist/cli/commands').filter((file) => file.endsWith('.js')).map((file) => file.slice(0, -3));
+/** Packages that can only be imported, not required: bundled into commands.cjs. */
+const IMPORT_ONLY = ['chalk', 'p-retry'];
+const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
+
+rmSync(OUT, { recursive: true, force: true });
+
+/** Any import of dist/errors.js, however its importer spells the path, is errors.cjs beside the output. */
+const sharedErrors = {
+  name: 'shared-errors',
+  setup(b) {
+    b.onResolve({ filter: /errors\.js$/ }, (args) => (resolve(args.resolveDir, args.path) === ERRORS ? { path: './errors.cjs', external: true } : undefined));
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
+
+await build({ ...common, entryPoints: [ERRORS], outfile: `${OUT}/errors.cjs` });
+
+// The context, loaded with the bundle, and one lazy loader per command.
+const commandsEntry = [
+  "export { createContext } from './context.js';",
+  `export const commands = { ${COMMANDS.map((name) => `${JSON.stringify(name)}: () => import('./commands/${name}.js')`).join(', ')} };`,
+].join('\n');
 
 await build({
+  ...common,
+  stdin: { contents: commandsEntry, resolveDir: resolve('dist/cli'), sourcefile: 'commands-entry.js', loader: 'js' },
+  outfile: `${OUT}/commands.cjs`,
+  external: dependencies.filter((name) => !IMPORT_ONLY.includes(name)),
+  plugins: [sharedErrors],
+  // CommonJS has no import.meta: the bundle's own URL stands in (it sits where dist/<layer>/ modules sit).
+  define: { 'import.meta.url': '__bwModuleUrl' },
+  banner: { js: "const __bwModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+/**
+ * main.js imports `./context.js` and `./commands/<name>.js` when a command runs: in start.cjs each is a small
+ * module that requires commands.cjs then and hands over the real one.
+ */
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(context|commands\/[\w-]+)\.js$/ }, (args) => ({ path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const name = /^\.\/commands\/([\w-]+)\.js$/.exec(args.path)?.[1];
+      const contents = name
+        ? `const { commands } = require('./commands.cjs');\nexport function run(...args) { return commands[${JSON.stringify(name)}]().then((command) => command.run(...args)); }`
+        : "export const { createContext } = require('./commands.cjs');";
+      return { contents, loader: 'js', resolveDir: resolve(OUT) };
+    });
+  },
+};
+
+await build({
+  ...common,
   entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/cli/start.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  // commander is CommonJS: its require() of Node's built-ins needs a real require inside an ES module.
-  banner: { js: "import { createRequire as __bwRequire } from 'node:module'; const require = __bwRequire(import.meta.url);" },
-  // Paths as main.js and program.js spell them, resolved beside dist/cli/start.js at run time.
-  external: ['./context.js', './commands/*', '../errors.js'],
+  outfile: `${OUT}/start.cjs`,
+  // commander is bundled: it is most of what `--help` runs.
+  external: ['./errors.cjs', './commands.cjs'],
+  plugins: [sharedErrors, lazyModules],
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { businessHoursSchema } from './business-hours.js';
-import { DEFAULT_SLA_TARGET } from './defaults.js';
+import { DEFAULT_SLA_TARGET, DM_SLA_PREFIX } from './defaults.js';
 
 /** Longest duration anywhere in the config: past it timers overflow and dates lose meaning. */
 const MAX_DURATION = 366 * 86_400_000;
@@ -349,9 +349,6 @@ const ownAccounts = z.record(z.string(), z.union([z.string().min(1), z.array(z.s
 });
 
 const slaDuration = boundedDuration(60_000, 30 * 86_400_000);
-
-/** Prefix of the DM targets in the parsed `sla` (`sla.dm.twitter` is read as `dm:twitter`): src/metrics/sla.ts reads them. */
-export const DM_SLA_PREFIX = 'dm:';
 
 /**
  * First-response targets per platform (and `default`); `dm:` the same for direct messages, each

@@ -5,7 +5,13 @@
  * sanitised (no escape sequences); colour is applied after measuring.
  */
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: a segmenter loads ICU's break rules, which plain ASCII text never needs.
+let segmenter: Intl.Segmenter | null = null;
+
+function graphemes(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
 
 // East Asian Wide (W) and Fullwidth (F) blocks, as [first, last] code points (Unicode 15 EastAsianWidth.txt, coalesced).
 const WIDE: readonly (readonly [number, number])[] = [
@@ -57,7 +63,7 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 export function displayWidth(text: string): number {
   if (PLAIN_ASCII.test(text)) return text.length;
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) width += graphemeWidth(segment);
+  for (const { segment } of graphemes(text)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -67,7 +73,7 @@ export function truncateWidth(text: string, max: number): string {
   if (max <= 0) return '';
   let width = 0;
   let out = '';
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const w = graphemeWidth(segment);
     if (width + w > max - 1) break;
     out += segment;

@@ -3,13 +3,13 @@
  * and where a mention stands against it — TS and SQL side by side, for the report, the CSV, `list
  * --breached`, triage's priority and the SLA alerts alike.
  */
-import { DM_SLA_PREFIX, type Config } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import type { Channel } from './vocabulary.js';
 import { CALENDAR_TIME, responseClockFor, type ResponseClock } from '../time/business.js';
 import { systemTimeZone } from '../time/zone.js';
 import { needsResponse, type MeasuredMention } from './response.js';
 
-import { DEFAULT_SLA_TARGET } from '../config/defaults.js';
+import { DEFAULT_SLA_TARGET, DM_SLA_PREFIX } from '../config/defaults.js';
 export { DEFAULT_SLA_TARGET };
 
 /** The SLA targets when there is no config at all (`--db` alone). */

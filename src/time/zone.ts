@@ -29,7 +29,16 @@ export interface LocalParts {
   second: number;
 }
 
+/** 0001-01-01T00:00:00Z. */
+const YEAR_ONE = -62_135_596_800_000;
+
 export function localParts(at: number, timeZone: string): LocalParts {
+  // UTC needs no zone data: plain arithmetic, without the cost of starting ICU's date formatting (a short
+  // command's largest). From year 1 on, where Intl's era years and the proleptic calendar agree.
+  if (timeZone === 'UTC' && at >= YEAR_ONE) {
+    const date = new Date(at);
+    return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(), second: date.getUTCSeconds() };
+  }
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(at))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -66,6 +75,9 @@ export function formatInstant(at: number, timeZone: string): string {
 }
 
 export function systemTimeZone(): string {
+  // TZ=UTC (or Etc/UTC) is what Intl would answer, known without loading the zone data.
+  const tz = process.env.TZ;
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 

@@ -60,6 +60,16 @@ export const CATEGORY_WEIGHT: Record<Category | 'unknown', number> = {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
+/**
+ * A count with thousands separators, as `toLocaleString('en')` writes it ("12,345"), without starting ICU's
+ * number formatting for one line of `show`.
+ */
+export function groupedCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en');
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 || Object.is(n, -0) ? `-${digits}` : digits;
+}
+
 /** Engagement gained per hour (src/metrics/engagement.ts): between the last two polls when known, else since the post was made. */
 export function velocityPerHour(input: PriorityInput, now: number): { perHour: number; basis: 'polls' | 'age' } {
   const current = { ...input.metrics, at: input.metricsAt ?? now };
@@ -108,7 +118,7 @@ export function priority(input: PriorityInput, now: number, { explain = true }: 
     factor: 'reach',
     points: FACTOR_MAX.reach * clamp(Math.log10(followers + 1) / 6, 0, 1),
     max: FACTOR_MAX.reach,
-    detail: say(() => (input.authorFollowers === null ? 'followers unknown' : `${followers.toLocaleString('en')} followers`)),
+    detail: say(() => (input.authorFollowers === null ? 'followers unknown' : `${groupedCount(followers)} followers`)),
   });
 
   const velocity = velocityPerHour(input, now);

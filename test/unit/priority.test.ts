@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { priority, shortReason, FACTOR_MAX, type PriorityInput } from '../../src/triage/priority.js';
+import fc from 'fast-check';
+import { groupedCount, priority, shortReason, FACTOR_MAX, type PriorityInput } from '../../src/triage/priority.js';
 import { priorityLevel } from '../../src/triage/levels.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -89,5 +90,12 @@ describe('priority', () => {
     expect(priorityLevel(score(worst))).toBe('urgent');
     expect(priorityLevel(score(least))).toBe('low');
     expect(shortReason(priority(worst, NOW))).toMatch(/SLA breached/);
+  });
+});
+
+describe('follower counts in the explanation', () => {
+  it('are grouped exactly as toLocaleString("en") groups them', () => {
+    fc.assert(fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.double()), (n) => groupedCount(n) === n.toLocaleString('en')), { numRuns: 5000 });
+    expect(groupedCount(1_234_567)).toBe('1,234,567');
   });
 });
