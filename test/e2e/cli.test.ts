@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { runCli, tempDir, twitterConfig, writeConfig, type CliResult } from '../helpers/cli.js';
 
-describe('configuration errors', () => {
+describe.concurrent('configuration errors', () => {
   const cases: [string, string, Record<string, string>, RegExp][] = [
     ['YAML syntax error', 'brand: Acme\nkeywords: [acme\n', {}, /config\.yml:\d+: YAML syntax error/],
     ['unknown key', twitterConfig() + 'colour: blue\n', { TWITTER_BEARER_TOKEN: 'x' }, /config\.yml:\d+: colour: unknown key/],
@@ -40,16 +40,21 @@ describe('configuration errors', () => {
   });
 
   it('gives usage errors exit 2', async () => {
-    expect((await runCli(['poll', '--bogus'])).code).toBe(2);
-    expect((await runCli(['frobnicate'])).code).toBe(2);
     const dir = tempDir();
-    const badLimit = await runCli(['--db', join(dir, 'bw.db'), 'list', '--limit', 'lots']);
+    // Independent processes, run side by side.
+    const [bogus, unknown, badLimit, badSince, badStatus] = await Promise.all([
+      runCli(['poll', '--bogus']),
+      runCli(['frobnicate']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--limit', 'lots']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--since', 'yesterdayish']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--status', 'done']),
+    ]);
+    expect(bogus.code).toBe(2);
+    expect(unknown.code).toBe(2);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toMatch(/"lots" is not a positive whole number/);
-    const badSince = await runCli(['--db', join(dir, 'bw.db'), 'list', '--since', 'yesterdayish']);
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toMatch(/--since: "yesterdayish" is not a date/);
-    const badStatus = await runCli(['--db', join(dir, 'bw.db'), 'list', '--status', 'done']);
     expect(badStatus.stderr).toMatch(/"done" is not a status/);
   });
 
@@ -61,7 +66,7 @@ describe('configuration errors', () => {
   });
 });
 
-describe('init', () => {
+describe.concurrent('init', () => {
   it('writes a private, loadable config from flags when not in a terminal', async () => {
     const dir = tempDir();
     const path = join(dir, 'conf', 'config.yml');
@@ -83,10 +88,27 @@ describe('init', () => {
   });
 });
 
+// One run of the demo (a fortnight replayed as 15-minute polls) serves both tests below; the second gets a copy.
+const demoNow = { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' };
+let demoRun: Promise<{ cwd: string; result: CliResult; copy: string }> | null = null;
+const demo = () =>
+  (demoRun ??= (async () => {
+    const cwd = tempDir();
+    const result = await runCli(['demo'], { cwd, env: demoNow });
+    const copy = join(tempDir(), 'brandwatch.db');
+    if (result.code === 0) {
+      // Fold the WAL into the file, so the copy is the whole database.
+      const db = new Database(join(cwd, 'brandwatch-demo', 'brandwatch.db'));
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      copyFileSync(join(cwd, 'brandwatch-demo', 'brandwatch.db'), copy);
+    }
+    return { cwd, result, copy };
+  })());
+
 describe('demo', () => {
   it('polls the bundled sample platform offline and shows the inbox; a re-poll adds nothing', async () => {
-    const cwd = tempDir();
-    const result = await runCli(['demo'], { cwd, env: { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' } });
+    const { cwd, result } = await demo();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Inbox — \d+ most urgent open mentions/);
     expect(result.stderr).toMatch(/x-sample: \d+ new/);
@@ -124,10 +146,8 @@ describe('demo', () => {
 
 describe('list and show', () => {
   it('print hostile platform text harmlessly, as a table or tab-separated', async () => {
-    const cwd = tempDir();
-    const now = { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' };
-    expect((await runCli(['demo'], { cwd, env: now })).code).toBe(0);
-    const dbPath = join(cwd, 'brandwatch-demo', 'brandwatch.db');
+    const { result, copy: dbPath } = await demo();
+    expect(result.code, result.stderr).toBe(0);
     const db = new Database(dbPath);
     db.prepare("UPDATE mentions SET text = ?, author_handle = ? WHERE id = 1").run(
       'evil \x1b]52;c;cm0gLXJmIH4=\x07 clear\x1b[2J title\x1b]0;pwned\x07 \u202eRTL',
