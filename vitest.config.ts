@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,12 +8,5 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    poolOptions: {
-      forks: {
-        // Vitest's default keeps one core for itself (one test process on two cores), but most test time is
-        // spent waiting on spawned CLIs, fake servers and PostgreSQL: one test process per core.
-        maxForks: Math.max(2, availableParallelism()),
-      },
-    },
   },
 });
