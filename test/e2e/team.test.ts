@@ -31,9 +31,7 @@ forEachEngine('a team sharing one store', (engine) => {
       BRANDWATCH_TWITTER_API_URL: fake.url,
       NODE_EXTRA_CA_CERTS: caFile,
     };
-    // Requests are held at the fake until the other process has come and gone: a timeout long enough that a
-    // loaded machine never turns the wait into a retry (which would free the lock or the outbox too early).
-    writeConfig(dir, twitterConfig({ extra: 'userTokenEnv: TWITTER_USER_TOKEN\ntimeout: 120s' }));
+    writeConfig(dir, twitterConfig({ extra: 'userTokenEnv: TWITTER_USER_TOKEN' }));
   });
   afterAll(async () => {
     await store?.close();
