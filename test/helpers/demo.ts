@@ -8,9 +8,10 @@ export const DEMO_NOW = '2026-11-22T09:00:00Z';
 let mine: Promise<CliResult> | null = null;
 
 /**
- * `brandwatch demo --dir <folder>` of the built CLI at DEMO_NOW, run once for the whole test run (the first
- * file to ask runs it; the others wait for its result), with a private copy of the demo folder for each
- * caller to change. The demo replays a fortnight as 15-minute polls: seconds of work each time.
+ * `brandwatch demo --dir <folder>` of the built CLI at DEMO_NOW, with a private copy of the demo folder for each
+ * caller to change. Run once per test file; once per test run when BRANDWATCH_TEST_SHARED names a folder for the
+ * run (the first file to ask runs it, the others wait for its result). The demo replays a fortnight as
+ * 15-minute polls: seconds of work each time.
  */
 export async function sharedDemo(): Promise<{ result: CliResult; dir: string }> {
   const shared = process.env.BRANDWATCH_TEST_SHARED;
