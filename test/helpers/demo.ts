@@ -6,6 +6,8 @@ import { runCli, tempDir, type CliResult } from './cli.js';
 export const DEMO_NOW = '2026-11-22T09:00:00Z';
 
 let mine: Promise<CliResult> | null = null;
+/** This file's own demo folder, when the run has no shared one. */
+let own: string | null = null;
 
 /**
  * `brandwatch demo --dir <folder>` of the built CLI at DEMO_NOW, with a private copy of the demo folder for each
@@ -15,7 +17,7 @@ let mine: Promise<CliResult> | null = null;
  */
 export async function sharedDemo(): Promise<{ result: CliResult; dir: string }> {
   const shared = process.env.BRANDWATCH_TEST_SHARED;
-  const folder = shared ? join(shared, 'demo') : join(tempDir(), 'demo');
+  const folder = shared ? join(shared, 'demo') : (own ??= join(tempDir(), 'demo'));
   const done = shared ? join(shared, 'demo.json') : null;
   let result: CliResult;
   if (!done) {
