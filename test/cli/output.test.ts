@@ -37,10 +37,12 @@ describe('output that cannot be written', () => {
     const dir = sampleDir();
     expect((await runInProcess(inDir(dir, ['poll', '-q']), { now: NOW })).code).toBe(0);
     const base = `$BW --config ${dir}/config.yml --db ${dir}/bw.db`;
-    for (const command of ['list --status all --limit 200', 'list --status all --json', 'export --since 30d', 'report --since 30d', `demo --dir ${dir}/demo`]) {
-      const result = await shell(`${base} ${command} | head -1`);
-      expect(result.stderr, command).not.toMatch(/EPIPE|at .*\.js:\d+/);
-      expect(result.code, command).toBe(0);
+    // Independent pipelines (the demo writes to its own folder), run side by side.
+    const commands = ['list --status all --limit 200', 'list --status all --json', 'export --since 30d', 'report --since 30d', `demo --dir ${dir}/demo`];
+    const results = await Promise.all(commands.map((command) => shell(`${base} ${command} | head -1`)));
+    for (const [i, command] of commands.entries()) {
+      expect(results[i]!.stderr, command).not.toMatch(/EPIPE|at .*\.js:\d+/);
+      expect(results[i]!.code, command).toBe(0);
     }
   });
 
@@ -48,10 +50,11 @@ describe('output that cannot be written', () => {
     const dir = sampleDir();
     await runInProcess(inDir(dir, ['poll', '-q']), { now: NOW });
     const base = `$BW --config ${dir}/config.yml --db ${dir}/bw.db`;
-    for (const command of ['list --status all', 'report --since 30d', 'export --since 30d']) {
-      const result = await shell(`${base} ${command} > /dev/full`);
-      expect(result.code, command).toBe(1);
-      expect(result.stderr.trim().split('\n').at(-1), command).toMatch(/cannot write the output \(ENOSPC\)/);
+    const commands = ['list --status all', 'report --since 30d', 'export --since 30d'];
+    const results = await Promise.all(commands.map((command) => shell(`${base} ${command} > /dev/full`)));
+    for (const [i, command] of commands.entries()) {
+      expect(results[i]!.code, command).toBe(1);
+      expect(results[i]!.stderr.trim().split('\n').at(-1), command).toMatch(/cannot write the output \(ENOSPC\)/);
     }
     const out = await shell(`${base} export --since 30d --out /dev/full`);
     expect(out.code).toBe(1);

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { configText } from '../helpers/config.js';
@@ -24,7 +24,9 @@ const rows = <T = Record<string, unknown>>(sql: string, ...params: unknown[]): P
 const queue = async () => (await rows<{ id: number }>("SELECT id FROM mentions WHERE status IN ('new', 'open') AND thread_id IS NULL ORDER BY priority DESC, created_at")).map((r) => r.id);
 
 forEachEngine('team mode', (engine) => {
-  beforeEach(async () => {
+  // One poll fills a store for the whole file; each test starts from its own copy of it.
+  let polled: string;
+  beforeAll(async () => {
     dir = tempDir();
     db = engine.kind === 'sqlite' ? join(dir, 'bw.db') : await engine.freshLocation();
     writeFileSync(
@@ -39,6 +41,10 @@ forEachEngine('team mode', (engine) => {
       { mode: 0o600 },
     );
     expect((await run(['poll', '-q'])).code).toBe(0);
+    polled = db;
+  });
+  beforeEach(async () => {
+    db = await engine.copyOf(polled);
   });
 
   describe('claims: who has an item open in triage', () => {

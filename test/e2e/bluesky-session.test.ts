@@ -52,12 +52,13 @@ function sessionFile(): string {
 }
 
 describe('Bluesky sessions', () => {
-  it('300 polls make at most 2 createSession calls: the kept session is refreshed as its access token expires', async () => {
-    // An access token lasts 40 requests here (about 2 hours on Bluesky): the polls outlive many of them.
-    fake.accessUses = 40;
+  it('60 polls make at most 2 createSession calls: the kept session is refreshed as its access token expires', async () => {
+    // An access token lasts 8 requests here (about 2 hours on Bluesky): the polls outlive many of them, so a
+    // login per expiry would show as 7 or more createSession calls, and a session not kept as one per poll.
+    fake.accessUses = 8;
     fake.addMentions(3);
-    for (let i = 0; i < 300; i++) {
-      if (i % 50 === 0) fake.addMentions(1);
+    for (let i = 0; i < 60; i++) {
+      if (i % 10 === 0) fake.addMentions(1);
       const result = await poll();
       expect(result.code, result.stderr).toBe(0);
     }

@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, twitterConfig, writeConfig } from '../helpers/cli.js';
+import { DEMO_NOW, sharedDemo } from '../helpers/demo.js';
 
-describe('configuration errors', () => {
+describe.concurrent('configuration errors', () => {
   const cases: [string, string, Record<string, string>, RegExp][] = [
     ['YAML syntax error', 'brand: Acme\nkeywords: [acme\n', {}, /config\.yml:\d+: YAML syntax error/],
     ['unknown key', twitterConfig() + 'colour: blue\n', { TWITTER_BEARER_TOKEN: 'x' }, /config\.yml:\d+: colour: unknown key/],
@@ -40,16 +41,21 @@ describe('configuration errors', () => {
   });
 
   it('gives usage errors exit 2', async () => {
-    expect((await runCli(['poll', '--bogus'])).code).toBe(2);
-    expect((await runCli(['frobnicate'])).code).toBe(2);
     const dir = tempDir();
-    const badLimit = await runCli(['--db', join(dir, 'bw.db'), 'list', '--limit', 'lots']);
+    // Independent processes, run side by side.
+    const [bogus, unknown, badLimit, badSince, badStatus] = await Promise.all([
+      runCli(['poll', '--bogus']),
+      runCli(['frobnicate']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--limit', 'lots']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--since', 'yesterdayish']),
+      runCli(['--db', join(dir, 'bw.db'), 'list', '--status', 'done']),
+    ]);
+    expect(bogus.code).toBe(2);
+    expect(unknown.code).toBe(2);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toMatch(/"lots" is not a positive whole number/);
-    const badSince = await runCli(['--db', join(dir, 'bw.db'), 'list', '--since', 'yesterdayish']);
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toMatch(/--since: "yesterdayish" is not a date/);
-    const badStatus = await runCli(['--db', join(dir, 'bw.db'), 'list', '--status', 'done']);
     expect(badStatus.stderr).toMatch(/"done" is not a status/);
   });
 
@@ -61,7 +67,7 @@ describe('configuration errors', () => {
   });
 });
 
-describe('init', () => {
+describe.concurrent('init', () => {
   it('writes a private, loadable config from flags when not in a terminal', async () => {
     const dir = tempDir();
     const path = join(dir, 'conf', 'config.yml');
@@ -83,15 +89,15 @@ describe('init', () => {
   });
 });
 
+// The run's one demo (test/helpers/demo.ts) serves both tests below, each on its own copy of the folder.
 describe('demo', () => {
   it('polls the bundled sample platform offline and shows the inbox; a re-poll adds nothing', async () => {
-    const cwd = tempDir();
-    const result = await runCli(['demo'], { cwd, env: { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' } });
+    const { dir, result } = await sharedDemo();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Inbox — \d+ most urgent open mentions/);
     expect(result.stderr).toMatch(/x-sample: \d+ new/);
     expect(result.stderr).toMatch(/google-alerts-sample: \d+ new/);
-    const db = new Database(join(cwd, 'brandwatch-demo', 'brandwatch.db'), { readonly: true });
+    const db = new Database(join(dir, 'brandwatch.db'), { readonly: true });
     const counts = db.prepare("SELECT count(*) AS mentions, sum(status = 'replied') AS replied, min(created_at) AS oldest FROM mentions").get() as {
       mentions: number;
       replied: number;
@@ -108,7 +114,7 @@ describe('demo', () => {
     expect(counts.replied).toBeLessThan(counts.mentions);
     // Every replied mention was answered natively; an item a follow-up took back to the queue keeps its first reply too.
     expect(native.n).toBeGreaterThanOrEqual(counts.replied);
-    const db2 = new Database(join(cwd, 'brandwatch-demo', 'brandwatch.db'), { readonly: true });
+    const db2 = new Database(join(dir, 'brandwatch.db'), { readonly: true });
     const unanswered = db2.prepare("SELECT count(*) AS n FROM mentions m WHERE status = 'replied' AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.mention_id = m.id) AND NOT EXISTS (SELECT 1 FROM responses r JOIN mentions f ON f.id = r.mention_id WHERE f.thread_id = m.id)").get() as { n: number };
     const followUps = db2.prepare('SELECT count(*) AS n FROM mentions WHERE thread_id IS NOT NULL').get() as { n: number };
     db2.close();
@@ -116,18 +122,17 @@ describe('demo', () => {
     expect(followUps.n).toBeGreaterThan(5);
     expect(counts.oldest).toBeGreaterThanOrEqual(Date.parse('2026-11-08T09:00:00Z'));
 
-    const again = await runCli(['--config', join(cwd, 'brandwatch-demo', 'config.yml'), 'poll', '--json'], { env: { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' } });
+    const again = await runCli(['--config', join(dir, 'config.yml'), 'poll', '--json'], { env: { BRANDWATCH_NOW: DEMO_NOW } });
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).new).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('list and show', () => {
   it('print hostile platform text harmlessly, as a table or tab-separated', async () => {
-    const cwd = tempDir();
-    const now = { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' };
-    expect((await runCli(['demo'], { cwd, env: now })).code).toBe(0);
-    const dbPath = join(cwd, 'brandwatch-demo', 'brandwatch.db');
+    const { result, dir } = await sharedDemo();
+    expect(result.code, result.stderr).toBe(0);
+    const dbPath = join(dir, 'brandwatch.db');
     const db = new Database(dbPath);
     db.prepare("UPDATE mentions SET text = ?, author_handle = ? WHERE id = 1").run(
       'evil \x1b]52;c;cm0gLXJmIH4=\x07 clear\x1b[2J title\x1b]0;pwned\x07 \u202eRTL',
@@ -148,5 +153,5 @@ describe('list and show', () => {
     const missing = await runCli(['--db', dbPath, 'show', '99999']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no mention has id 99999/);
-  });
+  }, 120_000);
 });

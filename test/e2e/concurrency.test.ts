@@ -54,7 +54,9 @@ forEachEngine('overlapping polls', (engine) => {
 
 describe('the poll lock follows the real database file', () => {
   it('a poll through a symlink to the same database exits 75 while another poll holds the lock', async () => {
-    const local = await twitterFixture();
+    // The holder's request is held until the second poll has exited: a timeout long enough that a slow start of
+    // the second process never turns the wait into a retry that lets the holder finish (and free the lock) first.
+    const local = await twitterFixture({ settings: ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 120s', 'retry: { attempts: 3, baseDelay: 10ms }'] });
     try {
       const { fake } = local;
       fake.addMentions(5, 'acme');

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { sharedDemo } from '../helpers/demo.js';
 
 describe('demo', () => {
   it('ends with last week\'s report on the sample data', async () => {
-    const dir = tempDir();
-    const result = await runCli(['demo', '--dir', join(dir, 'demo')], { env: { BRANDWATCH_NOW: '2026-11-22T09:00:00Z' } });
+    const { result } = await sharedDemo();
     expect(result.code, result.stderr).toBe(0);
     const report = result.stdout.slice(result.stdout.indexOf('Response-time report'));
     expect(result.stdout.indexOf('Inbox')).toBeLessThan(result.stdout.indexOf('Response-time report'));
@@ -20,5 +18,5 @@ describe('demo', () => {
     expect(report.trimEnd().split('\n').at(-1)).toMatch(/^Sun 2026-11-15 /);
     // It ends by naming three commands to try next, with the demo's config.
     expect(result.stderr).toMatch(/Next, try:\n  brandwatch --config \S+config\.yml triage .*\n  brandwatch --config \S+ list --search .*\n  brandwatch --config \S+ report /);
-  });
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeTwitter } from '../fakes/twitter.js';
 import { idBefore } from '../../src/sources/twitter/window.js';
 import { testCertificate } from '../fakes/tls.js';
-import { runCli, startCli, tempDir, twitterConfig as fullConfig, writeConfig } from '../helpers/cli.js';
+import { runCli, runCommand, startCli, tempDir, twitterConfig as fullConfig, writeConfig } from '../helpers/cli.js';
 
 /** These tests count keyword-search requests: leave out the own-replies search and the metrics refresh (tested in test/e2e/replies.test.ts). */
 function twitterConfig(options: Parameters<typeof fullConfig>[0] = {}): string {
@@ -24,7 +24,13 @@ function storedIds(): string[] {
   }
 }
 
+/** A poll in this process (the paths that need no process of their own: requests, paging, errors, storing). */
 function poll(...args: string[]) {
+  return runCommand(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', ...args], { env });
+}
+
+/** A poll of the built CLI, for the lock between processes and SIGKILL. */
+function pollProcess(...args: string[]) {
   return runCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll', ...args], { env });
 }
 
@@ -207,11 +213,15 @@ describe('poll against the fake X API', () => {
 
   it('lets exactly one of two overlapping polls run; the other exits 75', async () => {
     fake.addMentions(30);
-    fake.server.inject({ kind: 'delay', ms: 1500 });
+    // The first poll's first request is held until the second has exited: it holds the lock all that time,
+    // however slowly the second process starts.
+    let releaseFirst!: () => void;
+    fake.server.inject({ kind: 'hold', until: new Promise<void>((resolve) => (releaseFirst = resolve)) });
     const first = startCli(['--config', join(dir, 'config.yml'), '--db', join(dir, 'bw.db'), 'poll'], { env });
     const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
     while (fake.searchRequests.length === 0) await new Promise((r) => setTimeout(r, 20));
-    const second = await poll();
+    const second = await pollProcess();
+    releaseFirst();
     expect(second.code).toBe(75);
     expect(second.stderr.trim()).toBe('brandwatch: another brandwatch poll is running on this database; this run stopped (exit 75) — cron will try again');
     expect(await firstDone).toBe(0);
@@ -230,7 +240,7 @@ describe('poll against the fake X API', () => {
       await closed;
       fake.addMentions(20);
     }
-    const final = await poll('--json');
+    const final = await pollProcess('--json');
     expect(final.code, final.stderr).toBe(0);
     const ids = storedIds();
     expect(new Set(ids).size).toBe(ids.length);

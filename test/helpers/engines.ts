@@ -1,18 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe } from 'vitest';
 import type { EngineKind } from '../../src/store/engine.js';
 import { openStore, type Store } from '../../src/store/open.js';
-import { describePostgres, freshDatabase } from './postgres.js';
+import { cloneDatabase, describePostgres, freshDatabase, migratedDatabase } from './postgres.js';
 
 /** One engine as a test sees it: its kind, and fresh stores on it (each an empty, migrated database). */
 export interface EngineUnderTest {
   kind: EngineKind;
   /** A new store: a temporary SQLite file, or a new database on the test PostgreSQL server. */
   fresh(): Promise<Store>;
-  /** Where a new store would be, without opening it (for commands run in-process with --db). */
+  /** Where a new store would be, without opening it (for commands run in-process with --db): nothing there yet. */
   freshLocation(): Promise<string>;
+  /**
+   * A copy of the store at `location` (closed, on this engine) that a test may change without touching the
+   * original: one expensive set-up (a poll) shared by the tests of a file, each starting from the same rows.
+   */
+  copyOf(location: string): Promise<string>;
 }
 
 function sqlite(): EngineUnderTest {
@@ -25,12 +31,27 @@ function sqlite(): EngineUnderTest {
     dir ??= mkdtempSync(join(tmpdir(), 'bw-engine-'));
     return join(dir, `store-${++n}.db`);
   };
-  return { kind: 'sqlite', freshLocation, fresh: async () => openStore(await freshLocation()) };
+  const copyOf = async (location: string) => {
+    const copy = await freshLocation();
+    // Fold the WAL into the file first, so the copy is the whole database.
+    const db = new Database(location);
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+    copyFileSync(location, copy);
+    chmodSync(copy, 0o600);
+    return copy;
+  };
+  return { kind: 'sqlite', freshLocation, copyOf, fresh: async () => openStore(await freshLocation()) };
 }
 
 function postgres(): EngineUnderTest {
   const freshLocation = () => freshDatabase('store');
-  return { kind: 'postgres', freshLocation, fresh: async () => openStore(await freshLocation()) };
+  // A migrated empty database is a clone of one migrated once per test file: the migration itself is tested
+  // on empty databases (test/store/migrate-store.test.ts, the overlapping first polls of test/e2e/concurrency).
+  return { kind: 'postgres', freshLocation, copyOf: (location) => cloneDatabase(location, 'copy'), fresh: async () => openStore(await migratedDatabase('store')) };
 }
 
 /**
