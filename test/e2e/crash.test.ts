@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { KEYWORDS, seededRandom, sorted, twitterFixture } from '../helpers/twitter-db.js';
+import { KEYWORDS, TWITTER_SETTINGS, seededRandom, sorted, twitterFixture } from '../helpers/twitter-db.js';
 
 let fixture: Awaited<ReturnType<typeof twitterFixture>> | null = null;
 afterAll(async () => fixture?.fake.stop());
@@ -11,7 +11,8 @@ describe('poll killed at random points', () => {
   it('leaves no gap and no duplicate after a re-run (SIGKILL at 50+ points)', async () => {
     const seed = Number(process.env.BRANDWATCH_CRASH_SEED ?? Date.now() % 1_000_000);
     const rand = seededRandom(seed);
-    fixture = await twitterFixture();
+    // Ten runs' worth of posts can exceed one poll's page cap (maxPages, 50 by default): the re-run reads them all.
+    fixture = await twitterFixture({ settings: [...TWITTER_SETTINGS, 'maxPages: 500'] });
     const { fake } = fixture;
     for (const keyword of KEYWORDS) fake.addMentions(60, keyword);
     const kills = 50;

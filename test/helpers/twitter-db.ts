@@ -12,6 +12,9 @@ export { seededRandom } from '../../src/random.js';
 export const KEYWORDS = ['acme', 'wile e coyote and roadrunner'];
 
 /** A fake X API, a temp folder and the config and environment that point a poll at it. */
+/** The fixture's X source settings: two query groups, small pages, short timeouts. */
+export const TWITTER_SETTINGS = ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 2s', 'retry: { attempts: 3, baseDelay: 10ms }'];
+
 export async function twitterFixture(options: { settings?: string[]; /** The store: a PostgreSQL URL (default: a SQLite file in the folder). */ db?: string } = {}) {
   // Dozens of polls, each re-reading X's overlap window below its cursor (a few pages at maxResults 10):
   // more requests than one 450-request window holds.
@@ -20,7 +23,7 @@ export async function twitterFixture(options: { settings?: string[]; /** The sto
   const { caFile } = await testCertificate();
   const env = { TWITTER_BEARER_TOKEN: 'test-bearer-token', BRANDWATCH_TWITTER_API_URL: fake.url, NODE_EXTRA_CA_CERTS: caFile };
   // A 64-character query limit puts the two keywords in two query groups, each with its own cursor.
-  const settings = options.settings ?? ['queryLengthLimit: 64', 'maxResults: 10', 'timeout: 2s', 'retry: { attempts: 3, baseDelay: 10ms }'];
+  const settings = options.settings ?? TWITTER_SETTINGS;
   const source = ['  - platform: twitter', '    bearerTokenEnv: TWITTER_BEARER_TOKEN', ...settings.map((s) => `    ${s}`)].join('\n');
   writeConfig(dir, configText({ keywords: KEYWORDS, ownAccounts: { twitter: 'acme_help' }, sources: [source] }));
   const dbPath = options.db ?? join(dir, 'bw.db');

@@ -166,5 +166,7 @@ export function summaryLine(result: SourceResult, now: number): string {
   }
   const message = sanitizeLine(result.message ?? '');
   const head = result.status === 'ok' ? `${result.source}:` : `${result.source}: ${result.status.replace('_', ' ')}: ${message} —`;
-  return `${head} ${parts.join(', ')}`;
+  // A poll that worked can still have stopped early (the page cap, a repeated page token): say so.
+  const note = result.status === 'ok' && message !== '' ? ` — ${message}` : '';
+  return `${head} ${parts.join(', ')}${note}`;
 }
