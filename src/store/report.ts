@@ -66,7 +66,7 @@ const daysCte = (kind: EngineKind) => `WITH days(idx, s, e) AS MATERIALIZED (
 )`;
 
 function periodParams(q: PeriodQuery) {
-  return { ...q.sql.params, from: q.from, until: q.until, days: daysJson(q.days) };
+  return { ...q.sql.params, days: daysJson(q.days) };
 }
 
 /** Counts at the finest grain (platform, day index, extra key): mentions, needing, handled privately, breached. */
