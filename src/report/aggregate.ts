@@ -87,7 +87,16 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
   const counts = await periodCounts(db, spec, grouping);
 
   const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
-  const targets = (platform: string, day: string, extraValue: string): Accumulator[] => {
+  // The accumulators a finest-grain group adds to, found once per group (the answered scan meets the
+  // groups in response-time order, switching group on nearly every row).
+  const targetsOf = new Map<string, Accumulator[]>();
+  const targets = (platform: string, dayIndex: number, extraValue: string): Accumulator[] => {
+    const fine = `${platform}\t${dayIndex}\t${extraValue}`;
+    let found = targetsOf.get(fine);
+    if (found === undefined) targetsOf.set(fine, (found = accumulatorsOf(platform, spec.days[dayIndex]!.day, extraValue)));
+    return found;
+  };
+  const accumulatorsOf = (platform: string, day: string, extraValue: string): Accumulator[] => {
     const keyed: [keyof PeriodFigures, string][] = [
       ['all', ''],
       ['platform', platform],
@@ -102,7 +111,7 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
     });
   };
   for (const [platform, dayIndex, extraValue, mentions, needing, handled, breached] of counts) {
-    for (const a of targets(platform, spec.days[dayIndex]!.day, extraValue)) {
+    for (const a of targets(platform, dayIndex, extraValue)) {
       a.mentions += mentions;
       a.needing += needing;
       a.handled += handled;
@@ -113,22 +122,15 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
   // The answered mentions, fastest first: percentiles fall out of the order, and the answered-only
   // figures (met, expectation shares, time sums) are counted on the way.
   const within = Object.fromEntries(EXPECTATIONS.map((e) => [e.key, e.ms ?? 0])) as Record<ExpectationKey, number>;
-  let lastKey = '';
-  let lastTargets: Accumulator[] = [];
   for await (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
     const day = spec.days[dayIndex]!;
-    const key = `${platform}\t${dayIndex}\t${extraValue}`;
-    if (key !== lastKey) {
-      lastKey = key;
-      lastTargets = targets(platform, day.day, extraValue);
-    }
     // Expectations are measured in calendar time: that is how customers wait.
     const wait = firstResponseAt - createdAt;
     const w30 = wait <= within.within30m ? 1 : 0;
     const w2h = wait <= within.within2h ? 1 : 0;
     const w24 = wait <= within.within24h ? 1 : 0;
     const sameDay = answeredSameDay(firstResponseAt, day.dayEnd) ? 1 : 0;
-    for (const a of lastTargets) {
+    for (const a of targets(platform, dayIndex, extraValue)) {
       a.responded++;
       a.met += met;
       a.within30m += w30;

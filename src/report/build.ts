@@ -9,7 +9,7 @@ import { sourceName } from '../sources/index.js';
 import { slaTarget } from '../metrics/sla.js';
 import { metricSql, registerBusinessTimeSql } from '../metrics/sql.js';
 import { followUps, openBacklog, worstBreaches } from '../store/report.js';
-import { privateCounts, privateTimes } from '../store/private-report.js';
+import { privatePeriod } from '../store/private-report.js';
 import type { ResponseClock } from '../time/business.js';
 import { periodDays, type Period } from '../time/week.js';
 import { formatInstant } from '../time/zone.js';
@@ -286,8 +286,7 @@ export function privateLine(p: PrivateFigures): string {
 
 /** The private channel's figures of the period, overall and per platform. */
 async function privateSection(db: Db, spec: AggregateSpec): Promise<Report['private']> {
-  const counts = await privateCounts(db, spec);
-  const times = await privateTimes(db, spec);
+  const { counts, times } = await privatePeriod(db, spec);
   const figures = (rows: typeof counts, timeRows: typeof times): PrivateFigures => {
     const sum = (i: 1 | 2 | 3 | 4) => rows.reduce((n, r) => n + r[i], 0);
     const needing = sum(1);

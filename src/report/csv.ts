@@ -1,14 +1,13 @@
 /**
- * The CSV export: rows stream from the database cursor through csv-stringify in small batches, so
- * memory stays flat however many mentions the period holds. Text cells a spreadsheet would run as a
- * formula are neutralised.
+ * The CSV export: rows stream from the database cursor and leave as CSV text in chunks of about a
+ * hundred kilobytes, so memory stays flat however many mentions the period holds. Text cells a spreadsheet
+ * would run as a formula are neutralised.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../store/open.js';
 import type { Config } from '../config/schema.js';
 import type { ResponseClock } from '../time/business.js';
 import type { Period } from '../time/week.js';
-import { localCalendar } from '../time/zone.js';
+import { localCalendar, type LocalCalendar } from '../time/zone.js';
 import { slaTarget, slaDeadline, slaState } from '../metrics/sla.js';
 import { exportMentionRows, withSmallPageCache } from '../store/report.js';
 import { aggregatePeriod } from './aggregate.js';
@@ -89,46 +88,116 @@ export type Cell = string | number | null;
 /** Writes text chunks with backpressure. */
 export type ChunkWriter = (chunk: string) => Promise<void>;
 
-// Small batches: rows die young, so the heap (and RSS) stays flat however long the export.
-const BATCH = 500;
+/**
+ * Text is handed to the writer in chunks of about this many characters (one write each): large enough
+ * that writes cost nothing, small enough that a chunk's lines die young (bigger chunks cost heap, not speed).
+ */
+const CHUNK = 1 << 17;
+
+// A field is quoted when it holds the delimiter, the quote, or a line end of any kind.
+const NEEDS_QUOTES = /[",\r\n]/;
+const QUOTES = /"/g;
 
 /**
- * Rows as CSV text with CRLF record ends. csv-stringify quotes a field only when it holds the record
- * delimiter itself (`\r\n`), so a bare LF or CR in a post would end the row early (and a line after it
- * such as `=1+1` would become a cell of its own): every field holding either is quoted.
+ * One field as csv-stringify writes it with the export's options (see csvRecords; test/report/csv.test.ts holds the two
+ * byte for byte equal on random text): null empty, numbers as JavaScript prints them, text as it is
+ * unless it holds `,`, `"`, CR or LF, then quoted with its quotes doubled.
  */
-export function csvRecords(rows: readonly Cell[][], bom = false): string {
-  return stringify(rows as Cell[][], { bom, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+export function csvField(value: Cell): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(QUOTES, '""')}"` : value;
+}
+
+/** One record, CRLF-terminated. */
+export function csvRecord(row: readonly Cell[]): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) line += i === 0 ? csvField(row[i]!) : `,${csvField(row[i]!)}`;
+  return `${line}\r\n`;
+}
+
+/**
+ * Rows as CSV text with CRLF record ends, as csv-stringify's
+ * `stringify(rows, { bom, record_delimiter: 'windows', quoted_match: /[\r\n]/ })` writes them.
+ * csv-stringify alone quotes a field only when it holds the record delimiter itself (`\r\n`), so a bare
+ * LF or CR in a post would end the row early (and a line after it such as `=1+1` would become a cell
+ * of its own): every field holding either is quoted.
+ */
+export function csvRecords(rows: readonly (readonly Cell[])[], bom = false): string {
+  let text = bom ? '\ufeff' : '';
+  for (const row of rows) text += csvRecord(row);
+  return text;
 }
 
 async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, bom: boolean): Promise<number> {
-  let batch: Cell[][] = [];
+  let text = csvRecords([header], bom);
   let count = 0;
-  let first = true;
-  const flush = async () => {
-    const text = csvRecords(first ? [header as unknown as Cell[], ...batch] : batch, first && bom);
-    first = false;
-    batch = [];
-    await write(text);
-  };
   for await (const row of rows) {
-    batch.push(row);
+    text += csvRecord(row);
     count++;
-    if (batch.length >= BATCH) await flush();
+    if (text.length >= CHUNK) {
+      await write(text);
+      text = '';
+    }
   }
-  if (batch.length > 0 || first) await flush();
+  if (text.length > 0) await write(text);
   return count;
+}
+
+const DAY = 86_400_000;
+const HALF_DAY = 43_200_000;
+const QUARTER_HOUR = 900_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
+// Outside 1900–9999 (local mean times with odd seconds, years toISOString prints with six digits) every
+// instant goes through LocalCalendar.format itself.
+const FIRST_INSTANT = Date.UTC(1900, 0, 2);
+const LAST_INSTANT = Date.UTC(9999, 11, 30);
+
+/**
+ * LocalCalendar.format for many instants: the zone's offset is looked up once per UTC day and each local
+ * date is written once, so a timestamp costs a few additions. A day whose offset differs at its start,
+ * middle or last quarter hour holds a transition: its instants go through LocalCalendar.format itself.
+ */
+export function instantFormatter(zone: LocalCalendar): (at: number) => string {
+  const dayOffsets = new Map<number, number | null>();
+  const datePrefixes = new Map<number, string>();
+  const offsetSuffixes = new Map<number, string>();
+  const offsetOfDay = (day: number): number | null => {
+    let offset = dayOffsets.get(day);
+    if (offset === undefined) {
+      const start = day * DAY;
+      offset = zone.offset(start);
+      if (zone.offset(start + HALF_DAY) !== offset || zone.offset(start + DAY - QUARTER_HOUR) !== offset) offset = null;
+      dayOffsets.set(day, offset);
+    }
+    return offset;
+  };
+  return (at) => {
+    const offset = at >= FIRST_INSTANT && at <= LAST_INSTANT ? offsetOfDay(Math.floor(at / DAY)) : null;
+    if (offset === null) return zone.format(at);
+    const local = at + offset;
+    const localDay = Math.floor(local / DAY);
+    let date = datePrefixes.get(localDay);
+    if (date === undefined) datePrefixes.set(localDay, (date = new Date(localDay * DAY).toISOString().slice(0, 11)));
+    let suffix = offsetSuffixes.get(offset);
+    if (suffix === undefined) {
+      // The same characters as LocalCalendar.format: the zone's offset from the end of a formatted instant.
+      offsetSuffixes.set(offset, (suffix = zone.format(at).slice(19)));
+    }
+    const seconds = Math.floor((local - localDay * DAY) / 1000);
+    return `${date}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}${suffix}`;
+  };
 }
 
 /** One row per mention created in the period, oldest first. Returns the number of rows. */
 export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
-  const zone = localCalendar(period.timeZone);
+  const format = instantFormatter(localCalendar(period.timeZone));
   const targets = new Map<string, number>();
   const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
   async function* rows(): AsyncGenerator<Cell[]> {
-    const at = (t: number | null) => (t === null ? null : zone.format(t));
+    const at = (t: number | null) => (t === null ? null : format(t));
     for await (const row of exportMentionRows(db, spec)) {
       const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
       const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
@@ -144,8 +213,8 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
         text(url),
         text(author),
         followers,
-        zone.format(createdAt),
-        firstResponseAt === null ? null : zone.format(firstResponseAt),
+        format(createdAt),
+        at(firstResponseAt),
         minutes(frt),
         minutes(lag),
         text(status),

@@ -1,6 +1,5 @@
-import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { once } from 'node:events';
 import type { Context } from '../context.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { sanitizeText } from '../../io/sanitize.js';
@@ -17,6 +16,15 @@ export interface ExportOptions extends PeriodOptions {
 }
 
 const WHATS = ['mentions', 'summary'] as const;
+
+/** Chunks to an open file, each in one synchronous write (they are large: see src/report/csv.ts); stops at Ctrl-C. */
+function fileWriter(ctx: Context, fd: number): ChunkWriter {
+  return async (chunk) => {
+    if (ctx.signal.aborted) throw new Error('export interrupted; nothing was kept');
+    const bytes = Buffer.from(chunk, 'utf8');
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+  };
+}
 
 /** Chunks to a stream, waiting for 'drain' when it is full; stops at Ctrl-C. */
 function streamWriter(ctx: Context, stream: NodeJS.WritableStream): ChunkWriter {
@@ -70,16 +78,22 @@ export async function run(ctx: Context, options: ExportOptions): Promise<void> {
   // A regular file is written beside itself and renamed at the end, so an interrupted export never leaves half
   // a file; anything else (a device, a FIFO) is written through, never replaced.
   const temporary = target.atomic ? join(dirname(target.path), `.${basename(target.path)}.${process.pid}.partial`) : null;
-  const file = createWriteStream(temporary ?? target.path);
+  let fd: number | null = null;
   try {
-    await once(file, 'open');
-    const rows = await exporter(input, streamWriter(ctx, file));
-    file.end();
-    await once(file, 'finish');
+    fd = openSync(temporary ?? target.path, 'w');
+    const rows = await exporter(input, fileWriter(ctx, fd));
+    closeSync(fd);
+    fd = null;
     if (temporary) renameSync(temporary, target.path);
     ctx.io.info(`${rows.toLocaleString('en')} ${what === 'summary' ? 'summary rows' : 'mentions'} (${period.label}) written to ${options.out}`);
   } catch (error) {
-    file.destroy();
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // The write's own error says more.
+      }
+    }
     if (temporary) rmSync(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS') {
