@@ -42,11 +42,17 @@ const OUR_TABLES = ['mentions', 'responses', 'events', 'cursors'];
  * adopted by the next migration). Anything else is another application's file: a StoreError, file untouched.
  */
 export async function ownership(db: Engine, path: string): Promise<'ours' | 'empty' | 'unmarked'> {
-  const id = await pragmaNumber(db, 'application_id');
-  // Reading the whole schema also finds a damaged file before any command works on it.
-  const tables = (await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")).map((t) => t.name);
+  // One statement, so one snapshot: read apart, another process's migrations could commit between the
+  // reads (application id still 0, no tables yet, user_version already 12), and an empty file being set
+  // up would look like another application's. Reading the whole schema also finds a damaged file before
+  // any command works on it.
+  const header = await db.get<{ id: number; version: number; tables: string }>(
+    "SELECT (SELECT application_id FROM pragma_application_id) AS id, (SELECT user_version FROM pragma_user_version) AS version, (SELECT json_group_array(name) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%') AS tables",
+  );
+  const id = Number(header?.id ?? 0);
+  const version = Number(header?.version ?? 0);
+  const tables = JSON.parse(header?.tables ?? '[]') as string[];
   if (id === APPLICATION_ID) return 'ours';
-  const version = await schemaVersion(db);
   if (id === 0 && tables.length === 0 && version === 0) return 'empty';
   if (id === 0 && version >= 1 && OUR_TABLES.every((t) => tables.includes(t))) return 'unmarked';
   const what = id !== 0 ? `application id ${id}` : `tables ${tables.slice(0, 5).join(', ') || '(none)'}${tables.length > 5 ? ', …' : ''}, user_version ${version}`;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { openBacklog, OPEN_ITEMS_INDEX, periodCounts, answeredByResponseTime } from '../../src/store/report.js';
-import { openItemSql } from '../../src/metrics/open.js';
 import { metricSql } from '../../src/metrics/sql.js';
 import { CALENDAR_TIME } from '../../src/time/business.js';
 import { periodDays } from '../../src/time/week.js';
@@ -62,29 +61,36 @@ afterAll(async () => {
 });
 
 describe('open backlog', () => {
-  it('reads the partial index of open items when the store has one, with the same figures', async () => {
-    const without = await openBacklog(store.db);
-    expect(without.reduce((n, r) => n + r.open, 0)).toBeGreaterThan(0);
-    expect((await plansOf(() => openBacklog(store.db))).join('\n')).not.toContain(OPEN_ITEMS_INDEX);
+  /** The store's own definition of the index (migration 015), to put it back as it was. */
+  const definition = async () =>
+    (await store.db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [OPEN_ITEMS_INDEX]))?.sql;
 
-    await store.db.exec(`CREATE INDEX ${OPEN_ITEMS_INDEX} ON mentions (created_at) WHERE ${openItemSql()}`);
+  it('reads the partial index of open items the store has, with the same figures as without it', async () => {
+    const sql = await definition();
+    expect(sql, 'migration 015 makes the index').toBeDefined();
+    const withIndex = await openBacklog(store.db);
+    expect(withIndex.reduce((n, r) => n + r.open, 0)).toBeGreaterThan(0);
+    const plans = await plansOf(() => openBacklog(store.db));
+    expect(plans.at(-1)).toContain(`INDEX ${OPEN_ITEMS_INDEX}`);
+    await store.db.exec(`DROP INDEX ${OPEN_ITEMS_INDEX}`);
     try {
-      expect(await openBacklog(store.db)).toEqual(without);
-      const plans = await plansOf(() => openBacklog(store.db));
-      expect(plans.at(-1)).toContain(`INDEX ${OPEN_ITEMS_INDEX}`);
-      expect(plans.at(-1)).not.toContain('mentions_status_priority');
+      expect((await plansOf(() => openBacklog(store.db))).join('\n')).not.toContain(OPEN_ITEMS_INDEX);
+      expect(await openBacklog(store.db)).toEqual(withIndex);
     } finally {
-      await store.db.exec(`DROP INDEX ${OPEN_ITEMS_INDEX}`);
+      await store.db.exec(sql!);
     }
   });
 
   it('an index of that name the query cannot use leaves the planner its own choice', async () => {
-    const without = await openBacklog(store.db);
+    const sql = await definition();
+    const withIndex = await openBacklog(store.db);
+    await store.db.exec(`DROP INDEX ${OPEN_ITEMS_INDEX}`);
     await store.db.exec(`CREATE INDEX ${OPEN_ITEMS_INDEX} ON mentions (created_at) WHERE status = 'spam'`);
     try {
-      expect(await openBacklog(store.db)).toEqual(without);
+      expect(await openBacklog(store.db)).toEqual(withIndex);
     } finally {
       await store.db.exec(`DROP INDEX ${OPEN_ITEMS_INDEX}`);
+      await store.db.exec(sql!);
     }
   });
 });
