@@ -18,8 +18,12 @@ function isBusy(error: unknown): boolean {
   return String((error as { code?: string } | null)?.code ?? '').startsWith('SQLITE_BUSY');
 }
 
-/** Rows read from a stream before it lets the event loop run (other sources, timers, signals). */
-const STREAM_BATCH = 2000;
+/**
+ * Rows read from a stream before it lets the event loop run (other sources, timers, signals). A batch lives
+ * until the consumer has written it: 2,000 rows of a 1M-row export kept its peak RSS at ~165 MB, 512 at
+ * ~140 MB, at the same speed.
+ */
+const STREAM_BATCH = 512;
 
 /** First come, first served: a transaction holds the gate; callers outside it queue for it. */
 class Gate {
