@@ -7,11 +7,15 @@ import { formatMoney } from '../../metrics/cost.js';
 import { formatDuration } from '../../config/duration.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import type { AlertRunOptions, AlertRunReport, RaisedAlerts } from '../../alerts/run.js';
+import type { NewMention } from '../../sources/types.js';
+import type { Assessment } from '../../store/mentions.js';
 
 export interface PollCommandOptions {
   platform?: string;
   /** Only these source names (watch: the sources not streamed, and a stream's backfill). */
   sources?: readonly string[];
+  /** The first guess stored with each new mention; default: the store's classifier (the bench passes precomputed guesses to time the store alone). */
+  assess?: (mention: NewMention) => Assessment;
 }
 
 export interface PollReport {
@@ -43,7 +47,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       limits.set(sourceName(source), { ...(source.monthlyBudget !== undefined ? { money: source.monthlyBudget } : {}), maxPages: source.maxPages });
     }
     const [{ assessAtIngest, recomputePriorities }, learning] = await Promise.all([import('../../triage/assess.js'), import('../../triage/learning.js')]);
-    const classifier = await learning.classifierFor(store.db);
+    const assess = options.assess ?? assessAtIngest(config, () => ctx.now(), await learning.classifierFor(store.db));
     results = await pollSources({
       db: store.db,
       sources,
@@ -53,7 +57,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       sleep: (ms) => ctx.sleep(ms),
       signal: ctx.signal,
       verbose: (message) => ctx.io.debug(message),
-      assess: assessAtIngest(config, () => ctx.now(), classifier),
+      assess,
     });
     // Enough new labels from the person: adapt, and re-guess the open mentions before priorities are recomputed.
     if (await learning.dueForLearning(store.db)) {
