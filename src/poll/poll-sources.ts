@@ -5,6 +5,7 @@ import { linkThreads } from '../triage/threads.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { openMentionsToRefresh } from '../store/refresh.js';
 import { storedMentionIds } from '../store/stored-ids.js';
+import { indexSearchText } from '../store/search-index.js';
 import { addUsage, billReads, monthUsage, saveVolume } from '../store/usage.js';
 import { Interrupted, RateLimitStop, SourceFailure } from '../sources/request.js';
 import { fromMicros, toMicros } from '../metrics/cost.js';
@@ -75,6 +76,8 @@ export async function pollSources(options: PollOptions): Promise<SourceResult[]>
   const settled = await Promise.allSettled(options.sources.map((source) => pollSource(source, options)));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
+  // What the pages stored joins the search index in one statement (migration 016); a search meanwhile reads it unindexed.
+  await indexSearchText(options.db);
   return settled.map((r) => (r as PromiseFulfilledResult<SourceResult>).value);
 }
 

@@ -75,21 +75,24 @@ export function searchWords(text: string): string[] {
 
 /**
  * The query matching mentions whose text holds every word of `text` as a word prefix, or null when `text`
- * has no words. SQLite: an FTS5 MATCH (`"word"*` each); PostgreSQL: a prefix tsquery (`'word':*` joined
- * with &) over the GIN index on to_tsvector('simple', text). Quoting keeps each word one term, never syntax.
+ * has no words. SQLite: an FTS5 MATCH (`"word"*` each) over the index and over the rows not indexed yet
+ * (migration 016: run `prepareSearch` from src/store/search-index.ts on the connection first); PostgreSQL: a
+ * prefix tsquery (`'word':*` joined with &) over the GIN index on to_tsvector('simple', text). Quoting keeps
+ * each word one term, never syntax.
  */
-export function textSearch(kind: EngineKind, text: string, idColumn = 'm.id', textColumn = 'm.text'): { sql: string; param: string } | null {
+export function textSearch(kind: EngineKind, text: string, idColumn = 'm.id', textColumn = 'm.text'): { sql: string; params: string[] } | null {
   const words = searchWords(text);
   if (words.length === 0) return null;
   if (kind === 'postgres') {
     return {
       sql: `to_tsvector('simple', ${textColumn}) @@ to_tsquery('simple', ?)`,
-      param: words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & '),
+      params: [words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ')],
     };
   }
+  const query = words.map((w) => `"${w}"*`).join(' ');
   return {
-    sql: `${idColumn} IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)`,
-    param: words.map((w) => `"${w}"*`).join(' '),
+    sql: `${idColumn} IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? UNION ALL SELECT rowid FROM temp.mentions_fts_tail WHERE mentions_fts_tail MATCH ?)`,
+    params: [query, query],
   };
 }
 

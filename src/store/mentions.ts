@@ -5,6 +5,7 @@ import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
 import { OPEN_STATUSES, openSql } from '../metrics/open.js';
 import { STATUSES as STATUS_LIST } from '../metrics/vocabulary.js';
+import { prepareSearch } from './search-index.js';
 
 export { CATEGORIES, STATUSES, type Category, type Status } from '../metrics/vocabulary.js';
 import type { Category, Status } from '../metrics/vocabulary.js';
@@ -395,7 +396,7 @@ export function searchConditions(kind: EngineKind, filter: MentionSearch): { whe
     if (search === null) where.push(never(kind));
     else {
       where.push(search.sql);
-      params.push(search.param);
+      params.push(...search.params);
     }
   }
   if (filter.minPriority !== undefined) {
@@ -439,6 +440,7 @@ function filterWhere(kind: EngineKind, filter: MentionFilter): { sql: string; pa
 
 /** The inbox: most urgent first (priority, then oldest waiting first among equals). */
 export async function listMentions(db: Db, filter: MentionFilter = {}): Promise<Mention[]> {
+  if (filter.search !== undefined) await prepareSearch(db);
   const { sql: where, params } = filterWhere(db.kind, filter);
   const sql = `SELECT * FROM mentions m${where} ORDER BY ${openSql('m.status')} DESC, m.priority DESC, m.created_at DESC LIMIT ?`;
   return (await db.all<MentionRow>(sql, [...params, limitValue(db.kind, filter.limit)])).map(rowToMention);
@@ -446,6 +448,7 @@ export async function listMentions(db: Db, filter: MentionFilter = {}): Promise<
 
 /** How many mentions listMentions would return without its limit ("showing 50 of 120"). */
 export async function countMatching(db: Db, filter: MentionFilter = {}): Promise<number> {
+  if (filter.search !== undefined) await prepareSearch(db);
   const { sql: where, params } = filterWhere(db.kind, filter);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m${where}`, params))!.n;
 }

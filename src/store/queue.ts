@@ -3,11 +3,13 @@ import type { Db } from './open.js';
 import { rowToMention, searchConditions, type Mention, type MentionSearch } from './mentions.js';
 import { openItemSql } from '../metrics/open.js';
 import { newestFollowUpSql } from './threads.js';
+import { prepareSearch } from './search-index.js';
 
 type MentionRow = Parameters<typeof rowToMention>[0];
 
 /** Open items matching the search, most urgent first (oldest first among equals). */
 export async function openItemsByPriority(db: Db, options: MentionSearch & { limit: number }): Promise<Mention[]> {
+  if (options.search !== undefined) await prepareSearch(db);
   const { where, params } = searchConditions(db.kind, options);
   const rows = await db.all<MentionRow>(
     `SELECT * FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')} ORDER BY m.priority DESC, m.created_at ASC LIMIT ?`,
@@ -17,6 +19,7 @@ export async function openItemsByPriority(db: Db, options: MentionSearch & { lim
 }
 
 export async function countOpenItems(db: Db, search: MentionSearch = {}): Promise<number> {
+  if (search.search !== undefined) await prepareSearch(db);
   const { where, params } = searchConditions(db.kind, search);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')}`, params))?.n ?? 0;
 }

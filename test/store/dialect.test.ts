@@ -14,6 +14,7 @@ import {
   utcDay,
 } from '../../src/store/dialect.js';
 import type { Store } from '../../src/store/open.js';
+import { prepareSearch } from '../../src/store/search-index.js';
 import { forEachEngine } from '../helpers/engines.js';
 
 /** Each helper's SQL run on each engine gives the same answer: the dialects differ in spelling only. */
@@ -64,6 +65,7 @@ forEachEngine('the dialect helpers', (engine) => {
       `INSERT INTO mentions (platform, source, external_id, author_handle, text, created_at, fetched_at, status_changed_at)
        VALUES ('x', 'x', '1', 'a', 'Acme wifi password: or 1 = 1', 1, 1, 1), ('x', 'x', '2', 'a', 'acme wifi down', 1, 1, 1)`,
     );
-    expect(await store.db.all(`SELECT m.external_id AS id FROM mentions m WHERE ${search.sql}`, [search.param])).toEqual([{ id: '1' }]);
+    await prepareSearch(store.db);
+    expect(await store.db.all(`SELECT m.external_id AS id FROM mentions m WHERE ${search.sql}`, search.params)).toEqual([{ id: '1' }]);
   });
 });

@@ -194,11 +194,12 @@ async function startStreams(
   const { streams } = await buildStreams(config, sources, { env: ctx.env, configPath: path });
   const streamed = new Set(streams.map((s) => s.source));
   const polledNames = sources.filter((s) => !streamed.has(s.name)).map((s) => s.name);
-  const [{ assessAtIngest }, learning, { storePage }, { loadCursor, saveCursor }] = await Promise.all([
+  const [{ assessAtIngest }, learning, { storePage }, { loadCursor, saveCursor }, { indexSearchText }] = await Promise.all([
     import('../../triage/assess.js'),
     import('../../triage/learning.js'),
     import('../../poll/poll-sources.js'),
     import('../../store/cursors.js'),
+    import('../../store/search-index.js'),
   ]);
   const assess = assessAtIngest(config, () => ctx.now(), await learning.classifierFor(store.db));
   const statuses = new Map<string, StreamStatus>(streams.map((s) => [s.source, { state: 'connecting', retryAt: null, message: null }]));
@@ -227,6 +228,8 @@ async function startStreams(
     // One transaction for the page, as a polled one: its mentions, replies, threads and usage, and which were new.
     const stored = await storePage({ db: store.db, now: () => ctx.now(), assess, listNew: true }, source, null, page);
     if (stored.new === 0 && stored.nativeReplies === 0) return;
+    // A stream may be all a deployment stores: its mentions join the search index as they come (migration 016).
+    if (stored.new > 0) await indexSearchText(store.db);
     for (const { id, mention } of stored.stored) {
       if (io.json) {
         io.outJson({ event: 'mention', at: at(), id, source: stream.source, platform: mention.platform, externalId: mention.externalId, url: mention.url, author: mention.authorHandle, keywords: mention.keywords, createdAt: new Date(mention.createdAt).toISOString(), via: 'stream' }, true);
