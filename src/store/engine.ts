@@ -36,6 +36,12 @@ export interface Engine {
   stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R>;
   /** One statement that returns no rows (use `get`/`all` with RETURNING for new ids). */
   run(sql: string, params?: Params): Promise<RunResult>;
+  /**
+   * Statements that return no rows, each with its values, run in order (a page of inserts): SQLite runs them
+   * in one synchronous turn, in one transaction, where one `run` each costs a turn of the event loop; PostgreSQL
+   * runs them one after the other on the connection.
+   */
+  batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**

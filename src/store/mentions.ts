@@ -1,5 +1,5 @@
 import type { Db } from './open.js';
-import type { EngineKind } from './engine.js';
+import type { EngineKind, Params } from './engine.js';
 import { equalsIgnoringCase, jsonArrayValues, limitValue, never, textSearch } from './dialect.js';
 import type { Channel, NewMention } from '../sources/types.js';
 import type { EngagementReading } from '../metrics/engagement.js';
@@ -213,18 +213,23 @@ export async function insertMentions(
 ): Promise<number> {
   // PostgreSQL answers each statement over the network: a page goes in as one multi-row statement.
   if (db.kind === 'postgres') return insertPage(db, source, mentions, fetchedAt, assess);
+  // The page's inserts in one batch (one turn, not one per row); then, in page order, what each outcome needs.
+  const results = await db.batch(
+    mentions.map((m) => {
+      const assessment = assess(m);
+      const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
+      return [guessed ? INSERT_GUESS : INSERT, rowValues(m, source, fetchedAt, assessment, guessed)] as const;
+    }),
+  );
   let inserted = 0;
-  for (const m of mentions) {
-    const assessment = assess(m);
-    const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
-    const result = await db.run(guessed ? INSERT_GUESS : INSERT, rowValues(m, source, fetchedAt, assessment, guessed));
-    if (result.changes === 1) {
+  const after: (readonly [string, Params])[] = [];
+  mentions.forEach((m, i) => {
+    if (results[i]!.changes === 1) {
       inserted++;
-      if (m.channel === 'dm') await markDirectMessage(db, m);
-      continue;
-    }
-    await refreshMetrics(db, m, fetchedAt);
-  }
+      if (m.channel === 'dm') after.push(directMessageMark(m));
+    } else after.push(metricsRefresh(m, fetchedAt));
+  });
+  if (after.length > 0) await db.batch(after);
   return inserted;
 }
 
@@ -262,21 +267,24 @@ function rowValues(m: NewMention, source: string, fetchedAt: number, assessment:
 }
 
 /** A direct message (migration 013) is private from the start; the public ingest path stays as it was. */
-async function markDirectMessage(db: Db, m: NewMention): Promise<void> {
-  await db.run(DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]);
+function directMessageMark(m: NewMention): readonly [string, Params] {
+  return [DM_MARK, [m.dmConversationId ?? null, m.createdAt, m.platform, m.externalId]];
 }
 
-async function refreshMetrics(db: Db, m: NewMention, fetchedAt: number): Promise<void> {
-  await db.run(REFRESH_METRICS, {
-    platform: m.platform,
-    externalId: m.externalId,
-    authorFollowers: m.authorFollowers,
-    fetchedAt,
-    likes: m.metrics.likes,
-    reposts: m.metrics.reposts,
-    replies: m.metrics.replies,
-    quotes: m.metrics.quotes,
-  });
+function metricsRefresh(m: NewMention, fetchedAt: number): readonly [string, Params] {
+  return [
+    REFRESH_METRICS,
+    {
+      platform: m.platform,
+      externalId: m.externalId,
+      authorFollowers: m.authorFollowers,
+      fetchedAt,
+      likes: m.metrics.likes,
+      reposts: m.metrics.reposts,
+      replies: m.metrics.replies,
+      quotes: m.metrics.quotes,
+    },
+  ];
 }
 
 /** Rows per multi-row INSERT: 28 values each, far below the 65,535 parameters PostgreSQL takes. */
@@ -315,9 +323,9 @@ async function insertPage(
       const first = !seen.has(m.externalId);
       seen.add(m.externalId);
       if (stored.has(m.externalId) && first) {
-        if (m.channel === 'dm') await markDirectMessage(db, m);
+        if (m.channel === 'dm') await db.run(...directMessageMark(m));
       } else {
-        await refreshMetrics(db, m, fetchedAt);
+        await db.run(...metricsRefresh(m, fetchedAt));
       }
     }
   }

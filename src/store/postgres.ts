@@ -128,6 +128,12 @@ class PostgresStatements implements Engine {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
+  async batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]> {
+    const results: RunResult[] = [];
+    for (const [sql, params] of steps) results.push(await this.run(sql, params));
+    return results;
+  }
+
   async exec(sql: string): Promise<void> {
     try {
       // A simple query (no values): the server runs every statement in it.

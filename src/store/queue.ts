@@ -62,13 +62,12 @@ export async function setPriorities(db: Db, changes: readonly PriorityChange[]):
     );
     return;
   }
-  await db.transaction(async (tx) => {
-    // Only a settled item's due time is written: the due index is left alone while an SLA runs.
-    for (const c of changes) {
-      if (c.settled) await tx.run('UPDATE mentions SET priority = ?, priority_due_at = NULL WHERE id = ?', [c.priority, c.id]);
-      else await tx.run('UPDATE mentions SET priority = ? WHERE id = ?', [c.priority, c.id]);
-    }
-  });
+  // Only a settled item's due time is written: the due index is left alone while an SLA runs. One batch, one turn.
+  await db.batch(
+    changes.map((c) =>
+      c.settled ? (['UPDATE mentions SET priority = ?, priority_due_at = NULL WHERE id = ?', [c.priority, c.id]] as const) : (['UPDATE mentions SET priority = ? WHERE id = ?', [c.priority, c.id]] as const),
+    ),
+  );
 }
 
 /** The priority config (SLA targets, their clock) the stored priorities were computed with, or null before the first. */

@@ -174,6 +174,16 @@ abstract class Statements implements Engine {
     return this.turn(null, false, () => this.conn.now(() => void this.conn.db.exec(sql)));
   }
 
+  abstract batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]>;
+
+  /** The batch's statements one after another, synchronously: no other statement of this connection runs between them. */
+  protected runSteps(steps: readonly (readonly [sql: string, params?: Params])[]): RunResult[] {
+    return steps.map(([sql, params]) => {
+      const statement = this.conn.prepare(sql, false);
+      return { changes: this.conn.now(() => statement.run(...bind(params)).changes) };
+    });
+  }
+
   async *stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R> {
     // Its own statement, not the cached one: an iterating statement cannot run again until it is done.
     const iterator = await this.turn(READS, true, () => {
@@ -263,6 +273,10 @@ class TransactionHandle extends Statements {
     return work(statement);
   }
 
+  async batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]> {
+    return this.turn(null, false, () => this.runSteps(steps));
+  }
+
   async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
     if (this.ended) throw new Error('a transaction handle was used after its transaction ended (use the engine, not the handle)');
     await this.nested.acquire();
@@ -336,6 +350,11 @@ export class SqliteEngine extends Statements {
     } finally {
       db.pragma(`busy_timeout = ${timeout}`);
     }
+  }
+
+  /** In a transaction of its own: a busy database is waited for before the first step, never between two. */
+  async batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]> {
+    return this.transaction((tx) => tx.batch(steps));
   }
 
   async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {

@@ -41,6 +41,12 @@ function recording(engine: Engine, log: Recorded[]): Engine {
             return (target[prop] as (sql: string, params?: Params) => unknown).call(target, sql, params);
           };
         }
+        if (prop === 'batch') {
+          return (steps: readonly (readonly [string, Params?])[]) => {
+            for (const [sql, params] of steps) log.push({ sql, params });
+            return target.batch(steps);
+          };
+        }
         if (prop === 'transaction') return <T>(fn: (tx: Engine) => Promise<T>) => target.transaction((tx) => fn(wrap(tx)));
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
