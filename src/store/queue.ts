@@ -1,9 +1,10 @@
 /** The queue's queries: open items (src/metrics/open.ts) in priority order, and their stored priority. */
 import type { Db } from './open.js';
-import { rowToMention, searchConditions, type Mention, type MentionSearch } from './mentions.js';
+import { rowToMention, searchConditions, type Category, type Mention, type MentionSearch } from './mentions.js';
 import { openItemSql } from '../metrics/open.js';
 import { newestFollowUpSql } from './threads.js';
 import { prepareSearch } from './search-index.js';
+import type { Channel } from '../metrics/vocabulary.js';
 
 type MentionRow = Parameters<typeof rowToMention>[0];
 
@@ -24,23 +25,94 @@ export async function countOpenItems(db: Db, search: MentionSearch = {}): Promis
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM mentions m WHERE ${openItemSql('m.')}${where.map((w) => ` AND ${w}`).join('')}`, params))?.n ?? 0;
 }
 
+/** What a stored item's priority is computed from (the recompute reads only these). */
+export type PriorityFacts = Pick<
+  Mention,
+  | 'id'
+  | 'platform'
+  | 'channel'
+  | 'category'
+  | 'sentiment'
+  | 'authorFollowers'
+  | 'likes'
+  | 'reposts'
+  | 'replies'
+  | 'quotes'
+  | 'metricsUpdatedAt'
+  | 'previousEngagement'
+  | 'createdAt'
+  | 'firstResponseAt'
+  | 'statusChangedAt'
+  | 'priority'
+>;
+
 /** An open item whose priority is due, with when the customer last wrote after our first response (null: never). */
 export interface DueItem {
-  mention: Mention;
+  mention: PriorityFacts;
   newestFollowUp: number | null;
 }
 
+/** The columns a priority is computed from, in PriorityFacts' order (the recompute reads every due item). */
+const PRIORITY_COLUMNS = `m.id, m.platform, m.channel, m.category, m.sentiment, m.author_followers, m.likes, m.reposts, m.replies, m.quotes,
+  m.metrics_updated_at, m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at, m.created_at, m.first_response_at,
+  m.status_changed_at, m.priority`;
+
+type PriorityRow = [
+  id: number,
+  platform: string,
+  channel: Channel,
+  category: Category | null,
+  sentiment: number | null,
+  authorFollowers: number | null,
+  likes: number,
+  reposts: number,
+  replies: number,
+  quotes: number,
+  metricsUpdatedAt: number | null,
+  prevLikes: number | null,
+  prevReposts: number | null,
+  prevReplies: number | null,
+  prevQuotes: number | null,
+  prevMetricsAt: number | null,
+  createdAt: number,
+  firstResponseAt: number | null,
+  statusChangedAt: number,
+  priority: number,
+  newestFollowUp: number | null,
+];
+
 /**
  * The open items whose priority is due at `now` (migration 015: `priority_due_at`), read through their partial
- * index, each with its newest follow-up after our first response in the same statement.
+ * index, each with its newest follow-up after our first response in the same statement; only the columns a
+ * priority reads, as arrays (every due item is read: after a large poll, every new one).
  */
 export async function itemsWithDuePriority(db: Db, now: number): Promise<DueItem[]> {
-  const rows = await db.all<MentionRow & { newest_follow_up: number | null }>(
-    `SELECT m.*, ${newestFollowUpSql('m.id', 'm.first_response_at')} AS newest_follow_up FROM mentions m
+  const rows = await db.rows<PriorityRow>(
+    `SELECT ${PRIORITY_COLUMNS}, ${newestFollowUpSql('m.id', 'm.first_response_at')} AS newest_follow_up FROM mentions m
      WHERE m.priority_due_at <= CAST(? AS BIGINT) AND ${openItemSql('m.')}`,
     [now],
   );
-  return rows.map((r) => ({ mention: rowToMention(r), newestFollowUp: r.newest_follow_up }));
+  return rows.map((r) => ({
+    mention: {
+      id: r[0],
+      platform: r[1],
+      channel: r[2],
+      category: r[3],
+      sentiment: r[4],
+      authorFollowers: r[5],
+      likes: r[6],
+      reposts: r[7],
+      replies: r[8],
+      quotes: r[9],
+      metricsUpdatedAt: r[10],
+      previousEngagement: r[15] != null ? { likes: r[11] ?? 0, reposts: r[12] ?? 0, replies: r[13] ?? 0, quotes: r[14] ?? 0, at: r[15] } : null,
+      createdAt: r[16],
+      firstResponseAt: r[17],
+      statusChangedAt: r[18],
+      priority: r[19],
+    },
+    newestFollowUp: r[20],
+  }));
 }
 
 /** A recomputed priority; `settled` when it no longer moves with time (the item's due time is cleared). */

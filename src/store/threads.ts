@@ -3,7 +3,7 @@
  * The queries that find an item's root, join a follow-up to it, and read the item's mentions.
  */
 import type { Db } from './open.js';
-import { rowToMention, type Mention } from './mentions.js';
+import { rowToMention, type Mention, type Status } from './mentions.js';
 import { openSql } from '../metrics/open.js';
 
 type MentionRow = Parameters<typeof rowToMention>[0];
@@ -12,6 +12,15 @@ type MentionRow = Parameters<typeof rowToMention>[0];
 export async function threadRef(db: Db, platform: string, externalId: string): Promise<{ id: number; threadId: number | null } | null> {
   const row = await db.get<{ id: number; thread_id: number | null }>('SELECT id, thread_id FROM mentions WHERE platform = ? AND external_id = ?', [platform, externalId]);
   return row ? { id: row.id, threadId: row.thread_id } : null;
+}
+
+/** The status (and when it last changed) of a few mentions by id, in one statement: what re-opening an item weighs. */
+export async function statusesOf(db: Db, ids: readonly number[]): Promise<Map<number, { status: Status; statusChangedAt: number }>> {
+  const rows = await db.all<{ id: number; status: Status; status_changed_at: number }>(
+    `SELECT id, status, status_changed_at FROM mentions WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    [...ids],
+  );
+  return new Map(rows.map((r) => [r.id, { status: r.status, statusChangedAt: r.status_changed_at }]));
 }
 
 /** The item of the same author's earliest earlier mention in a conversation. */

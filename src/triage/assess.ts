@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { responseClockOf, slaTarget } from '../metrics/sla.js';
 import type { Db } from '../store/open.js';
 import type { Assessment, Mention } from '../store/mentions.js';
-import { changePriorityInputs, itemsWithDuePriority, priorityInputs, setPriorities, type PriorityChange } from '../store/queue.js';
+import { changePriorityInputs, itemsWithDuePriority, priorityInputs, setPriorities, type PriorityChange, type PriorityFacts } from '../store/queue.js';
 import { newestFollowUpAfter } from '../store/threads.js';
 import type { NewMention } from '../sources/types.js';
 import type { Classifier } from './classify.js';
@@ -12,7 +12,7 @@ import { priority, type Priority } from './priority.js';
 export type PriorityConfig = Pick<Config, 'sla' | 'businessHours' | 'timezone'>;
 
 /** Priority of a stored item; `waitingSince` defaults to the mention's own time. */
-export function priorityOf(mention: Mention, config: PriorityConfig, now: number, waitingSince = mention.createdAt, explain = true): Priority {
+export function priorityOf(mention: PriorityFacts, config: PriorityConfig, now: number, waitingSince = mention.createdAt, explain = true): Priority {
   return priority(
     {
       category: mention.category,
@@ -58,7 +58,7 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
 }
 
 /** Since when an item's customer waits, given its newest follow-up after our first response (null: none). */
-export function waitingSinceOf(mention: Mention, newestFollowUp: number | null): number {
+export function waitingSinceOf(mention: PriorityFacts, newestFollowUp: number | null): number {
   if (mention.firstResponseAt === null) return mention.createdAt;
   return newestFollowUp ?? Math.max(mention.createdAt, mention.statusChangedAt);
 }
@@ -74,7 +74,7 @@ export async function waitingSince(db: Db, mention: Mention): Promise<number> {
  * breached (src/triage/priority.ts clamps the time used at the target), and velocity is read at the metrics'
  * own time when they have one. Only then may the item wait for an input to change (migration 015).
  */
-function settled(mention: Mention, result: Priority): boolean {
+function settled(mention: PriorityFacts, result: Priority): boolean {
   return result.sla.used >= Math.max(result.sla.target, 1) && mention.metricsUpdatedAt !== null;
 }
 

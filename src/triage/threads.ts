@@ -1,7 +1,7 @@
 import type { Db } from '../store/open.js';
 import { changeStatus } from '../store/changes.js';
 import { getMention } from '../store/mentions.js';
-import { conversationRoot, joinThread, rootAnsweredBy, threadRef } from '../store/threads.js';
+import { conversationRoot, joinThread, rootAnsweredBy, statusesOf, threadRef } from '../store/threads.js';
 import { markAnsweredPrivately, markItemPrivate, privateItemOf } from '../store/direct-messages.js';
 import { markAnswered } from '../store/responses.js';
 import type { NewMention } from '../sources/types.js';
@@ -34,10 +34,11 @@ export async function linkThreads(db: Db, mentions: readonly NewMention[], at: n
     if (root === null || root === ref.id) continue;
     await joinThread(db, ref.id, root);
     linked++;
-    const item = await getMention(db, root);
+    const statuses = await statusesOf(db, [root, ref.id]);
+    const item = statuses.get(root);
     // Only what the customer wrote after the item was answered or closed, and is still waiting, takes it back to
     // the queue: a follow-up our reply (seen in the same poll) already answered does not.
-    const waiting = (await getMention(db, ref.id))?.status;
+    const waiting = statuses.get(ref.id)?.status;
     if (item && REOPEN.includes(item.status) && m.createdAt > item.statusChangedAt && (waiting === 'new' || waiting === 'open')) {
       await changeStatus(db, root, 'open', 'poll (follow-up)', at);
     }
