@@ -98,6 +98,27 @@ forEachEngine('the store', (engine) => {
     expect(await countMatching(db)).toBe(2);
   });
 
+  it('a batch runs its statements in order and tells each one\'s changes; a page with a post twice stores it once, with the later reading', async () => {
+    const { db } = await fresh();
+    const results = await db.transaction((tx) =>
+      tx.batch([
+        ["INSERT INTO cursors (source, query_key, state, updated_at) VALUES ('s', 'a', '1', 1)"],
+        ['UPDATE cursors SET state = ? WHERE source = ?', ['2', 's']],
+        ['UPDATE cursors SET state = ? WHERE source = ?', ['3', 'nobody']],
+      ]),
+    );
+    expect(results).toEqual([{ changes: 1 }, { changes: 1 }, { changes: 0 }]);
+    expect(await db.all('SELECT state FROM cursors')).toEqual([{ state: '2' }]);
+    // Outside a transaction too (SQLite gives it one of its own).
+    expect(await db.batch([['UPDATE cursors SET state = ? WHERE source = ?', ['4', 's']]])).toEqual([{ changes: 1 }]);
+
+    const page = [mention('d1'), mention('d2'), mention('d1', { metrics: { likes: 7, reposts: 0, replies: 0, quotes: 0 } })];
+    expect(await db.transaction((tx) => insertMentions(tx, 'twitter', page, NOW))).toBe(2);
+    const rows = await listMentions(db);
+    expect(rows.map((r) => r.externalId).sort()).toEqual(['d1', 'd2']);
+    expect(rows.find((r) => r.externalId === 'd1')!.likes).toBe(7);
+  });
+
   it('stores hostile text as received: a lone surrogate becomes U+FFFD, and on PostgreSQL (whose text has no NUL) a NUL too', async () => {
     const { db } = await fresh();
     const text = "acme \u0000 nul, \ud800 lone, 'quote' \"double\" \\ 😡 -- ; DROP TABLE mentions";
