@@ -11,6 +11,7 @@ import { openStore } from '../../src/store/open.js';
 import { storePage } from '../../src/poll/poll-sources.js';
 import type { NewMention } from '../../src/sources/types.js';
 import { engineOf } from '../helpers/engine.js';
+import { newMention } from '../helpers/mentions.js';
 
 const NOW = Date.UTC(2026, 11, 2, 9, 0);
 
@@ -19,25 +20,7 @@ function seed(db: Database.Database, id: number, text: string): void {
     VALUES (?, 'twitter', 'twitter', ?, 'kim', 'k1', ?, ?, ?, '["acme"]', 'new', ?)`).run(id, String(id), text, NOW - id * 60_000, NOW, NOW);
 }
 
-function mention(id: number, text: string): NewMention {
-  return {
-    platform: 'twitter',
-    externalId: String(id),
-    url: null,
-    authorHandle: `u${id}`,
-    authorName: null,
-    authorId: `a${id}`,
-    authorFollowers: 10,
-    text,
-    lang: 'en',
-    createdAt: NOW - 1000 + id,
-    keywords: ['acme'],
-    inReplyTo: null,
-    conversationId: String(id),
-    summonsBrand: false,
-    metrics: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
-  };
-}
+const mention = (id: number, text: string): NewMention => newMention(id, NOW - 1000 + id, { text });
 
 const watermark = (db: Database.Database) => (db.prepare('SELECT indexed_to FROM mentions_fts_watermark').get() as { indexed_to: number }).indexed_to;
 const indexed = (db: Database.Database, word: string) =>

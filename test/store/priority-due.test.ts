@@ -13,33 +13,15 @@ import { markAnswered } from '../../src/store/responses.js';
 import { priorityOf, recomputePriorities, waitingSince, type PriorityConfig } from '../../src/triage/assess.js';
 import type { FetchedPage, NewMention } from '../../src/sources/types.js';
 import { forEachEngine } from '../helpers/engines.js';
+import { newMention } from '../helpers/mentions.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12);
 const CONFIG: PriorityConfig = { sla: {}, timezone: 'UTC' };
 const SOURCE = { name: 'x', prices: undefined };
 
-function mention(id: number, extra: Partial<NewMention> = {}): NewMention {
-  return {
-    platform: 'twitter',
-    externalId: String(id),
-    url: null,
-    authorHandle: `u${id}`,
-    authorName: null,
-    authorId: String(id),
-    authorFollowers: 100,
-    text: `acme ${id}`,
-    lang: 'en',
-    // Three days old: past the default 24 h SLA.
-    createdAt: NOW - 72 * HOUR + id * 1000,
-    keywords: ['acme'],
-    inReplyTo: null,
-    conversationId: String(id),
-    summonsBrand: false,
-    metrics: { likes: 1, reposts: 0, replies: 0, quotes: 0 },
-    ...extra,
-  };
-}
+// Three days old: past the default 24 h SLA.
+const mention = (id: number, extra: Partial<NewMention> = {}): NewMention => newMention(id, NOW - 72 * HOUR + id * 1000, extra);
 
 function page(mentions: NewMention[]): FetchedPage {
   return { mentions, ownReplies: [], cursor: {}, postsRead: mentions.length };
