@@ -38,8 +38,8 @@ export interface Engine {
   run(sql: string, params?: Params): Promise<RunResult>;
   /**
    * Statements that return no rows, each with its values, run in order (a page of inserts): SQLite runs them
-   * in one synchronous turn, in one transaction, where one `run` each costs a turn of the event loop; PostgreSQL
-   * runs them one after the other on the connection.
+   * synchronously in one call, in one transaction, where a `run` each would cost an awaited promise per row;
+   * PostgreSQL runs them one after the other on the connection.
    */
   batch(steps: readonly (readonly [sql: string, params?: Params])[]): Promise<RunResult[]>;
   /** Several statements without parameters (migrations). */

@@ -213,7 +213,7 @@ export async function insertMentions(
 ): Promise<number> {
   // PostgreSQL answers each statement over the network: a page goes in as one multi-row statement.
   if (db.kind === 'postgres') return insertPage(db, source, mentions, fetchedAt, assess);
-  // The page's inserts in one batch (one turn, not one per row); then, in page order, what each outcome needs.
+  // The page's inserts in one batch (one call, not an awaited statement per row); then, in page order, what each outcome needs.
   const results = await db.batch(
     mentions.map((m) => {
       const assessment = assess(m);
