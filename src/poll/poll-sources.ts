@@ -67,7 +67,7 @@ export interface PollOptions {
   signal: AbortSignal;
   verbose(message: string): void;
   /** First guess of category, sentiment and priority at ingest. */
-  assess?: (mention: NewMention) => Assessment;
+  assess?: AssessHook;
 }
 
 /** Poll every source concurrently; a failing source never blocks the others. */
@@ -195,11 +195,14 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   return result;
 }
 
+/** The first guess at ingest of a mention; `ready`, when given, is awaited before the first page with mentions is stored. */
+export type AssessHook = ((mention: NewMention) => Assessment) & { ready?: () => Promise<void> };
+
 /** What storing a page needs: the database, the clock, and the first guess at ingest. */
 export interface PageStoreOptions {
   db: Db;
   now(): number;
-  assess?: (mention: NewMention) => Assessment;
+  assess?: AssessHook;
   /** Tell which mentions this page stored for the first time, with their row ids (watch's streamed pages). */
   listNew?: boolean;
 }
@@ -219,6 +222,8 @@ export interface StoredPage {
  * the unique key makes a post seen by both stored once. `groupKey` null (a streamed page) saves no poll cursor.
  */
 export async function storePage(options: PageStoreOptions, source: Pick<Source, 'name' | 'prices'>, groupKey: string | null, page: FetchedPage): Promise<StoredPage> {
+  // The classifier loads on the first page with mentions, outside the transaction: a quiet poll never reads it.
+  if (page.mentions.length > 0) await options.assess?.ready?.();
   // Each page with its cursor in one transaction: an interrupted poll resumes after the last page stored.
   return options.db.transaction(async (tx) => {
     const fetchedAt = options.now();

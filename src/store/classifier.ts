@@ -47,9 +47,20 @@ export async function learningLabels(db: Db): Promise<Label[]> {
   }));
 }
 
-/** How many labels there are, without reading them (poll asks this every run). */
+/** How many labels there are, without reading them (poll asks this every run): the sum kept by migration 017's triggers. */
 export async function countLabels(db: Db): Promise<number> {
-  return (await db.get<{ n: number }>("SELECT count(*) AS n FROM mentions WHERE category_manual = 1 OR status IN ('replied', 'private', 'ignored', 'spam')"))!.n;
+  return Number((await db.get<{ n: number | null }>('SELECT sum(delta) AS n FROM label_changes'))!.n ?? 0);
+}
+
+/** Folds the label count's appended changes into one row of the exact count (in `learn`'s transaction, so they stay few). */
+export async function foldLabelCount(db: Db): Promise<void> {
+  await db.exec(`DELETE FROM label_changes;
+    INSERT INTO label_changes (delta) SELECT count(*) FROM mentions WHERE category_manual = 1 OR status IN ('replied', 'private', 'ignored', 'spam') HAVING count(*) > 0`);
+}
+
+/** How many labels the stored adaptation learnt from (0: none yet), without reading the adaptation itself. */
+export async function labelsLearnt(db: Db): Promise<number> {
+  return (await db.get<{ n: number }>('SELECT labels_used AS n FROM classifier_adaptation WHERE id = 1'))?.n ?? 0;
 }
 
 /** The brand's stored adaptation, as `learn` left it. */

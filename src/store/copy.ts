@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { RuntimeFailure, StoreError, UsageError } from '../errors.js';
 import type { Engine } from './engine.js';
+import { foldLabelCount } from './classifier.js';
 
 /** Rows per INSERT (each column one array value). */
 const BATCH_ROWS = 5000;
@@ -25,10 +26,13 @@ export interface CopyProgress {
   (table: string, rowsCopied: number): void;
 }
 
-/** The tables and their columns, in the source's column order, as SQLite lists them (FTS5's own tables left out). */
+/**
+ * The tables and their columns, in the source's column order, as SQLite lists them. Left out: FTS5's own tables
+ * and `label_changes`, which the target's triggers rebuild as the mentions are copied (migration 017).
+ */
 export async function sqliteTables(db: Engine): Promise<{ table: string; columns: string[] }[]> {
   const tables = await db.all<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'mentions_fts%' ORDER BY name",
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'mentions_fts%' AND name <> 'label_changes' ORDER BY name",
   );
   const out: { table: string; columns: string[] }[] = [];
   for (const { name } of tables) {
@@ -173,6 +177,8 @@ export async function copyStore(source: Engine, target: Engine, progress: CopyPr
       }
       results.push({ table, rows: to.rows, checksum: to.checksum });
     }
+    // The triggers appended one label change per labelled mention copied: one row of the count instead.
+    await foldLabelCount(tx);
     return results;
   });
 }

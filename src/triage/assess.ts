@@ -5,6 +5,7 @@ import type { Assessment, Mention } from '../store/mentions.js';
 import { changePriorityInputs, itemsWithDuePriority, priorityInputs, setPriorities, type PriorityChange, type PriorityFacts } from '../store/queue.js';
 import { newestFollowUpAfter } from '../store/threads.js';
 import type { NewMention } from '../sources/types.js';
+import type { AssessHook } from '../poll/poll-sources.js';
 import type { Classifier } from './classify.js';
 import { priority, type Priority } from './priority.js';
 
@@ -32,9 +33,9 @@ export function priorityOf(mention: PriorityFacts, config: PriorityConfig, now: 
 }
 
 /** The `assess` hook of pollSources: category, sentiment and priority of a mention as it is stored. */
-export function assessAtIngest(config: PriorityConfig, now: () => number, classifier: Classifier): (mention: NewMention) => Assessment {
+export function assessAtIngest(config: PriorityConfig, now: () => number, classifier: Classifier): AssessHook {
   const clock = responseClockOf(config);
-  return (m) => {
+  const assess: AssessHook = (m) => {
     const { category, sentiment, confidence, unsure } = classifier.classify(m.text, m.lang);
     const at = now();
     const result = priority(
@@ -55,6 +56,10 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
     );
     return { category, sentiment, confidence, unsure, priority: result.score };
   };
+  assess.ready = async () => {
+    await classifier.ready();
+  };
+  return assess;
 }
 
 /** Since when an item's customer waits, given its newest follow-up after our first response (null: none). */

@@ -26,15 +26,19 @@ export class Classifier {
     private readonly adaptation: Adaptation | null = null,
   ) {}
 
+  private loading: Promise<void> | null = null;
+
+  /** Loads the model once, however many callers wait for it at the same time (sources poll concurrently). */
   async ready(): Promise<this> {
-    if (!this.model) {
+    this.loading ??= (async () => {
       const base = await this.load();
       if (!this.adaptation) this.model = base;
       else {
         const { applyAdaptation } = await import('../classifier/index.js');
         this.model = applyAdaptation(base, this.adaptation);
       }
-    }
+    })();
+    await this.loading;
     return this;
   }
 

@@ -1,6 +1,6 @@
 /** Learning from the person: the brand's adaptation of the shipped classifier, kept in the database. */
 import type { Db } from '../store/open.js';
-import { countLabels, guessedOpenMentions, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
+import { countLabels, foldLabelCount, guessedOpenMentions, labelsLearnt, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
 import { Classifier } from './classify.js';
 import type { Adaptation, AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
 
@@ -38,10 +38,18 @@ async function baseModel(): Promise<Model> {
 
 /** The classifier for this database: the shipped model with the brand's adaptation when it matches the weights. */
 export async function classifierFor(db: Db): Promise<Classifier> {
-  const model = await baseModel();
-  const stored = await loadAdaptation(db);
-  const adaptation = stored && stored.weightsHash === model.info.weightsHash ? (stored.adaptation as Adaptation) : null;
-  return new Classifier(() => model, adaptation).ready();
+  return classifierOnDemand(db).ready();
+}
+
+/** The same classifier, loaded (model, adaptation) only when first made ready: a poll that stores nothing never reads them. */
+export function classifierOnDemand(db: Db): Classifier {
+  return new Classifier(async () => {
+    const model = await baseModel();
+    const stored = await loadAdaptation(db);
+    if (!stored || stored.weightsHash !== model.info.weightsHash) return model;
+    const { applyAdaptation } = await import('../classifier/index.js');
+    return applyAdaptation(model, stored.adaptation as Adaptation);
+  });
 }
 
 /** Adapt to every label, evaluate on the newest ones, store it, and re-guess the open mentions the person has not categorised. */
@@ -59,6 +67,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   const classifier = await new Classifier(() => model, adaptation).ready();
   const open = await guessedOpenMentions(db);
   await db.transaction(async (tx) => {
+    await foldLabelCount(tx);
     await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
     for (const m of open) await updateGuess(tx, m.id, classifier.classify(m.text, m.lang));
   });
@@ -68,8 +77,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
 /** Whether enough new labels arrived since the last learning for `poll` to learn again. */
 export async function dueForLearning(db: Db): Promise<boolean> {
   const labels = await countLabels(db);
-  const stored = await loadAdaptation(db);
-  return labels >= MIN_LABELS && labels - (stored?.labelsUsed ?? 0) >= RELEARN_AFTER;
+  return labels >= MIN_LABELS && labels - (await labelsLearnt(db)) >= RELEARN_AFTER;
 }
 
 /** Accuracy per category of the classifier in use on the person's own labels (`learn --eval`, doctor). */

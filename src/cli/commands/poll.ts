@@ -47,7 +47,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
       limits.set(sourceName(source), { ...(source.monthlyBudget !== undefined ? { money: source.monthlyBudget } : {}), maxPages: source.maxPages });
     }
     const [{ assessAtIngest, recomputePriorities }, learning] = await Promise.all([import('../../triage/assess.js'), import('../../triage/learning.js')]);
-    const assess = options.assess ?? assessAtIngest(config, () => ctx.now(), await learning.classifierFor(store.db));
+    const assess = options.assess ?? assessAtIngest(config, () => ctx.now(), learning.classifierOnDemand(store.db));
     results = await pollSources({
       db: store.db,
       sources,
