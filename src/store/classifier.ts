@@ -94,13 +94,8 @@ export async function guessedOpenMentions(db: Db): Promise<{ id: number; text: s
   return db.all<{ id: number; text: string; lang: string | null }>(`SELECT id, text, lang FROM mentions m WHERE ${openSql('m.status')} AND category_manual = 0 ORDER BY id`);
 }
 
-/** A new guess for a mention the person has not categorised (never overwrites a manual category). */
-export async function updateGuess(db: Db, id: number, guess: { category: Category; sentiment: number; confidence: number; unsure: boolean }): Promise<void> {
-  await db.run('UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ?, priority_due_at = 0 WHERE id = ? AND category_manual = 0', [
-    guess.category,
-    guess.sentiment,
-    guess.confidence,
-    guess.unsure ? 1 : 0,
-    id,
-  ]);
+/** New guesses for mentions the person has not categorised (never overwrites a manual category), in one batch. */
+export async function updateGuesses(db: Db, guesses: readonly { id: number; guess: { category: Category; sentiment: number; confidence: number; unsure: boolean } }[]): Promise<void> {
+  const sql = 'UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ?, priority_due_at = 0 WHERE id = ? AND category_manual = 0';
+  await db.batch(guesses.map(({ id, guess }) => [sql, [guess.category, guess.sentiment, guess.confidence, guess.unsure ? 1 : 0, id]] as const));
 }

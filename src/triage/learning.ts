@@ -1,6 +1,6 @@
 /** Learning from the person: the brand's adaptation of the shipped classifier, kept in the database. */
 import type { Db } from '../store/open.js';
-import { countLabels, foldLabelCount, guessedOpenMentions, labelsLearnt, learningLabels, loadAdaptation, saveAdaptation, updateGuess, type Label } from '../store/classifier.js';
+import { countLabels, foldLabelCount, guessedOpenMentions, labelsLearnt, learningLabels, loadAdaptation, saveAdaptation, updateGuesses, type Label } from '../store/classifier.js';
 import { Classifier } from './classify.js';
 import type { Adaptation, AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
 
@@ -69,7 +69,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   await db.transaction(async (tx) => {
     await foldLabelCount(tx);
     await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
-    for (const m of open) await updateGuess(tx, m.id, classifier.classify(m.text, m.lang));
+    await updateGuesses(tx, open.map((m) => ({ id: m.id, guess: classifier.classify(m.text, m.lang) })));
   });
   return { ...counts, evaluation, reguessed: open.length, skipped: null };
 }
