@@ -189,52 +189,53 @@ export function instantFormatter(zone: LocalCalendar): (at: number) => string {
   };
 }
 
-/** One row per mention created in the period, oldest first. Returns the number of rows. */
+/** A text cell of the export: neutralised, then as csvField writes it; null (and undefined) empty. */
+function textField(value: unknown): string {
+  return value === null || value === undefined ? '' : csvField(neutralizeFormula(String(value)));
+}
+
+/**
+ * One row per mention created in the period, oldest first. Returns the number of rows. Each row is written
+ * straight into the chunk (no cell array per row): the fields are those of csvRecord over the cells below.
+ */
 export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
   const format = instantFormatter(localCalendar(period.timeZone));
+  // Instants print as digits, `-`, `:`, `T` and `+` (see instantFormatter): never quoted, never a formula.
+  const at = (t: number | null) => (t === null ? '' : format(t));
   const targets = new Map<string, number>();
-  const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
-  async function* rows(): AsyncGenerator<Cell[]> {
-    const at = (t: number | null) => (t === null ? null : format(t));
+  const withText = input.includePrivate === true;
+  const scan = async (): Promise<number> => {
+    let text = csvRecords([MENTION_COLUMNS], input.bom);
+    let count = 0;
     for await (const row of exportMentionRows(db, spec)) {
       const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
       const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
-      let target = targets.get(`${channel}:${platform}`);
+      const key = `${channel}:${platform}`;
+      let target = targets.get(key);
       if (target === undefined) {
         target = slaTarget(config, platform, channel);
-        targets.set(`${channel}:${platform}`, target);
+        targets.set(key, target);
       }
       const sla = slaState({ platform, status, category, createdAt, fetchedAt, firstResponseAt }, slaDeadline(createdAt, target, clock), now);
-      yield [
-        id,
-        text(platform),
-        text(url),
-        text(author),
-        followers,
-        format(createdAt),
-        at(firstResponseAt),
-        minutes(frt),
-        minutes(lag),
-        text(status),
-        text(category),
-        sentiment,
-        text(keyword),
-        sla,
+      text +=
+        `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
+        `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
         // A direct message's text stays out of the export unless asked for (--include-private).
-        channel === 'dm' && !input.includePrivate ? null : text(body),
-        channel,
-        at(privateAt),
-        at(firstPrivateResponseAt),
-        minutes(firstPrivateAnswer),
-        at(resolvedAt),
-        minutes(resolution),
-      ];
+        `${channel === 'dm' && !withText ? '' : textField(body)},${csvField(channel)},${at(privateAt)},${at(firstPrivateResponseAt)},` +
+        `${csvField(minutes(firstPrivateAnswer))},${at(resolvedAt)},${csvField(minutes(resolution))}\r\n`;
+      count++;
+      if (text.length >= CHUNK) {
+        await write(text);
+        text = '';
+      }
     }
-  }
+    if (text.length > 0) await write(text);
+    return count;
+  };
   // A small page cache keeps the export's memory flat.
-  return await withSmallPageCache(db, () => writeRows(write, MENTION_COLUMNS, rows(), input.bom));
+  return await withSmallPageCache(db, scan);
 }
 
 /** One row per platform per day of the period, with the report's figures. Returns the number of rows. */
