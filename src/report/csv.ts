@@ -9,7 +9,10 @@ import type { ResponseClock } from '../time/business.js';
 import type { Period } from '../time/week.js';
 import { localCalendar, type LocalCalendar } from '../time/zone.js';
 import { slaTarget, slaDeadline, slaState } from '../metrics/sla.js';
-import { exportMentionRows, withSmallPageCache } from '../store/report.js';
+import { withSmallPageCache } from '../store/report.js';
+import { exportMentionFacts } from '../store/export.js';
+import { detectionLag, firstResponseTime, type MeasuredMention } from '../metrics/response.js';
+import { timeToFirstPrivateAnswer, timeToResolution, type PrivateFacts } from '../metrics/private.js';
 import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
 import { minutes } from './figures.js';
@@ -92,7 +95,7 @@ export type ChunkWriter = (chunk: string) => Promise<void>;
  * Text is handed to the writer in chunks of about this many characters (one write each): large enough
  * that writes cost nothing, small enough that a chunk's lines die young (bigger chunks cost heap, not speed).
  */
-const CHUNK = 1 << 17;
+const CHUNK = 1 << 13;
 
 // A field is quoted when it holds the delimiter, the quote, or a line end of any kind.
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -204,21 +207,37 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const format = instantFormatter(localCalendar(period.timeZone));
   // Instants print as digits, `-`, `:`, `T` and `+` (see instantFormatter): never quoted, never a formula.
   const at = (t: number | null) => (t === null ? '' : format(t));
-  const targets = new Map<string, number>();
+  // SLA targets by channel, then platform (no key string per row).
+  const targets = { public: new Map<string, number>(), dm: new Map<string, number>() };
   const withText = input.includePrivate === true;
+  // One object the definitions read, refilled per row: a million short-lived objects are work for the collector.
+  const m: MeasuredMention & PrivateFacts = { platform: '', status: 'new', category: null, createdAt: 0, fetchedAt: 0, firstResponseAt: null, privateAt: null, firstPrivateResponseAt: null, resolvedAt: null };
   const scan = async (): Promise<number> => {
     let text = csvRecords([MENTION_COLUMNS], input.bom);
     let count = 0;
-    for await (const row of exportMentionRows(db, spec)) {
-      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
-      const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
-      const key = `${channel}:${platform}`;
-      let target = targets.get(key);
+    for await (const row of exportMentionFacts(db, spec)) {
+      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, status, category, sentiment, keyword, body] = row;
+      const [, , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, resolvedAt] = row;
+      const byPlatform = targets[channel];
+      let target = byPlatform.get(platform);
       if (target === undefined) {
         target = slaTarget(config, platform, channel);
-        targets.set(key, target);
+        byPlatform.set(platform, target);
       }
-      const sla = slaState({ platform, status, category, createdAt, fetchedAt, firstResponseAt }, slaDeadline(createdAt, target, clock), now);
+      m.platform = platform;
+      m.status = status;
+      m.category = category;
+      m.createdAt = createdAt;
+      m.fetchedAt = fetchedAt;
+      m.firstResponseAt = firstResponseAt;
+      m.privateAt = privateAt;
+      m.firstPrivateResponseAt = firstPrivateResponseAt;
+      m.resolvedAt = resolvedAt;
+      const sla = slaState(m, slaDeadline(createdAt, target, clock), now);
+      const frt = firstResponseTime(m, clock);
+      const lag = detectionLag(m, clock);
+      const firstPrivateAnswer = timeToFirstPrivateAnswer(m, clock);
+      const resolution = timeToResolution(m, clock);
       text +=
         `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
         `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
