@@ -1,6 +1,6 @@
 /**
- * The CSV export: rows stream from the database cursor and leave as CSV text in chunks of about a
- * hundred kilobytes, so memory stays flat however many mentions the period holds. Text cells a spreadsheet
+ * The CSV export: rows stream from the database cursor and leave as CSV text in chunks of a few
+ * kilobytes, so memory stays flat however many mentions the period holds. Text cells a spreadsheet
  * would run as a formula are neutralised.
  */
 import type { Db } from '../store/open.js';
@@ -92,8 +92,8 @@ export type Cell = string | number | null;
 export type ChunkWriter = (chunk: string) => Promise<void>;
 
 /**
- * Text is handed to the writer in chunks of about this many characters (one write each): large enough
- * that writes cost nothing, small enough that a chunk's lines die young (bigger chunks cost heap, not speed).
+ * Text is handed to the writer in chunks of about this many characters (one write each, some 30 rows): large
+ * enough that writes cost little, small enough that a chunk's lines die young (128K-character chunks cost heap, not speed).
  */
 const CHUNK = 1 << 13;
 

@@ -17,7 +17,7 @@ export interface ExportOptions extends PeriodOptions {
 
 const WHATS = ['mentions', 'summary'] as const;
 
-/** Chunks to an open file, each in one synchronous write (they are large: see src/report/csv.ts); stops at Ctrl-C. */
+/** Chunks to an open file, each in one synchronous write (see CHUNK in src/report/csv.ts); stops at Ctrl-C. */
 function fileWriter(ctx: Context, fd: number): ChunkWriter {
   // One buffer for every chunk, grown when a chunk needs more: a new one per chunk is memory the collector frees late.
   let buffer = Buffer.allocUnsafe(0);
