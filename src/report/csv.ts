@@ -1,6 +1,6 @@
 /**
- * The CSV export: rows stream from the database cursor and leave as CSV text in chunks of about a
- * hundred kilobytes, so memory stays flat however many mentions the period holds. Text cells a spreadsheet
+ * The CSV export: rows stream from the database cursor and leave as CSV text in chunks of a few
+ * kilobytes, so memory stays flat however many mentions the period holds. Text cells a spreadsheet
  * would run as a formula are neutralised.
  */
 import type { Db } from '../store/open.js';
@@ -9,7 +9,10 @@ import type { ResponseClock } from '../time/business.js';
 import type { Period } from '../time/week.js';
 import { localCalendar, type LocalCalendar } from '../time/zone.js';
 import { slaTarget, slaDeadline, slaState } from '../metrics/sla.js';
-import { exportMentionRows, withSmallPageCache } from '../store/report.js';
+import { withSmallPageCache } from '../store/report.js';
+import { exportMentionFacts } from '../store/export.js';
+import { detectionLag, firstResponseTime, type MeasuredMention } from '../metrics/response.js';
+import { timeToFirstPrivateAnswer, timeToResolution, type PrivateFacts } from '../metrics/private.js';
 import { aggregatePeriod } from './aggregate.js';
 import { aggregateSpec, toFigures } from './build.js';
 import { minutes } from './figures.js';
@@ -89,10 +92,10 @@ export type Cell = string | number | null;
 export type ChunkWriter = (chunk: string) => Promise<void>;
 
 /**
- * Text is handed to the writer in chunks of about this many characters (one write each): large enough
- * that writes cost nothing, small enough that a chunk's lines die young (bigger chunks cost heap, not speed).
+ * Text is handed to the writer in chunks of about this many characters (one write each, some 30 rows): large
+ * enough that writes cost little, small enough that a chunk's lines die young (128K-character chunks cost heap, not speed).
  */
-const CHUNK = 1 << 17;
+const CHUNK = 1 << 13;
 
 // A field is quoted when it holds the delimiter, the quote, or a line end of any kind.
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -189,52 +192,69 @@ export function instantFormatter(zone: LocalCalendar): (at: number) => string {
   };
 }
 
-/** One row per mention created in the period, oldest first. Returns the number of rows. */
+/** A text cell of the export: neutralised, then as csvField writes it; null (and undefined) empty. */
+function textField(value: unknown): string {
+  return value === null || value === undefined ? '' : csvField(neutralizeFormula(String(value)));
+}
+
+/**
+ * One row per mention created in the period, oldest first. Returns the number of rows. Each row is written
+ * straight into the chunk (no cell array per row): the fields are those of csvRecord over the cells below.
+ */
 export async function exportMentions(input: ExportInput, write: ChunkWriter): Promise<number> {
   const { db, config, period, clock, now } = input;
   const spec = aggregateSpec(db, config, period, clock, now);
   const format = instantFormatter(localCalendar(period.timeZone));
-  const targets = new Map<string, number>();
-  const text = (value: unknown) => (value === null || value === undefined ? null : neutralizeFormula(String(value)));
-  async function* rows(): AsyncGenerator<Cell[]> {
-    const at = (t: number | null) => (t === null ? null : format(t));
-    for await (const row of exportMentionRows(db, spec)) {
-      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, frt, lag, status, category, sentiment, keyword, body] = row;
-      const [, , , , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, firstPrivateAnswer, resolvedAt, resolution] = row;
-      let target = targets.get(`${channel}:${platform}`);
+  // Instants print as digits, `-`, `:`, `T` and `+` (see instantFormatter): never quoted, never a formula.
+  const at = (t: number | null) => (t === null ? '' : format(t));
+  // SLA targets by channel, then platform (no key string per row).
+  const targets = { public: new Map<string, number>(), dm: new Map<string, number>() };
+  const withText = input.includePrivate === true;
+  // One object the definitions read, refilled per row: a million short-lived objects are work for the collector.
+  const m: MeasuredMention & PrivateFacts = { platform: '', status: 'new', category: null, createdAt: 0, fetchedAt: 0, firstResponseAt: null, privateAt: null, firstPrivateResponseAt: null, resolvedAt: null };
+  const scan = async (): Promise<number> => {
+    let text = csvRecords([MENTION_COLUMNS], input.bom);
+    let count = 0;
+    for await (const row of exportMentionFacts(db, spec)) {
+      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, status, category, sentiment, keyword, body] = row;
+      const [, , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, resolvedAt] = row;
+      const byPlatform = targets[channel];
+      let target = byPlatform.get(platform);
       if (target === undefined) {
         target = slaTarget(config, platform, channel);
-        targets.set(`${channel}:${platform}`, target);
+        byPlatform.set(platform, target);
       }
-      const sla = slaState({ platform, status, category, createdAt, fetchedAt, firstResponseAt }, slaDeadline(createdAt, target, clock), now);
-      yield [
-        id,
-        text(platform),
-        text(url),
-        text(author),
-        followers,
-        format(createdAt),
-        at(firstResponseAt),
-        minutes(frt),
-        minutes(lag),
-        text(status),
-        text(category),
-        sentiment,
-        text(keyword),
-        sla,
+      m.platform = platform;
+      m.status = status;
+      m.category = category;
+      m.createdAt = createdAt;
+      m.fetchedAt = fetchedAt;
+      m.firstResponseAt = firstResponseAt;
+      m.privateAt = privateAt;
+      m.firstPrivateResponseAt = firstPrivateResponseAt;
+      m.resolvedAt = resolvedAt;
+      const sla = slaState(m, slaDeadline(createdAt, target, clock), now);
+      const frt = firstResponseTime(m, clock);
+      const lag = detectionLag(m, clock);
+      const firstPrivateAnswer = timeToFirstPrivateAnswer(m, clock);
+      const resolution = timeToResolution(m, clock);
+      text +=
+        `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
+        `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
         // A direct message's text stays out of the export unless asked for (--include-private).
-        channel === 'dm' && !input.includePrivate ? null : text(body),
-        channel,
-        at(privateAt),
-        at(firstPrivateResponseAt),
-        minutes(firstPrivateAnswer),
-        at(resolvedAt),
-        minutes(resolution),
-      ];
+        `${channel === 'dm' && !withText ? '' : textField(body)},${csvField(channel)},${at(privateAt)},${at(firstPrivateResponseAt)},` +
+        `${csvField(minutes(firstPrivateAnswer))},${at(resolvedAt)},${csvField(minutes(resolution))}\r\n`;
+      count++;
+      if (text.length >= CHUNK) {
+        await write(text);
+        text = '';
+      }
     }
-  }
+    if (text.length > 0) await write(text);
+    return count;
+  };
   // A small page cache keeps the export's memory flat.
-  return await withSmallPageCache(db, () => writeRows(write, MENTION_COLUMNS, rows(), input.bom));
+  return await withSmallPageCache(db, scan);
 }
 
 /** One row per platform per day of the period, with the report's figures. Returns the number of rows. */

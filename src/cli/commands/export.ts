@@ -17,12 +17,16 @@ export interface ExportOptions extends PeriodOptions {
 
 const WHATS = ['mentions', 'summary'] as const;
 
-/** Chunks to an open file, each in one synchronous write (they are large: see src/report/csv.ts); stops at Ctrl-C. */
+/** Chunks to an open file, each in one synchronous write (see CHUNK in src/report/csv.ts); stops at Ctrl-C. */
 function fileWriter(ctx: Context, fd: number): ChunkWriter {
+  // One buffer for every chunk, grown when a chunk needs more: a new one per chunk is memory the collector frees late.
+  let buffer = Buffer.allocUnsafe(0);
   return async (chunk) => {
     if (ctx.signal.aborted) throw new Error('export interrupted; nothing was kept');
-    const bytes = Buffer.from(chunk, 'utf8');
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    const size = Buffer.byteLength(chunk, 'utf8');
+    if (size > buffer.length) buffer = Buffer.allocUnsafe(Math.max(size, 2 * buffer.length));
+    buffer.write(chunk, 0, size, 'utf8');
+    for (let written = 0; written < size; ) written += writeSync(fd, buffer, written, size - written);
   };
 }
 
