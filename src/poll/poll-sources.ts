@@ -1,5 +1,5 @@
 import type { Db } from '../store/open.js';
-import { insertMentions, type Assessment } from '../store/mentions.js';
+import { insertMentions, type AssessHook } from '../store/mentions.js';
 import { recordOwnReplies } from '../store/responses.js';
 import { linkThreads } from '../triage/threads.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
@@ -194,9 +194,6 @@ async function pollSource(source: Source, options: PollOptions): Promise<SourceR
   else if (notices.length > 0) result.message = `${result.message}; ${notices.join('; ')}`;
   return result;
 }
-
-/** The first guess at ingest of a mention; `ready`, when given, is awaited before the first page with mentions is stored. */
-export type AssessHook = ((mention: NewMention) => Assessment) & { ready?: () => Promise<void> };
 
 /** What storing a page needs: the database, the clock, and the first guess at ingest. */
 export interface PageStoreOptions {

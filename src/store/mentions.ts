@@ -165,6 +165,9 @@ export interface Assessment {
   unsure?: boolean;
 }
 
+/** The first guess at ingest of a mention; `ready`, when given, is awaited before the first page with mentions is stored. */
+export type AssessHook = ((mention: NewMention) => Assessment) & { ready?: () => Promise<void> };
+
 // Positional parameters: binding 25 values by position is markedly cheaper than by name at ingest rates.
 const INSERT_COLUMNS = `
     platform, source, external_id, url, author_handle, author_name, author_id, author_followers,

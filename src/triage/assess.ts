@@ -1,11 +1,10 @@
 import type { Config } from '../config/schema.js';
 import { responseClockOf, slaTarget } from '../metrics/sla.js';
 import type { Db } from '../store/open.js';
-import type { Assessment, Mention } from '../store/mentions.js';
+import type { AssessHook, Assessment, Mention } from '../store/mentions.js';
 import { changePriorityInputs, itemsWithDuePriority, priorityInputs, setPriorities, type PriorityChange, type PriorityFacts } from '../store/queue.js';
 import { newestFollowUpAfter } from '../store/threads.js';
 import type { NewMention } from '../sources/types.js';
-import type { AssessHook } from '../poll/poll-sources.js';
 import type { Classifier } from './classify.js';
 import { priority, type Priority } from './priority.js';
 

@@ -4,7 +4,8 @@
  * many sources store at the same time.
  */
 import { expect, it } from 'vitest';
-import { storePage, type AssessHook } from '../../src/poll/poll-sources.js';
+import { storePage } from '../../src/poll/poll-sources.js';
+import type { AssessHook } from '../../src/store/mentions.js';
 import type { FetchedPage, NewMention } from '../../src/sources/types.js';
 import { newMention } from '../helpers/mentions.js';
 import { Classifier } from '../../src/triage/classify.js';
