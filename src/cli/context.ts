@@ -226,8 +226,8 @@ export function createContext(deps: ContextDeps): Context {
     },
     async config() {
       if (!loaded) {
-        const { loadConfig, secretVariables } = await import('../config/load.js');
-        loaded = loadConfig(context.configPath());
+        const { loadConfigCached, configCache, secretVariables } = await import('../config/cached.js');
+        loaded = await loadConfigCached(context.configPath(), configCache(env));
         io.redactor.add([...secretVariables(loaded.config), 'PGPASSWORD'].map((name) => env[name]));
         for (const warning of loaded.warnings) io.warn(warning);
       }
