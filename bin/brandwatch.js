@@ -12,9 +12,10 @@ require(join(START, 'start.cjs')).main(process.argv);
  * V8's code cache for dist/start/commands.cjs, as `module.enableCompileCache()` keeps it on Node 22 (and
  * the v8-compile-cache package on older ones): compiling commands.cjs is the largest part of a short
  * command's start-up, and a cached compile is a fraction of it. The cache lives in
- * $XDG_CACHE_HOME/brandwatch/code (default ~/.cache), one file named after the bundle's content
- * and the Node version; V8 itself rejects a cache from another build. It is written at exit, when a run
- * found none (so it holds the functions that run compiled), and any failure only means compiling as usual.
+ * $XDG_CACHE_HOME/brandwatch/code (default ~/.cache), one file named after the build (the id the build
+ * writes on the bundle's first line: hashing 750 kB here would cost more than the cache saves) and the Node
+ * version; V8 itself rejects a cache from another build. It is written at exit, when a run found none (so
+ * it holds the functions that run compiled), and any failure only means compiling as usual.
  */
 function useCodeCache() {
   const env = process.env;
@@ -27,19 +28,19 @@ function useCodeCache() {
   const dynamicImport = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   if (dynamicImport === undefined) return;
   const fs = require('node:fs');
-  const { createHash } = require('node:crypto');
   // Only the commands' bundle: the entry compiles in a few milliseconds, and reading a cache would cost as much.
-  const commands = join(fs.realpathSync(START), 'commands.cjs');
+  let commands = null;
   const compile = Module.prototype._compile;
   const toWrite = [];
   Module.prototype._compile = function (content, filename) {
-    if (filename !== commands) return compile.call(this, content, filename);
+    if (!filename.endsWith('commands.cjs') || filename !== (commands ??= join(fs.realpathSync(START), 'commands.cjs'))) return compile.call(this, content, filename);
+    const build = /^\/\/ brandwatch build ([0-9a-f]+)\n/.exec(content.slice(0, 64))?.[1];
+    if (!build) return compile.call(this, content, filename);
     let script;
     let cacheFile;
     let cached;
     try {
-      const key = createHash('sha1').update(`${process.version}\0${process.arch}\0`).update(content).digest('hex').slice(0, 24);
-      cacheFile = join(dir, `${basename(filename)}-${key}.bin`);
+      cacheFile = join(dir, `${basename(filename)}-${build}-${process.version}-${process.arch}.bin`);
       try {
         cached = fs.readFileSync(cacheFile);
       } catch {

@@ -11,8 +11,9 @@
 //   evaluated), except the ES-module-only chalk and p-retry, which are bundled.
 // - errors.cjs: the error classes, once, required by both: main's `instanceof` sees the class a command threw.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const OUT = 'dist/start';
 const ERRORS = resolve('dist/errors.js');
@@ -22,6 +23,28 @@ const IMPORT_ONLY = ['chalk', 'p-retry'];
 const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 
 rmSync(OUT, { recursive: true, force: true });
+
+/**
+ * What this build is made of: every module tsc wrote, the installed version of every dependency and this
+ * script. Caches of what the build computes (V8's code cache of commands.cjs, a checked config) are keyed by
+ * it, so the CLI never has to hash its own bundle at start-up.
+ */
+function buildId() {
+  const hash = createHash('sha1');
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (path !== OUT) walk(path);
+      } else if (entry.name.endsWith('.js')) hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
+    }
+  };
+  walk('dist');
+  for (const name of dependencies) hash.update(`${name}@${JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version}\0`);
+  hash.update(readFileSync(new URL(import.meta.url)));
+  return hash.digest('hex').slice(0, 24);
+}
+const BUILD = buildId();
 
 /** Any import of dist/errors.js, however its importer spells the path, is errors.cjs beside the output. */
 const sharedErrors = {
@@ -48,8 +71,9 @@ await build({
   external: dependencies.filter((name) => !IMPORT_ONLY.includes(name)),
   plugins: [sharedErrors],
   // CommonJS has no import.meta: the bundle's own URL stands in (it sits where dist/<layer>/ modules sit).
-  define: { 'import.meta.url': '__bwModuleUrl' },
-  banner: { js: "const __bwModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // __BW_BUILD__: the build's id, for the caches it keys (config/load.ts); its first line names it for bin/brandwatch.js.
+  define: { 'import.meta.url': '__bwModuleUrl', __BW_BUILD__: JSON.stringify(BUILD) },
+  banner: { js: `// brandwatch build ${BUILD}\nconst __bwModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
 });
 
 /**
@@ -70,11 +94,28 @@ const lazyModules = {
   },
 };
 
+/**
+ * commander requires child_process at load for executable subcommands, which brandwatch has none of: loading
+ * it (and with it net, dgram and the stream modules) waits until something is spawned.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: 'node:child_process', external: true } : { path: 'child_process', namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['dist/cli/main.js'],
   outfile: `${OUT}/start.cjs`,
   // commander is bundled: it is most of what `--help` runs.
   external: ['./errors.cjs', './commands.cjs'],
-  plugins: [sharedErrors, lazyModules],
+  plugins: [sharedErrors, lazyModules, lazyChildProcess],
 });

@@ -160,10 +160,21 @@ function urlPassword(url: string | undefined): string[] {
 
 export function createContext(deps: ContextDeps): Context {
   const { options, env } = deps;
-  const io = createIO({ ...deps, color: options.color, quiet: options.quiet, verbose: options.verbose, json: options.json });
+  const io = createIO({
+    stdout: deps.stdout,
+    stderr: deps.stderr,
+    // Read when asked: the process's stdin is built only by the commands that look at it.
+    stdin: { get isTTY() { return deps.stdin.isTTY; } },
+    env,
+    color: options.color,
+    quiet: options.quiet,
+    verbose: options.verbose,
+    json: options.json,
+  });
   // A PostgreSQL URL given with its password (--db, BRANDWATCH_DB): the password is masked in all output.
   io.redactor.add([options.db, env.BRANDWATCH_DB].flatMap((url) => urlPassword(url)));
   let loaded: LoadedConfig | null = null;
+  let prompter: Prompter | undefined;
   let store: Store | null = null;
   const sources = new Map<string, Promise<Source[]>>();
   const openBrowser = deps.openBrowser ?? systemBrowser(env);
@@ -178,7 +189,9 @@ export function createContext(deps: ContextDeps): Context {
     now: deps.now ?? (() => (pinned !== null && !Number.isNaN(pinned) ? pinned : Date.now())),
     elapsed: deps.elapsed ?? (() => performance.now()),
     sleep: (ms) => sleep(ms, deps.signal),
-    prompter: deps.prompter ?? terminalPrompter({ input: deps.stdin, output: deps.stdout }),
+    get prompter() {
+      return (prompter ??= deps.prompter ?? terminalPrompter({ input: deps.stdin, output: deps.stdout }));
+    },
     openBrowser: (url) => openBrowser(url),
     editText: (text) => (deps.editText ?? systemEditor(env))(text),
     sources(only) {
@@ -213,8 +226,8 @@ export function createContext(deps: ContextDeps): Context {
     },
     async config() {
       if (!loaded) {
-        const { loadConfig, secretVariables } = await import('../config/load.js');
-        loaded = loadConfig(context.configPath());
+        const { loadConfigCached, configCache, secretVariables } = await import('../config/cached.js');
+        loaded = await loadConfigCached(context.configPath(), configCache(env));
         io.redactor.add([...secretVariables(loaded.config), 'PGPASSWORD'].map((name) => env[name]));
         for (const warning of loaded.warnings) io.warn(warning);
       }

@@ -19,7 +19,7 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
     const options = globalOptions(command);
     verbose = options.verbose;
     const { createContext } = await import('./context.js');
-    context = createContext({ ...deps, options, command: command.name() });
+    context = createContext(withDeps(deps, { options, command: command.name() }));
     const module = await load();
     await module.run(context, ...(args as never[]));
   });
@@ -50,6 +50,11 @@ export async function execute(argv: string[], deps: RunDeps): Promise<ExitCode> 
     deps.stdout.off('error', onOutputError);
     await (context as Context | null)?.close();
   }
+}
+
+/** The run's deps with more fields, keeping getters (a lazy stdin) unread, which a spread would read. */
+function withDeps(deps: RunDeps, more: Partial<ContextDeps> & Pick<ContextDeps, 'options'>): ContextDeps {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(deps), ...Object.getOwnPropertyDescriptors(more) }) as ContextDeps;
 }
 
 function flushed(stream: NodeJS.WritableStream): Promise<void> {
@@ -97,7 +102,10 @@ export async function main(argv: string[]): Promise<void> {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Built when first read: making process.stdin loads Node's file-stream modules, which most commands never use.
+    get stdin() {
+      return process.stdin;
+    },
     signal: controller.signal,
   });
   process.exitCode = code;

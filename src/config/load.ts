@@ -1,10 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, PLATFORMS, type Config } from './schema.js';
 import { permissionWarnings } from '../io/permissions.js';
+import { readConfigText } from './cached.js';
+
+export { secretVariables } from './cached.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -13,25 +15,9 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-const MAX_CONFIG_BYTES = 1024 * 1024;
-
 /** Read, parse and validate a config file; any problem is a ConfigError naming file, line and key. */
 export function loadConfig(path: string): LoadedConfig {
-  let text: string;
-  try {
-    // Only a regular file of sane size: a FIFO would block and a device would read for ever.
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new ConfigError(`${path}: not a regular file; pass --config <file> with a YAML config file`);
-    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: ${stat.size} bytes is too large for a config file (at most 1 MiB); check --config`);
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new ConfigError(`${path}: no config file here; create one with \`brandwatch init\` or pass --config <file>`);
-    }
-    throw new ConfigError(`${path}: cannot read the config file (${code ?? String(error)})`);
-  }
+  const text = readConfigText(path);
   const { config, warnings } = parseConfig(text, path);
   warnings.push(...permissionWarnings(path, 'config file'));
   return { config, path: resolve(path), warnings };
@@ -163,20 +149,4 @@ export function databaseFromConfig(configPath: string, database: string): string
     );
   }
   return database;
-}
-
-/** Names of the environment variables the config says hold secrets (every `…Env` key, at any depth). */
-export function secretVariables(config: Config): string[] {
-  const names: string[] = [];
-  const walk = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key.endsWith('Env') && typeof inner === 'string') names.push(inner);
-        else walk(inner);
-      }
-    }
-  };
-  walk(config);
-  return names;
 }

@@ -50,7 +50,9 @@ export function createIO(options: IOOptions): IO {
     err: (text) => void options.stderr.write(line(text)),
     stdout: options.stdout,
     stdoutIsTTY,
-    stdinIsTTY: options.stdin.isTTY === true,
+    get stdinIsTTY() {
+      return options.stdin.isTTY === true;
+    },
     color,
     columns: terminalColumns(options.stdout.columns, options.env.COLUMNS),
     quiet: options.quiet,

@@ -141,7 +141,7 @@ describe('the start-up bundle', () => {
     const first = await runCli(['--db', db, 'list', '--status', 'all'], { env });
     expect(first.code, first.stderr).toBe(0);
     const [cache] = readdirSync(folder);
-    expect(cache).toMatch(/^commands\.cjs-[0-9a-f]{24}\.bin$/);
+    expect(cache).toMatch(/^commands\.cjs-[0-9a-f]{24}-v\d+\.\d+\.\d+-\w+\.bin$/);
     const second = await runCli(['--db', db, 'list', '--status', 'all'], { env });
     expect(second).toEqual(first);
     expect((await runCli(['--db', db, 'show', 'abc'], { env })).code).toBe(2);
