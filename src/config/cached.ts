@@ -1,15 +1,15 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigError } from '../errors.js';
 import { permissionWarnings } from '../io/permissions.js';
 import type { Config } from './schema.js';
-import type { LoadedConfig } from './load.js';
+import { readConfigText, type LoadedConfig } from './file.js';
+
+export { secretVariables } from './file.js';
 
 /** The bundle's build id (scripts/build-start.js); absent when the modules run unbundled, which then never cache. */
 declare const __BW_BUILD__: string | undefined;
 
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Where checked configs are kept, and the build that checked them: the schema may change with any build. */
 export interface ConfigCache {
@@ -24,22 +24,6 @@ export function configCache(env: NodeJS.ProcessEnv): ConfigCache | null {
   return build && base ? { dir: join(base, 'brandwatch', 'config'), build } : null;
 }
 
-/** The text of a config file; only a regular file of sane size (a FIFO would block, a device read for ever). */
-export function readConfigText(path: string): string {
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new ConfigError(`${path}: not a regular file; pass --config <file> with a YAML config file`);
-    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: ${stat.size} bytes is too large for a config file (at most 1 MiB); check --config`);
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new ConfigError(`${path}: no config file here; create one with \`brandwatch init\` or pass --config <file>`);
-    }
-    throw new ConfigError(`${path}: cannot read the config file (${code ?? String(error)})`);
-  }
-}
 
 /**
  * loadConfig with a cache of the checked result: YAML, zod and the schema (most of a short command's
@@ -59,21 +43,6 @@ export async function loadConfigCached(path: string, cache: ConfigCache | null):
   return { config, path: full, warnings: permissionWarnings(path, 'config file') };
 }
 
-/** Names of the environment variables the config says hold secrets (every `…Env` key, at any depth). */
-export function secretVariables(config: Config): string[] {
-  const names: string[] = [];
-  const walk = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key.endsWith('Env') && typeof inner === 'string') names.push(inner);
-        else walk(inner);
-      }
-    }
-  };
-  walk(config);
-  return names;
-}
 
 interface Entry {
   build: string;

@@ -4,16 +4,10 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, PLATFORMS, type Config } from './schema.js';
 import { permissionWarnings } from '../io/permissions.js';
-import { readConfigText } from './cached.js';
+import { readConfigText, type LoadedConfig } from './file.js';
 
-export { secretVariables } from './cached.js';
-
-export interface LoadedConfig {
-  config: Config;
-  path: string;
-  /** Warnings that do not stop the command (e.g. permissions). */
-  warnings: string[];
-}
+export { secretVariables } from './file.js';
+export type { LoadedConfig };
 
 /** Read, parse and validate a config file; any problem is a ConfigError naming file, line and key. */
 export function loadConfig(path: string): LoadedConfig {
