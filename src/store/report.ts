@@ -7,7 +7,6 @@ import type { Db } from './open.js';
 import type { MetricSql } from '../metrics/sql.js';
 import { openItemSql } from '../metrics/open.js';
 import type { PeriodDay } from '../time/week.js';
-import type { Category, Status } from './mentions.js';
 import type { EngineKind } from './engine.js';
 import { countWhere, indexedBy, jsonArrayItems, limitValue, orderedJoin } from './dialect.js';
 
@@ -216,45 +215,6 @@ export async function openBacklog(db: Db): Promise<BacklogRow[]> {
   }
   rows ??= await db.all<Row>(BACKLOG_SQL(''));
   return rows.map((r) => ({ platform: r.platform, open: r.open, oldestAt: r.oldest }));
-}
-
-/** One mention of the export: the stored facts with its first response time and detection lag on the clock. */
-export type ExportMentionRow = [
-  id: number,
-  platform: string,
-  url: string | null,
-  author: string,
-  followers: number | null,
-  createdAt: number,
-  fetchedAt: number,
-  firstResponseAt: number | null,
-  frt: number | null,
-  lag: number,
-  status: Status,
-  category: Category | null,
-  sentiment: number | null,
-  keyword: string | null,
-  text: string,
-  channel: 'public' | 'dm',
-  privateAt: number | null,
-  firstPrivateResponseAt: number | null,
-  firstPrivateAnswer: number | null,
-  resolvedAt: number | null,
-  resolution: number | null,
-];
-
-/** Every mention created in the period (follow-ups too), oldest first, streamed from the cursor. */
-export function exportMentionRows(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): AsyncIterable<ExportMentionRow> {
-  return db.stream<ExportMentionRow>(
-    `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
-         ${q.sql.frt} AS frt, ${q.sql.detectionLag} AS lag,
-         m.status, m.category, m.sentiment, m.keyword, m.text,
-         m.channel, m.private_at, m.first_private_response_at, ${q.sql.firstPrivateAnswer}, m.resolved_at, ${q.sql.resolution}
-       FROM mentions m${indexedBy(db.kind, 'mentions_report')}
-       WHERE m.created_at >= @from AND m.created_at < @until
-       ORDER BY m.created_at`,
-    { ...q.sql.params, from: q.from, until: q.until },
-  );
 }
 
 /** Runs a one-way scan with a small page cache (it gains nothing from a big one), restoring the size after. */
