@@ -132,18 +132,36 @@ export function csvRecords(rows: readonly (readonly Cell[])[], bom = false): str
   return text;
 }
 
+/** CSV text gathered into chunks of about CHUNK characters, each handed to `write` as it fills. */
+class Chunks {
+  private text: string;
+
+  constructor(private readonly write: ChunkWriter, head: string) {
+    this.text = head;
+  }
+
+  /** Appends a record; true when the chunk is full and should be flushed (no promise per record). */
+  add(record: string): boolean {
+    this.text += record;
+    return this.text.length >= CHUNK;
+  }
+
+  async flush(): Promise<void> {
+    if (this.text.length === 0) return;
+    const text = this.text;
+    this.text = '';
+    await this.write(text);
+  }
+}
+
 async function writeRows(write: ChunkWriter, header: readonly string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, bom: boolean): Promise<number> {
-  let text = csvRecords([header], bom);
+  const out = new Chunks(write, csvRecords([header], bom));
   let count = 0;
   for await (const row of rows) {
-    text += csvRecord(row);
     count++;
-    if (text.length >= CHUNK) {
-      await write(text);
-      text = '';
-    }
+    if (out.add(csvRecord(row))) await out.flush();
   }
-  if (text.length > 0) await write(text);
+  await out.flush();
   return count;
 }
 
@@ -213,7 +231,7 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   // One object the definitions read, refilled per row: a million short-lived objects are work for the collector.
   const m: MeasuredMention & PrivateFacts = { platform: '', status: 'new', category: null, createdAt: 0, fetchedAt: 0, firstResponseAt: null, privateAt: null, firstPrivateResponseAt: null, resolvedAt: null };
   const scan = async (): Promise<number> => {
-    let text = csvRecords([MENTION_COLUMNS], input.bom);
+    const out = new Chunks(write, csvRecords([MENTION_COLUMNS], input.bom));
     let count = 0;
     for await (const row of exportMentionFacts(db, spec)) {
       const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, status, category, sentiment, keyword, body] = row;
@@ -238,19 +256,16 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
       const lag = detectionLag(m, clock);
       const firstPrivateAnswer = timeToFirstPrivateAnswer(m, clock);
       const resolution = timeToResolution(m, clock);
-      text +=
+      const record =
         `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
         `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
         // A direct message's text stays out of the export unless asked for (--include-private).
         `${channel === 'dm' && !withText ? '' : textField(body)},${csvField(channel)},${at(privateAt)},${at(firstPrivateResponseAt)},` +
         `${csvField(minutes(firstPrivateAnswer))},${at(resolvedAt)},${csvField(minutes(resolution))}\r\n`;
       count++;
-      if (text.length >= CHUNK) {
-        await write(text);
-        text = '';
-      }
+      if (out.add(record)) await out.flush();
     }
-    if (text.length > 0) await write(text);
+    await out.flush();
     return count;
   };
   // A small page cache keeps the export's memory flat.
