@@ -1,9 +1,9 @@
 /**
  * The report's aggregations: the store's period queries (src/store/report.ts) rolled up into every
- * grouping, with exact percentiles from the answered mentions in response-time order.
+ * grouping, with exact percentiles from each group's answered mentions sorted by response time.
  */
 import type { Db } from '../store/open.js';
-import { answeredByResponseTime, periodCounts, type PeriodQuery } from '../store/report.js';
+import { answeredInPeriod, periodCounts, type PeriodQuery } from '../store/report.js';
 import type { ResponseClock } from '../time/business.js';
 import { answeredSameDay, EXPECTATIONS, type ExpectationKey } from './figures.js';
 
@@ -49,7 +49,7 @@ export interface PeriodFigures {
 interface Accumulator extends Omit<GroupFigures, 'frtP50' | 'frtP90' | 'frtMean' | 'lagMean' | 'handlingMean'> {
   frtSum: number;
   lagSum: number;
-  /** First response times in ascending order (the scan delivers them sorted). */
+  /** First response times, in the order the scan met them (sorted when the group is finished). */
   frts: number[];
 }
 
@@ -58,12 +58,14 @@ function accumulator(key: string): Accumulator {
 }
 
 /** Nearest rank, as metrics.percentile, on an ascending array. */
-function rank(sorted: readonly number[], p: number): number | null {
+function rank(sorted: ArrayLike<number>, p: number): number | null {
   return sorted.length === 0 ? null : sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }
 
 function finish(a: Accumulator): GroupFigures {
-  const { frtSum, lagSum, frts, ...counts } = a;
+  const { frtSum, lagSum, frts: times, ...counts } = a;
+  // A typed array sorts numbers by value without a comparator call per pair.
+  const frts = Float64Array.from(times).sort();
   return {
     ...counts,
     // Every needing mention is met, breached, or still within its deadline.
@@ -78,9 +80,9 @@ function finish(a: Accumulator): GroupFigures {
 
 /**
  * All groupings of a period in two passes over the index range: a GROUP BY at the finest grain
- * (platform × day × extra) of the counts every mention adds to, whose sums roll up; and an ordered
- * scan of the answered mentions by first-response time, which gives exact percentiles for every
- * group and the answered-only figures.
+ * (platform × day × extra) of the counts every mention adds to, whose sums roll up; and a scan of the
+ * answered mentions, whose response times (sorted per group) give exact percentiles for every group,
+ * and which counts the answered-only figures.
  */
 export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimension | null): Promise<PeriodFigures> {
   const grouping = extra === 'keyword' || extra === 'category' || extra === 'person' ? extra : null;
@@ -88,7 +90,7 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
 
   const groups = { all: new Map<string, Accumulator>(), platform: new Map(), day: new Map(), extra: new Map(), dayPlatform: new Map() } as Record<keyof PeriodFigures, Map<string, Accumulator>>;
   // The accumulators a finest-grain group adds to, found once per group (the answered scan meets the
-  // groups in response-time order, switching group on nearly every row).
+  // groups in no order, switching group on nearly every row).
   const targetsOf = new Map<string, Accumulator[]>();
   const targets = (platform: string, dayIndex: number, extraValue: string): Accumulator[] => {
     const fine = `${platform}\t${dayIndex}\t${extraValue}`;
@@ -119,27 +121,29 @@ export async function aggregatePeriod(db: Db, spec: AggregateSpec, extra: Dimens
     }
   }
 
-  // The answered mentions, fastest first: percentiles fall out of the order, and the answered-only
-  // figures (met, expectation shares, time sums) are counted on the way.
+  // The answered mentions: the answered-only figures (met, expectation shares, time sums) are counted on
+  // the way, and each group keeps its response times for the percentiles.
   const within = Object.fromEntries(EXPECTATIONS.map((e) => [e.key, e.ms ?? 0])) as Record<ExpectationKey, number>;
-  for await (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of answeredByResponseTime(db, spec, grouping)) {
-    const day = spec.days[dayIndex]!;
-    // Expectations are measured in calendar time: that is how customers wait.
-    const wait = firstResponseAt - createdAt;
-    const w30 = wait <= within.within30m ? 1 : 0;
-    const w2h = wait <= within.within2h ? 1 : 0;
-    const w24 = wait <= within.within24h ? 1 : 0;
-    const sameDay = answeredSameDay(firstResponseAt, day.dayEnd) ? 1 : 0;
-    for (const a of targets(platform, dayIndex, extraValue)) {
-      a.responded++;
-      a.met += met;
-      a.within30m += w30;
-      a.within2h += w2h;
-      a.within24h += w24;
-      a.sameDay += sameDay;
-      a.frtSum += frt;
-      a.lagSum += lag;
-      a.frts.push(frt);
+  for await (const batch of answeredInPeriod(db, spec, grouping)) {
+    for (const [platform, dayIndex, extraValue, frt, lag, createdAt, firstResponseAt, met] of batch) {
+      const day = spec.days[dayIndex]!;
+      // Expectations are measured in calendar time: that is how customers wait.
+      const wait = firstResponseAt - createdAt;
+      const w30 = wait <= within.within30m ? 1 : 0;
+      const w2h = wait <= within.within2h ? 1 : 0;
+      const w24 = wait <= within.within24h ? 1 : 0;
+      const sameDay = answeredSameDay(firstResponseAt, day.dayEnd) ? 1 : 0;
+      for (const a of targets(platform, dayIndex, extraValue)) {
+        a.responded++;
+        a.met += met;
+        a.within30m += w30;
+        a.within2h += w2h;
+        a.within24h += w24;
+        a.sameDay += sameDay;
+        a.frtSum += frt;
+        a.lagSum += lag;
+        a.frts.push(frt);
+      }
     }
   }
   const sorted = (grouping: keyof PeriodFigures) => [...groups[grouping].values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(finish);

@@ -233,37 +233,39 @@ export async function exportMentions(input: ExportInput, write: ChunkWriter): Pr
   const scan = async (): Promise<number> => {
     const out = new Chunks(write, csvRecords([MENTION_COLUMNS], input.bom));
     let count = 0;
-    for await (const row of exportMentionFacts(db, spec)) {
-      const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, status, category, sentiment, keyword, body] = row;
-      const [, , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, resolvedAt] = row;
-      const byPlatform = targets[channel];
-      let target = byPlatform.get(platform);
-      if (target === undefined) {
-        target = slaTarget(config, platform, channel);
-        byPlatform.set(platform, target);
+    for await (const batch of exportMentionFacts(db, spec)) {
+      for (const row of batch) {
+        const [id, platform, url, author, followers, createdAt, fetchedAt, firstResponseAt, status, category, sentiment, keyword, body] = row;
+        const [, , , , , , , , , , , , , channel, privateAt, firstPrivateResponseAt, resolvedAt] = row;
+        const byPlatform = targets[channel];
+        let target = byPlatform.get(platform);
+        if (target === undefined) {
+          target = slaTarget(config, platform, channel);
+          byPlatform.set(platform, target);
+        }
+        m.platform = platform;
+        m.status = status;
+        m.category = category;
+        m.createdAt = createdAt;
+        m.fetchedAt = fetchedAt;
+        m.firstResponseAt = firstResponseAt;
+        m.privateAt = privateAt;
+        m.firstPrivateResponseAt = firstPrivateResponseAt;
+        m.resolvedAt = resolvedAt;
+        const sla = slaState(m, slaDeadline(createdAt, target, clock), now);
+        const frt = firstResponseTime(m, clock);
+        const lag = detectionLag(m, clock);
+        const firstPrivateAnswer = timeToFirstPrivateAnswer(m, clock);
+        const resolution = timeToResolution(m, clock);
+        const record =
+          `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
+          `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
+          // A direct message's text stays out of the export unless asked for (--include-private).
+          `${channel === 'dm' && !withText ? '' : textField(body)},${csvField(channel)},${at(privateAt)},${at(firstPrivateResponseAt)},` +
+          `${csvField(minutes(firstPrivateAnswer))},${at(resolvedAt)},${csvField(minutes(resolution))}\r\n`;
+        count++;
+        if (out.add(record)) await out.flush();
       }
-      m.platform = platform;
-      m.status = status;
-      m.category = category;
-      m.createdAt = createdAt;
-      m.fetchedAt = fetchedAt;
-      m.firstResponseAt = firstResponseAt;
-      m.privateAt = privateAt;
-      m.firstPrivateResponseAt = firstPrivateResponseAt;
-      m.resolvedAt = resolvedAt;
-      const sla = slaState(m, slaDeadline(createdAt, target, clock), now);
-      const frt = firstResponseTime(m, clock);
-      const lag = detectionLag(m, clock);
-      const firstPrivateAnswer = timeToFirstPrivateAnswer(m, clock);
-      const resolution = timeToResolution(m, clock);
-      const record =
-        `${csvField(id)},${textField(platform)},${textField(url)},${textField(author)},${csvField(followers)},${format(createdAt)},${at(firstResponseAt)},` +
-        `${csvField(minutes(frt))},${csvField(minutes(lag))},${textField(status)},${textField(category)},${csvField(sentiment)},${textField(keyword)},${sla},` +
-        // A direct message's text stays out of the export unless asked for (--include-private).
-        `${channel === 'dm' && !withText ? '' : textField(body)},${csvField(channel)},${at(privateAt)},${at(firstPrivateResponseAt)},` +
-        `${csvField(minutes(firstPrivateAnswer))},${at(resolvedAt)},${csvField(minutes(resolution))}\r\n`;
-      count++;
-      if (out.add(record)) await out.flush();
     }
     await out.flush();
     return count;

@@ -34,6 +34,11 @@ export interface Engine {
   rows<R extends unknown[] = unknown[]>(sql: string, params?: Params): Promise<R[]>;
   /** Rows as arrays, streamed without holding the whole result (SQLite iterates, PostgreSQL reads a cursor in batches). */
   stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R>;
+  /**
+   * The same stream a batch of rows at a time: a hot loop over a big result reads each batch synchronously,
+   * where `for await` over `stream` costs a promise per row.
+   */
+  batches<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R[]>;
   /** One statement that returns no rows (use `get`/`all` with RETURNING for new ids). */
   run(sql: string, params?: Params): Promise<RunResult>;
   /**

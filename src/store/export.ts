@@ -28,9 +28,9 @@ export type ExportMentionFacts = [
   resolvedAt: number | null,
 ];
 
-/** Every mention created in [from, until) (follow-ups too), oldest first. */
-export function exportMentionFacts(db: Db, q: { from: number; until: number }): AsyncIterable<ExportMentionFacts> {
-  return db.stream<ExportMentionFacts>(
+/** Every mention created in [from, until) (follow-ups too), oldest first, a batch of rows at a time. */
+export function exportMentionFacts(db: Db, q: { from: number; until: number }): AsyncIterable<ExportMentionFacts[]> {
+  return db.batches<ExportMentionFacts>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.author_followers, m.created_at, m.fetched_at, m.first_response_at,
          m.status, m.category, m.sentiment, m.keyword, m.text, m.channel, m.private_at, m.first_private_response_at, m.resolved_at
        FROM mentions m${indexedBy(db.kind, 'mentions_report')}

@@ -144,6 +144,10 @@ class PostgresStatements implements Engine {
   }
 
   async *stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R> {
+    for await (const batch of this.batches<R>(sql, params)) yield* batch;
+  }
+
+  async *batches<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R[]> {
     const { text, values } = toPostgres(sql, params);
     // Outside a transaction the cursor needs a connection of its own for as long as it is read.
     const client = this.client ?? (await this.shared.connect());
@@ -157,7 +161,7 @@ class PostgresStatements implements Engine {
           throw this.shared.translate(error);
         }
         if (batch.length === 0) break;
-        yield* batch;
+        yield batch;
       }
     } finally {
       await cursor.close().catch(() => {});

@@ -185,6 +185,10 @@ abstract class Statements implements Engine {
   }
 
   async *stream<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R> {
+    for await (const batch of this.batches<R>(sql, params)) yield* batch;
+  }
+
+  async *batches<R extends unknown[] = unknown[]>(sql: string, params?: Params): AsyncIterable<R[]> {
     // Its own statement, not the cached one: an iterating statement cannot run again until it is done.
     const iterator = await this.turn(READS, true, () => {
       const statement = this.conn.now(() => this.conn.db.prepare(sql).raw(true));
@@ -206,7 +210,7 @@ abstract class Statements implements Engine {
             batch.push(next.value);
           }
         });
-        yield* batch;
+        if (batch.length > 0) yield batch;
         if (done) return;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { openStore, type Store } from '../../src/store/open.js';
-import { openBacklog, OPEN_ITEMS_INDEX, periodCounts, answeredByResponseTime } from '../../src/store/report.js';
+import { openBacklog, OPEN_ITEMS_INDEX, periodCounts, answeredInPeriod } from '../../src/store/report.js';
 import { metricSql } from '../../src/metrics/sql.js';
 import { CALENDAR_TIME } from '../../src/time/business.js';
 import { periodDays } from '../../src/time/week.js';
@@ -19,15 +19,18 @@ async function plansOf(run: () => Promise<unknown>): Promise<string[]> {
   const all = db.all.bind(db);
   const rows = db.rows.bind(db);
   const stream = db.stream.bind(db);
+  const batches = db.batches.bind(db);
   db.all = (async (sql: string, params?: never) => (sent.push([sql, params]), all(sql, params))) as typeof db.all;
   db.rows = (async (sql: string, params?: never) => (sent.push([sql, params]), rows(sql, params))) as typeof db.rows;
   db.stream = ((sql: string, params?: never) => (sent.push([sql, params]), stream(sql, params))) as typeof db.stream;
+  db.batches = ((sql: string, params?: never) => (sent.push([sql, params]), batches(sql, params))) as typeof db.batches;
   try {
     await run();
   } finally {
     db.all = all;
     db.rows = rows;
     db.stream = stream;
+    db.batches = batches;
   }
   const plans: string[] = [];
   for (const [sql, params] of sent) {
@@ -102,7 +105,7 @@ describe('period queries', () => {
   it('scan the index once per day, bounded by the materialised days alone', async () => {
     const plans = await plansOf(async () => {
       await periodCounts(store.db, spec(), null);
-      for await (const _ of answeredByResponseTime(store.db, spec(), null));
+      for await (const _ of answeredInPeriod(store.db, spec(), null));
     });
     expect(plans).toHaveLength(2);
     for (const plan of plans) {

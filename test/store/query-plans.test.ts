@@ -35,7 +35,7 @@ function recording(engine: Engine, log: Recorded[]): Engine {
   const wrap = (e: Engine): Engine =>
     new Proxy(e, {
       get(target, prop, receiver) {
-        if (prop === 'all' || prop === 'get' || prop === 'rows' || prop === 'run' || prop === 'stream') {
+        if (prop === 'all' || prop === 'get' || prop === 'rows' || prop === 'run' || prop === 'stream' || prop === 'batches') {
           return (sql: string, params?: Params) => {
             log.push({ sql, params });
             return (target[prop] as (sql: string, params?: Params) => unknown).call(target, sql, params);
