@@ -242,6 +242,12 @@ export function generateMentions({ seed, count, start, end, platforms = PLATFORM
           ['spam', 5],
           ['private', 10],
         ]);
+    // Items go private: those left `private`, and some answered ones (a public "please DM us", then a DM);
+    // most get a private answer, and many of those are resolved there.
+    const goesPrivate = status === 'private' || (answered && rand() < 0.12);
+    const privateAt = goesPrivate ? createdAt + (frt ?? lag + Math.floor(rand() * 2 * HOUR)) : null;
+    const firstPrivateResponseAt = privateAt !== null && rand() < 0.8 ? privateAt + Math.floor(rand() * 3 * HOUR) : null;
+    const resolvedAt = firstPrivateResponseAt !== null && rand() < 0.7 ? firstPrivateResponseAt + Math.floor(rand() * 6 * HOUR) : null;
     const summons = text.includes('@acme_help');
     emit({
       platform,
@@ -268,9 +274,12 @@ export function generateMentions({ seed, count, start, end, platforms = PLATFORM
       sentiment: category === 'praise' ? 0.6 : category === 'complaint' || category === 'problem' ? -0.55 : 0.05,
       category,
       priority: Math.floor(rand() * 100),
-      status,
-      status_changed_at: frt !== null ? createdAt + frt : createdAt + lag,
+      status: resolvedAt !== null ? 'resolved' : privateAt !== null ? 'private' : status,
+      status_changed_at: resolvedAt ?? privateAt ?? (frt !== null ? createdAt + frt : createdAt + lag),
       first_response_at: frt !== null ? createdAt + frt : null,
+      private_at: privateAt,
+      first_private_response_at: firstPrivateResponseAt,
+      resolved_at: resolvedAt,
       response: frt !== null ? createdAt + frt : null,
       native: frt !== null && rand() < 0.35,
     });

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { generateMentions } from './data.js';
 
 /** Bumped whenever the generator changes, so cached data sets are rebuilt. */
-const DATA_VERSION = 3;
+const DATA_VERSION = 4;
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CACHE = join(ROOT, '.bench');
 export const BIN = join(ROOT, 'bin', 'brandwatch.js');
@@ -215,7 +215,7 @@ export async function mentionsDb({ count, seed, start, end, log }) {
   const columns = [
     'platform', 'source', 'external_id', 'url', 'author_handle', 'author_name', 'author_id', 'author_followers', 'text', 'lang',
     'created_at', 'fetched_at', 'keyword', 'keywords', 'in_reply_to', 'conversation_id', 'summons_brand', 'likes', 'reposts', 'replies', 'quotes',
-    'sentiment', 'category', 'priority', 'status', 'status_changed_at', 'first_response_at',
+    'sentiment', 'category', 'priority', 'status', 'status_changed_at', 'first_response_at', 'private_at', 'first_private_response_at', 'resolved_at',
   ];
   const insertMention = db.prepare(`INSERT INTO mentions (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
   const insertResponse = db.prepare(

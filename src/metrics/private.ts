@@ -24,6 +24,15 @@ export function wentPrivate(m: Pick<PrivateFacts, 'privateAt'>): boolean {
 
 export const WENT_PRIVATE_SQL = '(m.private_at IS NOT NULL)';
 
+/**
+ * An item with anything private about it: it went private, or we answered it privately. Any other item is
+ * answered in public exactly when it was answered at all, and adds nothing to the private figures — which
+ * is what lets the report read only these items (migration 018's partial index) beside its public counts.
+ */
+export function touchedPrivatelySql(alias = ''): string {
+  return `(${alias}thread_id IS NULL AND (${alias}private_at IS NOT NULL OR ${alias}first_private_response_at IS NOT NULL))`;
+}
+
 /** Answered in private: a DM of ours went to the customer. */
 export function answeredPrivately(m: Pick<PrivateFacts, 'firstPrivateResponseAt'>): boolean {
   return m.firstPrivateResponseAt !== null;

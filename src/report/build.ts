@@ -267,7 +267,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       oldestAgeMinutes: r.oldestAt === null ? null : minutes(now - r.oldestAt),
     })),
     apiUsage,
-    private: await privateSection(db, spec),
+    private: await privateSection(db, spec, figures.platform),
     suggestions: suggestions(platforms, apiUsage),
   };
 }
@@ -284,9 +284,9 @@ export function privateLine(p: PrivateFigures): string {
   );
 }
 
-/** The private channel's figures of the period, overall and per platform. */
-async function privateSection(db: Db, spec: AggregateSpec): Promise<Report['private']> {
-  const { counts, times } = await privatePeriod(db, spec);
+/** The private channel's figures of the period, overall and per platform (`platforms`: the period's own figures). */
+async function privateSection(db: Db, spec: AggregateSpec, platforms: readonly GroupFigures[]): Promise<Report['private']> {
+  const { counts, times } = await privatePeriod(db, spec, platforms.map((g) => ({ platform: g.key, needing: g.needing, responded: g.responded })));
   const figures = (rows: typeof counts, timeRows: typeof times): PrivateFigures => {
     const sum = (i: 1 | 2 | 3 | 4) => rows.reduce((n, r) => n + r[i], 0);
     const needing = sum(1);

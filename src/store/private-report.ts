@@ -4,6 +4,8 @@
  */
 import type { Db } from './open.js';
 import type { PeriodQuery } from './report.js';
+import { indexedBy } from './dialect.js';
+import { touchedPrivatelySql } from '../metrics/private.js';
 
 /** Per platform: items needing a response, those answered in public and in private, those that went private. */
 export type PrivateCountRow = [platform: string, needing: number, answeredPublicly: number, answeredPrivately: number, wentPrivate: number];
@@ -11,33 +13,59 @@ export type PrivateCountRow = [platform: string, needing: number, answeredPublic
 /** Each item of the period that went private: its time to the first private answer and to resolution (null while pending). */
 export type PrivateTimeRow = [platform: string, firstPrivateAnswer: number | null, resolution: number | null];
 
+/** A platform's items of the period that need a response, and those answered (in public or in private). */
+export interface PlatformAnswered {
+  platform: string;
+  needing: number;
+  responded: number;
+}
+
+/** The period's counts that `answered` holds when the caller has none (the report has them from its own pass). */
+async function platformAnswered(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PlatformAnswered[]> {
+  const { sql } = q;
+  const rows = await db.rows<[string, number, number]>(
+    `SELECT m.platform, sum(CASE WHEN ${sql.needs} THEN 1 ELSE 0 END), sum(CASE WHEN ${sql.responded} THEN 1 ELSE 0 END)
+       FROM mentions m${indexedBy(db.kind, 'mentions_report')}
+       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
+       GROUP BY m.platform`,
+    { from: q.from, until: q.until },
+  );
+  return rows.map(([platform, needing, responded]) => ({ platform, needing: Number(needing), responded: Number(responded) }));
+}
+
 /**
- * Both in one pass over the period's items: the private columns are not in the report index, so each item
- * costs a table lookup, made once into a materialised table that the counts and the times then read.
+ * Both from the items with anything private about them alone, read through their own partial index
+ * (migration 018), beside each platform's needing and answered counts (`answered`, or one more pass when the
+ * caller has none): any other item is answered in public exactly when it was answered, and adds nothing else.
  */
-export async function privatePeriod(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<{ counts: PrivateCountRow[]; times: PrivateTimeRow[] }> {
+export async function privatePeriod(
+  db: Db,
+  q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>,
+  answered?: readonly PlatformAnswered[],
+): Promise<{ counts: PrivateCountRow[]; times: PrivateTimeRow[] }> {
   const { sql } = q;
   const flag = (condition: string) => `CASE WHEN ${condition} THEN 1 ELSE 0 END`;
-  const rows = await db.rows<[kind: number, platform: string, a: number | null, b: number | null, c: number | null, d: number | null]>(
-    `WITH items AS MATERIALIZED (
-       SELECT m.platform, m.created_at, ${flag(sql.needs)} AS needs, ${flag(`${sql.needs} AND ${sql.answeredPublicly}`)} AS publicly,
-         ${flag(`${sql.needs} AND ${sql.answeredPrivately}`)} AS privately, ${flag(sql.wentPrivate)} AS went,
-         CASE WHEN ${sql.wentPrivate} THEN ${sql.firstPrivateAnswer} END AS answer, CASE WHEN ${sql.wentPrivate} THEN ${sql.resolution} END AS resolution
-       FROM mentions m
-       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
-     )
-     SELECT 0 AS kind, platform, sum(needs), sum(publicly), sum(privately), sum(went), NULL AS at FROM items GROUP BY platform
-     UNION ALL
-     SELECT 1, platform, answer, resolution, NULL, NULL, created_at FROM items WHERE went = 1
-     ORDER BY 1, 2, 7`,
+  const rows = await db.rows<[platform: string, responded: number, publicly: number, privately: number, went: number, answer: number | null, resolution: number | null]>(
+    `SELECT m.platform, ${flag(sql.responded)}, ${flag(`${sql.needs} AND ${sql.answeredPublicly}`)}, ${flag(`${sql.needs} AND ${sql.answeredPrivately}`)},
+         ${flag(sql.wentPrivate)}, CASE WHEN ${sql.wentPrivate} THEN ${sql.firstPrivateAnswer} END, CASE WHEN ${sql.wentPrivate} THEN ${sql.resolution} END
+       FROM mentions m${indexedBy(db.kind, 'mentions_private_items')}
+       WHERE m.created_at >= @from AND m.created_at < @until AND ${touchedPrivatelySql('m.')}
+       ORDER BY m.platform, m.created_at, m.id`,
     { ...sql.params, from: q.from, until: q.until },
   );
-  const counts: PrivateCountRow[] = [];
+  const byPlatform = new Map<string, PrivateCountRow>();
+  for (const a of answered ?? (await platformAnswered(db, q))) byPlatform.set(a.platform, [a.platform, a.needing, a.responded, 0, 0]);
   const times: PrivateTimeRow[] = [];
-  for (const [kind, platform, a, b, c, d] of rows) {
-    if (kind === 0) counts.push([platform, a!, b!, c!, d!]);
-    else times.push([platform, a, b]);
+  for (const [platform, responded, publicly, privately, went, answer, resolution] of rows) {
+    const counts = byPlatform.get(platform);
+    if (counts === undefined) throw new Error(`private figures: no answered counts for ${platform}`);
+    // This item's answer counted as public in the platform's total; it counts as its own figures say.
+    counts[2] += publicly - responded;
+    counts[3] += privately;
+    counts[4] += went;
+    if (went === 1) times.push([platform, answer, resolution]);
   }
+  const counts = [...byPlatform.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { counts, times };
 }
 
