@@ -446,7 +446,14 @@ async function exportFigure(available) {
   const mbOf = (kb) => (kb === null ? '?' : `${Math.round(kb / 1024)}`);
   report('info', `csv ${size} reference`, `${refRate.text(fmt.rate)} (\`sqlite3 -csv\` to a file, warm, ${Math.round(refRuns[0].bytes / 1e6)} MB; peak RSS ${refRuns.map((r) => mbOf(r.rssKb)).join(', ')} MB)`);
   const ratio = ourRate.median / refRate.median;
-  report(ratio >= 0.3 ? 'ok' : 'miss', `export ${size} rows/s`, `${ourRate.text(fmt.rate)} = ${fmt.ratio(ratio)} reference (${written.toLocaleString('en')} rows, ${Math.round(ourRuns[0].bytes / 1e6)} MB, the same way, warm)`, '≥ 0.3× reference');
+  // Each run against the reference run beside it: the target holds in every one, not only in the median.
+  const worst = Math.min(...ourRuns.map((r, i) => r.rows / r.ms / (refRuns[i].rows / refRuns[i].ms)));
+  report(
+    worst >= 0.3 ? 'ok' : 'miss',
+    `export ${size} rows/s`,
+    `${ourRate.text(fmt.rate)} = ${fmt.ratio(ratio)} reference, worst run ${fmt.ratio(worst)} of the reference run beside it (${written.toLocaleString('en')} rows, ${Math.round(ourRuns[0].bytes / 1e6)} MB, the same way, warm)`,
+    '≥ 0.3× reference in every run',
+  );
   const peaks = ourRuns.map((r) => r.rssKb / 1024);
   report(peaks.every((mb) => mb < 150) ? 'ok' : 'miss', `export ${size} peak RSS`, `${peaks.map((mb) => Math.round(mb)).join(', ')} MB (every run)`, '< 150 MB in every run');
 }
