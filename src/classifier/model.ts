@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { extractFeatures } from './features.js';
@@ -24,7 +23,10 @@ export const SHIPPED_WEIGHTS = fileURLToPath(new URL('../../data/model/classifie
 export interface ModelInfo {
   bits: number;
   seed: number;
-  /** sha256 of the quantised weights and biases, the figure `npm run train` prints. */
+  /**
+   * sha256 of the quantised weights and biases, the figure `npm run train` prints: computed when training
+   * (train.ts) and carried in the weights file's header, so loading hashes nothing.
+   */
   weightsHash: string;
   dataHash: string;
   confidenceFloor: number;
@@ -270,17 +272,11 @@ interface Header {
   bits: number;
   outputs: number;
   seed: number;
+  /** The weights' sha256 (ModelInfo.weightsHash); test/classifier/shipped-model.test.ts checks it against the shipped weights. */
+  weightsHash?: string;
   dataHash: string;
   confidenceFloor: number;
   languages: string[];
-}
-
-export function weightsHash(weights: Int8Array, scales: Float32Array, bias: Float32Array): string {
-  const hash = createHash('sha256');
-  hash.update(new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
-  hash.update(new Uint8Array(bias.buffer, bias.byteOffset, bias.byteLength));
-  hash.update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
-  return hash.digest('hex');
 }
 
 export function encodeModel(model: Model): Buffer {
@@ -288,6 +284,7 @@ export function encodeModel(model: Model): Buffer {
     bits: model.info.bits,
     outputs: OUTPUTS,
     seed: model.info.seed,
+    weightsHash: model.info.weightsHash,
     dataHash: model.info.dataHash,
     confidenceFloor: model.info.confidenceFloor,
     languages: [...model.info.languages],
@@ -305,25 +302,27 @@ export function encodeModel(model: Model): Buffer {
   ]);
 }
 
+/** The model in a weights file's bytes; its weights are a view of `bytes`, not a copy. */
 export function decodeModel(bytes: Uint8Array): Model {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.toString('ascii', 0, 4) !== MAGIC) throw new Error('not a brandwatch classifier weights file (bad magic)');
   const jsonLength = buffer.readUInt32LE(4);
   const header = JSON.parse(buffer.toString('utf8', 8, 8 + jsonLength)) as Header;
   if (header.outputs !== OUTPUTS) throw new Error(`classifier weights have ${header.outputs} outputs, this code expects ${OUTPUTS}`);
+  if (typeof header.weightsHash !== 'string') throw new Error('classifier weights file has no weights hash in its header (written before it carried one): write it again with `npm run train`');
   let offset = 8 + jsonLength;
-  // Copies, so the typed arrays are aligned whatever the file offset.
+  // Copies, so the float arrays are aligned whatever the file offset (int8 needs no alignment).
   const scales = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + OUTPUTS * 4));
   offset += OUTPUTS * 4;
   const bias = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + OUTPUTS * 4));
   offset += OUTPUTS * 4;
   const size = (1 << header.bits) * OUTPUTS;
   if (buffer.length - offset !== size) throw new Error('classifier weights file is truncated or has trailing bytes');
-  const weights = new Int8Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + size));
+  const weights = new Int8Array(buffer.buffer, buffer.byteOffset + offset, size);
   const info: ModelInfo = {
     bits: header.bits,
     seed: header.seed,
-    weightsHash: weightsHash(weights, scales, bias),
+    weightsHash: header.weightsHash,
     dataHash: header.dataHash,
     confidenceFloor: header.confidenceFloor,
     languages: header.languages.length > 0 ? header.languages : TRAINED_LANGUAGES,

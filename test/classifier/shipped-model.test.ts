@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { inRepoDataHash, loadCorpus, type Example } from '../../src/classifier/datasets.js';
 import { evaluate, modelPredictor } from '../../src/classifier/evaluate.js';
 import { decodeModel, loadModel, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
+import { weightsHash } from '../../src/classifier/train.js';
 
 const data = fileURLToPath(new URL('../../data', import.meta.url));
 const corpus = loadCorpus({ team: data, external: `${data}/external` });
@@ -22,6 +23,11 @@ describe('the shipped weights', () => {
     const shipped = decodeModel(readFileSync(SHIPPED_WEIGHTS));
     expect(shipped.info.dataHash).toBe(inRepoDataHash(data));
     expect(corpus.trainedOn).toEqual(['team']);
+  });
+
+  it('record the hash of the weights they carry (loading trusts the header)', () => {
+    const shipped = decodeModel(readFileSync(SHIPPED_WEIGHTS));
+    expect(shipped.info.weightsHash).toBe(weightsHash(shipped.weights, shipped.scales, shipped.bias));
   });
 
   for (const [name, examples, floor] of FLOORS) {
