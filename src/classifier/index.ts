@@ -4,6 +4,7 @@ export {
   SENTIMENTS,
   SHIPPED_WEIGHTS,
   loadModel,
+  loadModelFor,
   Model,
   type Category,
   type ClassifyOptions,

@@ -32,20 +32,24 @@ function corrections(labels: readonly Label[]): Correction[] {
   }));
 }
 
-async function baseModel(): Promise<Model> {
-  const { loadModel } = await import('../classifier/index.js');
-  return loadModel();
+/** The shipped model; with `texts`, only the weights those texts use (loadModelFor). */
+async function baseModel(texts?: readonly string[]): Promise<Model> {
+  const { loadModel, loadModelFor } = await import('../classifier/index.js');
+  return texts ? loadModelFor(texts) : loadModel();
 }
 
-/** The classifier for this database: the shipped model with the brand's adaptation when it matches the weights. */
-export async function classifierFor(db: Db): Promise<Classifier> {
-  return classifierOnDemand(db).ready();
+/**
+ * The classifier for this database: the shipped model with the brand's adaptation when it matches the weights.
+ * With `texts`, it reads only the weights of those texts and classifies and explains nothing else (`show`).
+ */
+export async function classifierFor(db: Db, texts?: readonly string[]): Promise<Classifier> {
+  return classifierOnDemand(db, texts).ready();
 }
 
 /** The same classifier, loaded (model, adaptation) only when first made ready: a poll that stores nothing never reads them. */
-export function classifierOnDemand(db: Db): Classifier {
+export function classifierOnDemand(db: Db, texts?: readonly string[]): Classifier {
   return new Classifier(async () => {
-    const model = await baseModel();
+    const model = await baseModel(texts);
     const stored = await loadAdaptation(db);
     if (!stored || stored.weightsHash !== model.info.weightsHash) return model;
     const { applyAdaptation, decodeAdaptation } = await import('../classifier/index.js');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inRepoDataHash, loadCorpus, type Example } from '../../src/classifier/datasets.js';
 import { evaluate, modelPredictor } from '../../src/classifier/evaluate.js';
-import { decodeModel, loadModel, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
+import { decodeModel, encodeModel, loadModel, loadModelFor, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
 import { weightsHash } from '../../src/classifier/train.js';
 
 const data = fileURLToPath(new URL('../../data', import.meta.url));
@@ -94,5 +94,27 @@ describe('classify', () => {
       for (const word of f.phrase.split(' ')) expect(text).toContain(word);
       expect(f.weight).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the weights of some texts only (show)', () => {
+  it('classify and explain those texts as the whole model does, and refuse any other', () => {
+    const texts = [
+      ...corpus.sources.team!.test.slice(0, 150).map((e) => e.text),
+      '@FibreFast интернет не работает с утра',
+      'Sooo happy with @Acme 😍😍 #love',
+      '',
+    ];
+    for (const text of texts) {
+      const partial = loadModelFor([text]);
+      expect(partial.info).toEqual(model.info);
+      expect(partial.classify(text)).toEqual(model.classify(text));
+      expect(partial.classify(text, { lang: 'en' })).toEqual(model.classify(text, { lang: 'en' }));
+      expect(partial.explain(text, 4)).toEqual(model.explain(text, 4));
+    }
+    const two = loadModelFor([texts[0]!, texts[1]!]);
+    expect(two.classify(texts[1]!)).toEqual(model.classify(texts[1]!));
+    expect(() => two.classify(texts[2]!)).toThrow(/some texts only/);
+    expect(() => encodeModel(two)).toThrow(/some texts only/);
   });
 });
