@@ -8,12 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { adapt, applyAdaptation, decodeAdaptation, encodeAdaptation, type Correction } from '../../src/classifier/adapt.js';
 import { loadModel } from '../../src/classifier/model.js';
 import { StoreError } from '../../src/errors.js';
-import { migrate, schemaVersion } from '../../src/store/migrate.js';
 import type { Store } from '../../src/store/open.js';
 import { labelsLearnt, loadAdaptation, saveAdaptation } from '../../src/store/classifier.js';
 import { classifierFor } from '../../src/triage/learning.js';
 import { engineOf } from '../helpers/engine.js';
 import { forEachEngine } from '../helpers/engines.js';
+import { describePostgres, freshDatabase } from '../helpers/postgres.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from '../../src/store/migrate.js';
+import { migratePostgres } from '../../src/store/postgres-schema.js';
+import { openPostgresEngine } from '../../src/store/postgres.js';
 
 const NOW = Date.UTC(2026, 11, 1, 9);
 const model = loadModel();
@@ -95,6 +98,26 @@ forEachEngine('the packed adaptation in the store', (engine) => {
       const failure = classifierFor(store.db);
       await expect(failure).rejects.toThrow(StoreError);
       await expect(failure).rejects.toThrow(/classifier adaptation stored in the database cannot be read \(.+\); run `brandwatch learn` to learn it again/);
+    }
+  });
+});
+
+describePostgres('migration 019 on PostgreSQL', () => {
+  it('converts a stored JSON adaptation to bytea, as on SQLite', async () => {
+    const db = await openPostgresEngine(await freshDatabase('m019'));
+    try {
+      await migratePostgres(db, MIGRATIONS, 17);
+      await db.run(`INSERT INTO classifier_adaptation (id, weights_hash, adaptation, labels_used, learnt_at, evaluation) VALUES (1, ?, ?, 25, ?, 'null')`, [
+        model.info.weightsHash,
+        JSON.stringify(adaptation),
+        NOW,
+      ]);
+      await migratePostgres(db, MIGRATIONS, SCHEMA_VERSION);
+      const stored = (await loadAdaptation(db))!;
+      expect(Buffer.from(stored.adaptation!)).toEqual(encodeAdaptation(JSON.parse(JSON.stringify(adaptation)) as typeof adaptation));
+      expect(stored).toMatchObject({ labelsUsed: 25, learntAt: NOW });
+    } finally {
+      await db.close();
     }
   });
 });
