@@ -8,7 +8,8 @@
 //   are evaluated only when that command is imported (esbuild's lazy module initialisation), and every
 //   module of ours is in it once, so a class checked with `instanceof` (store engines, source failures)
 //   has one copy. Packages stay in node_modules (required when the module that uses them is first
-//   evaluated), except the ES-module-only chalk and p-retry, which are bundled.
+//   evaluated), except the ES-module-only chalk and p-retry, which are bundled, and better-sqlite3's script
+//   (not its addon), bundled for the installed version it was built with (bundledSqlite below).
 // - errors.cjs: the error classes, once, required by both: main's `instanceof` sees the class a command threw.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
