@@ -8,7 +8,8 @@
 //   are evaluated only when that command is imported (esbuild's lazy module initialisation), and every
 //   module of ours is in it once, so a class checked with `instanceof` (store engines, source failures)
 //   has one copy. Packages stay in node_modules (required when the module that uses them is first
-//   evaluated), except the ES-module-only chalk and p-retry, which are bundled.
+//   evaluated), except the ES-module-only chalk and p-retry, which are bundled, and better-sqlite3's script
+//   (not its addon), bundled for the installed version it was built with (bundledSqlite below).
 // - errors.cjs: the error classes, once, required by both: main's `instanceof` sees the class a command threw.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -64,12 +65,45 @@ const commandsEntry = [
   `export const commands = { ${COMMANDS.map((name) => `${JSON.stringify(name)}: () => import('./commands/${name}.js')`).join(', ')} };`,
 ].join('\n');
 
+/**
+ * better-sqlite3's JavaScript, bundled: installed, it is a dozen small files the module loader finds and reads one
+ * by one, a few milliseconds of every command that opens a database. Its compiled addon stays where it is
+ * (src/store/sqlite-addon.ts names it). The bundled copy is used only when the installed package is the very
+ * version bundled and its addon is where installs put it, so script and addon always match; anything else
+ * requires the installed package, as before.
+ */
+const SQLITE = 'better-sqlite3';
+const sqliteVersion = JSON.parse(readFileSync(join('node_modules', SQLITE, 'package.json'), 'utf8')).version;
+const bundledSqlite = {
+  name: 'bundled-better-sqlite3',
+  setup(b) {
+    b.onResolve({ filter: /^better-sqlite3$/ }, (args) =>
+      args.namespace === 'sqlite-choice' ? { path: SQLITE, external: true } : { path: SQLITE, namespace: 'sqlite-choice' },
+    );
+    // Reached only without the addon at build/Release, where the bundled copy is not used.
+    b.onResolve({ filter: /^bindings$/ }, () => ({ path: 'bindings', external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'sqlite-choice' }, () => ({
+      contents: [
+        "const { existsSync, readFileSync } = require('node:fs');",
+        "const { dirname, join } = require('node:path');",
+        'let root = null;',
+        `try { root = dirname(require.resolve(${JSON.stringify(`${SQLITE}/package.json`)})); } catch {}`,
+        'const same = root !== null && existsSync(join(root, "build", "Release", "better_sqlite3.node")) &&',
+        `  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version === ${JSON.stringify(sqliteVersion)};`,
+        `module.exports = same ? require(${JSON.stringify(resolve('node_modules', SQLITE, 'lib', 'index.js'))}) : require(${JSON.stringify(SQLITE)});`,
+      ].join('\n'),
+      resolveDir: resolve('.'),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   ...common,
   stdin: { contents: commandsEntry, resolveDir: resolve('dist/cli'), sourcefile: 'commands-entry.js', loader: 'js' },
   outfile: `${OUT}/commands.cjs`,
-  external: dependencies.filter((name) => !IMPORT_ONLY.includes(name)),
-  plugins: [sharedErrors],
+  external: dependencies.filter((name) => !IMPORT_ONLY.includes(name) && name !== SQLITE),
+  plugins: [sharedErrors, bundledSqlite],
   // CommonJS has no import.meta: the bundle's own URL stands in (it sits where dist/<layer>/ modules sit).
   // __BW_BUILD__: the build's id, for the caches it keys (config/load.ts); its first line names it for bin/brandwatch.js.
   define: { 'import.meta.url': '__bwModuleUrl', __BW_BUILD__: JSON.stringify(BUILD) },

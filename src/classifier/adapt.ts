@@ -104,19 +104,103 @@ export function adapt(model: Model, labels: readonly Correction[], options: Part
   };
 }
 
+/**
+ * An adaptation in the form it is stored and applied in: the same numbers as float32 (what the model adds
+ * up anyway) in flat arrays, the features' ids ascending, `COLUMNS` deltas per feature.
+ */
+export interface PackedAdaptation {
+  version: 1;
+  baseWeightsHash: string;
+  labelsUsed: number;
+  bias: Float32Array;
+  ids: Int32Array;
+  deltas: Float32Array;
+}
+
+/** The packed form of an adaptation as `adapt` returns it (feature ids ascending, as object keys are). */
+export function packAdaptation(adaptation: Adaptation): PackedAdaptation {
+  if (adaptation.version !== 1 || !Array.isArray(adaptation.bias) || adaptation.bias.length !== COLUMNS || typeof adaptation.features !== 'object' || adaptation.features === null) {
+    throw new Error(`not a version-1 classifier adaptation with ${COLUMNS} biases`);
+  }
+  const entries = Object.entries(adaptation.features);
+  const ids = new Int32Array(entries.length);
+  const deltas = new Float32Array(entries.length * COLUMNS);
+  entries.forEach(([id, row], i) => {
+    if (!/^\d+$/.test(id) || !Array.isArray(row)) throw new Error(`feature ${JSON.stringify(id)} of the adaptation is not an id with a list of deltas`);
+    ids[i] = Number(id);
+    deltas.set(row.slice(0, COLUMNS), i * COLUMNS);
+  });
+  return { version: 1, baseWeightsHash: adaptation.baseWeightsHash, labelsUsed: adaptation.labelsUsed, bias: Float32Array.from(adaptation.bias), ids, deltas };
+}
+
 /** The model with a brand's adaptation on top (the shipped weights are shared, not copied). */
-export function applyAdaptation(model: Model, adaptation: Adaptation): Model {
+export function applyAdaptation(model: Model, adaptation: Adaptation | PackedAdaptation): Model {
   if (adaptation.baseWeightsHash !== model.info.weightsHash) {
     throw new Error('this adaptation was learnt against other classifier weights: run `brandwatch learn` again');
   }
-  const entries = Object.entries(adaptation.features);
+  const packed = adaptation.bias instanceof Float32Array ? (adaptation as PackedAdaptation) : packAdaptation(adaptation as Adaptation);
   const slot = new Int32Array(1 << model.info.bits);
-  const values = new Float32Array(entries.length * COLUMNS);
-  entries.forEach(([id, deltas], row) => {
-    slot[Number(id)] = row + 1;
-    values.set(deltas.slice(0, COLUMNS), row * COLUMNS);
-  });
-  return model.withResidual({ columns: COLUMNS, bias: Float32Array.from(adaptation.bias), slot, values });
+  const { ids } = packed;
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row]!;
+    if (id >= slot.length) throw new Error(`the adaptation names feature ${id}, beyond these weights' ${slot.length} features`);
+    slot[id] = row + 1;
+  }
+  return model.withResidual({ columns: COLUMNS, bias: packed.bias, slot, values: packed.deltas });
+}
+
+// Stored form (classifier_adaptation.adaptation, migration 019): "BWA1", u32 header length, JSON header,
+// zeros up to a multiple of 4 bytes, then the f32 biases, the i32 feature ids and the f32 deltas, in the
+// machine's byte order like the weights file. Read with views, not parsed: a poll that stores mentions loads it.
+const ADAPTATION_MAGIC = 'BWA1';
+
+interface AdaptationHeader {
+  version: 1;
+  baseWeightsHash: string;
+  labelsUsed: number;
+  columns: number;
+  features: number;
+}
+
+export function encodeAdaptation(adaptation: Adaptation | PackedAdaptation): Buffer {
+  const packed = adaptation.bias instanceof Float32Array ? (adaptation as PackedAdaptation) : packAdaptation(adaptation as Adaptation);
+  const header: AdaptationHeader = { version: 1, baseWeightsHash: packed.baseWeightsHash, labelsUsed: packed.labelsUsed, columns: COLUMNS, features: packed.ids.length };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const head = Buffer.alloc(8 + json.length + ((4 - ((8 + json.length) % 4)) % 4));
+  head.write(ADAPTATION_MAGIC, 0, 'ascii');
+  head.writeUInt32LE(json.length, 4);
+  json.copy(head, 8);
+  const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return Buffer.concat([head, bytes(packed.bias), bytes(packed.ids), bytes(packed.deltas)]);
+}
+
+/** The stored adaptation's bytes as a PackedAdaptation; what cannot be one throws, saying what is wrong. */
+export function decodeAdaptation(bytes: Uint8Array): PackedAdaptation {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < 8 || buffer.toString('ascii', 0, 4) !== ADAPTATION_MAGIC) throw new Error('not a packed classifier adaptation (bad magic)');
+  const jsonLength = buffer.readUInt32LE(4);
+  if (8 + jsonLength > buffer.length) throw new Error('the adaptation is truncated (in its header)');
+  let header: AdaptationHeader;
+  try {
+    header = JSON.parse(buffer.toString('utf8', 8, 8 + jsonLength)) as AdaptationHeader;
+  } catch {
+    throw new Error('the adaptation\'s header is not JSON');
+  }
+  if (header?.version !== 1 || header.columns !== COLUMNS || typeof header.baseWeightsHash !== 'string' || !Number.isSafeInteger(header.labelsUsed) || !Number.isSafeInteger(header.features) || header.features < 0) {
+    throw new Error(`the adaptation's header is not a version-1 header with ${COLUMNS} columns`);
+  }
+  const start = 8 + jsonLength + ((4 - ((8 + jsonLength) % 4)) % 4);
+  const n = header.features;
+  if (buffer.length !== start + 4 * (COLUMNS + n + n * COLUMNS)) throw new Error('the adaptation is truncated or has trailing bytes');
+  // Typed views need 4-byte alignment: bytes at an odd offset (a small Buffer in Node's pool) are copied first.
+  const data = buffer.byteOffset % 4 === 0 ? buffer : new Uint8Array(buffer);
+  const word = (offset: number) => data.byteOffset + offset;
+  const bias = new Float32Array(data.buffer, word(start), COLUMNS);
+  const ids = new Int32Array(data.buffer, word(start + 4 * COLUMNS), n);
+  const deltas = new Float32Array(data.buffer, word(start + 4 * (COLUMNS + n)), n * COLUMNS);
+  for (let i = 0; i < n; i++) if (ids[i]! < 0 || (i > 0 && ids[i]! <= ids[i - 1]!)) throw new Error('the adaptation\'s feature ids are not ascending');
+  for (const values of [bias, deltas]) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw new Error('the adaptation holds a value that is not a finite number');
+  return { version: 1, baseWeightsHash: header.baseWeightsHash, labelsUsed: header.labelsUsed, bias, ids, deltas };
 }
 
 export interface CategoryFigures {

@@ -4,6 +4,7 @@ export {
   SENTIMENTS,
   SHIPPED_WEIGHTS,
   loadModel,
+  loadModelFor,
   Model,
   type Category,
   type ClassifyOptions,
@@ -12,5 +13,15 @@ export {
   type ModelInfo,
   type SentimentLabel,
 } from './model.js';
-export { adapt, applyAdaptation, evaluateAdaptation, type Adaptation, type AdaptationEvaluation, type Correction } from './adapt.js';
+export {
+  adapt,
+  applyAdaptation,
+  decodeAdaptation,
+  encodeAdaptation,
+  evaluateAdaptation,
+  type Adaptation,
+  type AdaptationEvaluation,
+  type Correction,
+  type PackedAdaptation,
+} from './adapt.js';
 export { detectLanguage, TRAINED_LANGUAGES } from './language.js';

@@ -9,17 +9,19 @@ export interface LanguageGuess {
   reliable: boolean;
 }
 
-const SCRIPTS: ReadonlyArray<[string, RegExp]> = [
-  ['ru', /\p{Script=Cyrillic}/u],
-  ['el', /\p{Script=Greek}/u],
-  ['ar', /\p{Script=Arabic}/u],
-  ['he', /\p{Script=Hebrew}/u],
-  ['hi', /\p{Script=Devanagari}/u],
-  ['ja', /[\p{Script=Hiragana}\p{Script=Katakana}]/u],
-  ['ko', /\p{Script=Hangul}/u],
-  ['zh', /\p{Script=Han}/u],
-  ['th', /\p{Script=Thai}/u],
-];
+// Built on the first guess (most posts come with the platform's language code): Unicode script classes take V8 a while to build.
+let scripts: ReadonlyArray<[string, RegExp]> | null = null;
+const scriptPatterns = (): ReadonlyArray<[string, RegExp]> => (scripts ??= [
+  ['ru', /\p{Script=Cyrillic}/gu],
+  ['el', /\p{Script=Greek}/gu],
+  ['ar', /\p{Script=Arabic}/gu],
+  ['he', /\p{Script=Hebrew}/gu],
+  ['hi', /\p{Script=Devanagari}/gu],
+  ['ja', /[\p{Script=Hiragana}\p{Script=Katakana}]/gu],
+  ['ko', /\p{Script=Hangul}/gu],
+  ['zh', /\p{Script=Han}/gu],
+  ['th', /\p{Script=Thai}/gu],
+]);
 
 // Short, frequent words that rarely appear in the other languages of the list.
 const STOPWORDS: Record<string, readonly string[]> = {
@@ -31,7 +33,8 @@ const STOPWORDS: Record<string, readonly string[]> = {
   it: ['il', 'che', 'e', 'non', 'un', 'una', 'per', 'con', 'sono', 'mio', 'ma', 'della', 'grazie', 'ancora', 'perché'],
   nl: ['de', 'het', 'een', 'en', 'niet', 'ik', 'met', 'voor', 'mijn', 'maar', 'nog', 'bedankt', 'werkt', 'dat', 'jullie'],
 };
-const STOPWORD_SETS = Object.fromEntries(Object.entries(STOPWORDS).map(([lang, words]) => [lang, new Set(words)]));
+let sets: Record<string, Set<string>> | null = null;
+const stopwordSets = (): Record<string, Set<string>> => (sets ??= Object.fromEntries(Object.entries(STOPWORDS).map(([lang, words]) => [lang, new Set(words)])));
 
 /** Platforms send these when they do not know: treat as absent. */
 const UNKNOWN_CODES = new Set(['', 'und', 'zxx', 'qme', 'qht', 'qam', 'qst', 'art']);
@@ -47,15 +50,14 @@ export function detectLanguage(text: string): LanguageGuess {
   const body = text.replace(/https?:\/\/\S+|@\w+|#\w+/g, ' ');
   const letters = body.match(/\p{L}/gu) ?? [];
   if (letters.length === 0) return { lang: 'en', reliable: false };
-  for (const [lang, script] of SCRIPTS) {
-    const global = new RegExp(script.source, 'gu');
-    const hits = body.match(global)?.length ?? 0;
+  for (const [lang, script] of scriptPatterns()) {
+    const hits = body.match(script)?.length ?? 0;
     if (hits / letters.length > 0.3) return { lang, reliable: true };
   }
   const words = body.toLowerCase().match(/[\p{L}']+/gu) ?? [];
   let best = 'en';
   let bestHits = 0;
-  for (const [lang, set] of Object.entries(STOPWORD_SETS)) {
+  for (const [lang, set] of Object.entries(stopwordSets())) {
     let hits = 0;
     for (const word of words) if (set.has(word)) hits++;
     // English wins ties: it is the language most brand posts here are in.

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { extractFeatures } from './features.js';
 import { detectLanguage, normaliseLanguage, TRAINED_LANGUAGES } from './language.js';
@@ -24,7 +23,10 @@ export const SHIPPED_WEIGHTS = fileURLToPath(new URL('../../data/model/classifie
 export interface ModelInfo {
   bits: number;
   seed: number;
-  /** sha256 of the quantised weights and biases, the figure `npm run train` prints. */
+  /**
+   * sha256 of the quantised weights and biases, the figure `npm run train` prints: computed when training
+   * (train.ts) and carried in the weights file's header, so loading hashes nothing.
+   */
   weightsHash: string;
   dataHash: string;
   confidenceFloor: number;
@@ -90,20 +92,29 @@ export class Model {
   private readonly scores = new Float64Array(OUTPUTS);
   private readonly sums = new Int32Array(OUTPUTS);
 
-  constructor(info: ModelInfo, weights: Int8Array, scales: Float32Array, bias: Float32Array, residual: Residual | null = null) {
+  /** The features whose weights were read, when only some were (loadModelFor); null: all of them. */
+  readonly rows: ReadonlySet<number> | null;
+
+  constructor(info: ModelInfo, weights: Int8Array, scales: Float32Array, bias: Float32Array, residual: Residual | null = null, rows: ReadonlySet<number> | null = null) {
     this.info = info;
     this.weights = weights;
     this.scales = scales;
     this.bias = bias;
     this.residual = residual;
+    this.rows = rows;
   }
 
   withResidual(residual: Residual | null): Model {
-    return new Model(this.info, this.weights, this.scales, this.bias, residual);
+    return new Model(this.info, this.weights, this.scales, this.bias, residual, this.rows);
   }
 
   /** Raw scores of a feature list, written into `out` (length OUTPUTS). */
   scoreFeatures(ids: ArrayLike<number>, count: number, out: Float64Array): void {
+    if (this.rows !== null) {
+      for (let i = 0; i < count; i++) {
+        if (!this.rows.has(ids[i]!)) throw new Error('this model holds the weights of some texts only (loadModelFor): load the whole model (loadModel) for others');
+      }
+    }
     const sums = this.sums;
     const w = this.weights;
     // Eleven accumulators in locals, unrolled: the table walk is the hot loop of classification.
@@ -270,24 +281,20 @@ interface Header {
   bits: number;
   outputs: number;
   seed: number;
+  /** The weights' sha256 (ModelInfo.weightsHash); test/classifier/shipped-model.test.ts checks it against the shipped weights. */
+  weightsHash?: string;
   dataHash: string;
   confidenceFloor: number;
   languages: string[];
 }
 
-export function weightsHash(weights: Int8Array, scales: Float32Array, bias: Float32Array): string {
-  const hash = createHash('sha256');
-  hash.update(new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
-  hash.update(new Uint8Array(bias.buffer, bias.byteOffset, bias.byteLength));
-  hash.update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
-  return hash.digest('hex');
-}
-
 export function encodeModel(model: Model): Buffer {
+  if (model.rows !== null) throw new Error('a model loaded for some texts only (loadModelFor) has no whole weights to write');
   const header: Header = {
     bits: model.info.bits,
     outputs: OUTPUTS,
     seed: model.info.seed,
+    weightsHash: model.info.weightsHash,
     dataHash: model.info.dataHash,
     confidenceFloor: model.info.confidenceFloor,
     languages: [...model.info.languages],
@@ -305,30 +312,82 @@ export function encodeModel(model: Model): Buffer {
   ]);
 }
 
-export function decodeModel(bytes: Uint8Array): Model {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** What precedes the weights in a weights file: the model's info, scales and biases, and where the weights start. */
+interface Head {
+  info: ModelInfo;
+  scales: Float32Array;
+  bias: Float32Array;
+  /** Byte offset of the int8 weights, and their size. */
+  offset: number;
+  size: number;
+}
+
+/** The head of a weights file from its first bytes; null when `buffer` ends before the head does. */
+function readHead(buffer: Buffer): Head | null {
+  if (buffer.length < 8) return null;
   if (buffer.toString('ascii', 0, 4) !== MAGIC) throw new Error('not a brandwatch classifier weights file (bad magic)');
   const jsonLength = buffer.readUInt32LE(4);
+  let offset = 8 + jsonLength;
+  if (buffer.length < offset + 2 * OUTPUTS * 4) return null;
   const header = JSON.parse(buffer.toString('utf8', 8, 8 + jsonLength)) as Header;
   if (header.outputs !== OUTPUTS) throw new Error(`classifier weights have ${header.outputs} outputs, this code expects ${OUTPUTS}`);
-  let offset = 8 + jsonLength;
-  // Copies, so the typed arrays are aligned whatever the file offset.
+  if (typeof header.weightsHash !== 'string') throw new Error('classifier weights file has no weights hash in its header (written before it carried one): write it again with `npm run train`');
+  // Copies, so the float arrays are aligned whatever the file offset (int8 needs no alignment).
   const scales = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + OUTPUTS * 4));
   offset += OUTPUTS * 4;
   const bias = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + OUTPUTS * 4));
   offset += OUTPUTS * 4;
-  const size = (1 << header.bits) * OUTPUTS;
-  if (buffer.length - offset !== size) throw new Error('classifier weights file is truncated or has trailing bytes');
-  const weights = new Int8Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + size));
   const info: ModelInfo = {
     bits: header.bits,
     seed: header.seed,
-    weightsHash: weightsHash(weights, scales, bias),
+    weightsHash: header.weightsHash,
     dataHash: header.dataHash,
     confidenceFloor: header.confidenceFloor,
     languages: header.languages.length > 0 ? header.languages : TRAINED_LANGUAGES,
   };
-  return new Model(info, weights, scales, bias);
+  return { info, scales, bias, offset, size: (1 << header.bits) * OUTPUTS };
+}
+
+const TRUNCATED = 'classifier weights file is truncated or has trailing bytes';
+
+/** The model in a weights file's bytes; its weights are a view of `bytes`, not a copy. */
+export function decodeModel(bytes: Uint8Array): Model {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = readHead(buffer);
+  if (!head || buffer.length - head.offset !== head.size) throw new Error(TRUNCATED);
+  return new Model(head.info, new Int8Array(buffer.buffer, buffer.byteOffset + head.offset, head.size), head.scales, head.bias);
+}
+
+/**
+ * The model for these texts only: the file's head and the weight rows of the texts' features (a few hundred
+ * bytes of the 2.9 MB), for a command that explains one mention (`show`). It classifies and explains those
+ * texts as loadModel()'s model does; asked about a feature it did not read, it throws.
+ */
+export function loadModelFor(texts: readonly string[], path: string = SHIPPED_WEIGHTS): Model {
+  const fd = openSync(path, 'r');
+  try {
+    let buffer = Buffer.alloc(4096);
+    let head = readHead(buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)));
+    if (!head) {
+      buffer = Buffer.alloc(8 + buffer.readUInt32LE(4) + 2 * OUTPUTS * 4);
+      head = readHead(buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)));
+      if (!head) throw new Error(TRUNCATED);
+    }
+    if (fstatSync(fd).size - head.offset !== head.size) throw new Error(TRUNCATED);
+    const rows = new Set<number>();
+    for (const text of texts) {
+      const { ids, count } = extractFeatures(text, head.info.bits);
+      for (let i = 0; i < count; i++) rows.add(ids[i]!);
+    }
+    // Zeros where no row was read: never looked at, the model refuses features outside `rows`.
+    const weights = new Int8Array(head.size);
+    for (const row of [...rows].sort((a, b) => a - b)) {
+      if (readSync(fd, weights, row * OUTPUTS, OUTPUTS, head.offset + row * OUTPUTS) !== OUTPUTS) throw new Error(TRUNCATED);
+    }
+    return new Model(head.info, weights, head.scales, head.bias, null, rows);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const loaded = new Map<string, Model>();

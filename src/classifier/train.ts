@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { extractFeatures } from './features.js';
-import { CATEGORIES, DEFAULT_CONFIDENCE_FLOOR, Model, NEEDS_OFFSET, OUTPUTS, SENTIMENT_OFFSET, weightsHash } from './model.js';
+import { CATEGORIES, DEFAULT_CONFIDENCE_FLOOR, Model, NEEDS_OFFSET, OUTPUTS, SENTIMENT_OFFSET } from './model.js';
 import { TRAINED_LANGUAGES } from './language.js';
 import type { Example } from './datasets.js';
 import { seededRandom } from '../random.js';
@@ -130,4 +131,13 @@ function quantise(w: Float32Array, bias: Float32Array, options: TrainOptions): M
     languages: TRAINED_LANGUAGES,
   };
   return new Model(info, q, scales, Float32Array.from(bias));
+}
+
+/** sha256 of the quantised model (scales, biases, weights): its identity, which an adaptation names. */
+export function weightsHash(weights: Int8Array, scales: Float32Array, bias: Float32Array): string {
+  const hash = createHash('sha256');
+  hash.update(new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
+  hash.update(new Uint8Array(bias.buffer, bias.byteOffset, bias.byteLength));
+  hash.update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
+  return hash.digest('hex');
 }

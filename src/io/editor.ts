@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ export type TextEditor = (text: string) => Promise<string>;
  */
 export function systemEditor(env: NodeJS.ProcessEnv): TextEditor {
   return async (text) => {
+    // On first use, not on import (the context, which every command gets, imports this module).
+    const { spawnSync } = await import('node:child_process');
     const command = (env.VISUAL || env.EDITOR || 'vi').trim();
     const dir = mkdtempSync(join(tmpdir(), 'brandwatch-reply-'));
     const file = join(dir, 'reply.txt');

@@ -66,18 +66,19 @@ export async function labelsLearnt(db: Db): Promise<number> {
 /** The brand's stored adaptation, as `learn` left it. */
 export interface StoredAdaptation {
   weightsHash: string;
-  adaptation: unknown;
+  /** Its packed bytes (src/classifier/adapt.ts encodeAdaptation, migration 019); null only in a damaged row. */
+  adaptation: Uint8Array | null;
   labelsUsed: number;
   learntAt: number;
   evaluation: unknown;
 }
 
 export async function loadAdaptation(db: Db): Promise<StoredAdaptation | null> {
-  const row = await db.get<{ weights_hash: string; adaptation: string; labels_used: number; learnt_at: number; evaluation: string }>(
+  const row = await db.get<{ weights_hash: string; adaptation: Uint8Array | null; labels_used: number; learnt_at: number; evaluation: string }>(
     'SELECT weights_hash, adaptation, labels_used, learnt_at, evaluation FROM classifier_adaptation WHERE id = 1',
   );
   if (!row) return null;
-  return { weightsHash: row.weights_hash, adaptation: JSON.parse(row.adaptation), labelsUsed: row.labels_used, learntAt: row.learnt_at, evaluation: JSON.parse(row.evaluation) };
+  return { weightsHash: row.weights_hash, adaptation: row.adaptation, labelsUsed: Number(row.labels_used), learntAt: Number(row.learnt_at), evaluation: JSON.parse(row.evaluation) };
 }
 
 export async function saveAdaptation(db: Db, stored: StoredAdaptation): Promise<void> {
@@ -85,7 +86,7 @@ export async function saveAdaptation(db: Db, stored: StoredAdaptation): Promise<
     `INSERT INTO classifier_adaptation (id, weights_hash, adaptation, labels_used, learnt_at, evaluation) VALUES (1, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET weights_hash = excluded.weights_hash, adaptation = excluded.adaptation,
        labels_used = excluded.labels_used, learnt_at = excluded.learnt_at, evaluation = excluded.evaluation`,
-    [stored.weightsHash, JSON.stringify(stored.adaptation), stored.labelsUsed, stored.learntAt, JSON.stringify(stored.evaluation)],
+    [stored.weightsHash, stored.adaptation, stored.labelsUsed, stored.learntAt, JSON.stringify(stored.evaluation)],
   );
 }
 

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { TemporaryError, StoreError } from '../errors.js';
 import type { Engine, EngineLock } from './engine.js';
+import { sqliteAddon } from './sqlite-addon.js';
 
 export interface PollLock {
   release(): void;
@@ -35,7 +36,7 @@ export function takeNamedLock(dbPath: string, name: 'poll' | 'alert-delivery'): 
 function takeLock(lockPath: string, what: string): PollLock | null {
   let lockDb: Database.Database;
   try {
-    lockDb = new Database(lockPath, { timeout: 0 });
+    lockDb = new Database(lockPath, { timeout: 0, ...sqliteAddon() });
     lockDb.pragma('journal_mode = DELETE');
   } catch (error) {
     if (isBusy(error)) return null;

@@ -6,6 +6,7 @@ import type { Engine } from './engine.js';
 import { migrate, ownership, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import { isPostgresUrl } from './postgres-url.js';
 import { SqliteEngine } from './sqlite.js';
+import { sqliteAddon } from './sqlite-addon.js';
 import { translate } from './sqlite-errors.js';
 
 /** The handle every store function takes. */
@@ -38,7 +39,7 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
   const existed = isMemory ? false : existsSync(path);
   let connection: Database.Database;
   try {
-    connection = new Database(path, { timeout: 5000 });
+    connection = new Database(path, { timeout: 5000, ...sqliteAddon() });
   } catch (error) {
     throw translate(error, path);
   }
@@ -69,7 +70,7 @@ async function openReadOnly(path: string): Promise<Store> {
   }
   let connection: Database.Database;
   try {
-    connection = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+    connection = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000, ...sqliteAddon() });
   } catch (error) {
     throw translate(error, path);
   }

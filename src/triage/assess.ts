@@ -76,10 +76,14 @@ export async function waitingSince(db: Db, mention: Mention): Promise<number> {
 /**
  * Whether a priority computed now stays right at any later time: the SLA part is at its top once the SLA is
  * breached (src/triage/priority.ts clamps the time used at the target), and velocity is read at the metrics'
- * own time when they have one. Only then may the item wait for an input to change (migration 015).
+ * own time when they have one. Without a reading (a row not written by a poll, which always stamps one), velocity
+ * is the engagement since posted spread over the age, which only falls as the item ages: once its points round
+ * to nothing they stay there. Only then may the item wait for an input to change (migration 015).
  */
 function settled(mention: PriorityFacts, result: Priority): boolean {
-  return result.sla.used >= Math.max(result.sla.target, 1) && mention.metricsUpdatedAt !== null;
+  if (result.sla.used < Math.max(result.sla.target, 1)) return false;
+  if (mention.metricsUpdatedAt !== null) return true;
+  return mention.previousEngagement === null && result.parts.find((p) => p.factor === 'velocity')!.points === 0;
 }
 
 /** The config's part in every priority: when it changes, every open item's priority is due. */

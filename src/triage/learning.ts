@@ -1,8 +1,9 @@
 /** Learning from the person: the brand's adaptation of the shipped classifier, kept in the database. */
 import type { Db } from '../store/open.js';
+import { StoreError } from '../errors.js';
 import { countLabels, foldLabelCount, guessedOpenMentions, labelsLearnt, learningLabels, loadAdaptation, saveAdaptation, updateGuesses, type Label } from '../store/classifier.js';
 import { Classifier } from './classify.js';
-import type { Adaptation, AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
+import type { AdaptationEvaluation, Correction, Model } from '../classifier/index.js';
 
 /** Fewer labels than this say too little about a brand to move the model. */
 export const MIN_LABELS = 20;
@@ -31,24 +32,33 @@ function corrections(labels: readonly Label[]): Correction[] {
   }));
 }
 
-async function baseModel(): Promise<Model> {
-  const { loadModel } = await import('../classifier/index.js');
-  return loadModel();
+/** The shipped model; with `texts`, only the weights those texts use (loadModelFor). */
+async function baseModel(texts?: readonly string[]): Promise<Model> {
+  const { loadModel, loadModelFor } = await import('../classifier/index.js');
+  return texts ? loadModelFor(texts) : loadModel();
 }
 
-/** The classifier for this database: the shipped model with the brand's adaptation when it matches the weights. */
-export async function classifierFor(db: Db): Promise<Classifier> {
-  return classifierOnDemand(db).ready();
+/**
+ * The classifier for this database: the shipped model with the brand's adaptation when it matches the weights.
+ * With `texts`, it reads only the weights of those texts and classifies and explains nothing else (`show`).
+ */
+export async function classifierFor(db: Db, texts?: readonly string[]): Promise<Classifier> {
+  return classifierOnDemand(db, texts).ready();
 }
 
 /** The same classifier, loaded (model, adaptation) only when first made ready: a poll that stores nothing never reads them. */
-export function classifierOnDemand(db: Db): Classifier {
+export function classifierOnDemand(db: Db, texts?: readonly string[]): Classifier {
   return new Classifier(async () => {
-    const model = await baseModel();
+    const model = await baseModel(texts);
     const stored = await loadAdaptation(db);
     if (!stored || stored.weightsHash !== model.info.weightsHash) return model;
-    const { applyAdaptation } = await import('../classifier/index.js');
-    return applyAdaptation(model, stored.adaptation as Adaptation);
+    const { applyAdaptation, decodeAdaptation } = await import('../classifier/index.js');
+    try {
+      if (!stored.adaptation) throw new Error('it is empty');
+      return applyAdaptation(model, decodeAdaptation(stored.adaptation));
+    } catch (error) {
+      throw new StoreError(`the classifier adaptation stored in the database cannot be read (${(error as Error).message}); run \`brandwatch learn\` to learn it again`, { cause: error });
+    }
   });
 }
 
@@ -59,7 +69,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   if (labels.length < MIN_LABELS) {
     return { ...counts, evaluation: null, reguessed: 0, skipped: `${labels.length} label${labels.length === 1 ? '' : 's'} so far; learning starts at ${MIN_LABELS} (categories set by hand, replies, ignores and spam all count)` };
   }
-  const { adapt, evaluateAdaptation } = await import('../classifier/index.js');
+  const { adapt, encodeAdaptation, evaluateAdaptation } = await import('../classifier/index.js');
   const model = await baseModel();
   const all = corrections(labels);
   const evaluation = counts.categoryLabels >= 5 ? evaluateAdaptation(model, all) : null;
@@ -68,7 +78,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   const open = await guessedOpenMentions(db);
   await db.transaction(async (tx) => {
     await foldLabelCount(tx);
-    await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation, labelsUsed: labels.length, learntAt: now, evaluation });
+    await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation: encodeAdaptation(adaptation), labelsUsed: labels.length, learntAt: now, evaluation });
     await updateGuesses(tx, open.map((m) => ({ id: m.id, guess: classifier.classify(m.text, m.lang) })));
   });
   return { ...counts, evaluation, reguessed: open.length, skipped: null };

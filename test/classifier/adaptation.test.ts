@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapt, applyAdaptation, evaluateAdaptation, type Correction } from '../../src/classifier/adapt.js';
+import { adapt, applyAdaptation, decodeAdaptation, encodeAdaptation, evaluateAdaptation, type Correction } from '../../src/classifier/adapt.js';
 import { loadModel } from '../../src/classifier/model.js';
 import { seededRandom } from '../../src/random.js';
 
@@ -51,5 +51,46 @@ describe('adaptation from the person’s corrections', () => {
     expect(adapted.classify('the Flux app could remember my login').best.category).toBe('problem');
     expect(JSON.stringify(adaptation).length).toBeLessThan(200_000);
     expect(() => applyAdaptation(model, { ...copy, baseWeightsHash: 'other' })).toThrow(/learn/);
+  });
+});
+
+describe('the packed adaptation (how the store keeps it)', () => {
+  const adaptation = adapt(model, corrections(200, 3));
+  const texts = [...FLUX, ...OTHERS.map(([text]) => text), 'nothing this brand ever labelled', '@Acme my card was declined twice 😡'];
+
+  it('gives the same guesses as the adaptation it was packed from, at any byte offset', () => {
+    const fromObject = applyAdaptation(model, JSON.parse(JSON.stringify(adaptation)) as typeof adaptation);
+    const bytes = encodeAdaptation(adaptation);
+    // A database may hand the bytes back at an offset a float array cannot start at.
+    const shifted = new Uint8Array(bytes.length + 1).subarray(1);
+    shifted.set(bytes);
+    for (const packed of [decodeAdaptation(bytes), decodeAdaptation(shifted)]) {
+      expect(packed).toMatchObject({ version: 1, baseWeightsHash: adaptation.baseWeightsHash, labelsUsed: adaptation.labelsUsed });
+      expect(packed.ids).toHaveLength(Object.keys(adaptation.features).length);
+      const adapted = applyAdaptation(model, packed);
+      for (const text of texts) {
+        expect(adapted.classify(text)).toEqual(fromObject.classify(text));
+        expect(adapted.explain(text)).toEqual(fromObject.explain(text));
+      }
+    }
+    expect(encodeAdaptation(decodeAdaptation(bytes))).toEqual(bytes);
+    expect(bytes.length).toBeLessThan(JSON.stringify(adaptation).length);
+  });
+
+  it('refuses damaged bytes, saying what is wrong', () => {
+    const bytes = encodeAdaptation(adaptation);
+    const damaged = (change: (b: Buffer) => Buffer) => () => decodeAdaptation(change(Buffer.from(bytes)));
+    expect(damaged(() => Buffer.from('{"version":1}'))).toThrow(/bad magic/);
+    expect(damaged((b) => b.subarray(0, 6))).toThrow(/bad magic|truncated/);
+    expect(damaged((b) => b.subarray(0, 20))).toThrow(/truncated/);
+    expect(damaged((b) => b.subarray(0, b.length - 4))).toThrow(/truncated or has trailing bytes/);
+    expect(damaged((b) => Buffer.concat([b, Buffer.alloc(4)]))).toThrow(/truncated or has trailing bytes/);
+    expect(damaged((b) => (b.fill(0x21, 8, 9), b))).toThrow(/header is not JSON/);
+    const header = bytes.readUInt32LE(4);
+    const start = 8 + header + ((4 - ((8 + header) % 4)) % 4);
+    // The second feature id set below the first.
+    expect(damaged((b) => (b.writeInt32LE(-1, start + 32 + 4), b))).toThrow(/not ascending/);
+    // A delta that is NaN.
+    expect(damaged((b) => (b.writeFloatLE(Number.NaN, b.length - 4), b))).toThrow(/not a finite number/);
   });
 });

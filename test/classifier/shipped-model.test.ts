@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inRepoDataHash, loadCorpus, type Example } from '../../src/classifier/datasets.js';
 import { evaluate, modelPredictor } from '../../src/classifier/evaluate.js';
-import { decodeModel, loadModel, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
+import { decodeModel, encodeModel, loadModel, loadModelFor, SHIPPED_WEIGHTS } from '../../src/classifier/model.js';
+import { weightsHash } from '../../src/classifier/train.js';
 
 const data = fileURLToPath(new URL('../../data', import.meta.url));
 const corpus = loadCorpus({ team: data, external: `${data}/external` });
@@ -22,6 +23,11 @@ describe('the shipped weights', () => {
     const shipped = decodeModel(readFileSync(SHIPPED_WEIGHTS));
     expect(shipped.info.dataHash).toBe(inRepoDataHash(data));
     expect(corpus.trainedOn).toEqual(['team']);
+  });
+
+  it('record the hash of the weights they carry (loading trusts the header)', () => {
+    const shipped = decodeModel(readFileSync(SHIPPED_WEIGHTS));
+    expect(shipped.info.weightsHash).toBe(weightsHash(shipped.weights, shipped.scales, shipped.bias));
   });
 
   for (const [name, examples, floor] of FLOORS) {
@@ -88,5 +94,27 @@ describe('classify', () => {
       for (const word of f.phrase.split(' ')) expect(text).toContain(word);
       expect(f.weight).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the weights of some texts only (show)', () => {
+  it('classify and explain those texts as the whole model does, and refuse any other', () => {
+    const texts = [
+      ...corpus.sources.team!.test.slice(0, 150).map((e) => e.text),
+      '@FibreFast интернет не работает с утра',
+      'Sooo happy with @Acme 😍😍 #love',
+      '',
+    ];
+    for (const text of texts) {
+      const partial = loadModelFor([text]);
+      expect(partial.info).toEqual(model.info);
+      expect(partial.classify(text)).toEqual(model.classify(text));
+      expect(partial.classify(text, { lang: 'en' })).toEqual(model.classify(text, { lang: 'en' }));
+      expect(partial.explain(text, 4)).toEqual(model.explain(text, 4));
+    }
+    const two = loadModelFor([texts[0]!, texts[1]!]);
+    expect(two.classify(texts[1]!)).toEqual(model.classify(texts[1]!));
+    expect(() => two.classify(texts[2]!)).toThrow(/some texts only/);
+    expect(() => encodeModel(two)).toThrow(/some texts only/);
   });
 });

@@ -29,4 +29,16 @@ describe('training', () => {
     expect(copy.info.weightsHash).toBe(model.info.weightsHash);
     expect(copy.classify(posts[0]!.text)).toEqual(model.classify(posts[0]!.text));
   });
+
+  it('refuses a weights file whose header has no weights hash, naming the fix', () => {
+    const bytes = encodeModel(trainModel(posts.slice(0, 20), options));
+    const length = bytes.readUInt32LE(4);
+    const header = JSON.parse(bytes.toString('utf8', 8, 8 + length)) as Record<string, unknown>;
+    delete header.weightsHash;
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    const head = Buffer.alloc(8);
+    head.write('BWC1', 0, 'ascii');
+    head.writeUInt32LE(json.length, 4);
+    expect(() => decodeModel(Buffer.concat([head, json, bytes.subarray(8 + length)]))).toThrow(/no weights hash.*npm run train/);
+  });
 });

@@ -5,10 +5,11 @@
  * through the built CLI, thrown from the entry, the context and the command modules (list, show, poll).
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { runCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { cliEnv, runCli, tempDir, writeConfig } from '../helpers/cli.js';
 import { configText, sourceBlock } from '../helpers/config.js';
 
 const START = resolve(import.meta.dirname, '../../dist/start');
@@ -152,4 +153,41 @@ describe('the start-up bundle', () => {
     expect(readFileSync(join(folder, cache!)).subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
     expect(readdirSync(folder)).toEqual([cache]);
   });
+
+  it('uses the installed better-sqlite3 (not the bundled copy of its script) when it is another version', async () => {
+    const { db } = await polledStore();
+    const root = resolve(import.meta.dirname, '../..');
+    // The package as installed next to a better-sqlite3 of another version: the bundle resolves packages from its own folder.
+    const pkg = tempDir('brandwatch-sqlite-');
+    cpSync(join(root, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(root, 'dist', 'start'), join(pkg, 'dist', 'start'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    mkdirSync(join(pkg, 'data'));
+    symlinkSync(join(root, 'data', 'model'), join(pkg, 'data', 'model'));
+    const modules = join(pkg, 'node_modules');
+    mkdirSync(modules);
+    for (const name of readdirSync(join(root, 'node_modules'))) {
+      if (name !== 'better-sqlite3' && !name.startsWith('.')) symlinkSync(join(root, 'node_modules', name), join(modules, name));
+    }
+    const sqlite = join(modules, 'better-sqlite3');
+    mkdirSync(sqlite);
+    symlinkSync(join(root, 'node_modules', 'better-sqlite3', 'build'), join(sqlite, 'build'));
+    cpSync(join(root, 'node_modules', 'better-sqlite3', 'lib'), join(sqlite, 'lib'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(root, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string };
+    const mark = join(pkg, 'installed-script-ran');
+    writeFileSync(join(sqlite, 'lib', 'index.js'), `${readFileSync(join(sqlite, 'lib', 'index.js'), 'utf8')}\nrequire('fs').writeFileSync(${JSON.stringify(mark)}, 'yes');\n`);
+    const run = (bin: string) => spawnSync(process.execPath, [bin, '--db', db, 'list', '--status', 'all'], { env: cliEnv({ BRANDWATCH_NOW: '2026-11-20T08:00:00Z' }), encoding: 'utf8' });
+    // The version bundled: the bundled script runs, the installed one is never loaded.
+    writeFileSync(join(sqlite, 'package.json'), JSON.stringify(manifest));
+    const bundled = run(join(pkg, 'bin', 'brandwatch.js'));
+    expect(bundled.status, bundled.stderr).toBe(0);
+    expect(existsSync(mark)).toBe(false);
+    writeFileSync(join(sqlite, 'package.json'), JSON.stringify({ ...manifest, version: `${manifest.version}-other` }));
+    const installed = run(join(pkg, 'bin', 'brandwatch.js'));
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(existsSync(mark)).toBe(true);
+    expect(installed.stdout).toBe(bundled.stdout);
+    expect(installed.stdout).toBe(run(join(root, 'bin', 'brandwatch.js')).stdout);
+  });
 });
+

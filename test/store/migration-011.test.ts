@@ -20,8 +20,8 @@ describe('migration 011: the classifier', () => {
     const mention = (await getMention(engineOf(db), 1))!;
     expect(mention).toMatchObject({ category: 'problem', categoryManual: true, categoryConfidence: null, categoryUnsure: false, text: 'acme is down' });
     expect(await loadAdaptation(engineOf(db))).toBeNull();
-    await saveAdaptation(engineOf(db), { weightsHash: 'abc', adaptation: { version: 1 }, labelsUsed: 25, learntAt: NOW, evaluation: null });
-    await saveAdaptation(engineOf(db), { weightsHash: 'abc', adaptation: { version: 1 }, labelsUsed: 30, learntAt: NOW, evaluation: null });
+    await saveAdaptation(engineOf(db), { weightsHash: 'abc', adaptation: Buffer.from('{"version":1}'), labelsUsed: 25, learntAt: NOW, evaluation: null });
+    await saveAdaptation(engineOf(db), { weightsHash: 'abc', adaptation: Buffer.from('{"version":1}'), labelsUsed: 30, learntAt: NOW, evaluation: null });
     expect(await loadAdaptation(engineOf(db))).toMatchObject({ weightsHash: 'abc', labelsUsed: 30 });
     expect(db.prepare('SELECT count(*) AS n FROM classifier_adaptation').get()).toEqual({ n: 1 });
   });

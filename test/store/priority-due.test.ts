@@ -93,6 +93,24 @@ forEachEngine('priorities recomputed where they can have moved', (engine) => {
     expect(m.priority).toBe(priorityOf(m, stricter, NOW + 180_000, m.createdAt, false).score);
   });
 
+  it('items without a metrics reading settle once breached and their velocity since posted rounds to nothing', async () => {
+    const store = await backlog(12);
+    const db = store.db;
+    // Rows not written by a poll (imported, generated) may carry no reading; ids 11 and 12 are still lively.
+    await db.run('UPDATE mentions SET metrics_updated_at = NULL, priority_due_at = 0');
+    await db.run('UPDATE mentions SET likes = 50000 WHERE id IN (11, 12)');
+    expect(await recompute(db, NOW)).toBe(12);
+    expect(await recompute(db, NOW + HOUR)).toBe(2);
+    for (const at of [NOW + 2 * HOUR, NOW + 30 * 24 * HOUR]) {
+      await recompute(db, at);
+      for (const id of [1, 6, 10, 11, 12]) await expectCurrent(db, id, at);
+    }
+    // A new reading makes the item due again, as any input does.
+    await storePage({ db, now: () => NOW + 31 * 24 * HOUR }, SOURCE, 'all', page([mention(4, { metrics: { likes: 700, reposts: 0, replies: 0, quotes: 0 } })]));
+    expect(await recompute(db, NOW + 31 * 24 * HOUR)).toBeGreaterThanOrEqual(1);
+    await expectCurrent(db, 4, NOW + 31 * 24 * HOUR);
+  });
+
   it('a metrics change, a status change and a response each make only their item due, and its priority current', async () => {
     const store = await backlog(10);
     const db = store.db;

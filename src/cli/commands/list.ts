@@ -10,6 +10,7 @@ import { relativeTime } from '../../time/relative.js';
 import { parseSearch, type SearchFlags } from '../filters.js';
 import { MENTION_FIELDS } from '../json-fields.js';
 import { priorityLevel } from '../../triage/levels.js';
+import { mentionJson } from '../mention-json.js';
 import type { Db } from '../../store/open.js';
 import type { Config } from '../../config/schema.js';
 
@@ -118,41 +119,6 @@ export async function run(ctx: Context, options: ListOptions): Promise<void> {
   if (ctx.io.stdoutIsTTY) {
     ctx.io.info(`showing ${mentions.length} of ${total}${total > mentions.length ? ` (--limit ${total} for all)` : ''}`);
   }
-}
-
-/** The stable JSON shape of a mention in `list --json` and `show --json`. */
-export function mentionJson(m: Mention, timeZone: string) {
-  return {
-    id: m.id,
-    platform: m.platform,
-    source: m.source,
-    externalId: m.externalId,
-    url: m.url,
-    author: { handle: m.authorHandle, name: m.authorName, id: m.authorId, followers: m.authorFollowers },
-    text: m.text,
-    lang: m.lang,
-    createdAt: formatInstant(m.createdAt, timeZone),
-    fetchedAt: formatInstant(m.fetchedAt, timeZone),
-    keywords: m.keywords,
-    inReplyTo: m.inReplyTo,
-    conversationId: m.conversationId,
-    metrics: { likes: m.likes, reposts: m.reposts, replies: m.replies, quotes: m.quotes },
-    sentiment: m.sentiment,
-    category: m.category,
-    /** The classifier's guess was below its confidence floor or in an untrained language: the person should decide. */
-    categoryUnsure: !m.categoryManual && m.categoryUnsure,
-    categoryConfidence: m.categoryConfidence,
-    priority: m.priority,
-    priorityLevel: priorityLevel(m.priority),
-    status: m.status,
-    statusChangedAt: formatInstant(m.statusChangedAt, timeZone),
-    firstResponseAt: m.firstResponseAt === null ? null : formatInstant(m.firstResponseAt, timeZone),
-    /** `dm` for a direct message; the item's answers go by DM once `privateAt` is set. */
-    channel: m.channel,
-    dmConversationId: m.dmConversationId,
-    privateAt: m.privateAt === null ? null : formatInstant(m.privateAt, timeZone),
-    assignedTo: m.assignedTo,
-  };
 }
 
 /** The first-response deadline of each open item (the one SLA rule, src/metrics/sla.ts), on the configured clock. */
