@@ -8,6 +8,8 @@ import { claimReplyAttempt, recordOwnReplies } from '../../src/store/responses.j
 import { addUsage } from '../../src/store/usage.js';
 import { saveCursor } from '../../src/store/cursors.js';
 import { changeStatus } from '../../src/store/changes.js';
+import { saveAdaptation } from '../../src/store/classifier.js';
+import { encodeAdaptation } from '../../src/classifier/adapt.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { configText } from '../helpers/config.js';
 import { adminQuery, describePostgres, freshDatabase } from '../helpers/postgres.js';
@@ -47,6 +49,9 @@ async function filledSqlite(): Promise<string> {
   await saveCursor(db, 'twitter', 'all', { sinceId: '1999999999999999999', next: null }, NOW);
   await db.run('INSERT INTO drafts (mention_id, text, updated_at) VALUES (?, ?, ?)', [12, 'draft ✍️', NOW]);
   await db.run("INSERT INTO alert_state (name, value) VALUES ('metrics_seen_until', ?)", [NOW]);
+  // The brand's adaptation is stored as packed bytes (migration 019): a BLOB here, bytea there.
+  const adaptation = encodeAdaptation({ version: 1, baseWeightsHash: 'w1', labelsUsed: 30, bias: [0.5, -0.25, 0, 0, 0, 0, 0, 0.125], features: { '17': [1, 0, 0, 0, 0, 0, 0, -1], '40001': [0, 0.5, 0, 0, 0, 0, 0, 0] } });
+  await saveAdaptation(db, { weightsHash: 'w1', adaptation, labelsUsed: 30, learntAt: NOW, evaluation: null });
   await store.close();
   return path;
 }
@@ -65,7 +70,7 @@ describePostgres('migrate-store', () => {
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { rows: number; tables: { table: string; rows: number; checksum: string }[] };
     const byTable = Object.fromEntries(out.tables.map((t) => [t.table, t.rows]));
-    expect(byTable).toMatchObject({ mentions: 1234, responses: 2, events: 2, api_usage: 1, cursors: 1, drafts: 1, alert_state: 1 });
+    expect(byTable).toMatchObject({ mentions: 1234, responses: 2, events: 2, api_usage: 1, cursors: 1, drafts: 1, alert_state: 1, classifier_adaptation: 1 });
     expect(result.stdout + result.stderr).not.toContain(new URL(url).password);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(statSync(path).mtimeMs).toBe(mtime);
@@ -74,7 +79,7 @@ describePostgres('migrate-store', () => {
     const sqlite = await openStore(path, { readOnly: true });
     const pg = await openPostgresEngine(url);
     try {
-      for (const table of ['mentions', 'responses', 'events', 'api_usage', 'cursors', 'drafts']) {
+      for (const table of ['mentions', 'responses', 'events', 'api_usage', 'cursors', 'drafts', 'classifier_adaptation']) {
         const order = table === 'api_usage' ? 'source, day' : table === 'cursors' ? 'source, query_key' : table === 'drafts' ? 'mention_id' : 'id';
         expect(await pg.all(`SELECT * FROM ${table} ORDER BY ${order}`), table).toEqual(await sqlite.db.all(`SELECT * FROM ${table} ORDER BY ${order}`));
       }
