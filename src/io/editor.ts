@@ -19,7 +19,8 @@ export function systemEditor(env: NodeJS.ProcessEnv): TextEditor {
     const file = join(dir, 'reply.txt');
     try {
       writeFileSync(file, text, { mode: 0o600 });
-      const result = spawnSync(`${command} "$1"`, ['brandwatch-editor', file], { stdio: 'inherit', shell: '/bin/sh', env });
+      // The shell splits the command's own arguments; the file is its one positional argument, never re-split.
+      const result = spawnSync('/bin/sh', ['-c', `${command} "$1"`, 'brandwatch-editor', file], { stdio: 'inherit', env });
       if (result.error || result.status !== 0) {
         throw new UsageError(`the editor \`${command}\` did not finish (${result.error?.message ?? `exit ${result.status}`}); set $VISUAL or $EDITOR — the draft is kept`);
       }
