@@ -16,12 +16,13 @@ import { migration as m016 } from './migrations/016-lazy-search-index.js';
 import { migration as m017 } from './migrations/017-label-count.js';
 import { migration as m018 } from './migrations/018-private-items-index.js';
 import { migration as m019 } from './migrations/019-packed-adaptation.js';
+import { migration as m020 } from './migrations/020-conversation-members-index.js';
 
 import type { Migration } from './migrations/migration.js';
 export type { Migration };
 
 /** Ordered by version; each runs in a transaction that also sets `user_version`. Versions 4, 5 and 14 never existed (migrations/README.md). */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m008, m009, m010, m011, m012, m013, m015, m016, m017, m018, m019];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m006, m007, m008, m009, m010, m011, m012, m013, m015, m016, m017, m018, m019, m020];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 

@@ -23,16 +23,26 @@ export async function statusesOf(db: Db, ids: readonly number[]): Promise<Map<nu
   return new Map(rows.map((r) => [r.id, { status: r.status, statusChangedAt: r.status_changed_at }]));
 }
 
-/** The item of the same author's earliest earlier mention in a conversation. */
+/**
+ * The item of the same author's earliest earlier mention in a conversation: the conversation's first post
+ * (its own id is the conversation, found by the unique key) or another of its posts (migration 020's index of
+ * the mentions whose conversation is another post's). Between them they are every mention of the conversation.
+ */
 export async function conversationRoot(
   db: Db,
   q: { platform: string; conversationId: string; authorId: string | null; authorHandle: string; before: number },
 ): Promise<number | null> {
+  const author = '(author_id = @authorId OR author_handle = @authorHandle) AND id < @before';
   const row = await db.get<{ root: number }>(
-    `SELECT coalesce(thread_id, id) AS root FROM mentions
-     WHERE platform = ? AND conversation_id = ? AND (author_id = ? OR author_handle = ?) AND id < ?
-     ORDER BY id LIMIT 1`,
-    [q.platform, q.conversationId, q.authorId ?? '', q.authorHandle, q.before],
+    `SELECT coalesce(thread_id, id) AS root FROM mentions WHERE id = (
+       SELECT min(id) FROM (
+         SELECT id FROM mentions WHERE platform = @platform AND external_id = @conversation AND conversation_id = @conversation AND ${author}
+         UNION ALL
+         SELECT id FROM mentions
+           WHERE platform = @platform AND conversation_id = @conversation AND conversation_id IS NOT NULL AND conversation_id <> external_id AND ${author}
+       ) AS earlier
+     )`,
+    { platform: q.platform, conversation: q.conversationId, authorId: q.authorId ?? '', authorHandle: q.authorHandle, before: q.before },
   );
   return row?.root ?? null;
 }

@@ -43,7 +43,7 @@ describe('migration 019: the packed adaptation', () => {
     await migrate(engineOf(db), ':memory:', 17);
     insertJson(db, JSON.stringify(adaptation));
     await migrate(engineOf(db), ':memory:');
-    expect(await schemaVersion(engineOf(db))).toBe(19);
+    expect(await schemaVersion(engineOf(db))).toBe(SCHEMA_VERSION);
     const stored = (await loadAdaptation(engineOf(db)))!;
     expect(stored).toMatchObject({ weightsHash: model.info.weightsHash, labelsUsed: 25, learntAt: NOW, evaluation: null });
     expect(Buffer.from(stored.adaptation!)).toEqual(encodeAdaptation(JSON.parse(JSON.stringify(adaptation)) as typeof adaptation));
