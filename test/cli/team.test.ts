@@ -150,6 +150,21 @@ forEachEngine('team mode', (engine) => {
       expect(await rows('SELECT * FROM claims')).toEqual([]);
     });
 
+    it.skipIf(engine.kind !== 'sqlite')('an item answered between the queue read and the claim is skipped, and not opened again', async () => {
+      const [first, second] = await queue();
+      // Kim answers the first item just as Lee's claim on it lands (a trigger puts her reply in that moment).
+      const store = await openStore(dbPath());
+      await store.db.exec(`CREATE TRIGGER answered_meanwhile AFTER INSERT ON claims WHEN NEW.person = 'lee' AND NEW.mention_id = ${first}
+        BEGIN UPDATE mentions SET status = 'replied', first_response_at = ${NOW} WHERE id = NEW.mention_id; END`);
+      await store.close();
+      const lee = await run(['--as', 'lee', 'triage'], { tty: true, prompter: scriptedPrompter(['d', 'q']) });
+      expect(lee.code, lee.stderr).toBe(0);
+      expect(lee.stdout).not.toContain(`#${first} `);
+      expect(lee.stdout).toContain(`#${second} → resolved`);
+      expect(await rows('SELECT status FROM mentions WHERE id = ?', first)).toEqual([{ status: 'replied' }]);
+      expect(await rows('SELECT mention_id FROM claims')).toEqual([]);
+    });
+
     it('a claim left by a session that died lapses: after five idle minutes the item is offered again', async () => {
       const [first] = await queue();
       const store = await openStore(dbPath());

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { CATEGORIES, getMention, type Category, type Mention, type Status } from '../../store/mentions.js';
+import { isOpenItem } from '../../metrics/open.js';
 import type { Store } from '../../store/open.js';
 import { restoreCategory } from '../../store/changes.js';
 import type { Config } from '../../config/schema.js';
@@ -136,20 +137,26 @@ class TriageSession {
   }
 
   /**
-   * Claims the item before showing it: false (and the item is skipped) when someone else has it open.
-   * A claim this session holds already is refreshed.
+   * Claims the item before showing it, and reads it again under the claim: null (and the item is skipped) when
+   * someone else has it open, or answered or closed it after the queue was read. A claim this session holds
+   * already is refreshed.
    */
-  private async take(item: Mention): Promise<boolean> {
+  private async take(item: Mention): Promise<Mention | null> {
     if (this.claimed !== null && this.claimed !== item.id) await this.letGo();
     const now = this.ctx.now();
     const claim = await claimItem(this.db, item.id, this.actor, now);
-    if (claim.ok) {
-      this.claimed = item.id;
-      return true;
+    if (!claim.ok) {
+      this.ctx.io.out(`#${item.id}: ${sanitizeLine(claim.holder)} is on this (active ${relativeTime(claim.activeAt, now)}); skipping it`);
+      this.skipped.add(item.id);
+      return null;
     }
-    this.ctx.io.out(`#${item.id}: ${sanitizeLine(claim.holder)} is on this (active ${relativeTime(claim.activeAt, now)}); skipping it`);
+    this.claimed = item.id;
+    const current = await getMention(this.db, item.id);
+    if (current && isOpenItem(current)) return current;
+    // Gone from the queue meanwhile (another person's reply, a poll's thread linking): nothing to do here.
+    await this.letGo();
     this.skipped.add(item.id);
-    return false;
+    return null;
   }
 
   /** A key was pressed: the claim holds on; false when it lapsed and another person took the item meanwhile. */
@@ -165,8 +172,9 @@ class TriageSession {
   private async work(): Promise<void> {
     await recomputePriorities(this.db, this.config, this.ctx.now());
     for (;;) {
-      const item = await nextItem(this.db, { search: this.search, skipped: this.skipped });
-      if (item && !(await this.take(item))) continue;
+      const next = await nextItem(this.db, { search: this.search, skipped: this.skipped });
+      const item = next && (await this.take(next));
+      if (next && !item) continue;
       if (!item) {
         const left = await openCount(this.db, this.search);
         const filtered = Object.keys(this.search).length > 0;
