@@ -14,10 +14,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A clean environment for the CLI: no user config, no colours, the caller's extras. */
+/** The loopback-only connection guard the test workers load, preloaded into every CLI a test spawns. */
+export const NETWORK_GUARD = resolve(import.meta.dirname, '../setup/network-guard.cjs');
+
+/** A clean environment for the CLI: no user config, no colours, no network but the loopback, the caller's extras. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: TEST_HOME, NO_COLOR: '1', TZ: 'UTC', ...extra };
-  return env;
+  const guard = `--require ${JSON.stringify(NETWORK_GUARD)}`;
+  return { PATH: process.env.PATH, HOME: TEST_HOME, NO_COLOR: '1', TZ: 'UTC', ...extra, NODE_OPTIONS: extra.NODE_OPTIONS ? `${guard} ${extra.NODE_OPTIONS}` : guard };
 }
 
 export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
