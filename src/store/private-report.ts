@@ -20,28 +20,16 @@ export interface PlatformAnswered {
   responded: number;
 }
 
-/** The period's counts that `answered` holds when the caller has none (the report has them from its own pass). */
-async function platformAnswered(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PlatformAnswered[]> {
-  const { sql } = q;
-  const rows = await db.rows<[string, number, number]>(
-    `SELECT m.platform, sum(CASE WHEN ${sql.needs} THEN 1 ELSE 0 END), sum(CASE WHEN ${sql.responded} THEN 1 ELSE 0 END)
-       FROM mentions m${indexedBy(db.kind, 'mentions_report')}
-       WHERE m.created_at >= @from AND m.created_at < @until AND m.thread_id IS NULL
-       GROUP BY m.platform`,
-    { from: q.from, until: q.until },
-  );
-  return rows.map(([platform, needing, responded]) => ({ platform, needing: Number(needing), responded: Number(responded) }));
-}
-
 /**
  * Both from the items with anything private about them alone, read through their own partial index
- * (migration 018), beside each platform's needing and answered counts (`answered`, or one more pass when the
- * caller has none): any other item is answered in public exactly when it was answered, and adds nothing else.
+ * (migration 018), beside each platform's needing and answered counts, which the report has from its own pass
+ * over the period (`answered`): any other item is answered in public exactly when it was answered, and adds
+ * nothing else.
  */
 export async function privatePeriod(
   db: Db,
   q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>,
-  answered?: readonly PlatformAnswered[],
+  answered: readonly PlatformAnswered[],
 ): Promise<{ counts: PrivateCountRow[]; times: PrivateTimeRow[] }> {
   const { sql } = q;
   const flag = (condition: string) => `CASE WHEN ${condition} THEN 1 ELSE 0 END`;
@@ -54,7 +42,7 @@ export async function privatePeriod(
     { ...sql.params, from: q.from, until: q.until },
   );
   const byPlatform = new Map<string, PrivateCountRow>();
-  for (const a of answered ?? (await platformAnswered(db, q))) byPlatform.set(a.platform, [a.platform, a.needing, a.responded, 0, 0]);
+  for (const a of answered) byPlatform.set(a.platform, [a.platform, a.needing, a.responded, 0, 0]);
   const times: PrivateTimeRow[] = [];
   for (const [platform, responded, publicly, privately, went, answer, resolution] of rows) {
     const counts = byPlatform.get(platform);
@@ -67,12 +55,4 @@ export async function privatePeriod(
   }
   const counts = [...byPlatform.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { counts, times };
-}
-
-export async function privateCounts(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateCountRow[]> {
-  return (await privatePeriod(db, q)).counts;
-}
-
-export async function privateTimes(db: Db, q: Pick<PeriodQuery, 'from' | 'until' | 'sql'>): Promise<PrivateTimeRow[]> {
-  return (await privatePeriod(db, q)).times;
 }

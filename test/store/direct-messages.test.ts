@@ -4,7 +4,7 @@ import { changeStatus } from '../../src/store/changes.js';
 import { lastSentOn, markAnsweredPrivately, newestDmOf, privateItemOf, responseChannel } from '../../src/store/direct-messages.js';
 import { getMention, getMentionByExternalId, insertMentions } from '../../src/store/mentions.js';
 import type { Store } from '../../src/store/open.js';
-import { privateCounts, privateTimes } from '../../src/store/private-report.js';
+import { privateFiguresOf } from '../helpers/private.js';
 import { claimReplyAttempt, recordOwnReplies, recordResponseSent } from '../../src/store/responses.js';
 import { linkThreads } from '../../src/triage/threads.js';
 import { metricSql } from '../../src/metrics/sql.js';
@@ -151,8 +151,9 @@ forEachEngine('direct messages in the store', (engine) => {
     await store.db.transaction(async (tx) => markAnsweredPrivately(tx, a, NOW + 25 * MIN));
 
     const q = { from: NOW - 60 * MIN, until: NOW + 60 * MIN, sql: metricSql(CALENDAR_TIME, { default: 24 * 60 * MIN }, NOW + 60 * MIN) };
-    expect(await privateCounts(store.db, q)).toEqual([['twitter', 2, 0, 1, 1]]);
-    expect(await privateTimes(store.db, q)).toEqual([['twitter', 15 * MIN, 40 * MIN]]);
+    const { counts, times } = await privateFiguresOf(store.db, q);
+    expect(counts).toEqual([['twitter', 2, 0, 1, 1]]);
+    expect(times).toEqual([['twitter', 15 * MIN, 40 * MIN]]);
   });
 
   it('the SLA target of a DM (sla.dm) is the same in SQL as in TypeScript, per platform and channel', async () => {
