@@ -133,20 +133,24 @@ export function packAdaptation(adaptation: Adaptation): PackedAdaptation {
   return { version: 1, baseWeightsHash: adaptation.baseWeightsHash, labelsUsed: adaptation.labelsUsed, bias: Float32Array.from(adaptation.bias), ids, deltas };
 }
 
+/** Either form as the packed one. */
+function packed(adaptation: Adaptation | PackedAdaptation): PackedAdaptation {
+  return adaptation.bias instanceof Float32Array ? (adaptation as PackedAdaptation) : packAdaptation(adaptation as Adaptation);
+}
+
 /** The model with a brand's adaptation on top (the shipped weights are shared, not copied). */
 export function applyAdaptation(model: Model, adaptation: Adaptation | PackedAdaptation): Model {
   if (adaptation.baseWeightsHash !== model.info.weightsHash) {
     throw new Error('this adaptation was learnt against other classifier weights: run `brandwatch learn` again');
   }
-  const packed = adaptation.bias instanceof Float32Array ? (adaptation as PackedAdaptation) : packAdaptation(adaptation as Adaptation);
+  const { ids, bias, deltas } = packed(adaptation);
   const slot = new Int32Array(1 << model.info.bits);
-  const { ids } = packed;
   for (let row = 0; row < ids.length; row++) {
     const id = ids[row]!;
     if (id >= slot.length) throw new Error(`the adaptation names feature ${id}, beyond these weights' ${slot.length} features`);
     slot[id] = row + 1;
   }
-  return model.withResidual({ columns: COLUMNS, bias: packed.bias, slot, values: packed.deltas });
+  return model.withResidual({ columns: COLUMNS, bias, slot, values: deltas });
 }
 
 // Stored form (classifier_adaptation.adaptation, migration 019): "BWA1", u32 header length, JSON header,
@@ -162,16 +166,19 @@ interface AdaptationHeader {
   features: number;
 }
 
+/** Where the numbers start: after the magic, the header's length and the header, at a multiple of 4 bytes. */
+const dataStart = (jsonLength: number) => Math.ceil((8 + jsonLength) / 4) * 4;
+
 export function encodeAdaptation(adaptation: Adaptation | PackedAdaptation): Buffer {
-  const packed = adaptation.bias instanceof Float32Array ? (adaptation as PackedAdaptation) : packAdaptation(adaptation as Adaptation);
-  const header: AdaptationHeader = { version: 1, baseWeightsHash: packed.baseWeightsHash, labelsUsed: packed.labelsUsed, columns: COLUMNS, features: packed.ids.length };
+  const { baseWeightsHash, labelsUsed, bias, ids, deltas } = packed(adaptation);
+  const header: AdaptationHeader = { version: 1, baseWeightsHash, labelsUsed, columns: COLUMNS, features: ids.length };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const head = Buffer.alloc(8 + json.length + ((4 - ((8 + json.length) % 4)) % 4));
+  const head = Buffer.alloc(dataStart(json.length));
   head.write(ADAPTATION_MAGIC, 0, 'ascii');
   head.writeUInt32LE(json.length, 4);
   json.copy(head, 8);
   const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  return Buffer.concat([head, bytes(packed.bias), bytes(packed.ids), bytes(packed.deltas)]);
+  return Buffer.concat([head, bytes(bias), bytes(ids), bytes(deltas)]);
 }
 
 /** The stored adaptation's bytes as a PackedAdaptation; what cannot be one throws, saying what is wrong. */
@@ -189,7 +196,7 @@ export function decodeAdaptation(bytes: Uint8Array): PackedAdaptation {
   if (header?.version !== 1 || header.columns !== COLUMNS || typeof header.baseWeightsHash !== 'string' || !Number.isSafeInteger(header.labelsUsed) || !Number.isSafeInteger(header.features) || header.features < 0) {
     throw new Error(`the adaptation's header is not a version-1 header with ${COLUMNS} columns`);
   }
-  const start = 8 + jsonLength + ((4 - ((8 + jsonLength) % 4)) % 4);
+  const start = dataStart(jsonLength);
   const n = header.features;
   if (buffer.length !== start + 4 * (COLUMNS + n + n * COLUMNS)) throw new Error('the adaptation is truncated or has trailing bytes');
   // Typed views need 4-byte alignment: bytes at an odd offset (a small Buffer in Node's pool) are copied first.
