@@ -20,6 +20,7 @@ import {
   type NewAlert,
 } from '../store/alerts.js';
 import { sanitizeText } from '../io/sanitize.js';
+import { FIRST_SIGHT_AGE } from '../metrics/engagement.js';
 import { evaluateAlerts, type KeywordVolume, type MentionFacts, type RuleSettings } from './rules.js';
 import { quietUntil } from './quiet.js';
 import { postAlert, webhookOrigin, type WebhookTarget } from './webhook.js';
@@ -115,7 +116,7 @@ export async function raiseAlerts(options: Omit<AlertRunOptions, 'signal'>): Pro
       const closedDays = clock.kind === 'business' ? 31 * 86_400_000 : 0;
       // Engagement read after the last evaluation may show growth; earlier readings were judged then.
       const metricsSince = await getAlertState(tx, 'metrics_seen_until') ?? -1;
-      const rows = await openMentionsForAlerts(tx, { lastSeen: lastSeen ?? 0, createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince });
+      const rows = await openMentionsForAlerts(tx, { createdSince: now - settings.maxAge - longestTarget - closedDays, metricsSince, firstSightAge: FIRST_SIGHT_AGE });
       const mentions = rows.map((row): MentionFacts => {
         const target = slaTarget(config, row.platform, row.channel);
         return {

@@ -93,18 +93,21 @@ export interface OpenMentionRow {
 }
 
 /**
- * The open mentions an alert rule can fire on: arrived since the last evaluation (id above `lastSeen`),
- * created since `createdSince` (SLA deadlines near now), or with engagement read since `metricsSince`.
+ * The open mentions an alert rule can fire on (src/alerts/rules.ts): created since `createdSince` (a new mention
+ * within `maxAge`, SLA deadlines near now), or with an engagement reading since `metricsSince` that growth can be
+ * measured on — a previous reading, or a first one taken within `firstSightAge` of the post. A mention that
+ * arrived late but old (a backfill) can fire nothing, so it is not read: on a first poll that is nearly all of them.
  */
 // `+m.id`: ordered by the row id, SQLite would walk the whole table in that order rather than read the open mentions' index and sort.
-export async function openMentionsForAlerts(db: Db, scope: { lastSeen: number; createdSince: number; metricsSince: number }): Promise<OpenMentionRow[]> {
+export async function openMentionsForAlerts(db: Db, scope: { createdSince: number; metricsSince: number; firstSightAge: number }): Promise<OpenMentionRow[]> {
   return db.all<OpenMentionRow>(
     `SELECT m.id, m.platform, m.url, m.author_handle, m.text, m.keywords, m.created_at, m.status, m.category, m.sentiment, m.priority,
        m.first_response_at, m.likes, m.reposts, m.replies, m.quotes, m.metrics_updated_at,
        m.prev_likes, m.prev_reposts, m.prev_replies, m.prev_quotes, m.prev_metrics_at, m.channel
      FROM mentions m
      WHERE ${openSql('m.status')}
-       AND (m.id > @lastSeen OR m.created_at >= @createdSince OR m.metrics_updated_at > @metricsSince)
+       AND (m.created_at >= @createdSince
+         OR (m.metrics_updated_at > @metricsSince AND (m.prev_metrics_at IS NOT NULL OR m.metrics_updated_at - m.created_at <= @firstSightAge)))
      ORDER BY +m.id`,
     scope,
   );

@@ -187,7 +187,7 @@ describe('query plans of the hot queries (SQLite)', () => {
 
   it('the alert rules and the open backlog', async () => {
     const statements = await exercise(async (db) => {
-      await openMentionsForAlerts(db, { lastSeen: 390, createdSince: NOW - 3_600_000, metricsSince: NOW });
+      await openMentionsForAlerts(db, { createdSince: NOW - 3_600_000, metricsSince: NOW, firstSightAge: 3_600_000 });
       await openDeadlineFacts(db);
       await keywordVolumes(db, NOW, NOW - 3_600_000, NOW - 86_400_000);
       await maxMentionId(db);
