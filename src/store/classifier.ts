@@ -90,13 +90,25 @@ export async function saveAdaptation(db: Db, stored: StoredAdaptation): Promise<
   );
 }
 
-/** Open mentions whose category is still the classifier's guess: re-guessed after learning. */
-export async function guessedOpenMentions(db: Db): Promise<{ id: number; text: string; lang: string | null }[]> {
-  return db.all<{ id: number; text: string; lang: string | null }>(`SELECT id, text, lang FROM mentions m WHERE ${openSql('m.status')} AND category_manual = 0 ORDER BY id`);
+/** An open mention whose category is still the classifier's guess, with that stored guess. */
+export interface GuessedMention {
+  id: number;
+  text: string;
+  lang: string | null;
+  guess: { category: Category | null; sentiment: number | null; confidence: number | null; unsure: boolean };
 }
 
-/** New guesses for mentions the person has not categorised (never overwrites a manual category), in one batch. */
+/** Open mentions whose category is still the classifier's guess, with the guess stored: re-guessed after learning. */
+export async function guessedOpenMentions(db: Db): Promise<GuessedMention[]> {
+  const rows = await db.rows<[number, string, string | null, Category | null, number | null, number | null, number]>(
+    `SELECT id, text, lang, category, sentiment, category_confidence, category_unsure FROM mentions m WHERE ${openSql('m.status')} AND category_manual = 0 ORDER BY id`,
+  );
+  return rows.map((r) => ({ id: r[0], text: r[1], lang: r[2], guess: { category: r[3], sentiment: r[4], confidence: r[5], unsure: r[6] === 1 } }));
+}
+
+/** New guesses for mentions the person has not categorised (never overwrites a manual category), in one batch; each one's priority is due. */
 export async function updateGuesses(db: Db, guesses: readonly { id: number; guess: { category: Category; sentiment: number; confidence: number; unsure: boolean } }[]): Promise<void> {
+  if (guesses.length === 0) return;
   const sql = 'UPDATE mentions SET category = ?, sentiment = ?, category_confidence = ?, category_unsure = ?, priority_due_at = 0 WHERE id = ? AND category_manual = 0';
   await db.batch(guesses.map(({ id, guess }) => [sql, [guess.category, guess.sentiment, guess.confidence, guess.unsure ? 1 : 0, id]] as const));
 }

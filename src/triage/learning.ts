@@ -18,6 +18,8 @@ export interface LearnReport {
   evaluation: AdaptationEvaluation | null;
   /** Open mentions without a manual category, guessed again with the adapted model. */
   reguessed: number;
+  /** Of those, the ones whose guess changed (stored, their priority recomputed); the rest are left as they are. */
+  changed: number;
   /** Why nothing was learnt, when nothing was. */
   skipped: string | null;
 }
@@ -67,7 +69,7 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   const labels = await learningLabels(db);
   const counts = { labels: labels.length, categoryLabels: labels.filter((l) => l.category).length, outcomeLabels: labels.filter((l) => l.needsResponse !== undefined).length };
   if (labels.length < MIN_LABELS) {
-    return { ...counts, evaluation: null, reguessed: 0, skipped: `${labels.length} label${labels.length === 1 ? '' : 's'} so far; learning starts at ${MIN_LABELS} (categories set by hand, replies, ignores and spam all count)` };
+    return { ...counts, evaluation: null, reguessed: 0, changed: 0, skipped: `${labels.length} label${labels.length === 1 ? '' : 's'} so far; learning starts at ${MIN_LABELS} (categories set by hand, replies, ignores and spam all count)` };
   }
   const { adapt, encodeAdaptation, evaluateAdaptation } = await import('../classifier/index.js');
   const model = await baseModel();
@@ -76,12 +78,18 @@ export async function learn(db: Db, now: number): Promise<LearnReport> {
   const adaptation = adapt(model, all);
   const classifier = await new Classifier(() => model, adaptation).ready();
   const open = await guessedOpenMentions(db);
+  // Only a guess that changed is written: a write makes the item's priority due, and most guesses stay as they were.
+  const changed = open.flatMap((m) => {
+    const guess = classifier.classify(m.text, m.lang);
+    const same = guess.category === m.guess.category && guess.sentiment === m.guess.sentiment && guess.confidence === m.guess.confidence && guess.unsure === m.guess.unsure;
+    return same ? [] : [{ id: m.id, guess }];
+  });
   await db.transaction(async (tx) => {
     await foldLabelCount(tx);
     await saveAdaptation(tx, { weightsHash: model.info.weightsHash, adaptation: encodeAdaptation(adaptation), labelsUsed: labels.length, learntAt: now, evaluation });
-    await updateGuesses(tx, open.map((m) => ({ id: m.id, guess: classifier.classify(m.text, m.lang) })));
+    await updateGuesses(tx, changed);
   });
-  return { ...counts, evaluation, reguessed: open.length, skipped: null };
+  return { ...counts, evaluation, reguessed: open.length, changed: changed.length, skipped: null };
 }
 
 /** Whether enough new labels arrived since the last learning for `poll` to learn again. */

@@ -56,12 +56,15 @@ describe('learn', () => {
 
     const learnt = await run(['learn', '--json']);
     expect(learnt.code, learnt.stderr).toBe(0);
-    const report = JSON.parse(learnt.stdout) as { labels: number; categoryLabels: number; outcomeLabels: number; reguessed: number; evaluation: { before: { accuracy: number }; after: { accuracy: number }; heldOut: number } };
+    const report = JSON.parse(learnt.stdout) as { labels: number; categoryLabels: number; outcomeLabels: number; reguessed: number; changed: number; evaluation: { before: { accuracy: number }; after: { accuracy: number }; heldOut: number } };
     expect(report.categoryLabels).toBe(router.length);
     expect(report.labels).toBeGreaterThanOrEqual(150);
     expect(report.evaluation.heldOut).toBeGreaterThan(0);
     expect(report.evaluation.after.accuracy).toBeGreaterThanOrEqual(report.evaluation.before.accuracy);
     expect(report.reguessed).toBe(rows<{ n: number }>("SELECT count(*) AS n FROM mentions WHERE status IN ('new','open') AND category_manual = 0")[0]!.n);
+    // The person's router labels move the guesses of other router posts; the rest stay as they were, unwritten.
+    expect(report.changed).toBeGreaterThan(0);
+    expect(report.changed).toBeLessThan(report.reguessed);
     // The person's categories are untouched.
     expect(new Set(rows<{ category: string }>(`SELECT category FROM mentions WHERE id IN (${router.join(',')})`).map((r) => r.category))).toEqual(new Set(['feedback']));
     expect(rows<{ labels_used: number }>('SELECT labels_used FROM classifier_adaptation')[0]!.labels_used).toBe(report.labels);
@@ -69,6 +72,8 @@ describe('learn', () => {
     const text = await run(['learn']);
     expect(text.stdout).toMatch(/learnt from \d+ of your labels \(\d+ categories set by hand, \d+ outcomes\)/);
     expect(text.stdout).toMatch(/category accuracy on your newest \d+ labels .*: \d+% before → \d+% after/);
+    // The same labels again learn the same adaptation: every guess is already what it says.
+    expect(text.stdout).toMatch(/\d+ open mentions guessed again, 0 changed and their priorities recomputed/);
 
     const evaluated = await run(['learn', '--eval']);
     expect(evaluated.stdout).toMatch(/accuracy on your \d+ hand-set categories: \d+%/);

@@ -40,5 +40,5 @@ export async function run(ctx: Context, options: LearnOptions): Promise<void> {
   if (e) {
     ctx.io.out(`category accuracy on your newest ${e.heldOut} labels (learnt on the ${e.labelsUsed} before them): ${percent(e.before.accuracy)} before → ${percent(e.after.accuracy)} after`);
   }
-  ctx.io.out(`${report.reguessed} open mention${report.reguessed === 1 ? '' : 's'} guessed again; priorities recomputed (categories you set stay as you set them)`);
+  ctx.io.out(`${report.reguessed} open mention${report.reguessed === 1 ? '' : 's'} guessed again, ${report.changed} changed and their priorities recomputed (categories you set stay as you set them)`);
 }

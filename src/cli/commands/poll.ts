@@ -62,7 +62,7 @@ export async function poll(ctx: Context, options: PollCommandOptions): Promise<P
     // Enough new labels from the person: adapt, and re-guess the open mentions before priorities are recomputed.
     if (await learning.dueForLearning(store.db)) {
       const learnt = await learning.learn(store.db, ctx.now());
-      ctx.io.debug(`learnt from ${learnt.labels} labels; ${learnt.reguessed} open mentions re-guessed`);
+      ctx.io.debug(`learnt from ${learnt.labels} labels; ${learnt.reguessed} open mentions re-guessed, ${learnt.changed} changed`);
     }
     // SLA time left changes with the clock: keep the stored priorities of open items current for `list`
     // and for the alert rules that read them.
