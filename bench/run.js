@@ -197,7 +197,8 @@ async function ingest() {
   const assess = await loadAssess();
   const classified = await timed(() => new Map(mentions.map((m) => [m, assess ? assess.assess(m) : { category: null, sentiment: null, priority: 0 }])));
   const assessed = classified.value;
-  const precomputed = (m) => assessed.get(m);
+  // The hook's other part (recording the priority config in each page's transaction) is the product's, untouched.
+  const precomputed = Object.assign((m) => assessed.get(m), assess?.assess.beforeStore ? { beforeStore: assess.assess.beforeStore } : {});
 
   // Reference: what SQLite itself does with our own row: a table with only the unique key, same pragmas as the store.
   const ownRowRun = async () => {

@@ -226,6 +226,7 @@ export async function storePage(options: PageStoreOptions, source: Pick<Source, 
     const fetchedAt = options.now();
     // Asked inside the transaction, so nothing stored between the question and the insert can be counted as ours.
     const before = options.listNew ? await storedMentionIds(tx, page.mentions) : [];
+    if (page.mentions.length > 0) await options.assess?.beforeStore?.(tx);
     const inserted = await insertMentions(tx, source.name, page.mentions, fetchedAt, options.assess);
     const stored: StoredPage['stored'] = [];
     if (options.listNew && inserted > 0) {

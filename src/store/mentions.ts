@@ -163,10 +163,22 @@ export interface Assessment {
   confidence?: number | null;
   /** Below the confidence floor or in an untrained language: shown as "unsure". */
   unsure?: boolean;
+  /**
+   * The priority no longer moves with time (src/triage/assess.ts settled): stored as not due (migration 015), so
+   * the poll's recompute skips it until an input changes. Without it a new item's priority is due at once.
+   */
+  settled?: boolean;
 }
 
-/** The first guess at ingest of a mention; `ready`, when given, is awaited before the first page with mentions is stored. */
-export type AssessHook = ((mention: NewMention) => Assessment) & { ready?: () => Promise<void> };
+/**
+ * The first guess at ingest of a mention, its priority as of `fetchedAt` (the row's reading time) when given;
+ * `ready`, when given, is awaited before the first page with mentions is stored.
+ */
+export type AssessHook = ((mention: NewMention, fetchedAt?: number) => Assessment) & {
+  ready?: () => Promise<void>;
+  /** Run in each page's transaction before its mentions are stored (the priority config a settled priority was computed with). */
+  beforeStore?: (tx: Db) => Promise<void>;
+};
 
 // Positional parameters: binding 25 values by position is markedly cheaper than by name at ingest rates.
 const INSERT_COLUMNS = `
@@ -182,6 +194,21 @@ const INSERT_GUESS = `
   INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, status, status_changed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
+// With whether the priority is settled (migration 015): the form the poll's own assessment takes.
+const INSERT_ASSESSED = `
+  INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, priority_due_at, status, status_changed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
+  ON CONFLICT (platform, external_id) DO NOTHING`;
+
+/** Which of the INSERT forms a row takes: plain, with the classifier's confidence, or with that and its priority's due time. */
+type RowForm = 'plain' | 'guess' | 'assessed';
+
+function rowForm(assessment: Assessment): RowForm {
+  if (assessment.confidence === undefined || assessment.confidence === null) return 'plain';
+  return assessment.settled === undefined ? 'guess' : 'assessed';
+}
+
+const INSERT_SQL: Record<RowForm, string> = { plain: INSERT, guess: INSERT_GUESS, assessed: INSERT_ASSESSED };
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
 // New counters (and followers) are priority inputs: the item's priority is due again (migration 015).
@@ -212,16 +239,16 @@ export async function insertMentions(
   source: string,
   mentions: readonly NewMention[],
   fetchedAt: number,
-  assess: (mention: NewMention) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
+  assess: (mention: NewMention, fetchedAt: number) => Assessment = () => ({ category: null, sentiment: null, priority: 0 }),
 ): Promise<number> {
   // PostgreSQL answers each statement over the network: a page goes in as one multi-row statement.
   if (db.kind === 'postgres') return insertPage(db, source, mentions, fetchedAt, assess);
   // The page's inserts in one batch (one call, not an awaited statement per row); then, in page order, what each outcome needs.
   const results = await db.batch(
     mentions.map((m) => {
-      const assessment = assess(m);
-      const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
-      return [guessed ? INSERT_GUESS : INSERT, rowValues(m, source, fetchedAt, assessment, guessed)] as const;
+      const assessment = assess(m, fetchedAt);
+      const form = rowForm(assessment);
+      return [INSERT_SQL[form], rowValues(m, source, fetchedAt, assessment, form)] as const;
     }),
   );
   let inserted = 0;
@@ -236,8 +263,8 @@ export async function insertMentions(
   return inserted;
 }
 
-/** The values of one new row, in INSERT's (or, with the classifier's confidence, INSERT_GUESS's) order. */
-function rowValues(m: NewMention, source: string, fetchedAt: number, assessment: Assessment, guessed: boolean): unknown[] {
+/** The values of one new row, in the order of its form's INSERT. */
+function rowValues(m: NewMention, source: string, fetchedAt: number, assessment: Assessment, form: RowForm): unknown[] {
   return [
     m.platform,
     source,
@@ -263,8 +290,9 @@ function rowValues(m: NewMention, source: string, fetchedAt: number, assessment:
     fetchedAt,
     assessment.sentiment,
     assessment.category,
-    ...(guessed ? [assessment.confidence, assessment.unsure ? 1 : 0] : []),
+    ...(form === 'plain' ? [] : [assessment.confidence, assessment.unsure ? 1 : 0]),
     assessment.priority,
+    ...(form === 'assessed' ? [assessment.settled ? null : 0] : []),
     fetchedAt,
   ];
 }
@@ -292,31 +320,32 @@ function metricsRefresh(m: NewMention, fetchedAt: number): readonly [string, Par
 
 /** Rows per multi-row INSERT: 28 values each, far below the 65,535 parameters PostgreSQL takes. */
 const PAGE_ROWS = 200;
-const GUESS_ROW = `(${Array.from({ length: 27 }, () => '?').join(', ')}, 'new', ?)`;
+const ASSESSED_ROW = `(${Array.from({ length: 28 }, () => '?').join(', ')}, 'new', ?)`;
 
 /**
  * The PostgreSQL path of insertMentions, with the same outcome: rows not stored yet are inserted in page
- * order (the store is at the current schema there, so every row takes INSERT_GUESS's columns; a guess without
- * confidence stores the columns' defaults, NULL and 0), the ones already stored have their metrics refreshed.
+ * order (the store is at the current schema there, so every row takes INSERT_ASSESSED's columns; a guess without
+ * confidence stores the columns' defaults, NULL and 0, and one without `settled` a priority due at once), the
+ * ones already stored have their metrics refreshed.
  */
 async function insertPage(
   db: Db,
   source: string,
   mentions: readonly NewMention[],
   fetchedAt: number,
-  assess: (mention: NewMention) => Assessment,
+  assess: (mention: NewMention, fetchedAt: number) => Assessment,
 ): Promise<number> {
   let inserted = 0;
   for (let from = 0; from < mentions.length; from += PAGE_ROWS) {
     const chunk = mentions.slice(from, from + PAGE_ROWS);
     const values: unknown[] = [];
     for (const m of chunk) {
-      const assessment = assess(m);
+      const assessment = assess(m, fetchedAt);
       const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
-      values.push(...rowValues(m, source, fetchedAt, guessed ? assessment : { ...assessment, confidence: null, unsure: false }, true));
+      values.push(...rowValues(m, source, fetchedAt, { ...assessment, ...(guessed ? {} : { confidence: null, unsure: false }), settled: assessment.settled ?? false }, 'assessed'));
     }
-    const sql = `INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, status, status_changed_at)
-      VALUES ${chunk.map(() => GUESS_ROW).join(', ')}
+    const sql = `INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, priority_due_at, status, status_changed_at)
+      VALUES ${chunk.map(() => ASSESSED_ROW).join(', ')}
       ON CONFLICT (platform, external_id) DO NOTHING
       RETURNING external_id`;
     const stored = new Set((await db.all<{ external_id: string }>(sql, values)).map((r) => r.external_id));

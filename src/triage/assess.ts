@@ -34,9 +34,10 @@ export function priorityOf(mention: PriorityFacts, config: PriorityConfig, now: 
 /** The `assess` hook of pollSources: category, sentiment and priority of a mention as it is stored. */
 export function assessAtIngest(config: PriorityConfig, now: () => number, classifier: Classifier): AssessHook {
   const clock = responseClockOf(config);
-  const assess: AssessHook = (m) => {
+  const assess: AssessHook = (m, fetchedAt) => {
     const { category, sentiment, confidence, unsure } = classifier.classify(m.text, m.lang);
-    const at = now();
+    // The row's engagement reading is stamped with its fetch time: the priority is read at that time, as the recompute reads it.
+    const at = fetchedAt ?? now();
     const result = priority(
       {
         category,
@@ -53,11 +54,14 @@ export function assessAtIngest(config: PriorityConfig, now: () => number, classi
       at,
       { explain: false },
     );
-    return { category, sentiment, confidence, unsure, priority: result.score };
+    return { category, sentiment, confidence, unsure, priority: result.score, settled: settled({ metricsUpdatedAt: at, previousEngagement: null }, result) };
   };
   assess.ready = async () => {
     await classifier.ready();
   };
+  // A priority stored as settled was computed with this config: the store records it first, so that a later
+  // change of config makes it due again (changePriorityInputs).
+  assess.beforeStore = (tx) => usePriorityConfig(tx, config);
   return assess;
 }
 
@@ -80,7 +84,7 @@ export async function waitingSince(db: Db, mention: Mention): Promise<number> {
  * is the engagement since posted spread over the age, which only falls as the item ages: once its points round
  * to nothing they stay there. Only then may the item wait for an input to change (migration 015).
  */
-function settled(mention: PriorityFacts, result: Priority): boolean {
+function settled(mention: Pick<PriorityFacts, 'metricsUpdatedAt' | 'previousEngagement'>, result: Priority): boolean {
   if (result.sla.used < Math.max(result.sla.target, 1)) return false;
   if (mention.metricsUpdatedAt !== null) return true;
   return mention.previousEngagement === null && result.parts.find((p) => p.factor === 'velocity')!.points === 0;
@@ -91,6 +95,12 @@ function configKey(config: PriorityConfig): string {
   return JSON.stringify({ sla: config.sla, businessHours: config.businessHours ?? null, timezone: config.timezone ?? null });
 }
 
+/** Records `config` as the one stored priorities are computed with; another one before it makes every open item's priority due. */
+async function usePriorityConfig(db: Db, config: PriorityConfig): Promise<void> {
+  const key = configKey(config);
+  if ((await priorityInputs(db)) !== key) await changePriorityInputs(db, key);
+}
+
 /**
  * Priority depends on the clock (SLA time left): refresh it for the open items whose priority is due —
  * those whose SLA still runs and those an input changed for since (migration 015) — so `list` and `triage`
@@ -99,8 +109,7 @@ function configKey(config: PriorityConfig): string {
 export async function recomputePriorities(db: Db, config: PriorityConfig, now: number): Promise<number> {
   // One transaction: nothing written between reading an item and settling it is lost.
   return db.transaction(async (tx) => {
-    const key = configKey(config);
-    if ((await priorityInputs(tx)) !== key) await changePriorityInputs(tx, key);
+    await usePriorityConfig(tx, config);
     const changes: PriorityChange[] = [];
     let changed = 0;
     for (const { mention, newestFollowUp } of await itemsWithDuePriority(tx, now)) {

@@ -10,7 +10,8 @@ import { storePage } from '../../src/poll/poll-sources.js';
 import { changeStatus } from '../../src/store/changes.js';
 import { getMention, getMentionByExternalId } from '../../src/store/mentions.js';
 import { markAnswered } from '../../src/store/responses.js';
-import { priorityOf, recomputePriorities, waitingSince, type PriorityConfig } from '../../src/triage/assess.js';
+import { assessAtIngest, priorityOf, recomputePriorities, waitingSince, type PriorityConfig } from '../../src/triage/assess.js';
+import { shippedClassifier } from '../../src/triage/classify.js';
 import type { FetchedPage, NewMention } from '../../src/sources/types.js';
 import { forEachEngine } from '../helpers/engines.js';
 import { newMention } from '../helpers/mentions.js';
@@ -91,6 +92,28 @@ forEachEngine('priorities recomputed where they can have moved', (engine) => {
     expect(seen.rows).toBe(41);
     const m = (await getMention(store.db, 5))!;
     expect(m.priority).toBe(priorityOf(m, stricter, NOW + 180_000, m.createdAt, false).score);
+  });
+
+  it("the poll's own assessment stores a breached mention settled, at its current priority; a running SLA stays due; another SLA makes all due", async () => {
+    const store = await engine.fresh();
+    stores.push(store);
+    const assess = assessAtIngest(CONFIG, () => NOW, await shippedClassifier());
+    const breached = Array.from({ length: 20 }, (_, i) => mention(i + 1, { text: `acme order ${i} never arrived, ${i % 2 ? 'refund please' : 'what now?'}`, metrics: { likes: i, reposts: 0, replies: 0, quotes: 0 } }));
+    await storePage({ db: store.db, now: () => NOW, assess }, SOURCE, 'all', page([...breached, mention(21, { createdAt: NOW - HOUR })]));
+    // Only the mention whose SLA still runs is read: the others were settled as they were stored, at the priority a recompute gives.
+    expect(await recompute(store.db, NOW + 60_000)).toBe(1);
+    for (const id of [1, 7, 20, 21]) await expectCurrent(store.db, id, NOW + 60_000);
+    expect((await getMentionByExternalId(store.db, 'twitter', '7'))!.priority).toBeGreaterThan(0);
+    // Another SLA: the settled ones were computed with the old one, so every item is read again.
+    const stricter: PriorityConfig = { sla: { twitter: 10 * 24 * HOUR }, timezone: 'UTC' };
+    const seen = { rows: 0 };
+    await recomputePriorities(counting(store.db, seen), stricter, NOW + 120_000);
+    expect(seen.rows).toBe(21);
+    const current = async (id: number) => {
+      const m = (await getMention(store.db, id))!;
+      expect(m.priority).toBe(priorityOf(m, stricter, NOW + 120_000, m.createdAt, false).score);
+    };
+    for (const id of [1, 7, 20, 21]) await current(id);
   });
 
   it('items without a metrics reading settle once breached and their velocity since posted rounds to nothing', async () => {
