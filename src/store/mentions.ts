@@ -318,7 +318,7 @@ function metricsRefresh(m: NewMention, fetchedAt: number): readonly [string, Par
   ];
 }
 
-/** Rows per multi-row INSERT: 28 values each, far below the 65,535 parameters PostgreSQL takes. */
+/** Rows per multi-row INSERT: 29 values each, far below the 65,535 parameters PostgreSQL takes. */
 const PAGE_ROWS = 200;
 const ASSESSED_ROW = `(${Array.from({ length: 28 }, () => '?').join(', ')}, 'new', ?)`;
 
