@@ -189,26 +189,12 @@ const INSERT = `
   INSERT INTO mentions (${INSERT_COLUMNS}, priority, status, status_changed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
-// With the classifier's confidence (migration 011); the plain form above still serves older schemas (tests seeding them).
+// With the classifier's confidence (migration 011) and whether the priority is settled (migration 015): the form
+// a model's guess takes; the plain form above still serves older schemas (tests seeding them).
 const INSERT_GUESS = `
-  INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, status, status_changed_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
-  ON CONFLICT (platform, external_id) DO NOTHING`;
-// With whether the priority is settled (migration 015): the form the poll's own assessment takes.
-const INSERT_ASSESSED = `
   INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, priority_due_at, status, status_changed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
   ON CONFLICT (platform, external_id) DO NOTHING`;
-
-/** Which of the INSERT forms a row takes: plain, with the classifier's confidence, or with that and its priority's due time. */
-type RowForm = 'plain' | 'guess' | 'assessed';
-
-function rowForm(assessment: Assessment): RowForm {
-  if (assessment.confidence === undefined || assessment.confidence === null) return 'plain';
-  return assessment.settled === undefined ? 'guess' : 'assessed';
-}
-
-const INSERT_SQL: Record<RowForm, string> = { plain: INSERT, guess: INSERT_GUESS, assessed: INSERT_ASSESSED };
 
 // The reading being replaced becomes the previous one: the one engagement history (src/metrics/engagement.ts).
 // New counters (and followers) are priority inputs: the item's priority is due again (migration 015).
@@ -247,8 +233,8 @@ export async function insertMentions(
   const results = await db.batch(
     mentions.map((m) => {
       const assessment = assess(m, fetchedAt);
-      const form = rowForm(assessment);
-      return [INSERT_SQL[form], rowValues(m, source, fetchedAt, assessment, form)] as const;
+      const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
+      return [guessed ? INSERT_GUESS : INSERT, rowValues(m, source, fetchedAt, assessment, guessed)] as const;
     }),
   );
   let inserted = 0;
@@ -263,8 +249,8 @@ export async function insertMentions(
   return inserted;
 }
 
-/** The values of one new row, in the order of its form's INSERT. */
-function rowValues(m: NewMention, source: string, fetchedAt: number, assessment: Assessment, form: RowForm): unknown[] {
+/** The values of one new row, in INSERT's (or, with the classifier's confidence, INSERT_GUESS's) order. */
+function rowValues(m: NewMention, source: string, fetchedAt: number, assessment: Assessment, guessed: boolean): unknown[] {
   return [
     m.platform,
     source,
@@ -290,9 +276,9 @@ function rowValues(m: NewMention, source: string, fetchedAt: number, assessment:
     fetchedAt,
     assessment.sentiment,
     assessment.category,
-    ...(form === 'plain' ? [] : [assessment.confidence, assessment.unsure ? 1 : 0]),
+    ...(guessed ? [assessment.confidence, assessment.unsure ? 1 : 0] : []),
     assessment.priority,
-    ...(form === 'assessed' ? [assessment.settled ? null : 0] : []),
+    ...(guessed ? [assessment.settled ? null : 0] : []),
     fetchedAt,
   ];
 }
@@ -320,11 +306,11 @@ function metricsRefresh(m: NewMention, fetchedAt: number): readonly [string, Par
 
 /** Rows per multi-row INSERT: 29 values each, far below the 65,535 parameters PostgreSQL takes. */
 const PAGE_ROWS = 200;
-const ASSESSED_ROW = `(${Array.from({ length: 28 }, () => '?').join(', ')}, 'new', ?)`;
+const GUESS_ROW = `(${Array.from({ length: 28 }, () => '?').join(', ')}, 'new', ?)`;
 
 /**
  * The PostgreSQL path of insertMentions, with the same outcome: rows not stored yet are inserted in page
- * order (the store is at the current schema there, so every row takes INSERT_ASSESSED's columns; a guess without
+ * order (the store is at the current schema there, so every row takes INSERT_GUESS's columns; a guess without
  * confidence stores the columns' defaults, NULL and 0, and one without `settled` a priority due at once), the
  * ones already stored have their metrics refreshed.
  */
@@ -342,10 +328,10 @@ async function insertPage(
     for (const m of chunk) {
       const assessment = assess(m, fetchedAt);
       const guessed = assessment.confidence !== undefined && assessment.confidence !== null;
-      values.push(...rowValues(m, source, fetchedAt, { ...assessment, ...(guessed ? {} : { confidence: null, unsure: false }), settled: assessment.settled ?? false }, 'assessed'));
+      values.push(...rowValues(m, source, fetchedAt, guessed ? assessment : { ...assessment, confidence: null, unsure: false }, true));
     }
     const sql = `INSERT INTO mentions (${INSERT_COLUMNS}, category_confidence, category_unsure, priority, priority_due_at, status, status_changed_at)
-      VALUES ${chunk.map(() => ASSESSED_ROW).join(', ')}
+      VALUES ${chunk.map(() => GUESS_ROW).join(', ')}
       ON CONFLICT (platform, external_id) DO NOTHING
       RETURNING external_id`;
     const stored = new Set((await db.all<{ external_id: string }>(sql, values)).map((r) => r.external_id));
